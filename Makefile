@@ -1,0 +1,50 @@
+# Two commands get a new machine going: `make run` and `make test`.
+# Everything installs into .venv from pyproject.toml, pinned by constraints.txt.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.tactful-installed
+PORT   ?= 8501
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test test-fast bench eval lock clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tactful needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+## make run: install, load the sample knowledge base, start the app on http://localhost:$(PORT)
+run: install
+	$(BIN)/tactful ingest knowledge/samples
+	$(BIN)/tactful app --port $(PORT)
+
+## make test: the whole suite (slow tests included; see README for -m "not slow")
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+## make bench: retrieval latency and ingest throughput at 1k and 10k chunks -> bench/RESULTS.md
+bench: install
+	$(BIN)/python -m bench.retrieval --sizes 1000 10000
+
+## make eval: retrieval quality on the labelled query set
+eval: install
+	$(BIN)/python -m evals.retrieval --report evals/retrieval-report.html
+
+## make lock: refresh constraints.txt from the current environment
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^tactful' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Benchmarks with recorded figures (bench/RESULTS.md); not tests."""

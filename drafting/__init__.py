@@ -1,0 +1,1 @@
+"""Tactful's core: settings, drafting services and the command line."""

@@ -1,0 +1,29 @@
+"""The composition root: builds the store, the embedding function and the policy
+book from settings. Front doors (CLI, app, API) call these; nothing else reads
+settings, so tests inject their own pieces."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from drafting.settings import Settings, load_settings
+from knowledge.embeddings import make_embedding_function
+from knowledge.policy import PolicyBook
+from knowledge.store import KnowledgeStore, open_client
+
+
+def open_store(settings: Settings) -> KnowledgeStore:
+    embedding_function = make_embedding_function(
+        settings.embedding, model=settings.embedding_model, base_url=settings.openai_base_url
+    )
+    client = open_client(path=settings.chroma_path, url=settings.chroma_url)
+    return KnowledgeStore(client, embedding_function)
+
+
+def load_policy_book(settings: Settings) -> PolicyBook:
+    return PolicyBook.load(settings.policy_dir)
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    return load_settings()

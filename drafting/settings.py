@@ -1,0 +1,112 @@
+"""The one settings object. Every knob is an environment variable with the
+``TACTFUL_`` prefix (or a line in ``.env``), plus the standard OpenAI variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddingName = Literal["use", "e5", "openai"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TACTFUL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Everything Tactful stores lives here unless a URL below says otherwise.",
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in the data directory."
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="http(s)://host:port of a `chroma run` server; default: embedded store in the data directory.",
+    )
+    embedding: EmbeddingName = Field(
+        default="use",
+        description="use (multilingual USE, ships in its package), e5 (multilingual-e5-small, ships in its package), "
+        "or openai (an OpenAI-compatible /embeddings endpoint).",
+    )
+    embedding_model: str = Field(default="text-embedding-3-small", description="Model name for embedding=openai.")
+    policy_dir: Path | None = Field(
+        default=None, description="Folder of policy-book YAML files; default: the sample book shipped with Tactful."
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name at the configured endpoint.")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TACTFUL_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "TACTFUL_OPENAI_BASE_URL")
+    )
+
+    @field_validator("chroma_url", "openai_base_url", "database_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        # `TACTFUL_CHROMA_URL=` in a .env file means "not set", not "connect to ''".
+        return value.strip() or None if value is not None else None
+
+    @field_validator("chroma_url", "openai_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") if value else value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'tactful.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_configured(self) -> bool:
+        """No key and no endpoint means composer mode (no LLM)."""
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    def describe(self) -> dict[str, str]:
+        """What is in force, for `tactful config` and the app's mode banner; secrets masked."""
+        return {
+            "data_dir": str(self.data_dir.resolve()),
+            "database_url": _mask_url(self.effective_database_url),
+            "chroma": self.chroma_url or f"embedded ({self.chroma_path.resolve()})",
+            "embedding": self.embedding if self.embedding != "openai" else f"openai:{self.embedding_model}",
+            "policy_dir": str(self.policy_dir) if self.policy_dir else "built-in sample policy book",
+            "llm": f"{self.llm_model} at {self.openai_base_url or 'api.openai.com'}"
+            if self.llm_configured
+            else "none (composer mode)",
+            "openai_api_key": "set" if self.openai_api_key else "not set",
+        }
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message names the environment variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            env = field if field.isupper() else f"TACTFUL_{field.upper()}"
+            problems.append(f"{env}: {error['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("invalid configuration — " + "; ".join(problems)) from None
+
+
+def _mask_url(url: str) -> str:
+    """Hide a password in a database URL before it is shown or logged."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url

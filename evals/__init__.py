@@ -1,0 +1,1 @@
+"""Evaluation scripts: each prints metrics and can write an HTML report."""

@@ -1,0 +1,196 @@
+"""Retrieval evaluation: recall@1, recall@3 and MRR per language pair on a labelled
+query set, against a fresh store built from the sample knowledge base.
+
+    python -m evals.retrieval [--embedding use|e5] [--mode hybrid|dense|lexical]
+                              [--queries FILE] [--corpus DIR] [--report FILE.html] [--json]
+
+Each query names the language of the documents it should be answered from
+(`doc_lang`); search is restricted to that language, so "en→zh" measures an English
+question answered from Chinese policy. A query counts as found at k when any chunk
+of a relevant (document, heading) pair is among the first k results ("recall@k" in
+the hit-rate sense: one relevant section is enough to ground a reply).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.embeddings import make_embedding_function
+from knowledge.ingest import ingest
+from knowledge.store import KnowledgeStore, SearchResult, open_client
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_QUERIES = Path(__file__).parent / "data" / "retrieval_queries.yaml"
+DEFAULT_CORPUS = ROOT / "knowledge" / "samples"
+DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    text: str
+    query_lang: str
+    doc_lang: str
+    relevant: frozenset[tuple[str, str]]  # (doc id, heading)
+
+    @property
+    def pair(self) -> str:
+        return f"{self.query_lang}→{self.doc_lang}"
+
+
+def load_queries(path: Path) -> list[Query]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    queries = []
+    for n, item in enumerate(data["queries"], start=1):
+        try:
+            queries.append(
+                Query(
+                    id=str(item["id"]),
+                    text=item["query"],
+                    query_lang=item["query_lang"],
+                    doc_lang=item["doc_lang"],
+                    relevant=frozenset((r["doc"], r["heading"]) for r in item["relevant"]),
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise SystemExit(f"{path}: query #{n} is missing {exc}") from None
+    return queries
+
+
+def first_hit(results: list[SearchResult], query: Query) -> int | None:
+    for rank, result in enumerate(results, start=1):
+        if (result.doc_id, result.heading) in query.relevant:
+            return rank
+    return None
+
+
+def check_labels(store: KnowledgeStore, queries: list[Query]) -> list[str]:
+    """Labels that match no stored chunk would silently count as misses: refuse them."""
+    known = {(m["doc_id"], m["heading"], m["lang"]) for m in store.collection.get(include=["metadatas"])["metadatas"] or []}
+    problems = []
+    for query in queries:
+        for doc_id, heading in query.relevant:
+            if (doc_id, heading, query.doc_lang) not in known:
+                problems.append(f"{query.id}: no {query.doc_lang} chunk for doc {doc_id!r} heading {heading!r}")
+    return problems
+
+
+def evaluate(store: KnowledgeStore, queries: list[Query], mode: str) -> dict[str, Any]:
+    rows = []
+    latencies = []
+    for query in queries:
+        start = time.perf_counter()
+        results = store.search(query.text, DEPTH, lang=query.doc_lang, mode=mode)  # type: ignore[arg-type]
+        latencies.append(time.perf_counter() - start)
+        rank = first_hit(results, query)
+        rows.append(
+            {
+                "id": query.id,
+                "query": query.text,
+                "pair": query.pair,
+                "rank": rank,
+                "top": [f"{r.doc_id} › {r.heading}" for r in results[:3]],
+                "expected": sorted(f"{d} › {h}" for d, h in query.relevant),
+            }
+        )
+    by_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_pair[row["pair"]].append(row)
+        by_pair["all"].append(row)
+        if row["pair"][:2] != row["pair"][-2:]:
+            by_pair["cross-language"].append(row)
+    metrics = {pair: _metrics(items) for pair, items in sorted(by_pair.items())}
+    latencies.sort()
+    return {
+        "mode": mode,
+        "metrics": metrics,
+        "rows": rows,
+        "latency_ms_p50": round(1000 * latencies[len(latencies) // 2], 2) if latencies else None,
+    }
+
+
+def _metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
+    n = len(rows)
+    ranks = [row["rank"] for row in rows]
+    return {
+        "n": n,
+        "recall@1": round(sum(1 for r in ranks if r == 1) / n, 3),
+        "recall@3": round(sum(1 for r in ranks if r is not None and r <= 3) / n, 3),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 3),
+    }
+
+
+def write_report(path: Path, result: dict[str, Any], embedding: str) -> None:
+    metric_rows = "".join(
+        f"<tr><td>{html.escape(pair)}</td><td>{m['n']}</td><td>{m['recall@1']:.3f}</td>"
+        f"<td>{m['recall@3']:.3f}</td><td>{m['mrr']:.3f}</td></tr>"
+        for pair, m in result["metrics"].items()
+    )
+    misses = "".join(
+        f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(r['pair'])}</td><td>{html.escape(r['query'])}</td>"
+        f"<td>{r['rank'] or '—'}</td><td>{html.escape('; '.join(r['expected']))}</td>"
+        f"<td>{html.escape('; '.join(r['top']))}</td></tr>"
+        for r in result["rows"]
+        if r["rank"] != 1
+    )
+    path.write_text(
+        f"""<!doctype html><meta charset="utf-8"><title>Tactful retrieval evaluation</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>
+<h1>Retrieval evaluation</h1><p>embedding: {html.escape(embedding)} · mode: {html.escape(result['mode'])} ·
+median query latency {result['latency_ms_p50']} ms</p>
+<table><tr><th>pair</th><th>n</th><th>recall@1</th><th>recall@3</th><th>MRR</th></tr>{metric_rows}</table>
+<h2>Queries not answered first</h2>
+<table><tr><th>id</th><th>pair</th><th>query</th><th>rank</th><th>expected</th><th>top 3</th></tr>{misses}</table>
+""",
+        encoding="utf-8",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.retrieval", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--embedding", default="use", choices=["use", "e5"])
+    parser.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
+    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--report", type=Path, help="write an HTML report here")
+    parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    args = parser.parse_args(argv)
+
+    queries = load_queries(args.queries)
+    with tempfile.TemporaryDirectory(prefix="tactful-eval-") as tmp:
+        store = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_function(args.embedding))
+        report = ingest(store, [args.corpus])
+        if report.errors:
+            for error in report.errors:
+                print(f"error: {error}", file=sys.stderr)
+            return 2
+        problems = check_labels(store, queries)
+        if problems:
+            print("labels that match no chunk:\n  " + "\n  ".join(problems), file=sys.stderr)
+            return 2
+        result = evaluate(store, queries, args.mode)
+    if args.report:
+        write_report(args.report, result, args.embedding)
+    if args.json:
+        print(json.dumps({"embedding": args.embedding, **{k: v for k, v in result.items() if k != "rows"}}, ensure_ascii=False))
+    else:
+        print(f"embedding={args.embedding} mode={args.mode} queries={len(queries)} p50={result['latency_ms_p50']} ms")
+        print(f"{'pair':<16}{'n':>4}{'R@1':>8}{'R@3':>8}{'MRR':>8}")
+        for pair, m in result["metrics"].items():
+            print(f"{pair:<16}{m['n']:>4}{m['recall@1']:>8.3f}{m['recall@3']:>8.3f}{m['mrr']:>8.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,378 @@
+"""The knowledge store: chunks in Chroma (dense) with a BM25 index beside it,
+searched together and fused by reciprocal rank.
+
+Only current documents are searchable: a document superseded by a newer version
+(same id, later `effective`/`version`, or named in another document's
+`supersedes`) stays stored for the record but is marked inactive, because stale
+policy quoted confidently is the most common real failure of support bots.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.config import Settings as ChromaSettings
+
+from knowledge.chunking import Chunk
+from knowledge.documents import Document
+from knowledge.lexical import LexicalIndex, tokenize
+
+COLLECTION_PREFIX = "tactful_knowledge"
+RRF_K = 60  # the constant from Cormack et al. (2009); flattens the tail of both lists
+CANDIDATES = 40  # per retriever, before fusion
+_REVISION_KEY = "tactful_revision"
+REVISION_CHECK_SECONDS = 2.0
+
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+
+
+class StoreError(RuntimeError):
+    """The store cannot be reached or used as configured."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    chunk_id: str
+    doc_id: str
+    title: str
+    heading: str
+    heading_path: str
+    source: str
+    kind: str
+    lang: str
+    text: str
+    score: float  # fused reciprocal-rank score; higher is better
+    dense_rank: int | None  # 1-based rank in each retriever, None when it did not find the chunk
+    lexical_rank: int | None
+    version: str
+    effective: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    source: str
+    doc_id: str
+    kind: str
+    lang: str
+    title: str
+    content_hash: str
+    version: str
+    effective: str
+    supersedes: tuple[str, ...]
+    active: bool
+    chunk_ids: tuple[str, ...]
+
+
+def open_client(*, path: Path | None = None, url: str | None = None) -> ClientAPI:
+    """An embedded PersistentClient under `path`, or an HttpClient for a `chroma run` server."""
+    settings = ChromaSettings(anonymized_telemetry=False)  # no phoning home: Tactful runs offline
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        if not parsed.hostname:
+            raise StoreError(f"TACTFUL_CHROMA_URL {url!r} has no host")
+        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
+            )
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
+            raise StoreError(f"cannot reach the Chroma server at {url}: {exc}") from None
+    if path is None:
+        raise StoreError("either a data path or a Chroma URL is needed")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def collection_name(embedding_function: EmbeddingFunction[Documents]) -> str:
+    # One collection per embedding function: vectors from two models must never mix,
+    # and switching models then simply means re-ingesting into a fresh collection.
+    return f"{COLLECTION_PREFIX}__{embedding_function.name()}".replace("-", "_")
+
+
+class KnowledgeStore:
+    def __init__(
+        self, client: ClientAPI, embedding_function: EmbeddingFunction[Documents], namespace: str = ""
+    ) -> None:
+        """`namespace` keeps several knowledge bases apart on one Chroma server."""
+        self.client = client
+        self.embedding_function = embedding_function
+        self.name = collection_name(embedding_function) + (f"__{namespace}" if namespace else "")
+        self.collection: Collection = client.get_or_create_collection(
+            name=self.name,
+            embedding_function=embedding_function,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={_REVISION_KEY: "new"},
+        )
+        self.revision_check_seconds = REVISION_CHECK_SECONDS
+        self._lock = threading.RLock()
+        self._loaded_revision: str | None = None
+        self._checked_at = 0.0
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._texts: dict[str, str] = {}
+        self._lexical = LexicalIndex([], [])
+
+    # ---- writing -------------------------------------------------------------
+
+    def put(self, doc: Document, chunks: list[Chunk]) -> None:
+        """Replace every chunk of `doc.source` with `chunks`.
+
+        Embeddings are computed before anything is deleted, so a failing embedding
+        backend leaves the previous version of the document in place.
+        """
+        if not chunks:
+            raise ValueError(f"{doc.source}: no chunks to store")
+        embeddings = self.embedding_function([chunk.embedding_text(doc.title) for chunk in chunks])
+        metadatas = [self._chunk_metadata(doc, chunk) for chunk in chunks]
+        with self._lock:
+            old_ids = self._ids_for_source(doc.source)
+            new_ids = [chunk.chunk_id for chunk in chunks]
+            stale = [chunk_id for chunk_id in old_ids if chunk_id not in set(new_ids)]
+            self.collection.upsert(
+                ids=new_ids,
+                embeddings=embeddings,
+                documents=[chunk.text for chunk in chunks],
+                metadatas=metadatas,  # type: ignore[arg-type]
+            )
+            if stale:
+                self.collection.delete(ids=stale)
+
+    def remove(self, source: str) -> int:
+        with self._lock:
+            ids = self._ids_for_source(source)
+            if ids:
+                self.collection.delete(ids=ids)
+            return len(ids)
+
+    def commit(self) -> None:
+        """Recompute which documents are current, then publish a new revision so
+        other processes sharing this store rebuild their keyword index."""
+        with self._lock:
+            self._update_active_flags()
+            self.collection.modify(metadata={_REVISION_KEY: uuid.uuid4().hex})
+            self._loaded_revision = None
+
+    def _ids_for_source(self, source: str) -> list[str]:
+        return list(self.collection.get(where={"source": source}, include=[])["ids"])
+
+    @staticmethod
+    def _chunk_metadata(doc: Document, chunk: Chunk) -> dict[str, Any]:
+        metadata: dict[str, Any] = {
+            "source": doc.source,
+            "doc_id": doc.doc_id,
+            "kind": doc.kind,
+            "lang": doc.lang,
+            "title": doc.title,
+            "heading": chunk.heading,
+            "heading_path": chunk.heading_path,
+            "chunk_index": chunk.index,
+            "content_hash": doc.content_hash,
+            "version": doc.version,
+            "effective": doc.effective.isoformat() if doc.effective else "",
+            "supersedes": ",".join(doc.supersedes),
+            "tags": ",".join(doc.tags),
+            "active": True,
+        }
+        # One boolean per tag: Chroma filters on scalar metadata, not on lists.
+        for tag in doc.tags:
+            metadata[f"tag_{tag}"] = True
+        return metadata
+
+    def _update_active_flags(self) -> None:
+        rows = self.collection.get(include=["metadatas"])
+        docs = _group_documents(rows["ids"], rows["metadatas"] or [])
+        current = current_sources(docs.values())
+        ids: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        for chunk_id, metadata in zip(rows["ids"], rows["metadatas"] or [], strict=True):
+            active = metadata["source"] in current
+            if metadata.get("active") != active:
+                ids.append(chunk_id)
+                metadatas.append({**metadata, "active": active})
+        if ids:
+            self.collection.update(ids=ids, metadatas=metadatas)  # type: ignore[arg-type]
+
+    # ---- reading -------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def documents(self) -> dict[str, StoredDocument]:
+        rows = self.collection.get(include=["metadatas"])
+        return _group_documents(rows["ids"], rows["metadatas"] or [])
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        kind: str | None = None,
+        lang: str | None = None,
+        tags: Iterable[str] = (),
+        include_superseded: bool = False,
+        mode: SearchMode = "hybrid",
+    ) -> list[SearchResult]:
+        """Hybrid search: dense and BM25 candidates fused by reciprocal rank.
+        `mode` "dense" or "lexical" uses one retriever alone (for evaluation)."""
+        query = query.strip()
+        if not query or k <= 0:
+            return []
+        self._ensure_loaded()
+        tags = [tag.lower() for tag in tags]
+        allowed = {
+            chunk_id
+            for chunk_id, metadata in self._rows.items()
+            if (include_superseded or metadata.get("active", True))
+            and (kind is None or metadata["kind"] == kind)
+            and (lang is None or metadata["lang"] == lang)
+            and all(metadata.get(f"tag_{tag}") for tag in tags)
+        }
+        if not allowed:
+            return []
+        n = min(max(CANDIDATES, 2 * k), len(allowed))
+        dense: list[str] = []
+        lexical: list[str] = []
+        if mode in ("hybrid", "dense"):
+            dense = self._dense(query, n, self._where(kind, lang, tags, include_superseded))
+        if mode in ("hybrid", "lexical"):
+            lexical = [chunk_id for chunk_id, _ in self._lexical.search(query, n, self._lexical.mask(allowed))]
+        fused: dict[str, float] = defaultdict(float)
+        for ranking in (dense, lexical):
+            for rank, chunk_id in enumerate(ranking, start=1):
+                fused[chunk_id] += 1.0 / (RRF_K + rank)
+        dense_rank = {chunk_id: rank for rank, chunk_id in enumerate(dense, start=1)}
+        lexical_rank = {chunk_id: rank for rank, chunk_id in enumerate(lexical, start=1)}
+        best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[:k]
+        return [
+            self._result(chunk_id, fused[chunk_id], dense_rank.get(chunk_id), lexical_rank.get(chunk_id))
+            for chunk_id in best
+            if chunk_id in self._rows
+        ]
+
+    def _dense(self, query: str, n: int, where: dict[str, Any] | None) -> list[str]:
+        embedding = self.embedding_function.embed_query([query])
+        result = self.collection.query(query_embeddings=embedding, n_results=n, where=where, include=[])
+        return list(result["ids"][0]) if result["ids"] else []
+
+    @staticmethod
+    def _where(kind: str | None, lang: str | None, tags: list[str], include_superseded: bool) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if not include_superseded:
+            clauses.append({"active": True})
+        if kind:
+            clauses.append({"kind": kind})
+        if lang:
+            clauses.append({"lang": lang})
+        clauses.extend({f"tag_{tag}": True} for tag in tags)
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _result(self, chunk_id: str, score: float, dense_rank: int | None, lexical_rank: int | None) -> SearchResult:
+        metadata = self._rows[chunk_id]
+        return SearchResult(
+            chunk_id=chunk_id,
+            doc_id=metadata["doc_id"],
+            title=metadata["title"],
+            heading=metadata["heading"],
+            heading_path=metadata["heading_path"],
+            source=metadata["source"],
+            kind=metadata["kind"],
+            lang=metadata["lang"],
+            text=self._texts.get(chunk_id, ""),
+            score=round(score, 6),
+            dense_rank=dense_rank,
+            lexical_rank=lexical_rank,
+            version=metadata.get("version", ""),
+            effective=metadata.get("effective", ""),
+        )
+
+    def _ensure_loaded(self) -> None:
+        """Load chunk metadata and build the BM25 index, again only when the store's
+        revision changed (checked at most every couple of seconds)."""
+        now = time.monotonic()
+        if self._loaded_revision is not None and now - self._checked_at < self.revision_check_seconds:
+            return
+        with self._lock:
+            revision = self._current_revision()
+            self._checked_at = now
+            if revision == self._loaded_revision:
+                return
+            rows = self.collection.get(include=["metadatas", "documents"])
+            ids = list(rows["ids"])
+            metadatas = rows["metadatas"] or []
+            texts = rows["documents"] or []
+            self._rows = {chunk_id: dict(m) for chunk_id, m in zip(ids, metadatas, strict=True)}
+            self._texts = dict(zip(ids, texts, strict=True))
+            self._lexical = LexicalIndex(
+                ids, [tokenize(f"{m['title']} {m['heading_path']} {t}") for m, t in zip(metadatas, texts, strict=True)]
+            )
+            self._loaded_revision = revision
+
+    def _current_revision(self) -> str:
+        fresh = self.client.get_collection(self.name, embedding_function=self.embedding_function)
+        return str((fresh.metadata or {}).get(_REVISION_KEY, "")) + f":{fresh.count()}"
+
+
+def _group_documents(ids: list[str], metadatas: Iterable[Any]) -> dict[str, StoredDocument]:
+    chunks: dict[str, list[str]] = defaultdict(list)
+    first: dict[str, Any] = {}
+    for chunk_id, metadata in zip(ids, metadatas, strict=True):
+        chunks[metadata["source"]].append(chunk_id)
+        first.setdefault(metadata["source"], metadata)
+    return {
+        source: StoredDocument(
+            source=source,
+            doc_id=m["doc_id"],
+            kind=m["kind"],
+            lang=m["lang"],
+            title=m["title"],
+            content_hash=m["content_hash"],
+            version=m.get("version", ""),
+            effective=m.get("effective", ""),
+            supersedes=tuple(filter(None, m.get("supersedes", "").split(","))),
+            active=bool(m.get("active", True)),
+            chunk_ids=tuple(sorted(chunks[source])),
+        )
+        for source, m in first.items()
+    }
+
+
+def _version_key(doc: StoredDocument) -> tuple[date, tuple[int, ...] | tuple[()], str]:
+    effective = date.fromisoformat(doc.effective) if doc.effective else date.min
+    numbers = tuple(int(part) for part in doc.version.split(".") if part.isdigit())
+    return effective, numbers, doc.version
+
+
+def current_sources(docs: Iterable[StoredDocument]) -> set[str]:
+    """Sources that are in force: the newest version of each document id (in every
+    language published at that version), minus any id another document supersedes."""
+    docs = list(docs)
+    superseded_ids = {doc_id for doc in docs for doc_id in doc.supersedes}
+    by_id: dict[str, list[StoredDocument]] = defaultdict(list)
+    for doc in docs:
+        by_id[doc.doc_id].append(doc)
+    current: set[str] = set()
+    for doc_id, versions in by_id.items():
+        if doc_id in superseded_ids:
+            continue
+        newest = max(_version_key(doc) for doc in versions)
+        current.update(doc.source for doc in versions if _version_key(doc) == newest)
+    return current

@@ -1,0 +1,181 @@
+"""Shared fixtures: a real embedded Chroma store, a real `chroma run` server, and a
+small bilingual corpus written per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Models must come from installed packages; anything that tries a hub fails loudly.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from knowledge.embeddings import UseEmbeddings  # noqa: E402
+from knowledge.store import KnowledgeStore, open_client  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "knowledge" / "samples"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server on loopback, started once per test session.
+
+    TACTFUL_TEST_CHROMA_URL points the tests at a server someone else started."""
+    external = os.environ.get("TACTFUL_TEST_CHROMA_URL")
+    if external:
+        yield external
+        return
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if chroma is None:
+        pytest.fail("the `chroma` command (from the chromadb package) is not installed")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"chroma run exited with {process.returncode}: {(path / 'server.log').read_text()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not start listening within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], KnowledgeStore]:
+    """Opens a store on the same backing data each call (to test reopening).
+    Every store test runs twice: on the embedded PersistentClient and on a server."""
+    if request.param == "embedded":
+        path = tmp_path / "chroma"
+        return lambda: KnowledgeStore(open_client(path=path), UseEmbeddings())
+    url = request.getfixturevalue("chroma_server")
+    namespace = f"t{uuid.uuid4().hex[:12]}"  # tests share the server, not a collection
+    return lambda: KnowledgeStore(open_client(url=url), UseEmbeddings(), namespace=namespace)
+
+
+@pytest.fixture
+def store(store_factory: Callable[[], KnowledgeStore]) -> KnowledgeStore:
+    return store_factory()
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(textwrap.dedent(text).lstrip().encode(encoding))
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A tiny bilingual knowledge base: a current policy (en, zh), the old version it
+    supersedes, and an incident write-up."""
+    root = tmp_path / "kb"
+    write(
+        root / "late.en.md",
+        """
+        ---
+        id: late-delivery
+        kind: policy
+        lang: en
+        title: Late delivery compensation
+        version: 2
+        effective: 2026-11-01
+        supersedes: [late-delivery-2024]
+        tags: [delivery, compensation]
+        ---
+        How we make up for late orders.
+
+        ## Compensation
+        An order more than 30 minutes late gets a full refund and a 30 CNY coupon (rule LD-2).
+
+        ## How to claim
+        Open a Help ticket in the app within 7 days and give the order number.
+        """,
+    )
+    write(
+        root / "late.zh.md",
+        """
+        ---
+        id: late-delivery
+        kind: policy
+        lang: zh
+        title: 配送超时赔付
+        version: 2
+        effective: 2026-11-01
+        supersedes: [late-delivery-2024]
+        tags: [delivery, compensation]
+        ---
+        ## 赔付标准
+        超时30分钟以上的订单全额退款，并赠送30元无门槛优惠券（规则 LD-2）。
+
+        ## 如何申请
+        请在7天内通过App"帮助"提交工单，并提供订单号。
+        """,
+    )
+    write(
+        root / "old" / "late-2024.en.md",
+        """
+        ---
+        id: late-delivery-2024
+        kind: policy
+        lang: en
+        title: Late delivery (2024 rules)
+        version: 1
+        effective: 2024-01-01
+        tags: [delivery]
+        ---
+        ## Compensation
+        An order more than 60 minutes late gets a 5 CNY voucher, credited within 14 days.
+        """,
+    )
+    write(
+        root / "incidents" / "rude-reply.zh.md",
+        """
+        ---
+        id: rude-reply
+        kind: incident
+        lang: zh
+        title: '"别闹了行吗"事件复盘'
+        effective: 2025-06-14
+        tags: [tone]
+        ---
+        ## 经过
+        客服在群里回复"别闹了行吗"，截图被转发，当天退货申请超过一千单。
+
+        ## 教训
+        不要和顾客争辩，不要拿规定压人，先道歉再解决问题。
+        """,
+    )
+    return root

@@ -1,0 +1,96 @@
+"""`tactful` end to end through Typer's runner, on a fresh data directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import write
+from typer.testing import CliRunner
+
+from drafting import services
+from drafting.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TACTFUL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TACTFUL_CHROMA_URL", raising=False)
+    services.default_settings.cache_clear()
+    yield tmp_path / "data"
+    services.default_settings.cache_clear()
+
+
+def test_ingest_then_search_json(corpus: Path, data_dir: Path) -> None:
+    first = runner.invoke(app, ["ingest", str(corpus)])
+    assert first.exit_code == 0, first.output
+    assert "4 added, 0 updated, 0 removed, 0 unchanged, 0 failed" in first.output
+    assert (data_dir / "chroma").is_dir()  # everything lives under the data directory
+    second = runner.invoke(app, ["ingest", str(corpus), "--json"])
+    assert json.loads(second.stdout)["skipped"] and second.exit_code == 0
+
+    found = runner.invoke(app, ["search", "refund for a late order", "--k", "2", "--kind", "policy", "--json"])
+    results = json.loads(found.stdout)
+    assert len(results) == 2 and {r["kind"] for r in results} == {"policy"}
+    assert {"chunk_id", "title", "heading", "source", "score"} <= set(results[0])
+
+
+def test_search_prints_readable_results(corpus: Path) -> None:
+    runner.invoke(app, ["ingest", str(corpus)])
+    result = runner.invoke(app, ["search", "别闹了行吗 截图", "--kind", "incident"])
+    assert result.exit_code == 0
+    assert '"别闹了行吗"事件复盘' in result.output and "rude-reply.zh.md" in result.output
+
+
+def test_search_on_empty_store_says_what_to_do() -> None:
+    result = runner.invoke(app, ["search", "refund"])
+    assert result.exit_code == 0 and "tactful ingest" in result.output
+
+
+def test_ingest_bad_file_fails_with_the_reason(tmp_path: Path) -> None:
+    bad = write(tmp_path / "kb" / "bad.md", "---\nkind: memo\ntitle: x\n---\nbody\n")
+    result = runner.invoke(app, ["ingest", str(tmp_path / "kb"), str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    assert f"{bad}: unknown kind 'memo'" in result.output
+    assert "missing: no such file or folder" in result.output
+    assert "0 added" in result.output and "2 failed" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [(["--kind", "faq"], "--kind must be policy or incident"), (["--lang", "fr"], "--lang must be zh or en")])
+def test_search_rejects_bad_filters(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["search", "refund", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_bad_chroma_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TACTFUL_CHROMA_URL", "localhost:8000")
+    services.default_settings.cache_clear()
+    result = runner.invoke(app, ["search", "refund"])
+    assert result.exit_code == 2
+    assert "TACTFUL_CHROMA_URL: must start with http:// or https://" in result.output
+
+
+def test_policy_remedies_and_check() -> None:
+    result = runner.invoke(app, ["policy", "remedies", '{"issue_type": "late_delivery", "delay_minutes": 45}', "--json"])
+    remedies = json.loads(result.stdout)
+    assert {(r["rule_id"], r["type"]) for r in remedies} >= {("LD-2", "refund"), ("LD-2", "coupon")}
+    check = runner.invoke(app, ["policy", "check"])
+    assert check.exit_code == 0 and "LD-2" in check.output and ": OK" in check.output
+
+
+def test_policy_remedies_rejects_bad_facts() -> None:
+    result = runner.invoke(app, ["policy", "remedies", '{"issue_type": "late", "delay_minutes": -3}'])
+    assert result.exit_code == 2
+    assert "issue_type" in result.output and "delay_minutes" in result.output
+
+
+def test_config_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value")
+    monkeypatch.setenv("TACTFUL_DATABASE_URL", "postgresql://tactful:hunter2@db:5432/tactful")
+    services.default_settings.cache_clear()
+    result = runner.invoke(app, ["config"])
+    assert "sk-secret-value" not in result.output and "hunter2" not in result.output
+    assert "openai_api_key: set" in result.output and "tactful:***@db" in result.output

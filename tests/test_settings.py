@@ -1,0 +1,55 @@
+"""The one settings object: defaults, environment, and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drafting.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env file
+    for name in ("TACTFUL_DATA_DIR", "TACTFUL_DATABASE_URL", "TACTFUL_CHROMA_URL", "TACTFUL_EMBEDDING", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_keep_everything_under_data_dir(tmp_path: Path) -> None:
+    settings = load_settings()
+    assert settings.data_dir == Path("data")
+    assert settings.effective_database_url == f"sqlite:///{tmp_path / 'data' / 'tactful.db'}"
+    assert settings.chroma_path == Path("data") / "chroma"
+    assert settings.chroma_url is None and not settings.llm_configured
+
+
+def test_environment_and_standard_openai_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TACTFUL_DATA_DIR", "/srv/tactful")
+    monkeypatch.setenv("TACTFUL_CHROMA_URL", "http://127.0.0.1:8000/")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://localhost:11434/v1")
+    settings = load_settings()
+    assert settings.data_dir == Path("/srv/tactful") and settings.chroma_url == "http://127.0.0.1:8000"
+    assert settings.llm_configured and settings.openai_api_key.get_secret_value() == "sk-test"
+    assert "sk-test" not in repr(settings) and "sk-test" not in str(settings.describe())
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("TACTFUL_EMBEDDING=e5\nTACTFUL_CHROMA_URL=\n", encoding="utf-8")
+    settings = load_settings()
+    assert settings.embedding == "e5" and settings.chroma_url is None  # blank means unset
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TACTFUL_EMBEDDING", "bert", "TACTFUL_EMBEDDING"),
+        ("TACTFUL_CHROMA_URL", "chroma:8000", "TACTFUL_CHROMA_URL: must start with http://"),
+        ("OPENAI_BASE_URL", "localhost/v1", "OPENAI_BASE_URL: must start with http://"),
+    ],
+)
+def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=message):
+        load_settings()
