@@ -25,7 +25,7 @@ from pathlib import Path
 from evals.retrieval import DEFAULT_QUERIES, load_queries
 from knowledge.chunking import chunk_document
 from knowledge.documents import Document, load_document
-from knowledge.embeddings import make_embedding_function
+from knowledge.embeddings import make_embedding_functions
 from knowledge.ingest import discover
 from knowledge.store import KnowledgeStore, open_client
 
@@ -91,8 +91,8 @@ def cold_start(embedding: str) -> dict[str, float]:
         [
             sys.executable,
             "-c",
-            "import time; t=time.perf_counter(); from knowledge.embeddings import make_embedding_function as m; "
-            f"m({embedding!r}).embed_query(['冷启动 cold start']); print(time.perf_counter()-t)",
+            "import time; t=time.perf_counter(); from knowledge.embeddings import make_embedding_functions as m; "
+            f"[ef.embed_query(['冷启动 cold start']) for ef in m({embedding!r})]; print(time.perf_counter()-t)",
         ],
         capture_output=True, text=True, check=True, cwd=ROOT,
     )
@@ -107,7 +107,7 @@ def run_size(size: int, embedding: str, n_queries: int, base: list[Document]) ->
     docs = scaled_documents(base, size)
     queries = [q.text for q in load_queries(DEFAULT_QUERIES)]
     with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
-        store = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_function(embedding))
+        store = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_functions(embedding))
         chunks = 0
         started = time.perf_counter()
         for n, doc in enumerate(docs, start=1):
@@ -119,7 +119,7 @@ def run_size(size: int, embedding: str, n_queries: int, base: list[Document]) ->
         store.commit()
         ingest_s = time.perf_counter() - started
 
-        reopened = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_function(embedding))
+        reopened = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_functions(embedding))
         started = time.perf_counter()
         reopened.search("warm up 预热", 5)
         first_search_s = time.perf_counter() - started  # loads chunk metadata and builds BM25
@@ -208,7 +208,7 @@ def write_results(block: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.retrieval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--embedding", default="use", choices=["use", "e5"])
+    parser.add_argument("--embedding", default="use+e5", help="models fused, joined by +: use, e5 (default use+e5)")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args(argv)

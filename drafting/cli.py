@@ -183,14 +183,17 @@ def config() -> None:
 
 
 @app.command(name="app")
-def run_app(port: Annotated[int, typer.Option(help="Port for the Streamlit app.")] = 8501) -> None:
+def run_app(
+    port: Annotated[int, typer.Option(help="Port for the Streamlit app.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 to serve the team's network.")] = "localhost",
+) -> None:
     """Start the Streamlit app."""
     script = Path(__file__).resolve().parent.parent / "app.py"
     if not script.exists():
         raise _fail(f"app.py not found next to the package ({script}); install Tactful from its checkout")
     command = [
         sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.headless", "true",
+        "--server.address", address, "--browser.gatherUsageStats", "false", "--server.headless", "true",
     ]
     raise typer.Exit(subprocess.call(command))
 

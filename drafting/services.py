@@ -7,17 +7,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from drafting.settings import Settings, load_settings
-from knowledge.embeddings import make_embedding_function
+from knowledge.embeddings import make_embedding_functions
 from knowledge.policy import PolicyBook
 from knowledge.store import KnowledgeStore, open_client
 
 
 def open_store(settings: Settings) -> KnowledgeStore:
-    embedding_function = make_embedding_function(
+    embedding_functions = make_embedding_functions(
         settings.embedding, model=settings.embedding_model, base_url=settings.openai_base_url
     )
     client = open_client(path=settings.chroma_path, url=settings.chroma_url)
-    return KnowledgeStore(client, embedding_function)
+    return KnowledgeStore(client, embedding_functions)
 
 
 def load_policy_book(settings: Settings) -> PolicyBook:

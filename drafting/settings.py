@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EmbeddingName = Literal["use", "e5", "openai"]
+from knowledge.embeddings import parse_embedding_spec
 
 
 class Settings(BaseSettings):
@@ -28,10 +27,10 @@ class Settings(BaseSettings):
         default=None,
         description="http(s)://host:port of a `chroma run` server; default: embedded store in the data directory.",
     )
-    embedding: EmbeddingName = Field(
-        default="use",
-        description="use (multilingual USE, ships in its package), e5 (multilingual-e5-small, ships in its package), "
-        "or openai (an OpenAI-compatible /embeddings endpoint).",
+    embedding: str = Field(
+        default="use+e5",
+        description="Embedding models whose rankings are fused, joined by '+': use (multilingual USE) and e5 "
+        "(multilingual-e5-small) ship inside their packages; openai calls an OpenAI-compatible /embeddings endpoint.",
     )
     embedding_model: str = Field(default="text-embedding-3-small", description="Model name for embedding=openai.")
     policy_dir: Path | None = Field(
@@ -50,6 +49,11 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: str | None) -> str | None:
         # `TACTFUL_CHROMA_URL=` in a .env file means "not set", not "connect to ''".
         return value.strip() or None if value is not None else None
+
+    @field_validator("embedding")
+    @classmethod
+    def _known_models(cls, value: str) -> str:
+        return "+".join(parse_embedding_spec(value))
 
     @field_validator("chroma_url", "openai_base_url")
     @classmethod
@@ -77,7 +81,7 @@ class Settings(BaseSettings):
             "data_dir": str(self.data_dir.resolve()),
             "database_url": _mask_url(self.effective_database_url),
             "chroma": self.chroma_url or f"embedded ({self.chroma_path.resolve()})",
-            "embedding": self.embedding if self.embedding != "openai" else f"openai:{self.embedding_model}",
+            "embedding": self.embedding.replace("openai", f"openai:{self.embedding_model}"),
             "policy_dir": str(self.policy_dir) if self.policy_dir else "built-in sample policy book",
             "llm": f"{self.llm_model} at {self.openai_base_url or 'api.openai.com'}"
             if self.llm_configured

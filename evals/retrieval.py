@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.embeddings import make_embedding_function
+from knowledge.embeddings import make_embedding_functions
 from knowledge.ingest import ingest
 from knowledge.store import KnowledgeStore, SearchResult, open_client
 
@@ -50,21 +50,25 @@ class Query:
 
 
 def load_queries(path: Path) -> list[Query]:
+    """Expand each intent into one query per language pair ("zh-en": a Chinese
+    question answered from English documents)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     queries = []
-    for n, item in enumerate(data["queries"], start=1):
+    for n, intent in enumerate(data["intents"], start=1):
         try:
-            queries.append(
-                Query(
-                    id=str(item["id"]),
-                    text=item["query"],
-                    query_lang=item["query_lang"],
-                    doc_lang=item["doc_lang"],
-                    relevant=frozenset((r["doc"], r["heading"]) for r in item["relevant"]),
+            for pair, text in intent["queries"].items():
+                query_lang, doc_lang = pair.split("-")
+                queries.append(
+                    Query(
+                        id=f"{intent['id']}:{pair}",
+                        text=text,
+                        query_lang=query_lang,
+                        doc_lang=doc_lang,
+                        relevant=frozenset((r["doc"], r[doc_lang]) for r in intent["relevant"]),
+                    )
                 )
-            )
-        except (KeyError, TypeError) as exc:
-            raise SystemExit(f"{path}: query #{n} is missing {exc}") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SystemExit(f"{path}: intent #{n} ({intent.get('id', '?')}) is malformed: {exc!r}") from None
     return queries
 
 
@@ -159,7 +163,7 @@ median query latency {result['latency_ms_p50']} ms</p>
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.retrieval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--embedding", default="use", choices=["use", "e5"])
+    parser.add_argument("--embedding", default="use+e5", help="models fused, joined by +: use, e5 (default use+e5)")
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "lexical"])
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -169,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
     queries = load_queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="tactful-eval-") as tmp:
-        store = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_function(args.embedding))
+        store = KnowledgeStore(open_client(path=Path(tmp)), make_embedding_functions(args.embedding))
         report = ingest(store, [args.corpus])
         if report.errors:
             for error in report.errors:

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,7 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import Chunk
-from knowledge.documents import Document
+from knowledge.documents import Document, detect_language
 from knowledge.lexical import LexicalIndex, tokenize
 
 COLLECTION_PREFIX = "tactful_knowledge"
@@ -108,19 +108,39 @@ def collection_name(embedding_function: EmbeddingFunction[Documents]) -> str:
 
 
 class KnowledgeStore:
+    """Chunks embedded by one or more models, one Chroma collection per model (all
+    holding the same ids, texts and metadata), plus a BM25 index.
+
+    Several models are fused rather than one chosen because they fail differently:
+    on the labelled set, USE is the stronger across languages and E5 within one;
+    together they beat either (see bench/RESULTS.md)."""
+
     def __init__(
-        self, client: ClientAPI, embedding_function: EmbeddingFunction[Documents], namespace: str = ""
+        self,
+        client: ClientAPI,
+        embedding_functions: EmbeddingFunction[Documents] | Sequence[EmbeddingFunction[Documents]],
+        namespace: str = "",
     ) -> None:
         """`namespace` keeps several knowledge bases apart on one Chroma server."""
+        if not isinstance(embedding_functions, Sequence):
+            embedding_functions = [embedding_functions]
+        if not embedding_functions:
+            raise StoreError("at least one embedding function is needed")
         self.client = client
-        self.embedding_function = embedding_function
-        self.name = collection_name(embedding_function) + (f"__{namespace}" if namespace else "")
-        self.collection: Collection = client.get_or_create_collection(
-            name=self.name,
-            embedding_function=embedding_function,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={_REVISION_KEY: "new"},
-        )
+        self.embedding_functions = list(embedding_functions)
+        suffix = f"__{namespace}" if namespace else ""
+        self.collections: list[Collection] = [
+            client.get_or_create_collection(
+                name=collection_name(ef) + suffix,
+                embedding_function=ef,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={_REVISION_KEY: "new"},
+            )
+            for ef in self.embedding_functions
+        ]
+        # The first collection is the record: metadata, documents and the revision are read from it.
+        self.collection = self.collections[0]
+        self.name = self.collection.name
         self.revision_check_seconds = REVISION_CHECK_SECONDS
         self._lock = threading.RLock()
         self._loaded_revision: str | None = None
@@ -139,26 +159,29 @@ class KnowledgeStore:
         """
         if not chunks:
             raise ValueError(f"{doc.source}: no chunks to store")
-        embeddings = self.embedding_function([chunk.embedding_text(doc.title) for chunk in chunks])
+        texts = [chunk.embedding_text(doc.title) for chunk in chunks]
+        embeddings = [ef(texts) for ef in self.embedding_functions]
         metadatas = [self._chunk_metadata(doc, chunk) for chunk in chunks]
         with self._lock:
             old_ids = self._ids_for_source(doc.source)
             new_ids = [chunk.chunk_id for chunk in chunks]
             stale = [chunk_id for chunk_id in old_ids if chunk_id not in set(new_ids)]
-            self.collection.upsert(
-                ids=new_ids,
-                embeddings=embeddings,
-                documents=[chunk.text for chunk in chunks],
-                metadatas=metadatas,  # type: ignore[arg-type]
-            )
-            if stale:
-                self.collection.delete(ids=stale)
+            for collection, vectors in zip(self.collections, embeddings, strict=True):
+                collection.upsert(
+                    ids=new_ids,
+                    embeddings=vectors,
+                    documents=[chunk.text for chunk in chunks],
+                    metadatas=metadatas,  # type: ignore[arg-type]
+                )
+                if stale:
+                    collection.delete(ids=stale)
 
     def remove(self, source: str) -> int:
         with self._lock:
             ids = self._ids_for_source(source)
             if ids:
-                self.collection.delete(ids=ids)
+                for collection in self.collections:
+                    collection.delete(ids=ids)
             return len(ids)
 
     def commit(self) -> None:
@@ -207,7 +230,8 @@ class KnowledgeStore:
                 ids.append(chunk_id)
                 metadatas.append({**metadata, "active": active})
         if ids:
-            self.collection.update(ids=ids, metadatas=metadatas)  # type: ignore[arg-type]
+            for collection in self.collections:
+                collection.update(ids=ids, metadatas=metadatas)  # type: ignore[arg-type]
 
     # ---- reading -------------------------------------------------------------
 
@@ -247,17 +271,22 @@ class KnowledgeStore:
         if not allowed:
             return []
         n = min(max(CANDIDATES, 2 * k), len(allowed))
-        dense: list[str] = []
+        dense: list[list[str]] = []
         lexical: list[str] = []
         if mode in ("hybrid", "dense"):
             dense = self._dense(query, n, self._where(kind, lang, tags, include_superseded))
-        if mode in ("hybrid", "lexical"):
+        # BM25 cannot match words across languages; asked to answer from documents in
+        # the other language, it only adds noise to the fusion.
+        if mode == "lexical" or (mode == "hybrid" and (lang is None or detect_language(query) == lang)):
             lexical = [chunk_id for chunk_id, _ in self._lexical.search(query, n, self._lexical.mask(allowed))]
         fused: dict[str, float] = defaultdict(float)
-        for ranking in (dense, lexical):
+        for ranking in (*dense, lexical):
             for rank, chunk_id in enumerate(ranking, start=1):
                 fused[chunk_id] += 1.0 / (RRF_K + rank)
-        dense_rank = {chunk_id: rank for rank, chunk_id in enumerate(dense, start=1)}
+        dense_rank: dict[str, int] = {}
+        for ranking in dense:
+            for rank, chunk_id in enumerate(ranking, start=1):
+                dense_rank[chunk_id] = min(rank, dense_rank.get(chunk_id, rank))
         lexical_rank = {chunk_id: rank for rank, chunk_id in enumerate(lexical, start=1)}
         best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[:k]
         return [
@@ -266,10 +295,15 @@ class KnowledgeStore:
             if chunk_id in self._rows
         ]
 
-    def _dense(self, query: str, n: int, where: dict[str, Any] | None) -> list[str]:
-        embedding = self.embedding_function.embed_query([query])
-        result = self.collection.query(query_embeddings=embedding, n_results=n, where=where, include=[])
-        return list(result["ids"][0]) if result["ids"] else []
+    def _dense(self, query: str, n: int, where: dict[str, Any] | None) -> list[list[str]]:
+        """One ranking per embedding model."""
+        # Sequential on purpose: running the models in parallel threads was measured
+        # slower on 2 cores (E5's OpenMP threads and the other work compete).
+        rankings = []
+        for ef, collection in zip(self.embedding_functions, self.collections, strict=True):
+            result = collection.query(query_embeddings=ef.embed_query([query]), n_results=n, where=where, include=[])
+            rankings.append(list(result["ids"][0]) if result["ids"] else [])
+        return rankings
 
     @staticmethod
     def _where(kind: str | None, lang: str | None, tags: list[str], include_superseded: bool) -> dict[str, Any] | None:
@@ -327,7 +361,7 @@ class KnowledgeStore:
             self._loaded_revision = revision
 
     def _current_revision(self) -> str:
-        fresh = self.client.get_collection(self.name, embedding_function=self.embedding_function)
+        fresh = self.client.get_collection(self.name, embedding_function=self.embedding_functions[0])
         return str((fresh.metadata or {}).get(_REVISION_KEY, "")) + f":{fresh.count()}"
 
 

@@ -53,3 +53,15 @@ def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name:
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=message):
         load_settings()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("use+e5", "use+e5"), ("e5, use", "e5+use"), ("use", "use")])
+def test_embedding_models_are_listed_with_plus(monkeypatch: pytest.MonkeyPatch, value: str, expected: str) -> None:
+    monkeypatch.setenv("TACTFUL_EMBEDDING", value)
+    assert load_settings().embedding == expected
+
+
+def test_embedding_named_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TACTFUL_EMBEDDING", "use+use")
+    with pytest.raises(SettingsError, match="names a model twice"):
+        load_settings()

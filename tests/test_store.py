@@ -76,6 +76,10 @@ def test_cross_language_query_finds_the_other_language(store: KnowledgeStore, co
     ingest(store, [corpus])
     results = store.search("How do I claim compensation for a late delivery?", k=2, lang="zh")
     assert {r.heading for r in results} & {"如何申请", "赔付标准"}
+    # BM25 sits out a cross-language search: it cannot match words across languages.
+    assert all(r.lexical_rank is None and r.dense_rank is not None for r in results)
+    same_language = store.search("claim compensation for a late delivery", k=3, lang="en")
+    assert any(r.lexical_rank is not None for r in same_language)
 
 
 def test_bad_file_is_reported_and_its_stored_version_kept(store: KnowledgeStore, corpus: Path) -> None:
@@ -124,3 +128,22 @@ def test_embedding_failure_leaves_previous_version(tmp_path: Path, corpus: Path)
     result = ingest(broken, [policy])
     assert result.errors and "embedding backend down" in result.errors[0].problem
     assert broken.documents()[str(policy.resolve())].chunk_ids == report
+
+
+def test_fused_models_keep_their_collections_in_step(tmp_path: Path, corpus: Path) -> None:
+    from knowledge.embeddings import E5Embeddings
+
+    path = tmp_path / "db"
+    store = KnowledgeStore(open_client(path=path), [UseEmbeddings(), E5Embeddings()])
+    ingest(store, [corpus])
+    (corpus / "incidents" / "rude-reply.zh.md").unlink()
+    ingest(store, [corpus])
+    counts = {c.name: c.count() for c in store.collections}
+    assert len(counts) == 2 and len(set(counts.values())) == 1, counts
+    assert set(store.collections[1].get()["ids"]) == set(store.collections[0].get()["ids"])
+    result = store.search("refund for a late order", k=1, lang="en")[0]
+    assert result.doc_id == "late-delivery" and result.dense_rank is not None
+    # Superseded flags are kept in every collection, so no model can bring back stale policy.
+    for collection in store.collections:
+        stale = collection.get(where={"doc_id": "late-delivery-2024"}, include=["metadatas"])["metadatas"]
+        assert stale and all(m["active"] is False for m in stale)
