@@ -16,7 +16,7 @@ install: $(STAMP)
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tactful needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "pip>=24,<27"
 
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
@@ -35,8 +35,10 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
 ## make bench: retrieval latency and ingest throughput at 1k and 10k chunks -> bench/RESULTS.md
+## (the default fused models, then USE alone); takes about 30 minutes on 2 cores
 bench: install
-	$(BIN)/python -m bench.retrieval --sizes 1000 10000
+	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use+e5
+	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 
 ## make eval: retrieval quality on the labelled query set
 eval: install

@@ -31,7 +31,11 @@ from knowledge.store import KnowledgeStore, open_client
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- retrieval:begin -->", "<!-- retrieval:end -->"
+
+
+def markers(embedding: str) -> tuple[str, str]:
+    """Each embedding setting keeps its own section, so benchmarking one leaves the others."""
+    return f"<!-- retrieval {embedding}:begin -->", f"<!-- retrieval {embedding}:end -->"
 
 # Fictional brands and cities swapped into copies so the scaled corpus is not just
 # duplicates (duplicates would make both retrievers look better or worse than real).
@@ -160,9 +164,10 @@ def machine() -> str:
 
 
 def render(embedding: str, rows: list[dict[str, float]], cold: dict[str, float], n_queries: int, command: str) -> str:
+    begin, end = markers(embedding)
     lines = [
-        BEGIN,
-        "## Retrieval",
+        begin,
+        f"## Retrieval speed — embedding `{embedding}`",
         "",
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"Command: `{command}`. Embedding: `{embedding}`. {n_queries} queries from the labelled set per size, "
@@ -191,15 +196,16 @@ def render(embedding: str, rows: list[dict[str, float]], cold: dict[str, float],
         f"p95 {biggest['hybrid_p95_ms']:.1f} ms {'met' if biggest['hybrid_p95_ms'] <= 40 else 'NOT met'} "
         f"(at {biggest['chunks']:.0f} chunks); cold start {cold['model_s']:.2f} s "
         f"{'met' if cold['model_s'] <= 2 else 'NOT met'}.",
-        END,
+        end,
     ]
     return "\n".join(lines)
 
 
-def write_results(block: str) -> None:
+def write_results(block: str, embedding: str) -> None:
+    begin, end = markers(embedding)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text:
-        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.DOTALL)
+    if begin in text:
+        text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL)
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text, encoding="utf-8")
@@ -225,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     block = render(args.embedding, rows, cold, args.queries, command.strip())
     print(block)
     if not args.no_write:
-        write_results(block)
+        write_results(block, args.embedding)
     return 0
 
 

@@ -74,6 +74,9 @@ def ingest(
 
         def report_progress(path: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, description=Path(path).name if path else "")
+            if quiet and not as_json and path:
+                # No terminal (CI, a log file): one plain line per file instead of a bar.
+                err.print(f"[{done + 1}/{total}] {path}", highlight=False)
 
         report = ingest_paths(store, paths, progress=report_progress)
     if as_json:

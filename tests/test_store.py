@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import write
 
 from knowledge.embeddings import UseEmbeddings
@@ -147,3 +148,15 @@ def test_fused_models_keep_their_collections_in_step(tmp_path: Path, corpus: Pat
     for collection in store.collections:
         stale = collection.get(where={"doc_id": "late-delivery-2024"}, include=["metadatas"])["metadatas"]
         assert stale and all(m["active"] is False for m in stale)
+
+
+def test_overfetch_and_chroma_filtering_agree(store: KnowledgeStore, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import knowledge.store as store_module
+
+    ingest(store, [corpus])
+    queries = [("late order refund", {"lang": "zh"}), ("别闹了行吗", {"kind": "incident"}), ("coupon", {"tags": ["delivery"]})]
+    monkeypatch.setattr(store_module, "OVERFETCH_MIN_SHARE", 0.0)  # always filter here, after fetching
+    here = [[r.chunk_id for r in store.search(q, k=3, mode="dense", **f)] for q, f in queries]
+    monkeypatch.setattr(store_module, "OVERFETCH_MIN_SHARE", 1.01)  # always let Chroma filter
+    chroma = [[r.chunk_id for r in store.search(q, k=3, mode="dense", **f)] for q, f in queries]
+    assert here == chroma and all(here)
