@@ -34,15 +34,21 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-## make bench: retrieval latency and ingest throughput at 1k and 10k chunks -> bench/RESULTS.md
-## (the default fused models, then USE alone); takes about 30 minutes on 2 cores
+## make bench: tone-guard throughput, then retrieval latency and ingest throughput at 1k and 10k chunks
+## -> bench/RESULTS.md (the default fused models, then USE alone); takes about 30 minutes on 2 cores
 bench: install
+	$(BIN)/python -m bench.tone
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use+e5
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 
-## make eval: retrieval quality on the labelled query set
+## make eval: tone guard on the labelled set (never-tuned split) and on the Stanford Politeness Corpus
+## (if ../shared/data is beside the checkout), then retrieval quality; HTML reports under data/reports/
 eval: install
-	$(BIN)/python -m evals.retrieval --report evals/retrieval-report.html
+	$(BIN)/python -m evals.tone --data evals/data/tone_labelled.jsonl --split test --report data/reports/tone-test.html
+	if [ -f ../shared/data/politeness/wikipedia.annotated.csv ]; then \
+	  $(BIN)/python -m evals.tone --data ../shared/data/politeness/wikipedia.annotated.csv --text-col Request \
+	    --label-col "Normalized Score" --task score --kind chat --report data/reports/politeness.html; fi
+	$(BIN)/python -m evals.retrieval --report data/reports/retrieval.html
 
 ## make lock: refresh constraints.txt from the current environment
 lock: install

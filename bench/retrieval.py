@@ -10,9 +10,7 @@ were measured on. Benchmarks, not tests: figures vary with the machine's load.
 from __future__ import annotations
 
 import argparse
-import platform
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -22,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.results import RESULTS, machine, replace_section
 from evals.retrieval import DEFAULT_QUERIES, load_queries
 from knowledge.chunking import chunk_document
 from knowledge.documents import Document, load_document
@@ -30,7 +29,6 @@ from knowledge.ingest import discover
 from knowledge.store import KnowledgeStore, open_client
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
 def markers(embedding: str) -> tuple[str, str]:
@@ -149,20 +147,6 @@ def run_size(size: int, embedding: str, n_queries: int, base: list[Document]) ->
     return row
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
-
-
 def render(embedding: str, rows: list[dict[str, float]], cold: dict[str, float], n_queries: int, command: str) -> str:
     begin, end = markers(embedding)
     lines = [
@@ -202,13 +186,7 @@ def render(embedding: str, rows: list[dict[str, float]], cold: dict[str, float],
 
 
 def write_results(block: str, embedding: str) -> None:
-    begin, end = markers(embedding)
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if begin in text:
-        text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.DOTALL)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section(block, *markers(embedding), RESULTS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from drafting import services
+from drafting.tone import ToneReport
+from drafting.tone_batch import check_jsonl_lines, report_json
 from knowledge.ingest import ingest as ingest_paths
 from knowledge.policy import PolicyBook, PolicyError, TicketFacts, describe_remedy
 from drafting.settings import Settings, SettingsError
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="The policy book: validate rule files, compute remedies.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+tone_app = typer.Typer(help="The tone guard: flag dismissive phrasing, score tone.", no_args_is_help=True)
+app.add_typer(tone_app, name="tone")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -176,6 +180,70 @@ def policy_remedies(
         out.print("No rule in the policy book grants a remedy for these facts.")
     for remedy in remedies:
         out.print(f"• {describe_remedy(remedy)}", highlight=False)
+
+
+@tone_app.command("check")
+def tone_check(
+    text: Annotated[Optional[str], typer.Argument(help="The text to check (omit with --jsonl).")] = None,
+    jsonl: Annotated[
+        Optional[str],
+        typer.Option("--jsonl", help='A JSONL file, or - for stdin: one {"id", "text", "lang"?, "kind"?} per line.'),
+    ] = None,
+    kind: Annotated[str, typer.Option(help="draft (reply/statement), chat (short message) or auto.")] = "auto",
+    lang: Annotated[Optional[str], typer.Option(help="zh or en; detected when omitted.")] = None,
+    pretty: Annotated[bool, typer.Option("--pretty", help="Readable output instead of JSON (TEXT only).")] = False,
+) -> None:
+    """Check tone: one JSON object per text — score, verdict, sub-scores and flags with spans,
+    severity, explanation and a suggested rewrite. With --jsonl, a line that cannot be read gets an
+    error object naming its line number and the rest are still checked; the exit code is 1 if any line
+    failed."""
+    if (text is None) == (jsonl is None):
+        raise _fail("give either TEXT or --jsonl FILE|- (not both)")
+    if kind not in ("auto", "draft", "chat"):
+        raise _fail(f"--kind must be auto, draft or chat, got {kind!r}")
+    if lang is not None and lang not in ("zh", "en"):
+        raise _fail(f"--lang must be zh or en, got {lang!r}")
+    checker = services.tone_checker(_settings())
+    if text is not None:
+        report = checker.check(text, kind=kind, lang=lang)
+        if pretty:
+            _print_tone(report)
+        else:
+            out.print(json.dumps(report_json(None, report), ensure_ascii=False), highlight=False, markup=False)
+        return
+    if jsonl == "-":
+        stream = sys.stdin.buffer
+    else:
+        path = Path(str(jsonl))
+        if not path.is_file():
+            raise _fail(f"{path}: no such file")
+        stream = path.open("rb")
+    failed = 0
+    with stream:
+        for result in check_jsonl_lines(stream, checker, kind=kind, lang=lang):
+            failed += "error" in result
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if failed:
+        err.print(f"{failed} line(s) could not be checked; see the error objects in the output", highlight=False)
+        raise typer.Exit(1)
+
+
+SEVERITY_COLOUR = {"low": "cyan", "medium": "yellow", "high": "red"}
+
+
+def _print_tone(report: ToneReport) -> None:
+    colour = {"ok": "green", "revise": "yellow", "block": "red"}[report.verdict]
+    out.print(f"[bold {colour}]{report.verdict}[/]  score {report.score}/100  ({report.kind}, {report.lang})")
+    out.print("  " + "  ".join(f"{name} {value}" for name, value in report.subscores.items()), highlight=False)
+    for flag in report.flags:
+        out.print(
+            f"  [{SEVERITY_COLOUR[flag.severity]}]{flag.severity}[/] {flag.category} [{flag.start}:{flag.end}] “{flag.phrase}”",
+            highlight=False,
+        )
+        out.print(f"      why: {flag.explanation}", highlight=False, markup=False)
+        out.print(f"      try: {flag.suggestion}", highlight=False, markup=False)
+    for excused in report.excused:
+        out.print(f"  [dim]not counted ({excused.reason}): “{excused.phrase}”[/]", highlight=False)
 
 
 @app.command()

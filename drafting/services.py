@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from drafting.settings import Settings, load_settings
+from drafting.tone import ToneChecker, default_checker
 from knowledge.embeddings import make_embedding_functions
 from knowledge.policy import PolicyBook
 from knowledge.store import KnowledgeStore, open_client
@@ -22,6 +23,11 @@ def open_store(settings: Settings) -> KnowledgeStore:
 
 def load_policy_book(settings: Settings) -> PolicyBook:
     return PolicyBook.load(settings.policy_dir)
+
+
+def tone_checker(settings: Settings) -> ToneChecker:
+    """The tone guard with the configured verdict thresholds (the compiled lexicon is shared)."""
+    return default_checker(settings.tone_revise_below, settings.tone_block_below)
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.embeddings import parse_embedding_spec
@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=None, description="Folder of policy-book YAML files; default: the sample book shipped with Tactful."
     )
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model name at the configured endpoint.")
+    tone_revise_below: int = Field(
+        default=55, ge=0, le=100, description="Tone score below which a draft needs revision (0-100)."
+    )
+    tone_block_below: int = Field(
+        default=30, ge=0, le=100, description="Tone score below which a draft is blocked; any high-severity flag blocks."
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TACTFUL_OPENAI_API_KEY")
     )
@@ -62,6 +68,15 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with http:// or https://, got {value!r}")
         return value.rstrip("/") if value else value
 
+    @model_validator(mode="after")
+    def _tone_thresholds_ordered(self) -> "Settings":
+        if self.tone_block_below > self.tone_revise_below:
+            raise ValueError(
+                f"TACTFUL_TONE_BLOCK_BELOW ({self.tone_block_below}) must not exceed "
+                f"TACTFUL_TONE_REVISE_BELOW ({self.tone_revise_below})"
+            )
+        return self
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'tactful.db').resolve()}"
@@ -86,6 +101,7 @@ class Settings(BaseSettings):
             "llm": f"{self.llm_model} at {self.openai_base_url or 'api.openai.com'}"
             if self.llm_configured
             else "none (composer mode)",
+            "tone_thresholds": f"revise below {self.tone_revise_below}, block below {self.tone_block_below}",
             "openai_api_key": "set" if self.openai_api_key else "not set",
         }
 
@@ -100,9 +116,13 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
+            message = error["msg"].removeprefix("Value error, ")
+            if not error["loc"]:  # a rule across fields; its message names the variables itself
+                problems.append(message)
+                continue
+            field = str(error["loc"][0])
             env = field if field.isupper() else f"TACTFUL_{field.upper()}"
-            problems.append(f"{env}: {error['msg'].removeprefix('Value error, ')}")
+            problems.append(f"{env}: {message}")
         raise SettingsError("invalid configuration — " + "; ".join(problems)) from None
 
 

@@ -31,6 +31,9 @@ for ef in (UseEmbeddings(), E5Embeddings()):
     hits = store.search("refund for a late order", k=1, lang="en")
     assert hits and hits[0].doc_id == "late-delivery", hits
     print(ef.name(), "ok")
+from drafting.tone import check
+assert check("別鬧了行嗎").verdict == "block"  # traditional-character table loads from its package
+print("tone ok")
 """
 
 
@@ -58,3 +61,4 @@ def test_models_and_store_work_without_network(corpus: Path, tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "tactful-use-multilingual ok" in result.stdout and "tactful-e5-small ok" in result.stdout
+    assert "tone ok" in result.stdout

@@ -47,6 +47,9 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
         ("TACTFUL_EMBEDDING", "bert", "TACTFUL_EMBEDDING"),
         ("TACTFUL_CHROMA_URL", "chroma:8000", "TACTFUL_CHROMA_URL: must start with http://"),
         ("OPENAI_BASE_URL", "localhost/v1", "OPENAI_BASE_URL: must start with http://"),
+        ("TACTFUL_TONE_REVISE_BELOW", "abc", "TACTFUL_TONE_REVISE_BELOW: Input should be a valid integer"),
+        ("TACTFUL_TONE_BLOCK_BELOW", "101", "TACTFUL_TONE_BLOCK_BELOW: Input should be less than or equal to 100"),
+        ("TACTFUL_TONE_BLOCK_BELOW", "80", r"TACTFUL_TONE_BLOCK_BELOW \(80\) must not exceed TACTFUL_TONE_REVISE_BELOW \(55\)"),
     ],
 )
 def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:

@@ -1,0 +1,1 @@
+"""Tone-guard data: lexicons, categories, cues, context rules and scoring weights (YAML)."""

@@ -1,0 +1,99 @@
+"""`python -m evals.tone`: metrics, the HTML report, and quality floors on the labelled sets."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from evals import tone as eval_tone
+from evals.metrics import auc, macro_f1, prf, ranks, spearman
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT / "evals" / "data" / "tone_labelled.jsonl"
+WIKIPEDIA = ROOT.parent / "shared" / "data" / "politeness" / "wikipedia.annotated.csv"
+needs_wikipedia = pytest.mark.skipif(not WIKIPEDIA.exists(), reason="../shared/data/politeness is not beside the checkout")
+
+
+def test_metrics_on_hand_worked_examples() -> None:
+    assert list(ranks([10, 20, 20, 5])) == [2.0, 3.5, 3.5, 1.0]
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert math.isnan(spearman([1, 1, 1], [1, 2, 3]))
+    assert auc([0.9, 0.8, 0.1, 0.2], [True, True, False, False]) == 1.0
+    assert auc([0.5, 0.5], [True, False]) == 0.5
+    counts = prf([True, True, False, False], [True, False, True, False])
+    assert (counts.tp, counts.fp, counts.fn, counts.tn) == (1, 1, 1, 1) and counts.f1 == 0.5
+    assert macro_f1([True, False], [True, False]) == 1.0
+
+
+def test_labelled_set_is_well_formed_and_balanced() -> None:
+    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 400 and len({r["id"] for r in rows}) == len(rows)
+    langs = [r["lang"] for r in rows]
+    assert abs(langs.count("zh") - langs.count("en")) <= 0.1 * len(rows)
+    assert {r["split"] for r in rows} == {"dev", "test"}
+    for r in rows:
+        assert r["label"] in ("fine", "revise") and r["kind"] in ("draft", "chat")
+        assert (r["label"] == "revise") == bool(r["categories"]) == (r["severity"] != "none")
+    hard = {r["hard"] for r in rows}
+    assert {"polite-dismissive", "quoted-apology", "legit-rule", "sarcasm", "short-chat"} <= hard
+
+
+def test_binary_run_prints_metrics_and_writes_a_report_with_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "tone.html"
+    code = eval_tone.main(["--data", str(LABELLED), "--text-col", "text", "--label-col", "label", "--limit", "80", "--report", str(report)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "dismissive" in out
+    page = report.read_text(encoding="utf-8")
+    assert page.count("<svg") >= 2  # score distributions and per-category F1
+    assert "Worst misses" in page and "False alarms" in page and "Per category" in page
+
+
+def test_json_output_has_per_category_figures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    eval_tone.main(["--data", str(LABELLED), "--split", "dev", "--json", "--report", str(tmp_path / "r.html")])
+    result = json.loads(capsys.readouterr().out)  # strict JSON: undefined metrics are null, never NaN
+    assert result["n"] > 100 and 0 <= result["macro_f1"] <= 1
+    assert "per_category" in result and "high_severity" in result
+
+
+def test_bad_data_is_refused_naming_the_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text("text,label\nhello,fine\ncalm down,maybe\n", encoding="utf-8")
+    assert eval_tone.main(["--data", str(data), "--report", str(tmp_path / "r.html")]) == 2
+    assert "row 2" in capsys.readouterr().err
+    assert eval_tone.main(["--data", str(data), "--label-col", "verdict", "--report", str(tmp_path / "r.html")]) == 2
+    assert "no column 'verdict'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_quality_floor_on_the_never_tuned_split() -> None:
+    """Floors just under the figures recorded in bench/RESULTS.md; a regression fails here."""
+    args = eval_tone.parse_args(["--data", str(LABELLED), "--split", "test", "--report", "/dev/null"])
+    result = eval_tone.run(args)
+    assert result["macro_f1"] >= 0.90
+    assert result["false_positive_rate_fine"] <= 0.05
+    assert result["high_severity"]["recall"] >= 0.80
+
+
+@needs_wikipedia
+def test_score_task_on_a_wikipedia_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "politeness.html"
+    code = eval_tone.main(["--data", str(WIKIPEDIA), "--text-col", "Request", "--label-col", "Normalized Score",
+                           "--task", "score", "--kind", "chat", "--limit", "400", "--report", str(report)])
+    assert code == 0
+    assert "Spearman" in capsys.readouterr().out
+    assert "<svg" in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@needs_wikipedia
+def test_politeness_agrees_with_human_judgement() -> None:
+    args = eval_tone.parse_args(["--data", str(WIKIPEDIA), "--text-col", "Request", "--label-col", "Normalized Score",
+                                 "--task", "score", "--kind", "chat", "--report", "/dev/null"])
+    result = eval_tone.run(args)
+    assert result["spearman"] >= 0.45
+    assert result["quartiles"]["accuracy"] >= 0.75

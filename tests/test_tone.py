@@ -1,0 +1,340 @@
+"""The tone guard: what it flags, what it lets through, and why."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from drafting.phrasebook import PatternError, expand, fold
+from drafting.tone import (
+    CATEGORIES,
+    SUBSCORES,
+    LexiconError,
+    Thresholds,
+    ToneChecker,
+    apply_suggestion,
+    check,
+    load_lexicon,
+)
+
+GOOD_ZH = (
+    "很抱歉让您等了这么久，这是我们的责任。您的订单晚到了45分钟，我们已为您办理全额退款86元，"
+    "3天内原路退回，另外发放一张30元无门槛优惠券。有任何问题请拨打24小时专线400-820-1234，5分钟内回复。"
+)
+GOOD_EN = (
+    "We're sorry your order arrived 45 minutes late — that's on us. We have refunded the full 86 yuan to your "
+    "card today and added a 30-yuan coupon with no minimum spend. If anything is unclear, call our 24-hour line "
+    "400-820-1234 and we'll reply within 5 minutes."
+)
+
+
+def categories(text: str, **kwargs) -> list[str]:
+    return [f.category for f in check(text, **kwargs).flags]
+
+
+# ── the phrases that start fires (PLAYBOOK) ───────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("别闹了行吗", "dismissive"),
+        ("你爱买不买", "dismissive"),
+        ("按规定办", "rule_hiding"),
+        ("这是规定", "rule_hiding"),
+        ("不是我们的问题", "defensive"),
+        ("你自己没看清楚", "blame_shifting"),
+        ("我也没办法", "stonewalling"),
+        ("你想怎么样", "threat"),
+        ("有本事你去投诉", "threat"),
+        ("请理性维权", "dismissive"),
+        ("无理取闹", "dismissive"),
+        ("已经跟你说过了", "condescending"),
+        ("系统问题我们管不了", "blame_shifting"),
+        ("亲，这边建议您仔细阅读规则哦", "condescending"),
+        ("我们高度重视", "officialese"),
+        ("无条件退款", "over_promising"),
+        ("calm down", "dismissive"),
+        ("as per our policy", "rule_hiding"),
+        ("you should have read the terms", "blame_shifting"),
+        ("per my last message", "condescending"),
+        ("there is nothing we can do", "stonewalling"),
+        ("that's not our problem", "defensive"),
+        ("we apologise for any inconvenience", "non_apology"),
+        ("sorry if you feel that way", "non_apology"),
+        ("obviously the coupon expired", "condescending"),
+        ("with all due respect, no", "condescending"),
+        ("mistakes were made", "non_apology"),
+        ("go ahead and complain", "threat"),
+        ("we guarantee this will never happen again", "over_promising"),
+    ],
+)
+def test_fire_starting_phrases_are_flagged(text: str, category: str) -> None:
+    assert category in categories(text, kind="chat")
+
+
+def test_a_flag_carries_span_severity_explanations_and_a_suggestion() -> None:
+    text = "好的。别闹了行吗？？？"
+    flag = check(text).flags[0]
+    assert (flag.start, flag.end) == (3, 8) and text[flag.start : flag.end] == flag.phrase == "别闹了行吗"
+    assert flag.severity == "high"
+    assert "顾客" in flag.explanation and flag.explanation_en.isascii()
+    assert flag.suggestion and flag.suggestion not in text
+    assert check(text).verdict == "block"
+
+
+def test_explanations_follow_the_texts_language() -> None:
+    zh = check("你先冷静一下").flags[0]
+    en = check("Please calm down.").flags[0]
+    assert any("\u4e00" <= c <= "\u9fff" for c in zh.explanation)
+    assert en.explanation == en.explanation_en
+
+
+# ── real chat text ─────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "category"),
+    [
+        ("別鬧了行嗎", "別鬧了行嗎", "dismissive"),  # traditional characters
+        ("别 闹 了 行 吗", "别 闹 了 行 吗", "dismissive"),  # spacing
+        ("别闹了😅行吗？？？", "别闹了😅行吗", "dismissive"),  # emoji inside, repeated punctuation
+        ("别闹了行嘛", "别闹了行嘛", "dismissive"),  # homophone typo
+        ("这不是我门的问题", "不是我门的问题", "defensive"),  # 们 → 门
+        ("ＣＡＬＭ ＤＯＷＮ", "ＣＡＬＭ ＤＯＷＮ", "dismissive"),  # full-width letters
+        ("calm downnnn!!!", "calm downnnn", "dismissive"),  # repeated letters
+        ("CLAM DOWN", "CLAM DOWN", "dismissive"),  # swapped letters, caps
+        ("thats not our problem", "thats not our problem", "defensive"),  # no apostrophe
+        ("That’s not our problem.", "That’s not our problem", "defensive"),  # curly apostrophe
+        ("as per our poilcy", "as per our poilcy", "rule_hiding"),  # typo
+        ("亲 你先冷静一下 ok? calm down", "calm down", "dismissive"),  # mixed zh/en
+    ],
+)
+def test_noisy_chat_text_is_still_caught_with_offsets_into_the_original(text: str, phrase: str, category: str) -> None:
+    flags = [f for f in check(text, kind="chat").flags if f.category == category]
+    assert flags, check(text).to_dict()
+    assert any(phrase in f.phrase and text[f.start : f.end] == f.phrase for f in flags)
+
+
+def test_fold_keeps_length_and_maps_widths_scripts_and_case() -> None:
+    for text in ["別鬧了ＡＢＣ１２３　’", "混合 Mixed ＴＥＸＴ 😀", "İstanbul"]:
+        assert len(fold(text)) == len(text)
+    assert fold("別鬧了ＡＢＣ１２３　’") == "别闹了abc123 '"
+
+
+def test_ordinary_words_that_contain_a_phrase_are_not_flagged() -> None:
+    assert categories("We will relaunch the app tomorrow.") == []
+    assert categories("Calmness matters.") == []
+    assert categories("请看公告吧") == []  # contains 告吧 but is not 去告吧
+
+
+# ── context: quotes, reported speech, negation ───────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们同事说了'别闹了行吗'，这是我们的错。",
+        "我们的客服回复了“别闹了行吗”。这句话是错误的，我们向您道歉。",
+        'Our agent told you to "calm down". That was wrong, and we are sorry.',
+        "One of our staff wrote 'that's not our problem' in the group — it was unacceptable and we apologise.",
+    ],
+)
+def test_a_phrase_quoted_in_order_to_apologise_for_it_is_excused(text: str) -> None:
+    report = check(text)
+    assert report.flags == ()
+    assert report.excused and report.excused[0].reason == "quoted-apology"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们同事说了'别闹了行吗'，他说得没毛病。",  # quoted, and endorsed
+        'As my colleague said, "calm down".',  # reported, no apology
+        "I'm not saying calm down, but this is a lot of messages.",  # "not saying" is not a commitment
+        "你不要无理取闹",  # 不要 is an order, not a negation of the accusation
+    ],
+)
+def test_quoting_or_negating_does_not_blindly_excuse(text: str) -> None:
+    assert check(text).flags, check(text).to_dict()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们不会再用“按规定办”来搪塞您。",
+        "We will never tell you to calm down again.",
+        "您的要求并非无理取闹。",
+    ],
+)
+def test_a_negated_phrase_is_excused(text: str) -> None:
+    report = check(text)
+    assert report.flags == () and report.excused[0].reason == "negated"
+
+
+def test_mentioning_a_rule_legitimately_is_fine() -> None:
+    for text in ["根据退款政策，您可获得全额退款86元，3天内到账。", "Under our refund policy you get a full refund of 86 yuan within 3 days."]:
+        report = check(text, kind="chat")
+        assert report.flags == () and report.verdict == "ok", report.to_dict()
+
+
+def test_officialese_only_counts_when_nothing_concrete_is_said() -> None:
+    assert "officialese" in categories("我们高度重视，深表歉意，正在积极处理中。")
+    concrete = "我们高度重视：已为您退款50元，明天18:00前由专人致电，热线400-820-1234。"
+    assert "officialese" not in categories(concrete)
+
+
+# ── scoring and verdicts ──────────────────────────────────────────────────────────────────────────
+
+
+def test_good_replies_pass_in_both_languages() -> None:
+    for text in (GOOD_ZH, GOOD_EN):
+        report = check(text, kind="draft")
+        assert report.verdict == "ok" and report.score >= 75, report.to_dict()
+        assert set(report.subscores) == set(SUBSCORES)
+
+
+def test_subscores_move_with_what_the_reply_does() -> None:
+    bare = check("We are looking into your order.", kind="draft").subscores
+    full = check(GOOD_EN, kind="draft").subscores
+    assert full["specificity"] > bare["specificity"] + 30
+    assert full["apology"] > bare["apology"]
+    assert full["accountability"] > bare["accountability"]
+    conditional = check("Sorry if you feel that way. We refunded 20 yuan today.", kind="draft").subscores
+    sincere = check("We're sorry, we got this wrong. We refunded 20 yuan today.", kind="draft").subscores
+    assert sincere["apology"] > conditional["apology"] + 40
+    blaming = check("The courier messed up, not us. Your refund is processing.", kind="draft").subscores
+    assert blaming["accountability"] < bare["accountability"]
+    long_sentence = " ".join(["and then we looked again at the order"] * 8) + "."
+    assert check(long_sentence, kind="draft").subscores["clarity"] < check("We looked again.", kind="draft").subscores["clarity"]
+
+
+def test_a_short_chat_message_is_not_faulted_for_missing_structure() -> None:
+    text = "收到，我马上帮您查。"
+    assert check(text, kind="chat").verdict == "ok"
+    assert check(text, kind="chat").score > check(text, kind="draft").score
+    assert check(text).kind == "chat"  # auto: short means chat
+    assert check(GOOD_ZH + GOOD_ZH).kind == "draft"
+
+
+def test_any_high_severity_flag_blocks_whatever_the_score() -> None:
+    report = check(GOOD_EN + " Honestly, calm down.", kind="draft")
+    assert report.worst_severity == "high" and report.verdict == "block"
+    medium = check(GOOD_EN + " As per our policy, that is all.", kind="draft")
+    assert medium.worst_severity == "medium" and medium.verdict == "revise"
+
+
+def test_thresholds_are_configurable_and_validated() -> None:
+    strict = ToneChecker(Thresholds(revise_below=99, block_below=10))
+    assert strict.check("收到，我马上帮您查。", kind="chat").verdict == "revise"
+    lenient = ToneChecker(Thresholds(revise_below=0, block_below=0))
+    assert lenient.check("We are looking into it.", kind="draft").verdict == "ok"
+    with pytest.raises(ValueError, match="block_below"):
+        Thresholds(revise_below=20, block_below=50)
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="kind"):
+        check("hi", kind="letter")
+    with pytest.raises(ValueError, match="lang"):
+        check("hi", lang="fr")
+    with pytest.raises(TypeError):
+        check(None)  # type: ignore[arg-type]
+
+
+def test_apply_suggestion_splices_the_rewrite_and_refuses_stale_text() -> None:
+    text = "好的，别闹了行吗，马上处理。"
+    flag = check(text).flags[0]
+    fixed = apply_suggestion(text, flag)
+    assert flag.suggestion in fixed and "别闹了" not in fixed
+    assert check(fixed).verdict != "block"
+    with pytest.raises(ValueError, match="changed"):
+        apply_suggestion("完全不同的文字，别闹了行吗", flag)
+
+
+def test_reasons_name_each_flag_for_a_retry_prompt() -> None:
+    reasons = check("Calm down. As per our policy, no.").reasons()
+    assert len(reasons) == 2 and reasons[0].startswith("dismissive (high)")
+
+
+# ── properties ─────────────────────────────────────────────────────────────────────────────────────
+
+TEXT = st.lists(
+    st.sampled_from(list("abcdefg xyz的了我们您好请退款，。!?😀ＡＢ別'“”") + ["calm", "down", "别闹", "了", "说了", "sorry"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXT)
+def test_reports_are_well_formed_for_any_text(text: str) -> None:
+    report = check(text)
+    assert 0 <= report.score <= 100
+    assert all(0 <= v <= 100 for v in report.subscores.values())
+    for flag in report.flags:
+        assert 0 <= flag.start < flag.end <= len(text)
+        assert text[flag.start : flag.end] == flag.phrase
+        assert flag.category in CATEGORIES
+
+
+SAFE = st.text(alphabet=st.sampled_from(list("abcdefgxyz 的我们您好退款订单")), max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(SAFE, SAFE, st.sampled_from(["别闹了行吗", "有本事你去投诉", "That's not our problem", "calm down"]))
+def test_a_high_severity_phrase_anywhere_blocks(before: str, after: str, phrase: str) -> None:
+    text = f"{before}。{phrase}。{after}"
+    report = check(text)
+    assert report.verdict == "block", report.to_dict()
+
+
+# ── the lexicon as data ───────────────────────────────────────────────────────────────────────────
+
+
+def test_pattern_language_expands_alternatives_and_options() -> None:
+    variants = {"".join(v for _, v in tokens) for tokens in expand("别(再)?闹(了|啦)")}
+    assert variants == {"别闹了", "别闹啦", "别再闹了", "别再闹啦"}
+    with pytest.raises(PatternError, match="missing '\\)'"):
+        expand("别(再闹了")
+    with pytest.raises(PatternError, match="unbalanced"):
+        expand("别再)闹了")
+
+
+def _lexicon_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "lexicon"
+    source = resources.files("drafting.lexicon")
+    target.mkdir()
+    for name in ("categories.yaml", "zh.yaml", "en.yaml", "cues.yaml", "context.yaml", "scoring.yaml"):
+        (target / name).write_text(source.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+def test_a_broken_lexicon_file_is_named_with_the_entry_and_problem(tmp_path: Path) -> None:
+    root = _lexicon_copy(tmp_path)
+    (root / "en.yaml").write_text("lang: en\nflags:\n  - category: rudeness\n    patterns: [hey]\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"en.yaml flag entry 1: unknown category 'rudeness'"):
+        load_lexicon(root)
+    (root / "en.yaml").write_text("lang: en\nflags:\n  - category: dismissive\n    patterns: ['calm (down']\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"en.yaml flag entry 1: missing '\)'"):
+        load_lexicon(root)
+    (root / "en.yaml").write_text("flags: [unclosed", encoding="utf-8")
+    with pytest.raises(LexiconError, match="en.yaml: not valid YAML"):
+        load_lexicon(root)
+    (root / "en.yaml").unlink()
+    with pytest.raises(LexiconError, match="en.yaml: missing"):
+        load_lexicon(root)
+
+
+def test_a_custom_lexicon_folder_changes_what_is_flagged(tmp_path: Path) -> None:
+    root = _lexicon_copy(tmp_path)
+    with (root / "en.yaml").open("a", encoding="utf-8") as handle:
+        handle.write('  - category: dismissive\n    patterns: ["you people"]\n')
+    custom = ToneChecker(lexicon=load_lexicon(root))
+    assert [f.category for f in custom.check("you people again").flags] == ["dismissive"]
+    assert check("you people again").flags == ()
+    shutil.rmtree(root)
