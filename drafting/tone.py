@@ -515,6 +515,23 @@ def apply_suggestion(text: str, flag: Flag) -> str:
     return text[: flag.start] + suggestion + text[flag.end :]
 
 
+def segments(text: str, flags: Iterable[Flag]) -> list[tuple[str, Flag | None]]:
+    """The text cut into runs for inline highlighting: (run, the flag covering it or None). Where flags
+    overlap, the earlier one wins; the runs always join back into the text."""
+    runs: list[tuple[str, Flag | None]] = []
+    position = 0
+    for flag in sorted(flags, key=lambda f: (f.start, -f.end)):
+        if flag.start < position or flag.end > len(text):
+            continue
+        if flag.start > position:
+            runs.append((text[position : flag.start], None))
+        runs.append((text[flag.start : flag.end], flag))
+        position = flag.end
+    if position < len(text) or not runs:
+        runs.append((text[position:], None))
+    return runs
+
+
 def category_name(category: str, lang: str) -> str:
     """The category's display name in zh or en."""
     return load_lexicon().categories[category]["name"][lang]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 PALETTE = ("#2f6fb0", "#d1495b", "#edae49", "#66a182", "#8d6cab", "#00798c")
 
@@ -105,13 +105,10 @@ def bars(values: Mapping[str, float], title: str, maximum: float = 1.0) -> str:
     return f"<div class='svgbox'>{''.join(parts)}</div>"
 
 
-def highlight(text: str, spans: Sequence[tuple[int, int]]) -> Markup:
-    """The text with the given character spans marked."""
-    out, last = [], 0
-    for start, end in sorted(spans):
-        if start < last:
-            continue
-        out.append(esc(text[last:start]) + f"<span class='flag'>{esc(text[start:end])}</span>")
-        last = end
-    out.append(esc(text[last:]))
-    return Markup("".join(out))
+def highlight(text: str, flags: Sequence[Any]) -> Markup:
+    """The text with each flag's span marked (drafting.tone.segments does the cutting)."""
+    from drafting.tone import segments
+
+    return Markup("".join(
+        f"<span class='flag'>{esc(run)}</span>" if flag else esc(run) for run, flag in segments(text, flags)
+    ))

@@ -226,7 +226,7 @@ def write_report(out: Path, title: str, source: str, rows: list[dict[str, Any]],
         false_alarms = sorted((i for i, (g, p) in enumerate(zip(gold, predicted)) if p and not g), key=lambda i: reports[i].score)
         for heading, idx in (("Worst misses (needs revision, judged ok)", misses),
                              ("False alarms (fine, judged revise/block)", false_alarms)):
-            table_rows = [[row_id(rows[i], i), html_report.highlight(texts[i], [(f.start, f.end) for f in reports[i].flags]),
+            table_rows = [[row_id(rows[i], i), html_report.highlight(texts[i], reports[i].flags),
                            reports[i].score, reports[i].verdict, _flags_cell(reports[i]), _subscores_cell(reports[i])]
                           for i in idx[: args.worst]]
             sections.append(f"<h2>{heading}: {len(idx)}</h2>" + html_report.table(
@@ -244,7 +244,7 @@ def write_report(out: Path, title: str, source: str, rows: list[dict[str, Any]],
              "bottom quartile (impolite)": [values[i] for i in result["_bottom"]]}, f"{result['subscore']} sub-score"))
         order_h, order_s = np.argsort(np.argsort(labels)), np.argsort(np.argsort(values))
         gaps = sorted(range(len(rows)), key=lambda i: -abs(int(order_h[i]) - int(order_s[i])))
-        table_rows = [[row_id(rows[i], i), html_report.highlight(texts[i], [(f.start, f.end) for f in reports[i].flags]),
+        table_rows = [[row_id(rows[i], i), html_report.highlight(texts[i], reports[i].flags),
                        labels[i], values[i], _flags_cell(reports[i]), _subscores_cell(reports[i])]
                       for i in gaps[: args.worst]]
         sections.append("<h2>Largest disagreements (rank of human score vs rank of sub-score)</h2>"

@@ -20,6 +20,7 @@ from drafting.tone import (
     apply_suggestion,
     check,
     load_lexicon,
+    segments,
 )
 
 GOOD_ZH = (
@@ -72,6 +73,9 @@ def categories(text: str, **kwargs) -> list[str]:
         ("mistakes were made", "non_apology"),
         ("go ahead and complain", "threat"),
         ("we guarantee this will never happen again", "over_promising"),
+        ("you forgot to confirm the address", "blame_shifting"),
+        ("你自己选的配送时间", "blame_shifting"),
+        ("都怪骑手", "blame_shifting"),
     ],
 )
 def test_fire_starting_phrases_are_flagged(text: str, category: str) -> None:
@@ -255,6 +259,15 @@ def test_apply_suggestion_splices_the_rewrite_and_refuses_stale_text() -> None:
     assert check(fixed).verdict != "block"
     with pytest.raises(ValueError, match="changed"):
         apply_suggestion("完全不同的文字，别闹了行吗", flag)
+
+
+def test_segments_cut_the_text_for_inline_highlighting() -> None:
+    text = "好的。别闹了行吗，按规定办。"
+    report = check(text)
+    runs = segments(text, report.flags)
+    assert "".join(run for run, _ in runs) == text
+    assert [(run, flag.category) for run, flag in runs if flag] == [("别闹了行吗", "dismissive"), ("按规定办", "rule_hiding")]
+    assert segments("no flags", []) == [("no flags", None)]
 
 
 def test_reasons_name_each_flag_for_a_retry_prompt() -> None:
