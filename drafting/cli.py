@@ -14,7 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from drafting import commitments as commitment_guard
 from drafting import services
+from drafting.batch import draft_many
+from drafting.models import STAGES, Ticket
+from drafting.records import RecordError, load_incident, read_tickets
 from drafting.tone import ToneReport
 from drafting.tone_batch import check_jsonl_lines, report_json
 from knowledge.ingest import ingest as ingest_paths
@@ -31,6 +35,10 @@ policy_app = typer.Typer(help="The policy book: validate rule files, compute rem
 app.add_typer(policy_app, name="policy")
 tone_app = typer.Typer(help="The tone guard: flag dismissive phrasing, score tone.", no_args_is_help=True)
 app.add_typer(tone_app, name="tone")
+draft_app = typer.Typer(help="Draft public statements and per-customer replies (composer mode: no LLM).", no_args_is_help=True)
+app.add_typer(draft_app, name="draft")
+commitments_app = typer.Typer(help="The commitment guard: is every promise in a text backed by policy?", no_args_is_help=True)
+app.add_typer(commitments_app, name="commitments")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -244,6 +252,119 @@ def _print_tone(report: ToneReport) -> None:
         out.print(f"      try: {flag.suggestion}", highlight=False, markup=False)
     for excused in report.excused:
         out.print(f"  [dim]not counted ({excused.reason}): “{excused.phrase}”[/]", highlight=False)
+
+
+def _incident(path: Path):  # noqa: ANN202 - an Incident
+    try:
+        return load_incident(path)
+    except RecordError as exc:
+        raise _fail(str(exc)) from None
+
+
+@draft_app.command("statement")
+def draft_statement(
+    incident: Annotated[Path, typer.Option(help="Incident record (YAML or JSON).")],
+    stage: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(STAGES)}; default: the incident's stage.")] = None,
+    lang: Annotated[str, typer.Option(help="zh, en or both.")] = "both",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the drafts as JSON (with guards and citations).")] = False,
+    citations: Annotated[bool, typer.Option(help="Cite policy sections from the knowledge store.")] = True,
+) -> None:
+    """Draft the public statement for a stage of the timeline (0-24h, 24-72h, 1-2w, 2-8w)."""
+    if stage is not None and stage not in STAGES:
+        raise _fail(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
+    if lang not in ("zh", "en", "both"):
+        raise _fail(f"--lang must be zh, en or both, got {lang!r}")
+    record = _incident(incident)
+    drafter = services.composer(_settings(), with_store=citations)
+    drafts = [drafter.draft_statement(record, stage, code) for code in (("zh", "en") if lang == "both" else (lang,))]
+    if as_json:
+        sys.stdout.write(json.dumps([d.model_dump(mode="json") for d in drafts], ensure_ascii=False, indent=2) + "\n")
+        return
+    for draft in drafts:
+        out.print(f"[bold]— {draft.lang} · {draft.stage} · tone {draft.tone['verdict']} {draft.tone['score']}[/]")
+        out.print(draft.text, markup=False, highlight=False)
+        for warning in draft.warnings:
+            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        out.print()
+
+
+@draft_app.command("reply")
+def draft_reply(
+    incident: Annotated[Path, typer.Option(help="Incident record (YAML or JSON).")],
+    tickets: Annotated[Path, typer.Option(help="Tickets: .jsonl or .csv.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the drafts (JSONL, one per ticket).")],
+    lang: Annotated[Optional[str], typer.Option(help="zh or en; default: each ticket's own language.")] = None,
+    citations: Annotated[bool, typer.Option(help="Cite policy sections from the knowledge store.")] = True,
+) -> None:
+    """Draft one reply per ticket. Tickets that cannot be read or drafted are reported with their line
+    and left out; the rest are drafted (exit code 1 if any failed)."""
+    if lang is not None and lang not in ("zh", "en"):
+        raise _fail(f"--lang must be zh or en, got {lang!r}")
+    record = _incident(incident)
+    try:
+        lines = list(read_tickets(tickets, incident_id=record.id))
+    except RecordError as exc:
+        raise _fail(str(exc)) from None
+    unreadable = [line for line in lines if line.ticket is None]
+    for line in unreadable:
+        err.print(f"{tickets}:{line.line}: {line.error}", highlight=False, markup=False)
+    readable: list[Ticket] = [line.ticket for line in lines if line.ticket is not None]
+    drafter = services.composer(_settings(), with_store=citations)
+    with _progress() as bar:
+        task = bar.add_task("drafting", total=len(readable))
+        result = draft_many(drafter, record, readable, lang=lang, progress=lambda done, _t: bar.update(task, completed=done))
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with out_path.open("w", encoding="utf-8") as handle:
+        for draft in result.drafts:
+            handle.write(json.dumps(draft.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    for ticket_id, problem in result.errors:
+        err.print(f"ticket {ticket_id}: {problem}", highlight=False, markup=False)
+    flagged = sum(1 for d in result.drafts if d.warnings)
+    out.print(
+        f"{len(result.drafts)} drafted, {len(unreadable) + len(result.errors)} failed, {flagged} with warnings -> {out_path}",
+        highlight=False,
+    )
+    if unreadable or result.errors:
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+
+
+@commitments_app.command("check")
+def commitments_check(
+    ticket: Annotated[Path, typer.Option(help="The ticket (a JSON file, or a .jsonl/.csv with one ticket).")],
+    text: Annotated[str, typer.Option(help="The draft text to check.")],
+    incident: Annotated[Optional[Path], typer.Option(help="Incident record, for its decisions and declared status.")] = None,
+) -> None:
+    """List every promise in TEXT as backed (with the rule) or unbacked/exceeds (with the reason), as JSON.
+    Exit code 1 when any promise is not backed."""
+    try:
+        if ticket.suffix.lower() == ".json":
+            raw = ticket.read_text(encoding="utf-8")
+            one = Ticket.model_validate_json(raw)
+        else:
+            found = [line for line in read_tickets(ticket)]
+            if len(found) != 1 or found[0].ticket is None:
+                raise _fail(f"{ticket}: expected exactly one readable ticket, found {len(found)}" + (f" ({found[0].error})" if found and found[0].error else ""))
+            one = found[0].ticket
+    except RecordError as exc:
+        raise _fail(str(exc)) from None
+    except (ValidationError, OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{ticket}: {exc}") from None
+    book = services.load_policy_book(_settings())
+    record = _incident(incident) if incident else None
+    facts = one.facts
+    decisions = []
+    if record is not None:
+        decisions = list(record.decisions)
+        if record.declared:
+            facts = facts.model_copy(update={"during_incident": True})
+    report = commitment_guard.check(text, book.remedies_for(facts) + decisions, order_amount=facts.order_amount)
+    sys.stdout.write(json.dumps({"ticket": one.id, **report.to_dict()}, ensure_ascii=False) + "\n")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

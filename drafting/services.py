@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from drafting.composer import Composer
 from drafting.settings import Settings, load_settings
 from drafting.tone import ToneChecker, default_checker
 from knowledge.embeddings import make_embedding_functions
@@ -28,6 +29,12 @@ def load_policy_book(settings: Settings) -> PolicyBook:
 def tone_checker(settings: Settings) -> ToneChecker:
     """The tone guard with the configured verdict thresholds (the compiled lexicon is shared)."""
     return default_checker(settings.tone_revise_below, settings.tone_block_below)
+
+
+def composer(settings: Settings, *, with_store: bool = True) -> Composer:
+    """The no-LLM drafter, citing from the knowledge store unless `with_store` is False."""
+    store = open_store(settings) if with_store else None
+    return Composer(load_policy_book(settings), store=store, tone=tone_checker(settings))
 
 
 @lru_cache(maxsize=1)

@@ -112,7 +112,9 @@ def load_document(path: Path) -> Document:
     )
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def decode_utf8(raw: bytes) -> str:
+    """UTF-8 (a BOM is fine), or a ValueError saying where it breaks — with a hint when the bytes are
+    GBK/GB18030, the usual culprit for Chinese files saved on Windows."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -122,9 +124,14 @@ def _decode(path: Path, raw: bytes) -> str:
             hint = " It looks like GBK/GB18030: re-save it as UTF-8 (e.g. `iconv -f gb18030 -t utf-8`)."
         except UnicodeDecodeError:
             pass
-        raise DocumentError(
-            path, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}).{hint}"
-        ) from None
+        raise ValueError(f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}).{hint}") from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return decode_utf8(raw)
+    except ValueError as exc:
+        raise DocumentError(path, str(exc)) from None
 
 
 def _pdf_pages(path: Path, raw: bytes) -> tuple[str, ...]:

@@ -1,0 +1,1 @@
+"""Sample incident records and tickets for trying the drafters (`tactful draft … --incident …`)."""

@@ -1,0 +1,1 @@
+"""The composer's phrase bank (YAML): playbook slots, each with several wordings per language."""
