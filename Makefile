@@ -38,6 +38,7 @@ test-fast: install
 ## -> bench/RESULTS.md (the default fused models, then USE alone); takes about 30 minutes on 2 cores
 bench: install
 	$(BIN)/python -m bench.tone
+	$(BIN)/python -m bench.drafting
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use+e5
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 

@@ -30,3 +30,11 @@ def replace_section(block: str, begin: str, end: str, path: Path = RESULTS) -> N
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def publish(lines: list[str], begin: str, end: str, *, write: bool) -> None:
+    """Print a results section and, unless told not to, put it into bench/RESULTS.md."""
+    block = "\n".join(lines)
+    print(block)
+    if write:
+        replace_section(block, begin, end)

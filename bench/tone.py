@@ -17,7 +17,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from bench.results import machine, replace_section
+from bench.results import machine, publish
 from drafting.tone import ToneChecker, load_lexicon
 
 BEGIN, END = "<!-- tone:begin -->", "<!-- tone:end -->"
@@ -96,10 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, (median, low, high, length) in rows.items():
         lines.append(f"| {label} | {length:.0f} | {median:,.0f} | {low:,.0f} | {high:,.0f} | {targets[label]} |")
     lines += ["", f"Compiling the lexicon (once per process): {compile_s:.2f} s.", END]
-    block = "\n".join(lines)
-    print(block)
-    if not args.no_write:
-        replace_section(block, BEGIN, END)
+    publish(lines, BEGIN, END, write=not args.no_write)
     return 0
 
 

@@ -275,7 +275,7 @@ def draft_statement(
     if lang not in ("zh", "en", "both"):
         raise _fail(f"--lang must be zh, en or both, got {lang!r}")
     record = _incident(incident)
-    drafter = services.composer(_settings(), with_store=citations)
+    drafter = services.drafter(_settings(), with_store=citations)
     drafts = [drafter.draft_statement(record, stage, code) for code in (("zh", "en") if lang == "both" else (lang,))]
     if as_json:
         sys.stdout.write(json.dumps([d.model_dump(mode="json") for d in drafts], ensure_ascii=False, indent=2) + "\n")
@@ -309,7 +309,8 @@ def draft_reply(
     for line in unreadable:
         err.print(f"{tickets}:{line.line}: {line.error}", highlight=False, markup=False)
     readable: list[Ticket] = [line.ticket for line in lines if line.ticket is not None]
-    drafter = services.composer(_settings(), with_store=citations)
+    drafter = services.drafter(_settings(), with_store=citations)
+    err.print(f"drafting with {drafter.generator}", highlight=False)
     with _progress() as bar:
         task = bar.add_task("drafting", total=len(readable))
         result = draft_many(drafter, record, readable, lang=lang, progress=lambda done, _t: bar.update(task, completed=done))

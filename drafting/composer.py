@@ -23,6 +23,7 @@ from typing import Any, Iterable, Protocol
 import yaml
 
 from drafting import commitments as commitment_guard
+from drafting.injection import injection_signs
 from drafting.models import Citation, Draft, Incident, Stage, Ticket
 from drafting.tone import ToneChecker, default_checker
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
@@ -196,7 +197,7 @@ class Composer:
                 out.append(what + (f"（{when(action.due, lang)}前）" if action.due and lang == "zh" else f" (by {when(action.due, lang)})" if action.due else ""))
         return out
 
-    def _channel_sentence(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any]) -> str:
+    def channel_sentence(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any]) -> str:
         times = [r for r in remedies if r.type == "response_time" and r.minutes]
         fastest = min(times, key=lambda r: r.minutes or 0) if times else None
         channel = self._channel_name(incident, fastest, lang)
@@ -240,15 +241,16 @@ class Composer:
             parts.append(self._pick(rng, p, "claim", lang))
         else:
             parts.append(self._pick(rng, p, "no_remedy", lang))
-        channel = self._channel_sentence(rng, incident, remedies, lang, p)
+        channel = self.channel_sentence(rng, incident, remedies, lang, p)
         if channel:
             parts.append(channel)
         if incident.next_update:
             parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
         parts.append(self._pick(rng, p, "signoff", lang))
         text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
+        warnings = [f"the customer's message contains instructions aimed at the drafting model: “{s.phrase}”" for s in injection_signs(ticket.messages)]
         return self._finish(
-            Draft(kind="reply", text=text, lang=lang, incident_id=incident.id, ticket_id=ticket.id, remedies=remedies),
+            Draft(kind="reply", text=text, lang=lang, incident_id=incident.id, ticket_id=ticket.id, remedies=remedies, warnings=warnings),
             remedies,
             facts.order_amount,
         )
@@ -294,7 +296,7 @@ class Composer:
                 else:
                     parts.append(self._pick(rng, p, "compensation_pending", lang))
             elif slot == "channel":
-                channel = self._channel_sentence(rng, incident, [rt] if rt else [], lang, p)
+                channel = self.channel_sentence(rng, incident, [rt] if rt else [], lang, p)
                 if channel:
                     parts.append(channel)
             elif slot == "next_update":

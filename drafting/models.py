@@ -161,3 +161,5 @@ class Draft(BaseModel):
     tone: dict[str, Any] = Field(default_factory=dict)
     generator: str = "template"
     warnings: list[str] = Field(default_factory=list)
+    prompt_version: str | None = None  # LLM drafts: which prompt produced it
+    prompt_tokens: int | None = None  # LLM drafts: tokens sent, when the endpoint reports them

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from drafting.composer import Composer
+from drafting.chain import LLMDrafter
+from drafting.composer import Composer, Drafter
+from drafting.llm import chat_model
 from drafting.settings import Settings, load_settings
 from drafting.tone import ToneChecker, default_checker
 from knowledge.embeddings import make_embedding_functions
@@ -35,6 +37,16 @@ def composer(settings: Settings, *, with_store: bool = True) -> Composer:
     """The no-LLM drafter, citing from the knowledge store unless `with_store` is False."""
     store = open_store(settings) if with_store else None
     return Composer(load_policy_book(settings), store=store, tone=tone_checker(settings))
+
+
+def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:
+    """The LLM drafter when an endpoint is configured (with the composer as its fallback), else the
+    composer itself."""
+    base = composer(settings, with_store=with_store)
+    model = chat_model(settings)
+    if model is None:
+        return base
+    return LLMDrafter(model, base, model_name=settings.llm_model)
 
 
 @lru_cache(maxsize=1)

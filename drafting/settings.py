@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default=None, description="Folder of policy-book YAML files; default: the sample book shipped with Tactful."
     )
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model name at the configured endpoint.")
+    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for one LLM call.")
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries (with backoff) on timeouts, 429 and 5xx before falling back to the composer."
+    )
     tone_revise_below: int = Field(
         default=55, ge=0, le=100, description="Tone score below which a draft needs revision (0-100)."
     )

@@ -1,0 +1,217 @@
+"""The LLM drafter: retrieval → prompt → structured output → guards → one corrective retry → composer.
+
+The model writes; it never decides. Remedies come from the policy book (worded by the composer), the
+customer's messages are fenced and labelled untrusted, and every draft goes through the same tone guard,
+commitment guard and language check as a person's edit. A draft that fails twice — or a model that times
+out, rate-limits past its retries, or answers with something that is not the JSON asked for — is replaced by
+the composer's draft, with a warning that says why.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from drafting import commitments as commitment_guard
+from drafting.composer import Composer, _strip_end, when
+from drafting.injection import injection_signs
+from drafting.models import Citation, Draft, Incident, Stage, Ticket
+from knowledge.documents import detect_language
+from knowledge.policy import Remedy
+
+MAX_MESSAGE_CHARS = 2000  # per ticket: a complaint, not a document
+CLAUSES = 4
+_FENCE = re.compile(r"<{2,}|>{2,}|CUSTOMER_MESSAGES", re.IGNORECASE)
+
+
+class DraftRejected(Exception):
+    """The model's answer could not be used; the message says why (fed back on the retry)."""
+
+
+@lru_cache(maxsize=1)
+def load_prompts() -> dict[str, Any]:
+    return yaml.safe_load(resources.files("drafting.prompts").joinpath("drafting.yaml").read_text(encoding="utf-8"))
+
+
+def parse_answer(content: Any) -> tuple[str, list[str]]:
+    """The JSON object the prompt asks for → (text, cited ids). Code fences and chatter around the object
+    are tolerated; anything else is a DraftRejected with the reason."""
+    if isinstance(content, list):  # some providers return content parts
+        content = "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    raw = str(content).strip()
+    start, end = raw.find("{"), raw.rfind("}")
+    if start < 0 or end <= start:
+        raise DraftRejected("the answer was not a JSON object with a \"text\" field")
+    try:
+        data = json.loads(raw[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise DraftRejected(f"the answer was not valid JSON ({exc.msg})") from None
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise DraftRejected("the JSON had no non-empty \"text\" field")
+    cited = data.get("cited_ids") or []
+    if not isinstance(cited, list):
+        cited = []
+    return text.strip(), [str(c) for c in cited]
+
+
+class LLMDrafter:
+    """Drafts with a chat model; falls back to `composer` (also the source of remedies and wording of
+    amounts) whenever the model's draft cannot be used."""
+
+    def __init__(self, model: BaseChatModel, composer: Composer, *, model_name: str, store: Any | None = None) -> None:
+        self.model = model
+        self.composer = composer
+        self.store = store if store is not None else composer.store
+        self.generator = f"llm:{model_name}"
+        self.prompts = load_prompts()
+        # A batch asks for another wording when two customers would get the same text; with a model that
+        # costs a call, so try once (identical LLM replies are rare: each prompt carries the customer's facts).
+        self.variants = 1
+
+    # ── prompt pieces ─────────────────────────────────────────────────────────────────────────────
+
+    def _language_name(self, lang: str) -> str:
+        return self.prompts["language_names"][lang][lang]
+
+    def _incident_block(self, incident: Incident, lang: str) -> str:
+        lines = [f"- {incident.title.pick(lang)}", f"- {incident.what_happened.pick(lang)}"]
+        if incident.cause:
+            lines.append(f"- cause: {incident.cause.pick(lang)}")
+        for action in incident.actions[:4]:
+            due = f", by {when(action.due, lang)}" if action.due else ""
+            owner = f" (owner: {action.owner.pick(lang)}{due})" if action.owner else ""
+            lines.append(f"- action: {_strip_end(action.what.pick(lang))}{owner}")
+        return "\n".join(lines)
+
+    def _remedy_block(self, entitled: list[Remedy], lang: str, order_amount: Any, seed: str) -> str:
+        rng = random.Random(seed)
+        lines = self.composer.remedy_lines(rng, entitled, lang, order_amount)
+        return "\n".join(f"- {line}" for line in lines) or "- (none: offer a personal follow-up, promise nothing)"
+
+    def _channel_block(self, incident: Incident, entitled: list[Remedy], lang: str) -> str:
+        sentence = self.composer.channel_sentence(random.Random(0), incident, entitled, lang, self.composer.reply_phrases)
+        return sentence or "(none listed)"
+
+    def _clauses(self, query: str, lang: str) -> list[Any]:
+        if self.store is None or not query.strip():
+            return []
+        try:
+            return self.store.search(query[:500], k=CLAUSES, kind="policy", lang=lang)
+        except Exception:  # retrieval trouble makes a less grounded prompt, not a failed draft
+            return []
+
+    @staticmethod
+    def _clause_block(clauses: list[Any]) -> str:
+        return "\n".join(f"[{c.chunk_id}] {c.title} — {c.heading}: {c.text[:400]}" for c in clauses) or "(none)"
+
+    @staticmethod
+    def _fence(messages: list[str]) -> str:
+        text = "\n---\n".join(messages)[:MAX_MESSAGE_CHARS]
+        return _FENCE.sub(" ", text)  # the customer cannot close the fence
+
+    # ── the loop ──────────────────────────────────────────────────────────────────────────────────
+
+    def _run(self, conversation: list[BaseMessage], lang: str, entitled: list[Remedy], order_amount: Any,
+             clauses: list[Any], kind: str) -> tuple[Draft | None, list[str], int | None]:
+        """Up to two attempts. Returns (draft or None, reasons for rejection, prompt tokens)."""
+        reasons: list[str] = []
+        tokens: int | None = None
+        for attempt in range(2):
+            try:
+                answer = self.model.invoke(conversation)
+            except Exception as exc:  # timeouts, 429/5xx after the client's own retries, bad endpoints
+                return None, [f"the model could not be reached ({type(exc).__name__}: {str(exc)[:160]})"], tokens
+            usage = getattr(answer, "usage_metadata", None) or {}
+            tokens = (tokens or 0) + int(usage.get("input_tokens") or 0) or tokens
+            try:
+                text, cited = parse_answer(answer.content)
+                draft, problems = self._guard(text, cited, lang, entitled, order_amount, clauses, kind)
+            except DraftRejected as exc:
+                draft, problems = None, [str(exc)]
+            if draft is not None and not problems:
+                return draft, reasons, tokens
+            reasons = problems
+            if attempt == 0:
+                retry = self.prompts["retry"][lang].format(reasons="\n".join(f"- {r}" for r in problems))
+                conversation = [*conversation, AIMessage(content=str(answer.content)), HumanMessage(content=retry)]
+        return None, reasons, tokens
+
+    def _guard(self, text: str, cited: list[str], lang: str, entitled: list[Remedy], order_amount: Any,
+               clauses: list[Any], kind: str) -> tuple[Draft, list[str]]:
+        problems: list[str] = []
+        if detect_language(text) != lang:
+            problems.append(f"the reply must be written in {self._language_name(lang)}")
+        tone = self.composer.tone.check(text, kind="draft", lang=lang)
+        if tone.verdict != "ok":
+            problems += tone.reasons("en") or [f"tone score {tone.score} is below the threshold; apologise plainly and be specific"]
+        promises = commitment_guard.check(text, entitled, order_amount=order_amount)
+        problems += [f"unbacked promise {reason}" for reason in promises.reasons()]
+        known = {c.chunk_id: c for c in clauses}
+        citations = [Citation(chunk_id=k.chunk_id, doc_id=k.doc_id, title=k.title, heading=k.heading) for k in (known[c] for c in cited if c in known)]
+        draft = Draft(kind=kind, text=text, lang=lang, incident_id="", citations=citations, commitments=promises.commitments,
+                      tone=tone.to_dict(), generator=self.generator, remedies=entitled)
+        return draft, problems
+
+    def _fallback(self, fallback: Draft, reasons: list[str]) -> Draft:
+        why = "; ".join(reasons) or "no usable answer"
+        return fallback.model_copy(update={"warnings": [*fallback.warnings, f"LLM draft rejected, composer draft used instead: {why}"]})
+
+    # ── the Drafter interface ─────────────────────────────────────────────────────────────────────
+
+    def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0) -> Draft:
+        lang = lang or ticket.language()
+        entitled = self.composer.entitlements(incident, ticket)
+        facts = ticket.facts
+        clauses = self._clauses(" ".join(ticket.messages) or facts.issue_type.replace("_", " "), lang)
+        p = self.prompts
+        ticket_facts = json.dumps(
+            {"customer": ticket.customer or None, "order_id": ticket.order_id, **facts.model_dump(mode="json", exclude_none=True)},
+            ensure_ascii=False,
+        )
+        user = p["reply_user"][lang].format(
+            incident=self._incident_block(incident, lang), ticket_facts=ticket_facts,
+            remedies=self._remedy_block(entitled, lang, facts.order_amount, f"{ticket.id}/{variant}"),
+            channel=self._channel_block(incident, entitled, lang),
+            next_update=when(incident.next_update, lang) or "(not set)", clauses=self._clause_block(clauses),
+            messages=self._fence(ticket.messages), language_name=self._language_name(lang),
+        )
+        system = p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang))
+        draft, reasons, tokens = self._run([SystemMessage(content=system), HumanMessage(content=user)], lang, entitled,
+                                           facts.order_amount, clauses, "reply")
+        warnings = [f"the customer's message contains instructions aimed at the drafting model: “{s.phrase}”" for s in injection_signs(ticket.messages)]
+        if draft is None:
+            fallback = self.composer.draft_reply(incident, ticket, lang, variant=variant)
+            return self._fallback(fallback, reasons).model_copy(update={"prompt_version": p["version"], "prompt_tokens": tokens})
+        return draft.model_copy(update={"incident_id": incident.id, "ticket_id": ticket.id, "warnings": [*draft.warnings, *warnings],
+                                        "prompt_version": p["version"], "prompt_tokens": tokens})
+
+    def draft_statement(self, incident: Incident, stage: Stage | None = None, lang: str = "zh", *, variant: int = 0) -> Draft:
+        stage = stage or incident.stage
+        fallback = self.composer.draft_statement(incident, stage, lang, variant=variant)  # also validates the stage
+        p = self.prompts
+        entitled = fallback.remedies
+        rules = [self.composer.book.rule(r) for r in incident.rules]
+        announced = [rem.model_copy(update={"rule_id": rule.id}) for rule in rules if rule for rem in rule.remedies] + list(incident.decisions)
+        clauses = self._clauses(incident.what_happened.pick(lang), lang)
+        rt = self.composer.response_time(incident)
+        user = p["statement_user"][lang].format(
+            stage=stage, stage_guidance=p["stage_guidance"][stage][lang], language_name=self._language_name(lang),
+            incident=self._incident_block(incident, lang),
+            remedies=self._remedy_block(announced, lang, None, f"{incident.id}/{stage}/{variant}") if stage in ("1-2w",) else "- (announce none yet)",
+            channel=self._channel_block(incident, [rt] if rt else [], lang),
+            next_update=when(incident.next_update, lang) or "(not set)", clauses=self._clause_block(clauses),
+        )
+        system = p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang))
+        draft, reasons, tokens = self._run([SystemMessage(content=system), HumanMessage(content=user)], lang, entitled, None, clauses, "statement")
+        if draft is None:
+            return self._fallback(fallback, reasons).model_copy(update={"prompt_version": p["version"], "prompt_tokens": tokens})
+        return draft.model_copy(update={"incident_id": incident.id, "stage": stage, "prompt_version": p["version"], "prompt_tokens": tokens})

@@ -1,0 +1,1 @@
+"""Prompts for the LLM chain (YAML, versioned; zh and en)."""
