@@ -31,6 +31,8 @@ from drafting.chain import LLMDrafter
 from drafting.composer import Composer
 from drafting.fakes import ScriptedChatModel, answer
 from drafting.models import Incident, Ticket
+from drafting.tone import ToneChecker
+from drafting.tone_semantic import default_model
 from knowledge.embeddings import make_embedding_functions
 from knowledge.ingest import ingest
 from knowledge.policy import PolicyBook, TicketFacts
@@ -97,23 +99,28 @@ def main(argv: list[str] | None = None) -> int:
         unique = len({d.text for d in result.drafts})
         ok_share = sum(d.tone["verdict"] == "ok" and all(c.backed for c in d.commitments) for d in result.drafts) / len(result.drafts)
 
-        fast = LLMDrafter(ScriptedChatModel(script=[answer(REPLY)]), composer, model_name="fake")
         sample = [t.model_copy(update={"lang": "en"}) for t in batch[:200]]
-        per_draft, prompt_tokens = [], []
-        for ticket in sample:
-            before = len(fast.model.calls)
-            t0 = time.perf_counter()
-            fast.draft_reply(incident, ticket)
-            per_draft.append((time.perf_counter() - t0) * 1000)
-            for message_list in fast.model.calls[before:]:
-                prompt_tokens.append(sum(estimated_tokens(str(m.content)) for m in message_list))
+        overhead: dict[str, list[float]] = {}
+        prompt_tokens: list[float] = []
+        semantic = ToneChecker(semantic=default_model())
+        for label, checker in (("lexicon-only tone check", composer.tone), ("with the semantic second opinion (default)", semantic)):
+            fast = LLMDrafter(ScriptedChatModel(script=[answer(REPLY)]), composer, model_name="fake", tone=checker)
+            fast.draft_reply(incident, sample[0])  # warm-up
+            per_draft = overhead.setdefault(label, [])
+            for ticket in sample:
+                before = len(fast.model.calls)
+                t0 = time.perf_counter()
+                fast.draft_reply(incident, ticket)
+                per_draft.append((time.perf_counter() - t0) * 1000)
+                for message_list in fast.model.calls[before:]:
+                    prompt_tokens.append(sum(estimated_tokens(str(m.content)) for m in message_list))
         zh_prompt = []
         for ticket in [t.model_copy(update={"lang": "zh"}) for t in batch[:50]]:
             before = len(fast.model.calls)
             fast.draft_reply(incident, ticket)
             zh_prompt += [sum(estimated_tokens(str(m.content)) for m in calls) for calls in fast.model.calls[before:]]
 
-        slow = LLMDrafter(ScriptedChatModel(script=[personal_reply], latency=0.5), composer, model_name="fake-500ms")
+        slow = LLMDrafter(ScriptedChatModel(script=[personal_reply], latency=0.5), composer, model_name="fake-500ms", tone=semantic)
         started = time.perf_counter()
         slow_result = draft_many(slow, incident, [t.model_copy(update={"lang": "en"}) for t in batch], concurrency=16)
         slow_s = time.perf_counter() - started
@@ -125,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         "| measure | result | target |", "| --- | ---: | ---: |",
         f"| composer mode, {len(batch)} tickets end to end (citations, drafting, both guards) | {composer_s:.1f} s "
         f"({composer_s / len(batch) * 1000:.1f} ms/ticket; {unique} distinct texts; {ok_share:.0%} pass both guards) | ≤ 10 s |",
-        f"| LLM chain overhead per draft, zero-latency fake model (median of {len(per_draft)}; includes one clause search) | "
-        f"{statistics.median(per_draft):.1f} ms (p95 {sorted(per_draft)[int(len(per_draft) * 0.95)]:.1f} ms) | ≤ 20 ms |",
+        *[f"| LLM chain overhead per draft, zero-latency fake model, {label} (median of {len(values)}; includes one clause search) | "
+          f"{statistics.median(values):.1f} ms (p95 {sorted(values)[int(len(values) * 0.95)]:.1f} ms) | ≤ 20 ms |" for label, values in overhead.items()],
         f"| prompt size per draft, estimated tokens (en / zh, median) | {statistics.median(prompt_tokens):.0f} / {statistics.median(zh_prompt):.0f} | ≤ 2,000 |",
         f"| LLM mode, fake model answering in 500 ms, concurrency 16, {len(batch)} drafts | {slow_s:.1f} s "
         f"({len(slow_result.drafts)} drafted, {len(slow_result.errors)} errors) | ≤ 40 s |",

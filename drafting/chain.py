@@ -24,6 +24,7 @@ from drafting import commitments as commitment_guard
 from drafting.composer import Composer, _strip_end, when
 from drafting.injection import injection_signs
 from drafting.models import Citation, Draft, Incident, Stage, Ticket
+from drafting.tone import ToneChecker
 from knowledge.documents import detect_language
 from knowledge.policy import Remedy
 
@@ -67,9 +68,12 @@ class LLMDrafter:
     """Drafts with a chat model; falls back to `composer` (also the source of remedies and wording of
     amounts) whenever the model's draft cannot be used."""
 
-    def __init__(self, model: BaseChatModel, composer: Composer, *, model_name: str, store: Any | None = None) -> None:
+    def __init__(self, model: BaseChatModel, composer: Composer, *, model_name: str, store: Any | None = None,
+                 tone: ToneChecker | None = None) -> None:
         self.model = model
         self.composer = composer
+        # Free text from a model is what the semantic second opinion is for; default: the composer's checker.
+        self.tone = tone or composer.tone
         self.store = store if store is not None else composer.store
         self.generator = f"llm:{model_name}"
         self.prompts = load_prompts()
@@ -150,7 +154,7 @@ class LLMDrafter:
         problems: list[str] = []
         if detect_language(text) != lang:
             problems.append(f"the reply must be written in {self._language_name(lang)}")
-        tone = self.composer.tone.check(text, kind="draft", lang=lang)
+        tone = self.tone.check(text, kind="draft", lang=lang)
         if tone.verdict != "ok":
             problems += tone.reasons("en") or [f"tone score {tone.score} is below the threshold; apologise plainly and be specific"]
         promises = commitment_guard.check(text, entitled, order_amount=order_amount)

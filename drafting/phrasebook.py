@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterator, Sequence
@@ -144,6 +145,8 @@ class _Parser:
             return [[("bos", "")]]
         if char == "'":
             return [[("re", "'?")]]
+        if unicodedata.category(char) == "So":  # an emoji or symbol (🙄, 🤷) is matched as itself
+            return [[("c", char)]]
         if char.isspace() or not _is_word(char):
             return [[("sp", "")]]  # punctuation in a pattern is a word break, not a requirement
         return [[("c", char)]]

@@ -30,13 +30,16 @@ def load_policy_book(settings: Settings) -> PolicyBook:
 
 def tone_checker(settings: Settings) -> ToneChecker:
     """The tone guard with the configured verdict thresholds (the compiled lexicon is shared)."""
-    return default_checker(settings.tone_revise_below, settings.tone_block_below)
+    return default_checker(settings.tone_revise_below, settings.tone_block_below, settings.tone_semantic)
 
 
 def composer(settings: Settings, *, with_store: bool = True) -> Composer:
-    """The no-LLM drafter, citing from the knowledge store unless `with_store` is False."""
+    """The no-LLM drafter, citing from the knowledge store unless `with_store` is False. Its drafts are
+    built from vetted phrases, so it reports tone with the lexicon alone (the semantic second opinion
+    would cost ~15 ms per draft and has nothing to find there — checked in tests)."""
     store = open_store(settings) if with_store else None
-    return Composer(load_policy_book(settings), store=store, tone=tone_checker(settings))
+    lexicon_only = default_checker(settings.tone_revise_below, settings.tone_block_below, False)
+    return Composer(load_policy_book(settings), store=store, tone=lexicon_only)
 
 
 def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:
@@ -46,7 +49,7 @@ def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:
     model = chat_model(settings)
     if model is None:
         return base
-    return LLMDrafter(model, base, model_name=settings.llm_model)
+    return LLMDrafter(model, base, model_name=settings.llm_model, tone=tone_checker(settings))
 
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     tone_block_below: int = Field(
         default=30, ge=0, le=100, description="Tone score below which a draft is blocked; any high-severity flag blocks."
     )
+    tone_semantic: bool = Field(
+        default=True,
+        description="Also judge tone by meaning (a classifier over multilingual sentence embeddings), for phrasing "
+        "no lexicon entry lists; a few milliseconds per check.",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TACTFUL_OPENAI_API_KEY")
     )

@@ -408,9 +408,13 @@ def _subscores(text: str, lang: str, kind: str, cues: Counter, flags: list[Flag]
 class ToneChecker:
     """Holds the compiled lexicon and the verdict thresholds; `check` is pure and thread-safe."""
 
-    def __init__(self, thresholds: Thresholds | None = None, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, thresholds: Thresholds | None = None, lexicon: Lexicon | None = None, semantic: Any | None = None) -> None:
+        """`semantic`: a SemanticToneModel (drafting.tone_semantic) for phrasing no lexicon entry lists;
+        without it the check is lexicon-only — microseconds instead of milliseconds, for bulk work such as
+        scanning an imported chat."""
         self.thresholds = thresholds or Thresholds()
         self.lexicon = lexicon or load_lexicon()
+        self.semantic = semantic
 
     def resolve_kind(self, text: str, kind: str, lang: str) -> str:
         if kind in ("draft", "chat"):
@@ -469,6 +473,11 @@ class ToneChecker:
                 )
             )
 
+        if self.semantic is not None and not flags and not excused and text.strip():
+            hit = self.semantic.worst_sentence(text)
+            if hit is not None:
+                flags.append(self._semantic_flag(text, hit, lang))
+
         scoring = lexicon.scoring
         subscores = _subscores(text, lang, kind, cues, flags, scoring)
         weights = scoring["weights"][kind]
@@ -485,6 +494,20 @@ class ToneChecker:
             excused=tuple(excused),
         )
 
+    def _semantic_flag(self, text: str, hit: Any, lang: str) -> Flag:
+        category = self.lexicon.categories[hit.category]
+        prefix = {"zh": "（按语义判断，并非词表中的固定说法）", "en": "(judged by meaning, not a listed phrase) "}
+        return Flag(
+            category=hit.category,
+            start=hit.start,
+            end=hit.end,
+            phrase=text[hit.start : hit.end],
+            severity="medium",  # a second opinion asks for a look; it never blocks on its own
+            explanation=prefix[lang] + category["explanation"][lang],
+            explanation_en=prefix["en"] + category["explanation"]["en"],
+            suggestion=category["suggestion"][lang],
+        )
+
     def verdict(self, score: int, flags: Iterable[Flag]) -> str:
         flags = list(flags)
         if any(f.severity == "high" for f in flags) or score < self.thresholds.block_below:
@@ -495,8 +518,13 @@ class ToneChecker:
 
 
 @lru_cache(maxsize=8)
-def default_checker(revise_below: int = 55, block_below: int = 30) -> ToneChecker:
-    return ToneChecker(Thresholds(revise_below=revise_below, block_below=block_below))
+def default_checker(revise_below: int = 55, block_below: int = 30, semantic: bool = False) -> ToneChecker:
+    model = None
+    if semantic:
+        from drafting.tone_semantic import default_model
+
+        model = default_model()
+    return ToneChecker(Thresholds(revise_below=revise_below, block_below=block_below), semantic=model)
 
 
 def check(text: str, *, kind: str = "auto", lang: str | None = None, thresholds: Thresholds | None = None) -> ToneReport:

@@ -279,6 +279,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--report", type=Path, default=Path("data/reports/tone.html"))
     parser.add_argument("--worst", type=int, default=25, help="rows in each 'worst' table")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--semantic", action="store_true", help="add the semantic second opinion (drafting/tone_semantic.py)")
     return parser.parse_args(argv)
 
 
@@ -293,7 +294,13 @@ def run(args: argparse.Namespace, checker: ToneChecker | None = None) -> dict[st
         rows = rows[: args.limit]
     if not rows:
         raise EvalDataError(f"{args.data}: no rows to evaluate")
-    checker = checker or ToneChecker()
+    if checker is None:
+        semantic = None
+        if args.semantic:
+            from drafting.tone_semantic import default_model
+
+            semantic = default_model()
+        checker = ToneChecker(semantic=semantic)
     reports = []
     for i, row in enumerate(rows):
         text = row[args.text_col]

@@ -182,3 +182,14 @@ def test_every_composer_statement_passes_both_guards(incident: Incident, stage: 
     draft = COMPOSER.draft_statement(incident, stage, lang, variant=variant)
     assert draft.tone["verdict"] == "ok", (draft.text, draft.tone)
     assert all(c.backed for c in draft.commitments), (draft.text, [c.reason for c in draft.commitments if not c.backed])
+
+
+def test_composer_drafts_give_the_semantic_second_opinion_nothing_to_find() -> None:
+    from drafting.tone import ToneChecker
+    from drafting.tone_semantic import default_model
+
+    checker = ToneChecker(semantic=default_model())
+    rng = random.Random(77)
+    for n in range(40):
+        draft = COMPOSER.draft_reply(INCIDENT, random_ticket(rng, n), rng.choice(["zh", "en"]))
+        assert checker.check(draft.text, kind="draft", lang=draft.lang).verdict == "ok", draft.text

@@ -97,3 +97,14 @@ def test_politeness_agrees_with_human_judgement() -> None:
     result = eval_tone.run(args)
     assert result["spearman"] >= 0.45
     assert result["quartiles"]["accuracy"] >= 0.75
+
+
+@pytest.mark.slow
+def test_quality_floor_on_independently_written_text() -> None:
+    """The independent set's test half (written without sight of the lexicon): the semantic opinion must
+    keep adding what the lexicon misses."""
+    data = ROOT / "evals" / "data" / "tone_en.jsonl"
+    lexicon = eval_tone.run(eval_tone.parse_args(["--data", str(data), "--split", "test", "--report", "/dev/null"]))
+    both = eval_tone.run(eval_tone.parse_args(["--data", str(data), "--split", "test", "--semantic", "--report", "/dev/null"]))
+    assert lexicon["macro_f1"] >= 0.72 and both["macro_f1"] >= 0.80
+    assert both["macro_f1"] > lexicon["macro_f1"] and both["false_positive_rate_fine"] <= 0.05

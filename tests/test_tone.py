@@ -351,3 +351,34 @@ def test_a_custom_lexicon_folder_changes_what_is_flagged(tmp_path: Path) -> None
     assert [f.category for f in custom.check("you people again").flags] == ["dismissive"]
     assert check("you people again").flags == ()
     shutil.rmtree(root)
+
+
+# ── the semantic second opinion ─────────────────────────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def with_semantic() -> ToneChecker:
+    from drafting.tone_semantic import default_model
+
+    return ToneChecker(semantic=default_model())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Honestly, all this fuss over a late lunch is a bit much, don't you think?",
+     "说实话，为了晚到的一顿午饭闹成这样，有点过了吧？",
+     "If you wanted it faster you could always cook yourself."],
+)
+def test_meaning_catches_dismissive_phrasing_no_lexicon_entry_lists(with_semantic: ToneChecker, text: str) -> None:
+    assert check(text).flags == ()  # the lexicon alone misses it
+    report = with_semantic.check(text)
+    [flag] = report.flags
+    assert flag.severity == "medium" and report.verdict == "revise"  # asks for a look, never blocks alone
+    assert text[flag.start : flag.end] == flag.phrase and flag.explanation_en.startswith("(judged by meaning")
+
+
+def test_meaning_stays_quiet_on_good_replies_and_defers_to_the_lexicon(with_semantic: ToneChecker) -> None:
+    for text in (GOOD_ZH, GOOD_EN, "收到，我马上帮您查。", "我们同事说了'别闹了行吗'，这是我们的错。"):
+        assert with_semantic.check(text).flags == (), text
+    lexical = with_semantic.check("calm down")
+    assert [f.phrase for f in lexical.flags] == ["calm down"]  # one flag, the lexicon's
