@@ -198,6 +198,25 @@ class LLMDrafter:
         return draft.model_copy(update={"incident_id": incident.id, "ticket_id": ticket.id, "warnings": [*draft.warnings, *warnings],
                                         "prompt_version": p["version"], "prompt_tokens": tokens})
 
+    def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
+        """A variant of a reply, by a preset (shorter, warmer, formal, plainer) or a staff member's own
+        instruction. The same guards apply against the same entitlements — a rewrite never changes the
+        remedies — and the same fallback: the composer's preset, or the draft unchanged, with the reason."""
+        lang = draft.lang
+        entitled = self.composer.entitlements(incident, ticket)
+        p = self.prompts
+        preset = instruction.strip().lower()
+        wanted = p["presets"][preset][lang] if preset in p["presets"] else instruction.strip()[:500]
+        system = p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang))
+        user = p["rewrite"][lang].format(instruction=wanted, language_name=self._language_name(lang), draft=draft.text)
+        rewritten, reasons, tokens = self._run([SystemMessage(content=system), HumanMessage(content=user)], lang, entitled,
+                                               ticket.facts.order_amount, [], "reply")
+        if rewritten is None:
+            fallback = self.composer.rewrite(incident, ticket, draft, instruction)
+            return self._fallback(fallback, reasons).model_copy(update={"prompt_version": p["version"], "prompt_tokens": tokens})
+        return rewritten.model_copy(update={"incident_id": incident.id, "ticket_id": ticket.id, "citations": draft.citations,
+                                            "prompt_version": p["version"], "prompt_tokens": tokens})
+
     def draft_statement(self, incident: Incident, stage: Stage | None = None, lang: str = "zh", *, variant: int = 0) -> Draft:
         stage = stage or incident.stage
         fallback = self.composer.draft_statement(incident, stage, lang, variant=variant)  # also validates the stage

@@ -36,6 +36,9 @@ _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 
+STYLES = ("shorter", "warmer", "formal", "plainer")
+
+
 class Drafter(Protocol):
     """The one drafting interface; the composer and the LLM chain both implement it."""
 
@@ -44,6 +47,8 @@ class Drafter(Protocol):
     def draft_statement(self, incident: Incident, stage: Stage | None = None, lang: str = "zh", *, variant: int = 0) -> Draft: ...
 
     def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0) -> Draft: ...
+
+    def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft: ...
 
 
 @lru_cache(maxsize=4)
@@ -211,16 +216,23 @@ class Composer:
 
     # ── drafts ────────────────────────────────────────────────────────────────────────────────────
 
-    def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0) -> Draft:
+    def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0,
+                    style: str | None = None) -> Draft:
+        """`style`: None, or a rewrite preset — shorter (apology, remedies, channel only), warmer (an
+        empathy line), formal (letter greeting and closing), plainer (short sentences, no lists)."""
+        if style is not None and style not in STYLES:
+            raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
         lang = lang or ticket.language()
-        rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}")
+        rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}")
         p = self.reply_phrases
         facts = ticket.facts
         remedies = self.entitlements(incident, ticket)
+        short, formal, plain = style == "shorter", style == "formal", style == "plainer"
 
         parts: list[str] = []
         customer = ticket.customer.strip()
-        greeting = self._pick(rng, p, "greeting", lang, customer=customer) if customer else self._pick(rng, p, "greeting_anonymous", lang)
+        greeting_slot = "greeting_formal" if formal else "greeting"
+        greeting = self._pick(rng, p, greeting_slot, lang, customer=customer) if customer else self._pick(rng, p, greeting_slot + "_anonymous" if formal else "greeting_anonymous", lang)
         parts.append(greeting + "\n")
         fact_key = facts.issue_type
         if fact_key == "late_delivery" and facts.delay_minutes is None:
@@ -228,25 +240,38 @@ class Composer:
         fact_options = p["facts"].get(fact_key, p["facts"]["other"])[lang]
         fact = _clean(rng.choice(fact_options).format(order=ticket.order_id or "", delay=facts.delay_minutes or ""), lang)
         parts.append(self._pick(rng, p, "acknowledge", lang, fact=fact, fact_cap=fact[:1].upper() + fact[1:]))
+        if style == "warmer":
+            parts.append(self._pick(rng, p, "empathy", lang))
         parts.append(self._pick(rng, p, "apology", lang))
         cause = _strip_end(incident.cause.pick(lang))
-        if cause:
+        if cause and not short:
             parts.append(self._pick(rng, p, "cause", lang, cause=cause))
         actions = self._actions(rng, incident, lang, p)
-        if actions:
-            parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
+        if actions and not short:
+            if plain:
+                parts += [a[:1].upper() + a[1:] + ("。" if lang == "zh" else ".") for a in actions]
+            else:
+                parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
         lines = self.remedy_lines(rng, remedies, lang, facts.order_amount)
         if lines:
-            parts.append(self._pick(rng, p, "remedies_intro", lang) + self._list(lines, lang))
-            parts.append(self._pick(rng, p, "claim", lang))
+            if plain:
+                parts.append(self._pick(rng, p, "remedies_intro", lang))
+                parts += [line[:1].upper() + line[1:] + ("。" if lang == "zh" else ".") for line in lines]
+            else:
+                parts.append(self._pick(rng, p, "remedies_intro", lang) + self._list(lines, lang))
+            if not short:
+                parts.append(self._pick(rng, p, "claim", lang))
         else:
             parts.append(self._pick(rng, p, "no_remedy", lang))
         channel = self.channel_sentence(rng, incident, remedies, lang, p)
         if channel:
             parts.append(channel)
-        if incident.next_update:
+        if incident.next_update and not short:
             parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
-        parts.append(self._pick(rng, p, "signoff", lang))
+        if formal:
+            parts.append("\n" + self._pick(rng, p, "signoff_formal", lang))
+        elif not short:
+            parts.append(self._pick(rng, p, "signoff", lang))
         text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
         warnings = [f"the customer's message contains instructions aimed at the drafting model: “{s.phrase}”" for s in injection_signs(ticket.messages)]
         return self._finish(
@@ -307,6 +332,16 @@ class Composer:
         joiner = "" if lang == "zh" else " "
         text = "\n".join(_clean(line, lang) for line in joiner.join(parts).split("\n"))
         return self._finish(Draft(kind="statement", text=text, lang=lang, incident_id=incident.id, stage=stage, remedies=remedies), remedies, None)
+
+    def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
+        """A variant of a reply: a preset (shorter, warmer, formal, plainer) is redrafted in that style with
+        the same remedies; a free-text instruction needs a model, so the composer returns the draft
+        unchanged with a warning saying so."""
+        preset = instruction.strip().lower()
+        if preset in STYLES:
+            return self.draft_reply(incident, ticket, draft.lang, style=preset)
+        return draft.model_copy(update={"warnings": [*draft.warnings, "free-text rewrites need an LLM (composer mode): "
+                                                     "use a preset — shorter, warmer, formal, plainer — or edit the text"]})
 
     # ── guards and citations ──────────────────────────────────────────────────────────────────────
 

@@ -141,3 +141,18 @@ def test_batches_draft_concurrently_in_ticket_order() -> None:
     # the fake answers every ticket with one text: each duplicate is asked for once more, then flagged
     assert len(model.calls) == 24 + 23
     assert all("identical to another reply in this batch" in d.warnings for d in result.drafts[1:])
+
+
+def test_llm_rewrite_keeps_remedies_or_falls_back() -> None:
+    base = COMPOSER.draft_reply(INCIDENT, ALEX)
+    shorter = ("Hi Alex, we're sorry: your order was 45 minutes late, our fault. Full refund of 86 yuan plus a 30-yuan coupon "
+               "with no minimum spend, valid for 30 days, processed within 3 days. Call 400-820-1234; we reply within 5 minutes.")
+    llm, model = drafter(answer(shorter))
+    variant = llm.rewrite(INCIDENT, ALEX, base, "Mention that the new delivery window starts Monday")
+    assert variant.generator == "llm:fake-1" and variant.text == shorter
+    assert "new delivery window starts Monday" in model.calls[0][1].content and base.text in model.calls[0][1].content
+    greedy = shorter.replace("30-yuan", "100-yuan")
+    llm, _ = drafter(answer(greedy), answer(greedy))
+    fallback = llm.rewrite(INCIDENT, ALEX, base, "warmer")
+    assert fallback.generator == "template" and any("LLM draft rejected" in w for w in fallback.warnings)
+    assert "30-yuan" in fallback.text and "100-yuan" not in fallback.text

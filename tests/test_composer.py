@@ -193,3 +193,28 @@ def test_composer_drafts_give_the_semantic_second_opinion_nothing_to_find() -> N
     for n in range(40):
         draft = COMPOSER.draft_reply(INCIDENT, random_ticket(rng, n), rng.choice(["zh", "en"]))
         assert checker.check(draft.text, kind="draft", lang=draft.lang).verdict == "ok", draft.text
+
+
+@pytest.mark.parametrize("style", ["shorter", "warmer", "formal", "plainer"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rewrite_presets_keep_the_remedies_and_pass_the_guards(style: str, lang: str) -> None:
+    t = ticket(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86))
+    base = COMPOSER.draft_reply(INCIDENT, t, lang)
+    variant = COMPOSER.rewrite(INCIDENT, t, base, style)
+    assert variant.text != base.text and variant.tone["verdict"] == "ok" and variant.warnings == []
+    promised = lambda d: sorted((c.type, c.amount, c.backing) for c in d.commitments)  # noqa: E731
+    assert promised(variant) == promised(base)  # a rewrite never changes the remedies
+    if style == "shorter":
+        assert len(variant.text) < 0.7 * len(base.text)
+    if style == "formal":
+        closing = ("此致", "顺颂商祺") if lang == "zh" else ("Customer Care",)
+        assert any(word in variant.text for word in closing)
+
+
+def test_free_text_rewrites_need_a_model() -> None:
+    t = ticket(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86))
+    base = COMPOSER.draft_reply(INCIDENT, t)
+    same = COMPOSER.rewrite(INCIDENT, t, base, "mention that the new delivery window starts Monday")
+    assert same.text == base.text and "need an LLM" in same.warnings[-1]
+    with pytest.raises(ValueError, match="style"):
+        COMPOSER.draft_reply(INCIDENT, t, style="poetic")
