@@ -43,12 +43,14 @@ bench: install
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 
 ## make eval: tone guard on the labelled set (never-tuned split) and on the Stanford Politeness Corpus
-## (if ../shared/data is beside the checkout), then retrieval quality; HTML reports under data/reports/
+## (if ../shared/data is beside the checkout), drafting over the scenario set, then retrieval quality;
+## HTML reports under data/reports/
 eval: install
 	$(BIN)/python -m evals.tone --data evals/data/tone_labelled.jsonl --split test --report data/reports/tone-test.html
 	if [ -f ../shared/data/politeness/wikipedia.annotated.csv ]; then \
 	  $(BIN)/python -m evals.tone --data ../shared/data/politeness/wikipedia.annotated.csv --text-col Request \
 	    --label-col "Normalized Score" --task score --kind chat --report data/reports/politeness.html; fi
+	$(BIN)/python -m evals.drafts --report data/reports/drafts.html
 	$(BIN)/python -m evals.retrieval --report data/reports/retrieval.html
 
 ## make lock: refresh constraints.txt from the current environment

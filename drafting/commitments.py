@@ -112,6 +112,7 @@ MEMBERSHIP = re.compile(
     rf"|(?:extend(?:ed|ing)?\s+your\s+(?:plus\s+)?membership\s+(?:by|for)\s+(?P<m3>{_N})\s+months?)"
 )
 _SENTENCE = re.compile(r"[^。！？!?;；\n]+[。！？!?;；\n]*")
+_CLAUSE_BREAK = re.compile(r"[，,：:、]")
 _VALIDITY = re.compile(rf"(?:有效期|valid (?:for )?|good for |expires? in )\s*(?P<v>{_N})\s*(?:天|日|days?)|(?P<w>{_N})\s*(?:天|日)内有效")
 
 
@@ -140,13 +141,20 @@ def _keywords() -> _Keywords:
     )
 
 
-def _nearest(patterns: dict[str, re.Pattern[str]], sentence: str, start: int, end: int) -> str | None:
-    """The kind whose keyword sits closest to [start, end) in the sentence (ties: the first listed)."""
+# How far (in characters) a keyword may sit from the number it classifies: "两小时内截图被转到……（能不能退）" is
+# a fact about the incident, not a refund deadline, because nothing about refunds is near the duration.
+MONEY_REACH = 30
+DURATION_REACH = 20
+
+
+def _nearest(patterns: dict[str, re.Pattern[str]], sentence: str, start: int, end: int, reach: int = 10_000) -> str | None:
+    """The kind whose keyword sits closest to [start, end) in the sentence, within `reach` characters
+    (ties: the first listed)."""
     best: tuple[int, str] | None = None
     for kind, pattern in patterns.items():
         for match in pattern.finditer(sentence):
             distance = start - match.end() if match.end() <= start else match.start() - end if match.start() >= end else 0
-            if best is None or distance < best[0]:
+            if distance <= reach and (best is None or distance < best[0]):
                 best = (distance, kind)
     return best[1] if best else None
 
@@ -202,7 +210,7 @@ def extract(text: str) -> list[Commitment]:
             amount = max(v for v in (low, high) if v is not None) if (low or high) else None
             if amount is None:
                 continue
-            kind = _nearest(keywords.money, sentence, *match.span())
+            kind = _nearest(keywords.money, sentence, *match.span(), reach=MONEY_REACH)
             if kind in (None, "fact"):
                 continue
             if kind == "refund" and any(abs(s - match.end()) <= 12 or abs(match.start() - e) <= 12 for s, e in full):
@@ -236,7 +244,12 @@ def extract(text: str) -> list[Commitment]:
             unit = (match.group("unit1") or match.group("unit2") or match.group("unit3") or "").strip()
             if not number or not unit:
                 continue
-            kind = _nearest(keywords.duration, sentence, *match.span())
+            # A duration's keyword must share its clause: "两小时内截图被转到别的群，当晚的退款……" is a fact.
+            clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, match.start())), default=0)
+            clause_end_match = _CLAUSE_BREAK.search(sentence, match.end())
+            clause_end = clause_end_match.start() if clause_end_match else len(sentence)
+            clause = sentence[clause_start:clause_end]
+            kind = _nearest(keywords.duration, clause, match.start() - clause_start, match.end() - clause_start, reach=DURATION_REACH)
             if kind == "response_time":
                 add("response_time", *match.span(), amount=_to_minutes(number, unit), unit="minutes")
             elif kind == "processing_deadline":
@@ -318,7 +331,8 @@ def _judge(c: Commitment, entitled: list[Remedy], order_amount: Decimal | None) 
         if not fitting:
             best = coupons[-1]
             return refused("exceeds", f"a {_money(c.amount)} CNY coupon is more than rule {best.rule_id} allows ({_money(best.amount)} CNY)")
-        chosen = fitting[0]
+        long_enough = [r for r in fitting if not c.valid_days or not r.valid_days or r.valid_days >= c.valid_days]
+        chosen = (long_enough or fitting)[0]
         if c.valid_days and chosen.valid_days and c.valid_days > chosen.valid_days:
             return refused("exceeds", f"valid {c.valid_days} days is longer than rule {chosen.rule_id} allows ({chosen.valid_days} days)")
         return backed(chosen)

@@ -316,13 +316,17 @@ def _excuse(folded: str, start: int, end: int, lexicon: Lexicon, quotes: list[tu
     for match, _ in lexicon.negator.finditer(folded[window_start:start]):
         if _QUOTE_OR_SPACE.fullmatch(folded[window_start + match.end() : start]):
             return "negated"
-    quoted = any(q_start <= start and end <= q_end for q_start, q_end in quotes)
-    if not quoted:
-        quoted = any(True for _ in lexicon.reported.finditer(folded[sentence_start:start]))
-    if not quoted:
+    in_quotes = any(q_start <= start and end <= q_end for q_start, q_end in quotes)
+    reported = in_quotes or any(True for _ in lexicon.reported.finditer(folded[sentence_start:start]))
+    if not reported:
         return None
-    # Owning it counts in the same sentence or the one after ("…别闹了行吗'。这是我们的错。").
-    context = folded[sentence_start:start] + " " + folded[end:_next_sentence_end(folded, sentence_end)]
+    # Quotation marks say the words are mentioned, not used: a text that quotes a phrase and owns the
+    # mistake anywhere (a statement titled “别闹了行吗” that apologises three sentences later) is
+    # apologising for it. Reported speech without quotes must be owned in the same or the next sentence.
+    if in_quotes:
+        context = folded[:start] + " " + folded[end:]
+    else:
+        context = folded[sentence_start:start] + " " + folded[end:_next_sentence_end(folded, sentence_end)]
     if any(True for _ in lexicon.disavowal.finditer(context)):
         return "quoted-apology"
     return None
@@ -416,6 +420,17 @@ class ToneChecker:
         self.lexicon = lexicon or load_lexicon()
         self.semantic = semantic
 
+    def _cues(self, folded: str) -> Counter:
+        cues: Counter = Counter()
+        for _, kinds in self.lexicon.cues.finditer(folded):
+            cues.update(kinds)
+        return cues
+
+    def cues(self, text: str) -> Counter:
+        """How often each scoring cue (apology, ownership, empathy, action, time, amount, channel, …; see
+        lexicon/cues.yaml) occurs in the text — what the playbook checklist reads."""
+        return self._cues(fold(text))
+
     def resolve_kind(self, text: str, kind: str, lang: str) -> str:
         if kind in ("draft", "chat"):
             return kind
@@ -440,10 +455,7 @@ class ToneChecker:
         kind = self.resolve_kind(text, kind, lang)
         lexicon = self.lexicon
         folded = fold(text)
-
-        cues: Counter = Counter()
-        for _, kinds in lexicon.cues.finditer(folded):
-            cues.update(kinds)
+        cues = self._cues(folded)
         vague = sum(1 for c in _CONCRETE if cues[c]) < 2
 
         flags: list[Flag] = []

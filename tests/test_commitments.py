@@ -123,3 +123,15 @@ def test_statements_are_checked_against_the_whole_book() -> None:
     remedies = statement_entitlements(BOOK)
     assert check("超过30分钟的订单：全额退款和一张30元优惠券，3天内处理完成。", remedies).ok
     assert not check("所有订单补偿200元优惠券", remedies).ok
+
+
+def test_a_duration_is_a_promise_only_next_to_its_keyword() -> None:
+    assert extract("两小时内截图被转到别的群，当晚的退款申请是平时的6倍") == []
+    assert extract("the picking system blocks anything with less than a day left") == []
+    assert [c.type for c in extract("退款两小时内到账")] == ["processing_deadline"]
+
+
+def test_a_coupon_is_matched_to_the_remedy_whose_validity_covers_it() -> None:
+    decided = Remedy(type="coupon", amount=Decimal(30), valid_days=60, rule_id="INC-1")
+    report = check("另送一张30元优惠券，有效期60天", LATE_45 + [decided], order_amount=Decimal(86))
+    assert report.ok and report.commitments[0].backing == "INC-1"

@@ -382,3 +382,10 @@ def test_meaning_stays_quiet_on_good_replies_and_defers_to_the_lexicon(with_sema
         assert with_semantic.check(text).flags == (), text
     lexical = with_semantic.check("calm down")
     assert [f.phrase for f in lexical.flags] == ["calm down"]  # one flag, the lexicon's
+
+
+def test_a_quoted_phrase_is_excused_when_the_text_owns_it_anywhere() -> None:
+    statement = "关于“别闹了行吗”的说明\n5月18日晚，值班客服在群里回复了这句话。事情经过如下。我们做错了，对不起。"
+    assert check(statement).flags == ()
+    unquoted = "值班客服说别闹了行吗。事情经过如下。后来又发生了很多事。我们做错了，对不起。"
+    assert [f.category for f in check(unquoted).flags] == ["dismissive"]  # reported without quotes: owned too far away

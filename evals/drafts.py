@@ -1,0 +1,185 @@
+"""Score the drafter over a scenario set: playbook elements, tone, commitments, duplicates.
+
+    python -m evals.drafts [--scenarios DIR ...] [--drafter composer|configured] [--report FILE.html] [--json]
+
+A scenario is NAME.incident.yaml plus NAME.tickets.jsonl (evals/data/scenarios/, and the sample in
+drafting/samples/). For every ticket a reply is drafted (one batch per incident, as staff would), and for
+every incident a statement per stage and language. Reported: the share of drafts containing every playbook
+element (and each element's share), the tone score distribution and verdicts, the commitment-guard pass
+rate, and how many replies in a batch are identical or near-identical (character 3-gram Jaccard ≥ 0.9).
+`--drafter configured` uses the LLM endpoint from the environment when one is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from drafting import services
+from drafting.batch import draft_many
+from drafting.checklist import checklist
+from drafting.composer import Composer
+from drafting.models import STAGES, Draft
+from drafting.records import RecordError, load_incident, read_tickets
+from evals import report as html_report
+from knowledge.policy import PolicyBook
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIRS = [ROOT / "evals" / "data" / "scenarios", ROOT / "drafting" / "samples"]
+
+
+def trigrams(text: str) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i : i + 3] for i in range(max(0, len(compact) - 2))}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def scenario_files(dirs: list[Path]) -> list[tuple[Path, Path | None]]:
+    found = []
+    for directory in dirs:
+        for incident in sorted(directory.glob("*.incident.yaml")):
+            tickets = incident.with_name(incident.name.replace(".incident.yaml", ".tickets.jsonl"))
+            found.append((incident, tickets if tickets.exists() else None))
+    return found
+
+
+def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+    identical = near = pairs = 0
+    started = time.perf_counter()
+    for incident_path, tickets_path in scenario_files(dirs):
+        try:
+            incident = load_incident(incident_path)
+        except RecordError as exc:
+            errors.append(str(exc))
+            continue
+        drafts: list[tuple[Draft, Any]] = []
+        if tickets_path is not None:
+            lines = list(read_tickets(tickets_path, incident_id=incident.id))
+            errors += [f"{tickets_path}:{line.line}: {line.error}" for line in lines if line.error]
+            tickets = [line.ticket for line in lines if line.ticket]
+            result = draft_many(drafter, incident, tickets)
+            errors += [f"{incident.id}/{ticket_id}: {problem}" for ticket_id, problem in result.errors]
+            by_id = {t.id: t for t in tickets}
+            drafts += [(d, by_id.get(d.ticket_id or "")) for d in result.drafts]
+            grams = [trigrams(d.text) for d in result.drafts]
+            for a, b in combinations(range(len(result.drafts)), 2):
+                pairs += 1
+                identical += result.drafts[a].text == result.drafts[b].text
+                near += jaccard(grams[a], grams[b]) >= 0.9
+        for stage in STAGES:
+            for lang in incident.languages:
+                drafts.append((drafter.draft_statement(incident, stage, lang), None))
+        for draft, ticket in drafts:
+            elements = checklist(draft, incident, ticket)
+            rows.append({
+                "incident": incident.id, "ticket": draft.ticket_id, "kind": draft.kind, "stage": draft.stage, "lang": draft.lang,
+                "generator": draft.generator, "score": draft.tone.get("score"), "verdict": draft.tone.get("verdict"),
+                "backed": all(c.backed for c in draft.commitments), "elements": elements, "complete": all(elements.values()),
+                "warnings": draft.warnings, "text": draft.text,
+            })
+    seconds = time.perf_counter() - started
+    return summarise(rows, errors, identical, near, pairs, seconds)
+
+
+def summarise(rows: list[dict[str, Any]], errors: list[str], identical: int, near: int, pairs: int, seconds: float) -> dict[str, Any]:
+    def share(items: list[dict[str, Any]], key: str) -> float:
+        return sum(1 for r in items if r[key]) / len(items) if items else float("nan")
+
+    out: dict[str, Any] = {"drafts": len(rows), "errors": errors, "seconds": seconds,
+                           "incidents": len({r["incident"] for r in rows})}
+    for kind in ("reply", "statement"):
+        items = [r for r in rows if r["kind"] == kind]
+        if not items:
+            continue
+        element_names = list(items[0]["elements"])
+        scores = [r["score"] for r in items if r["score"] is not None]
+        out[kind] = {
+            "n": len(items),
+            "complete": share(items, "complete"),
+            "elements": {e: sum(1 for r in items if r["elements"][e]) / len(items) for e in element_names},
+            "commitments_backed": share(items, "backed"),
+            "tone_median": statistics.median(scores) if scores else float("nan"),
+            "tone_p10": sorted(scores)[len(scores) // 10] if scores else float("nan"),
+            "verdicts": {v: sum(1 for r in items if r["verdict"] == v) for v in ("ok", "revise", "block")},
+            "with_warnings": sum(1 for r in items if r["warnings"]),
+        }
+    out["duplicates"] = {"pairs": pairs, "identical": identical, "near_identical": near,
+                         "identical_rate": identical / pairs if pairs else 0.0, "near_rate": near / pairs if pairs else 0.0}
+    out["_rows"] = rows
+    return out
+
+
+def write_report(path: Path, result: dict[str, Any]) -> None:
+    rows = result["_rows"]
+    sections = [f"<p class='muted'>{result['incidents']} incidents · {result['drafts']} drafts · {result['seconds']:.1f} s · "
+                f"{time.strftime('%Y-%m-%d %H:%M')}</p>"]
+    for kind in ("reply", "statement"):
+        if kind not in result:
+            continue
+        m = result[kind]
+        sections.append(f"<h2>{kind.title()}s ({m['n']})</h2>" + html_report.table(["measure", "value"], [
+            ("every playbook element present", m["complete"]), ("every promise backed by policy", m["commitments_backed"]),
+            ("tone score, median", m["tone_median"]), ("tone score, 10th percentile", m["tone_p10"]),
+            ("verdicts ok / revise / block", html_report.Markup(" / ".join(str(m["verdicts"][v]) for v in ("ok", "revise", "block")))),
+            ("drafts with warnings", m["with_warnings"])]))
+        sections.append(html_report.bars(m["elements"], f"{kind}s containing each element"))
+        sections.append(html_report.histogram({kind: [r["score"] for r in rows if r["kind"] == kind]}, f"tone score of {kind}s"))
+    d = result["duplicates"]
+    sections.append("<h2>Duplicates within a batch</h2>" + html_report.table(["measure", "value"], [
+        ("reply pairs compared", d["pairs"]), ("identical", d["identical"]), ("near-identical (3-gram Jaccard ≥ 0.9)", d["near_identical"])]))
+    failing = [r for r in rows if not r["complete"] or not r["backed"] or r["verdict"] != "ok"][:40]
+    sections.append(f"<h2>Drafts that miss something: {len([r for r in rows if not r['complete'] or not r['backed'] or r['verdict'] != 'ok'])}</h2>" +
+                    html_report.table(["incident", "ticket/stage", "missing", "verdict", "text"], [
+                        [r["incident"], r["ticket"] or r["stage"], ", ".join(k for k, v in r["elements"].items() if not v) or "—",
+                         r["verdict"], r["text"][:400]] for r in failing]))
+    if result["errors"]:
+        sections.append("<h2>Errors</h2><pre>" + html_report.esc("\n".join(result["errors"])) + "</pre>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html_report.page("Drafting evaluation", sections), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.drafts", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenarios", nargs="+", type=Path, default=DEFAULT_DIRS)
+    parser.add_argument("--drafter", choices=("composer", "configured"), default="composer")
+    parser.add_argument("--report", type=Path, default=Path("data/reports/drafts.html"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if not scenario_files(args.scenarios):
+        print(f"error: no *.incident.yaml in {', '.join(map(str, args.scenarios))}", file=sys.stderr)
+        return 2
+    if args.drafter == "configured":
+        drafter = services.drafter(services.default_settings(), with_store=False)
+    else:
+        drafter = Composer(PolicyBook.load(None))
+    result = evaluate(args.scenarios, drafter)
+    write_report(args.report, result)
+    public = {k: v for k, v in result.items() if not k.startswith("_")}
+    if args.json:
+        print(json.dumps(public, ensure_ascii=False, default=float))
+    else:
+        for kind in ("reply", "statement"):
+            if kind in result:
+                m = result[kind]
+                print(f"{'replies' if kind == 'reply' else 'statements'}: {m['n']}  complete {m['complete']:.3f}  promises backed {m['commitments_backed']:.3f}  "
+                      f"tone median {m['tone_median']:.0f} (p10 {m['tone_p10']:.0f})  verdicts {m['verdicts']}")
+                print("   " + "  ".join(f"{e} {v:.2f}" for e, v in m["elements"].items()))
+        d = result["duplicates"]
+        print(f"duplicates: {d['identical']} identical, {d['near_identical']} near-identical of {d['pairs']} reply pairs")
+        print(f"errors: {len(result['errors'])}   report: {args.report}")
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
