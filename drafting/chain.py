@@ -21,7 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from drafting import commitments as commitment_guard
-from drafting.composer import Composer, _strip_end, when
+from drafting.composer import Composer, strip_end, when
 from drafting.injection import injection_signs
 from drafting.models import Citation, Draft, Incident, Stage, Ticket
 from drafting.tone import ToneChecker
@@ -93,7 +93,7 @@ class LLMDrafter:
         for action in incident.actions[:4]:
             due = f", by {when(action.due, lang)}" if action.due else ""
             owner = f" (owner: {action.owner.pick(lang)}{due})" if action.owner else ""
-            lines.append(f"- action: {_strip_end(action.what.pick(lang))}{owner}")
+            lines.append(f"- action: {strip_end(action.what.pick(lang))}{owner}")
         return "\n".join(lines)
 
     def _remedy_block(self, entitled: list[Remedy], lang: str, order_amount: Any, seed: str) -> str:

@@ -39,6 +39,8 @@ draft_app = typer.Typer(help="Draft public statements and per-customer replies (
 app.add_typer(draft_app, name="draft")
 commitments_app = typer.Typer(help="The commitment guard: is every promise in a text backed by policy?", no_args_is_help=True)
 app.add_typer(commitments_app, name="commitments")
+db_app = typer.Typer(help="The workflow database (SQLite by default, PostgreSQL via TACTFUL_DATABASE_URL).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -295,6 +297,7 @@ def draft_reply(
     out_path: Annotated[Path, typer.Option("--out", help="Where to write the drafts (JSONL, one per ticket).")],
     lang: Annotated[Optional[str], typer.Option(help="zh or en; default: each ticket's own language.")] = None,
     citations: Annotated[bool, typer.Option(help="Cite policy sections from the knowledge store.")] = True,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Tickets drafted at once (LLM mode: parallel calls).")] = 8,
 ) -> None:
     """Draft one reply per ticket. Tickets that cannot be read or drafted are reported with their line
     and left out; the rest are drafted (exit code 1 if any failed)."""
@@ -313,7 +316,8 @@ def draft_reply(
     err.print(f"drafting with {drafter.generator}", highlight=False)
     with _progress() as bar:
         task = bar.add_task("drafting", total=len(readable))
-        result = draft_many(drafter, record, readable, lang=lang, progress=lambda done, _t: bar.update(task, completed=done))
+        result = draft_many(drafter, record, readable, lang=lang, concurrency=concurrency,
+                            progress=lambda done, _t: bar.update(task, completed=done))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as handle:
         for draft in result.drafts:
@@ -366,6 +370,22 @@ def commitments_check(
     sys.stdout.write(json.dumps({"ticket": one.id, **report.to_dict()}, ensure_ascii=False) + "\n")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema (also done on every start); existing data is kept."""
+    from drafting import db
+
+    settings = _settings()
+    url = settings.effective_database_url
+    try:
+        before = db.current_revision(url)
+        db.upgrade(url)
+        after = db.current_revision(url)
+    except Exception as exc:  # a wrong URL, a server that is down, missing permissions
+        raise _fail(f"could not upgrade {settings.describe()['database_url']}: {type(exc).__name__}: {exc}") from None
+    out.print(f"database {settings.describe()['database_url']}: {before or 'empty'} -> {after}", highlight=False)
 
 
 @app.command()

@@ -180,9 +180,19 @@ def _to_minutes(amount: Decimal, unit: str) -> Decimal:
 # ── extraction ─────────────────────────────────────────────────────────────────────────────────────
 
 
+_QUOTED = re.compile(r"“[^”\n]{1,200}”|「[^」\n]{1,200}」|\"[^\"\n]{1,200}\"")
+
+
 def extract(text: str) -> list[Commitment]:
-    """Every promise in the text, in order, with offsets into the text as given (not yet checked)."""
+    """Every promise in the text, in order, with offsets into the text as given (not yet checked). Words in
+    quotation marks are someone's words being reported (the launch slogan “delivery in 30 minutes”), not a
+    promise this text makes."""
     folded = fold(text)
+    quoted = [m.span() for m in _QUOTED.finditer(folded)]
+    return [c for c in _extract(text, folded) if not any(s <= c.start and c.end <= e for s, e in quoted)]
+
+
+def _extract(text: str, folded: str) -> list[Commitment]:
     keywords = _keywords()
     found: list[Commitment] = []
     for sentence_match in _SENTENCE.finditer(folded):

@@ -88,7 +88,7 @@ def _clean(text: str, lang: str) -> str:
     return text.strip()
 
 
-def _strip_end(text: str) -> str:
+def strip_end(text: str) -> str:
     return text.strip().rstrip("。.!！;；")
 
 
@@ -192,7 +192,7 @@ class Composer:
     def _actions(self, rng: random.Random, incident: Incident, lang: str, phrases: dict[str, Any]) -> list[str]:
         out = []
         for action in incident.actions[:4]:
-            what = _strip_end(action.what.pick(lang))
+            what = strip_end(action.what.pick(lang))
             owner = action.owner.pick(lang)
             if action.due and owner:
                 out.append(self._pick(rng, self.reply_phrases, "action", lang, what=what, owner=owner, due=when(action.due, lang)))
@@ -243,7 +243,7 @@ class Composer:
         if style == "warmer":
             parts.append(self._pick(rng, p, "empathy", lang))
         parts.append(self._pick(rng, p, "apology", lang))
-        cause = _strip_end(incident.cause.pick(lang))
+        cause = strip_end(incident.cause.pick(lang))
         if cause and not short:
             parts.append(self._pick(rng, p, "cause", lang, cause=cause))
         actions = self._actions(rng, incident, lang, p)
@@ -291,11 +291,11 @@ class Composer:
         parts: list[str] = []
         for slot in _STAGE_SLOTS[stage]:
             if slot == "title":
-                parts.append(self._pick(rng, p, "title", lang, title=_strip_end(incident.title.pick(lang))) + "\n")
+                parts.append(self._pick(rng, p, "title", lang, title=strip_end(incident.title.pick(lang))) + "\n")
             elif slot == "what_happened":
-                parts.append(self._pick(rng, p, "what_happened", lang, what=_strip_end(incident.what_happened.pick(lang))))
+                parts.append(self._pick(rng, p, "what_happened", lang, what=strip_end(incident.what_happened.pick(lang))))
             elif slot in ("impact", "cause", "lessons"):
-                value = _strip_end(getattr(incident, slot).pick(lang))
+                value = strip_end(getattr(incident, slot).pick(lang))
                 if value:
                     parts.append(self._pick(rng, p, slot, lang, **{slot if slot != "impact" else "impact": value}))
             elif slot in ("actions_now", "actions_fixes", "actions_done"):

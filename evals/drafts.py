@@ -86,6 +86,7 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
                 "incident": incident.id, "ticket": draft.ticket_id, "kind": draft.kind, "stage": draft.stage, "lang": draft.lang,
                 "generator": draft.generator, "score": draft.tone.get("score"), "verdict": draft.tone.get("verdict"),
                 "backed": all(c.backed for c in draft.commitments), "elements": elements, "complete": all(elements.values()),
+                "unbacked": [c.phrase for c in draft.commitments if not c.backed], "source": str(incident_path),
                 "warnings": draft.warnings, "text": draft.text,
             })
     seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
@@ -179,3 +180,72 @@ def corpus(tmp_path: Path) -> Path:
         """,
     )
     return root
+
+
+# ── databases: SQLite and a real PostgreSQL ─────────────────────────────────────────────────────────
+
+
+def _postgres_binaries() -> tuple[str, str] | None:
+    initdb = shutil.which("initdb")
+    if initdb is None:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        initdb = str(found[-1]) if found else None
+    if initdb is None:
+        return None
+    return initdb, str(Path(initdb).with_name("pg_ctl"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port (or TACTFUL_TEST_POSTGRES_URL). Skipped when
+    PostgreSQL is not installed — unless TACTFUL_REQUIRE_POSTGRES is set, as `.ci/run` does."""
+    given = os.environ.get("TACTFUL_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    binaries = _postgres_binaries()
+    if binaries is None:
+        if os.environ.get("TACTFUL_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required (TACTFUL_REQUIRE_POSTGRES) but initdb was not found")
+        pytest.skip("PostgreSQL is not installed (apt install postgresql)")
+    initdb, pg_ctl = binaries
+    # Directly under /tmp: pytest's own temp folders are private to root, and the postgres user must
+    # reach the data directory.
+    base = Path(tempfile.mkdtemp(prefix="tactful-pg-"))
+    data = base / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(base, "postgres")
+    subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"],
+                   check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "-t", "60", "start"],
+                   check=True, capture_output=True, timeout=120)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tactful.db'}"
+        return
+    import sqlalchemy as sa
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

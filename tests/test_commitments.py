@@ -135,3 +135,9 @@ def test_a_coupon_is_matched_to_the_remedy_whose_validity_covers_it() -> None:
     decided = Remedy(type="coupon", amount=Decimal(30), valid_days=60, rule_id="INC-1")
     report = check("另送一张30元优惠券，有效期60天", LATE_45 + [decided], order_amount=Decimal(86))
     assert report.ok and report.commitments[0].backing == "INC-1"
+
+
+def test_quoted_words_are_reported_not_promised() -> None:
+    assert extract('We launched promising "delivery in 30 minutes" and missed it.') == []
+    assert extract("客服说过“3天内到账”，但没有做到。") == []
+    assert [c.type for c in extract("退款3天内到账。")] == ["processing_deadline"]

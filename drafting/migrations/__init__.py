@@ -1,0 +1,1 @@
+"""Alembic migrations for drafting.db (run by drafting.db.upgrade)."""
