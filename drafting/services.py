@@ -4,13 +4,16 @@ settings, so tests inject their own pieces."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 from drafting.chain import LLMDrafter
 from drafting.composer import Composer, Drafter
+from drafting.db import session_factory
 from drafting.llm import chat_model
 from drafting.settings import Settings, load_settings
 from drafting.tone import ToneChecker, default_checker
+from drafting.workflow import Workflow, WorkflowConfig
 from knowledge.embeddings import make_embedding_functions
 from knowledge.policy import PolicyBook
 from knowledge.store import KnowledgeStore, open_client
@@ -50,6 +53,15 @@ def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:
     if model is None:
         return base
     return LLMDrafter(model, base, model_name=settings.llm_model, tone=tone_checker(settings))
+
+
+def workflow(settings: Settings) -> Workflow:
+    """The review workflow on the configured database (migrated to the newest schema first)."""
+    config = WorkflowConfig(
+        second_approval_above=Decimal(str(settings.second_approval_above)),
+        approvers=frozenset(name.strip() for name in settings.approvers.split(",") if name.strip()),
+    )
+    return Workflow(session_factory(settings.effective_database_url), tone_checker(settings), config)
 
 
 @lru_cache(maxsize=1)

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         description="Also judge tone by meaning (a classifier over multilingual sentence embeddings), for phrasing "
         "no lexicon entry lists; a few milliseconds per check.",
     )
+    second_approval_above: float = Field(
+        default=200, ge=0, description="CNY promised in one draft above which a second, different approver is needed."
+    )
+    approvers: str = Field(
+        default="", description="Comma-separated names allowed to approve drafts; empty: anyone signed in."
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TACTFUL_OPENAI_API_KEY")
     )

@@ -1,0 +1,101 @@
+"""Batch jobs: progress per ticket in the database, resume after a crash, two workers never draft the same
+ticket (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from drafting import db
+from drafting.composer import Composer
+from drafting.jobs import create_job, progress, run_job
+from drafting.models import Incident, Ticket
+from drafting.tone import ToneChecker
+from drafting.workflow import Workflow
+from knowledge.policy import PolicyBook, TicketFacts
+
+ROOT = Path(__file__).resolve().parent.parent
+INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")))
+
+
+class Crashing(Composer):
+    """Dies (like a killed process) on the n-th ticket it is asked to draft."""
+
+    def __init__(self, crash_on: int) -> None:
+        super().__init__(PolicyBook.load(None))
+        self.calls, self.crash_on = 0, crash_on
+
+    def draft_reply(self, incident, ticket, lang=None, *, variant=0):  # noqa: ANN001, ANN201
+        self.calls += 1
+        if self.calls == self.crash_on:
+            raise KeyboardInterrupt("worker killed")
+        return super().draft_reply(incident, ticket, lang, variant=variant)
+
+
+@pytest.fixture
+def setup(database_url: str) -> tuple[Workflow, list[int]]:
+    flow = Workflow(db.session_factory(database_url), ToneChecker())
+    flow.save_incident(INCIDENT, actor="lead")
+    ids = []
+    for n in range(12):
+        ticket = Ticket(id=f"J-{n}", incident_id=INCIDENT.id, customer=f"C{n}", messages=["late"],
+                        facts=TicketFacts(issue_type="late_delivery", delay_minutes=20 + n, order_amount=Decimal(50)))
+        ids.append(flow.add_ticket(ticket, actor="api")[0])
+    return flow, ids
+
+
+def drafts_per_ticket(flow: Workflow) -> dict[int, int]:
+    with flow.sessions() as session:
+        return dict(session.execute(select(db.DraftRow.ticket_id, func.count()).group_by(db.DraftRow.ticket_id)).all())
+
+
+def test_a_job_drafts_every_ticket_and_reports_progress(setup: tuple[Workflow, list[int]]) -> None:
+    flow, ids = setup
+    job = create_job(flow, INCIDENT.id, ids, actor="lead")
+    assert progress(flow, job).pending == 12
+    seen: list[int] = []
+    final = run_job(flow, job, Composer(PolicyBook.load(None)), worker="w1", on_item=lambda p: seen.append(p.done))
+    assert (final.status, final.done, final.failed) == ("done", 12, 0) and seen == list(range(1, 13))
+    assert set(drafts_per_ticket(flow).values()) == {1}
+
+
+def test_a_crashed_job_resumes_without_duplicates_or_losses(setup: tuple[Workflow, list[int]]) -> None:
+    flow, ids = setup
+    job = create_job(flow, INCIDENT.id, ids, actor="lead")
+    with pytest.raises(KeyboardInterrupt):
+        run_job(flow, job, Crashing(crash_on=5), worker="dead")
+    state = progress(flow, job)
+    assert (state.done, state.claimed, state.pending) == (4, 1, 7)  # the 5th was claimed when the worker died
+    # A restart: the dead worker's claim is past its lease, so it is drafted again — once.
+    final = run_job(flow, job, Composer(PolicyBook.load(None)), worker="restarted", lease=timedelta(0))
+    assert (final.done, final.claimed, final.pending, final.status) == (12, 0, 0, "done")
+    counts = drafts_per_ticket(flow)
+    assert sorted(counts) == sorted(ids) and set(counts.values()) == {1}
+
+
+def test_two_workers_share_a_job_and_never_draft_the_same_ticket(setup: tuple[Workflow, list[int]]) -> None:
+    flow, ids = setup
+    job = create_job(flow, INCIDENT.id, ids, actor="lead")
+    claimed_by: dict[str, int] = {}
+
+    def work(name: str) -> None:
+        result = run_job(flow, job, Composer(PolicyBook.load(None)), worker=name)
+        claimed_by[name] = result.done
+
+    threads = [threading.Thread(target=work, args=(f"worker-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert progress(flow, job).done == 12
+    counts = drafts_per_ticket(flow)
+    assert sorted(counts) == sorted(ids) and set(counts.values()) == {1}  # each ticket drafted exactly once
+    with flow.sessions() as session:
+        workers = set(session.scalars(select(db.BatchItemRow.claimed_by).where(db.BatchItemRow.job_id == job)))
+    assert workers <= {"worker-1", "worker-2"}
