@@ -39,6 +39,8 @@ draft_app = typer.Typer(help="Draft public statements and per-customer replies (
 app.add_typer(draft_app, name="draft")
 commitments_app = typer.Typer(help="The commitment guard: is every promise in a text backed by policy?", no_args_is_help=True)
 app.add_typer(commitments_app, name="commitments")
+apikey_app = typer.Typer(help="API keys for ticket systems calling the HTTP API.", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
 db_app = typer.Typer(help="The workflow database (SQLite by default, PostgreSQL via TACTFUL_DATABASE_URL).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -386,6 +388,37 @@ def db_upgrade() -> None:
     except Exception as exc:  # a wrong URL, a server that is down, missing permissions
         raise _fail(f"could not upgrade {settings.describe()['database_url']}: {type(exc).__name__}: {exc}") from None
     out.print(f"database {settings.describe()['database_url']}: {before or 'empty'} -> {after}", highlight=False)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 to serve the network.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes (share one PostgreSQL for more than one).")] = 1,
+) -> None:
+    """Start the HTTP API for ticket systems (/v1; OpenAPI at /docs and /openapi.json)."""
+    import uvicorn
+
+    settings = _settings()
+    if workers > 1 and settings.effective_database_url.startswith("sqlite"):
+        raise _fail("several workers need a shared PostgreSQL database: set TACTFUL_DATABASE_URL")
+    uvicorn.run("drafting.api_main:app", host=host, port=port, workers=workers, factory=False)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Argument(help="Who or what uses the key (recorded as the actor).")],
+    scope: Annotated[list[str], typer.Option("--scope", help="tickets:write, drafts:read, drafts:approve or admin; repeatable.")],
+) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    from drafting.api import create_api_key
+
+    try:
+        key = create_api_key(services.workflow(_settings()), name, scope)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    out.print(key, highlight=False, markup=False)
+    err.print("store it now: it is not shown again", highlight=False)
 
 
 @app.command()

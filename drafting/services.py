@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from drafting.chain import LLMDrafter
 from drafting.composer import Composer, Drafter
@@ -62,6 +63,17 @@ def workflow(settings: Settings) -> Workflow:
         approvers=frozenset(name.strip() for name in settings.approvers.split(",") if name.strip()),
     )
     return Workflow(session_factory(settings.effective_database_url), tone_checker(settings), config)
+
+
+def api_app(settings: Settings) -> Any:
+    """The HTTP API wired to the configured database, drafter and knowledge store."""
+    from drafting.api import create_app
+
+    flow = workflow(settings)
+    base = drafter(settings, with_store=False)
+    mode = getattr(base, "generator", "template")
+    return create_app(flow, base, tone_checker(settings), load_policy_book(settings),
+                      store_factory=lru_cache(maxsize=1)(lambda: open_store(settings)), mode=mode)
 
 
 @lru_cache(maxsize=1)

@@ -106,5 +106,8 @@ def test_quality_floor_on_independently_written_text() -> None:
     data = ROOT / "evals" / "data" / "tone_en.jsonl"
     lexicon = eval_tone.run(eval_tone.parse_args(["--data", str(data), "--split", "test", "--report", "/dev/null"]))
     both = eval_tone.run(eval_tone.parse_args(["--data", str(data), "--split", "test", "--semantic", "--report", "/dev/null"]))
-    assert lexicon["macro_f1"] >= 0.72 and both["macro_f1"] >= 0.80
+    assert lexicon["macro_f1"] >= 0.72 and both["macro_f1"] >= 0.84  # measured 0.760 / 0.867
     assert both["macro_f1"] > lexicon["macro_f1"] and both["false_positive_rate_fine"] <= 0.05
+    chinese = ROOT / "evals" / "data" / "tone_zh.jsonl"
+    zh = eval_tone.run(eval_tone.parse_args(["--data", str(chinese), "--split", "test", "--semantic", "--report", "/dev/null"]))
+    assert zh["macro_f1"] >= 0.85  # measured 0.887

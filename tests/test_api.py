@@ -1,0 +1,111 @@
+"""The HTTP API through FastAPI's test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from drafting import db
+from drafting.api import MAX_BODY_BYTES, create_api_key, create_app
+from drafting.composer import Composer
+from drafting.tone import ToneChecker
+from drafting.workflow import Workflow
+from knowledge.policy import PolicyBook
+
+ROOT = Path(__file__).resolve().parent.parent
+INCIDENT = yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8"))
+INCIDENT["next_update"] = str(INCIDENT["next_update"])
+for action in INCIDENT["actions"]:
+    if "due" in action:
+        action["due"] = str(action["due"])
+TICKET = {"id": "T-9", "incident_id": INCIDENT["id"], "customer": "Alex", "messages": ["My order was 45 minutes late."],
+          "facts": {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": 86}}
+
+
+@pytest.fixture
+def api(database_url: str) -> tuple[TestClient, dict[str, dict[str, str]]]:
+    flow = Workflow(db.session_factory(database_url), ToneChecker())
+    book = PolicyBook.load(None)
+    app = create_app(flow, Composer(book), ToneChecker(), book)
+    keys = {
+        "system": create_api_key(flow, "ticket-system", ["tickets:write", "drafts:read"]),
+        "lead": create_api_key(flow, "lead", ["drafts:read", "drafts:approve"]),
+        "reader": create_api_key(flow, "dashboard", ["drafts:read"]),
+    }
+    return TestClient(app), {name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()}
+
+
+def test_ticket_to_sent_reply(api) -> None:  # noqa: ANN001
+    client, h = api
+    assert client.post("/v1/incidents", json=INCIDENT, headers=h["system"]).status_code == 201
+    created = client.post("/v1/tickets", json=TICKET, headers=h["system"])
+    assert created.status_code == 201 and created.json()["created"] is True
+    again = client.post("/v1/tickets", json=TICKET, headers=h["system"])
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"]  # idempotent by external id
+    draft = client.post(f"/v1/tickets/{created.json()['id']}/draft", headers=h["system"]).json()
+    assert draft["status"] == "drafted" and draft["draft"]["tone"]["verdict"] == "ok" and "86 yuan" in draft["draft"]["text"]
+    edited = client.patch(f"/v1/drafts/{draft['id']}", json={"text": draft["draft"]["text"] + " Thank you.", "version": 1}, headers=h["lead"])
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    stale = client.post(f"/v1/drafts/{draft['id']}/approve", json={"version": 1}, headers=h["lead"])
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
+    assert client.post(f"/v1/drafts/{draft['id']}/approve", json={"version": 2}, headers=h["lead"]).json()["status"] == "approved"
+    assert client.post(f"/v1/drafts/{draft['id']}/sent", json={"version": 2, "note": "WeChat"}, headers=h["lead"]).json()["status"] == "sent"
+    listed = client.get("/v1/drafts", params={"status": "sent"}, headers=h["reader"]).json()
+    assert [d["id"] for d in listed] == [draft["id"]]
+
+
+def test_auth_and_scopes(api) -> None:  # noqa: ANN001
+    client, h = api
+    missing = client.get("/v1/drafts")
+    assert missing.status_code == 401 and "API key" in missing.json()["error"]["message"]
+    assert client.get("/v1/drafts", headers={"Authorization": "Bearer nope"}).status_code == 401
+    forbidden = client.post("/v1/tickets", json=TICKET, headers=h["reader"])
+    assert forbidden.status_code == 403 and "tickets:write" in forbidden.json()["error"]["message"]
+    assert client.get("/v1/drafts", headers={"X-API-Key": h["reader"]["Authorization"][7:]}).status_code == 200
+
+
+def test_bad_input_gets_one_error_shape(api) -> None:  # noqa: ANN001
+    client, h = api
+    bad_json = client.post("/v1/tickets", content=b"{not json", headers={**h["system"], "Content-Type": "application/json"})
+    assert bad_json.status_code == 400 and bad_json.json()["error"]["code"] == "bad_json"
+    invalid = client.post("/v1/tickets", json={**TICKET, "facts": {"issue_type": "meteor"}}, headers=h["system"])
+    assert invalid.status_code == 422 and invalid.json()["error"]["details"][0]["field"] == "facts.issue_type"
+    huge = client.post("/v1/tone/check", content=b"x" * (MAX_BODY_BYTES + 1), headers={**h["reader"], "Content-Type": "application/json"})
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
+    unknown = client.get("/v1/drafts/999", headers=h["reader"])
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    no_incident = client.post("/v1/tickets", json={**TICKET, "incident_id": "nope"}, headers=h["system"])
+    assert no_incident.status_code == 404
+
+
+def test_guards_are_served_too(api) -> None:  # noqa: ANN001
+    client, h = api
+    tone = client.post("/v1/tone/check", json={"text": "别闹了行吗？？？"}, headers=h["reader"]).json()
+    assert tone["verdict"] == "block" and tone["flags"][0]["category"] == "dismissive"
+    promises = client.post("/v1/commitments/check", json={"text": "We will refund you 1000 yuan.",
+                                                             "facts": {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": 86}},
+                           headers=h["reader"]).json()
+    assert promises["ok"] is False and promises["commitments"][0]["status"] == "exceeds"
+    health = client.get("/v1/health").json()
+    assert health == {"status": "ok", "mode": "composer", "database": "ok"}
+    assert client.get("/v1/knowledge/search", params={"q": "refund"}, headers=h["reader"]).status_code == 503
+
+
+def test_blocked_drafts_need_an_override_over_http(api) -> None:  # noqa: ANN001
+    client, h = api
+    client.post("/v1/incidents", json=INCIDENT, headers=h["system"])
+    ticket_id = client.post("/v1/tickets", json=TICKET, headers=h["system"]).json()["id"]
+    draft = client.post(f"/v1/tickets/{ticket_id}/draft", headers=h["system"]).json()
+    client.patch(f"/v1/drafts/{draft['id']}", json={"text": "Calm down. " + draft["draft"]["text"], "version": 1}, headers=h["lead"])
+    refused = client.post(f"/v1/drafts/{draft['id']}/approve", json={"version": 2}, headers=h["lead"])
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "refused" and "override" in refused.json()["error"]["message"]
+
+
+def test_checked_in_openapi_document_is_current() -> None:
+    from drafting.openapi_doc import DEFAULT, render
+
+    assert DEFAULT.read_text(encoding="utf-8") == render(), "run: python -m drafting.openapi_doc"
