@@ -71,7 +71,8 @@ def api_app(settings: Settings) -> Any:
 
     flow = workflow(settings)
     base = drafter(settings, with_store=False)
-    mode = getattr(base, "generator", "template")
+    generator = getattr(base, "generator", "template")
+    mode = "composer" if generator == "template" else generator  # the same words as the app's mode banner
     return create_app(flow, base, tone_checker(settings), load_policy_book(settings),
                       store_factory=lru_cache(maxsize=1)(lambda: open_store(settings)), mode=mode)
 
