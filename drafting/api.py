@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from typing import Any, Callable, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -124,6 +124,32 @@ class CommitmentsIn(BaseModel):
     incident_id: str | None = None
 
 
+class ChatwootConversation(BaseModel):
+    id: int | str | None = None
+
+
+class ChatwootSender(BaseModel):
+    id: int | str | None = None
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ChatwootEvent(BaseModel):
+    """The fields of Chatwoot's webhook payload Tactful reads (others are accepted and ignored)."""
+
+    event: str = Field(max_length=60)
+    id: int | str | None = None
+    content: str | None = Field(default=None, max_length=20_000)
+    message_type: str | None = Field(default=None, max_length=20)
+    conversation: ChatwootConversation | None = None
+    sender: ChatwootSender | None = None
+
+
+class ChatwootOut(BaseModel):
+    ticket_id: int | None = None
+    created: bool = False
+    ignored: str | None = None
+
+
 class DraftSummary(BaseModel):
     id: int
     incident_id: str
@@ -171,8 +197,10 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return _error(exc.status_code, code, str(exc.detail))
 
-    def caller(authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None)) -> Caller:
-        key = x_api_key or (authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None)
+    def caller(authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None),
+               key: str | None = Query(default=None, max_length=200,
+                                       description="Only for senders that cannot set headers (Chatwoot webhooks).")) -> Caller:
+        key = x_api_key or (authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None) or key
         if not key:
             raise ApiError(401, "unauthenticated", "send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
         with workflow.sessions() as session:
@@ -264,8 +292,14 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         return workflow.edit(draft_id, body.text, body.version, actor=who.name)
 
     @app.post("/v1/drafts/{draft_id}/approve", response_model=DraftView)
-    def approve_draft(draft_id: int, body: ApproveIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
-        return workflow.approve(draft_id, body.version, actor=who.name, override=body.override)
+    def approve_draft(draft_id: int, body: ApproveIn, background: BackgroundTasks,
+                      who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
+        """Approve the version you saw. When the approval is final and a webhook is configured, the reply is
+        queued and POSTed after the response (retried later if the receiver is down)."""
+        view = workflow.approve(draft_id, body.version, actor=who.name, override=body.override)
+        if view.status == "approved" and workflow.webhooks is not None:
+            background.add_task(workflow.webhooks.deliver_due)
+        return view
 
     @app.post("/v1/drafts/{draft_id}/reject", response_model=DraftView)
     def reject_draft(draft_id: int, body: RejectIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
@@ -290,6 +324,37 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
                 facts = facts.model_copy(update={"during_incident": True})
         report = commitment_guard.check(body.text, book.remedies_for(facts) + decisions, order_amount=facts.order_amount)
         return report.to_dict()
+
+    @app.post("/v1/integrations/chatwoot", response_model=ChatwootOut)
+    def chatwoot(payload: ChatwootEvent, incident_id: str | None = Query(default=None, max_length=120),
+                 who: Caller = Depends(needs("tickets:write"))) -> ChatwootOut:
+        """Chatwoot's `message_created` webhook: an incoming customer message creates the conversation's
+        ticket or adds to it (source "chatwoot", id "conversation-<id>"). Other events and agents' own
+        messages are acknowledged and ignored. Point Chatwoot at
+        `/v1/integrations/chatwoot?incident_id=<incident>&key=<API key>`."""
+        if payload.event != "message_created":
+            return ChatwootOut(ignored=f"event {payload.event!r} is not handled")
+        if payload.message_type != "incoming":
+            return ChatwootOut(ignored=f"{payload.message_type} messages are ours, not the customer's")
+        if not payload.content or not payload.content.strip():
+            return ChatwootOut(ignored="the message has no text")
+        conversation = payload.conversation.id if payload.conversation else None
+        if conversation is None:
+            raise ApiError(422, "invalid", "the payload has no conversation", [{"field": "conversation.id", "problem": "missing"}])
+        external_id = f"conversation-{conversation}"
+        with workflow.sessions() as session:
+            existing = session.scalar(select(TicketRow).where(TicketRow.source == "chatwoot", TicketRow.external_id == external_id))
+            data = dict(existing.data) if existing else None
+        if data is not None:
+            ticket = Ticket.model_validate(data)
+            messages = ticket.messages if payload.content in ticket.messages[-1:] else [*ticket.messages, payload.content]
+            ticket = ticket.model_copy(update={"messages": messages, "incident_id": incident_id or ticket.incident_id})
+        else:
+            sender = payload.sender.name if payload.sender and payload.sender.name else ""
+            ticket = Ticket(id=external_id, incident_id=incident_id, customer=sender, channel="chatwoot",
+                            messages=[payload.content], facts=TicketFacts(issue_type="other"))
+        row_id, created = workflow.add_ticket(ticket, actor=who.name, source="chatwoot")
+        return ChatwootOut(ticket_id=row_id, created=created)
 
     @app.get("/v1/knowledge/search")
     def knowledge_search(q: str = Query(min_length=1, max_length=500), k: int = Query(default=5, ge=1, le=20),

@@ -41,6 +41,8 @@ commitments_app = typer.Typer(help="The commitment guard: is every promise in a 
 app.add_typer(commitments_app, name="commitments")
 apikey_app = typer.Typer(help="API keys for ticket systems calling the HTTP API.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
+webhooks_app = typer.Typer(help="Outbound webhooks: deliver what is due, redeliver failures, show the log.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 db_app = typer.Typer(help="The workflow database (SQLite by default, PostgreSQL via TACTFUL_DATABASE_URL).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -419,6 +421,34 @@ def apikey_create(
         raise _fail(str(exc)) from None
     out.print(key, highlight=False, markup=False)
     err.print("store it now: it is not shown again", highlight=False)
+
+
+def _webhooks():  # noqa: ANN202 - a Webhooks
+    hooks = services.workflow(_settings()).webhooks
+    if hooks is None:
+        raise _fail("no webhook configured: set TACTFUL_WEBHOOK_URL (and TACTFUL_WEBHOOK_SECRET)")
+    return hooks
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """POST every delivery that is due (run it from cron, or let `tactful serve` do it after approvals)."""
+    outcome = _webhooks().deliver_due()
+    out.print(", ".join(f"{n} {state}" for state, n in outcome.items()), highlight=False)
+
+
+@webhooks_app.command("redeliver")
+def webhooks_redeliver(delivery: Annotated[Optional[int], typer.Argument(help="One delivery id; default: every failed one.")] = None) -> None:
+    """Queue failed deliveries again (a receiver that was down loses nothing)."""
+    out.print(f"{_webhooks().redeliver(delivery)} queued", highlight=False)
+
+
+@webhooks_app.command("log")
+def webhooks_log(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
+    """The newest deliveries with their status, attempts and last error."""
+    for row in _webhooks().log(limit):
+        out.print(f"{row['id']:>5} draft {row['draft_id']:>5}  {row['status']:<9} attempts {row['attempts']}  {row['last_error']}",
+                  highlight=False, markup=False)
 
 
 @app.command()

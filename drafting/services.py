@@ -14,6 +14,7 @@ from drafting.db import session_factory
 from drafting.llm import chat_model
 from drafting.settings import Settings, load_settings
 from drafting.tone import ToneChecker, default_checker
+from drafting.webhooks import Webhooks
 from drafting.workflow import Workflow, WorkflowConfig
 from knowledge.embeddings import make_embedding_functions
 from knowledge.policy import PolicyBook
@@ -62,7 +63,10 @@ def workflow(settings: Settings) -> Workflow:
         second_approval_above=Decimal(str(settings.second_approval_above)),
         approvers=frozenset(name.strip() for name in settings.approvers.split(",") if name.strip()),
     )
-    return Workflow(session_factory(settings.effective_database_url), tone_checker(settings), config)
+    sessions = session_factory(settings.effective_database_url)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    hooks = Webhooks(sessions, settings.webhook_url, secret) if settings.webhook_url else None
+    return Workflow(sessions, tone_checker(settings), config, webhooks=hooks)
 
 
 def api_app(settings: Settings) -> Any:

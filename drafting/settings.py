@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     approvers: str = Field(
         default="", description="Comma-separated names allowed to approve drafts; empty: anyone signed in."
     )
+    webhook_url: str | None = Field(default=None, description="Where approved replies are POSTed (signed); unset: no webhook.")
+    webhook_secret: SecretStr | None = Field(default=None, description="Shared secret for the X-Tactful-Signature HMAC.")
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TACTFUL_OPENAI_API_KEY")
     )
@@ -65,7 +67,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "TACTFUL_OPENAI_BASE_URL")
     )
 
-    @field_validator("chroma_url", "openai_base_url", "database_url")
+    @field_validator("chroma_url", "openai_base_url", "database_url", "webhook_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         # `TACTFUL_CHROMA_URL=` in a .env file means "not set", not "connect to ''".
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
     def _known_models(cls, value: str) -> str:
         return "+".join(parse_embedding_spec(value))
 
-    @field_validator("chroma_url", "openai_base_url")
+    @field_validator("chroma_url", "openai_base_url", "webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -117,6 +119,7 @@ class Settings(BaseSettings):
             if self.llm_configured
             else "none (composer mode)",
             "tone_thresholds": f"revise below {self.tone_revise_below}, block below {self.tone_block_below}",
+            "webhook": f"{self.webhook_url} (signed)" if self.webhook_url and self.webhook_secret else self.webhook_url or "none",
             "openai_api_key": "set" if self.openai_api_key else "not set",
         }
 

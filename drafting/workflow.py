@@ -86,10 +86,14 @@ class DraftView(BaseModel):
 
 
 class Workflow:
-    def __init__(self, sessions: sessionmaker, tone: ToneChecker, config: WorkflowConfig | None = None) -> None:
+    def __init__(self, sessions: sessionmaker, tone: ToneChecker, config: WorkflowConfig | None = None,
+                 webhooks: Any | None = None) -> None:
+        """`webhooks`: a drafting.webhooks.Webhooks; an approved reply is queued for it in the same
+        transaction as the approval."""
         self.sessions = sessions
         self.tone = tone
         self.config = config or WorkflowConfig()
+        self.webhooks = webhooks
 
     # ── incidents and tickets ─────────────────────────────────────────────────────────────────────
 
@@ -206,6 +210,13 @@ class Workflow:
             done = len(earlier) + 1 >= view.approvals_needed
             if done:
                 self._bump(session, view, expected_version, status="approved", keep_version=True)
+                if self.webhooks is not None:
+                    self.webhooks.enqueue(session, draft_id, {
+                        "event": "draft.approved", "draft_id": draft_id, "version": expected_version,
+                        "incident_id": view.incident_id, "ticket_external_id": view.ticket_external_id,
+                        "kind": view.draft.kind, "lang": view.draft.lang, "text": view.draft.text,
+                        "approved_by": sorted(earlier | {actor}), "at": utcnow().isoformat(),
+                    })
             self._audit(session, actor, "draft.approve", "draft", str(draft_id),
                         {"version": expected_version, "override": override.strip(), "final": done})
         return self.get(draft_id)
