@@ -2,13 +2,16 @@
 
 Errors are always `{"error": {"code": "...", "message": "...", "details": [...]}}`: 400 bad JSON,
 401 no or unknown key, 403 missing scope, 404 unknown id, 409 stale version, 413 body too large,
-422 invalid fields (details name each field) or a refused workflow step (the message says why).
+422 invalid fields (details name each field) or a refused workflow step (the message says why),
+429 too many requests for one key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from typing import Any, Callable, Literal
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, Query, Request
@@ -21,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from drafting import commitments as commitment_guard
 from drafting.composer import Drafter
 from drafting.db import ApiKeyRow, DraftRow, TicketRow
+from drafting.jobs import create_job, progress, run_job
 from drafting.models import Incident, Ticket
 from drafting.tone import ToneChecker
 from drafting.workflow import DraftView, Workflow, WorkflowError
@@ -150,6 +154,15 @@ class ChatwootOut(BaseModel):
     ignored: str | None = None
 
 
+class JobOut(BaseModel):
+    id: int
+    status: str
+    total: int
+    done: int
+    failed: int
+    pending: int
+
+
 class DraftSummary(BaseModel):
     id: int
     incident_id: str
@@ -164,9 +177,34 @@ class DraftSummary(BaseModel):
 # ── the app ────────────────────────────────────────────────────────────────────────────────────────
 
 
+class RateLimiter:
+    """A token bucket per API key: `rate` requests per second on average, bursts up to `burst`. Per worker
+    process (N workers allow N times the rate): enough to stop one runaway integration from starving the
+    others, which is what it is for."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, now: float | None = None) -> float:
+        """0 when the request may go ahead, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
 def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: PolicyBook,
-               store_factory: Callable[[], Any] | None = None, mode: str = "composer") -> FastAPI:
-    app = FastAPI(title="Tactful API", version="1", description=__doc__, responses=ERRORS)
+               store_factory: Callable[[], Any] | None = None, mode: str = "composer",
+               limiter: RateLimiter | None = None) -> FastAPI:
+    app = FastAPI(title="Tactful API", version="1", description=__doc__, responses={**ERRORS, 429: {"model": ErrorBody}})
+    limiter = limiter or RateLimiter(rate=20.0, burst=100)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable) -> Any:
@@ -207,6 +245,9 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
             row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(key), ApiKeyRow.revoked_at.is_(None)))
         if row is None:
             raise ApiError(401, "unauthenticated", "unknown or revoked API key")
+        wait = limiter.allow(row.key_hash)
+        if wait:
+            raise ApiError(429, "rate_limited", f"too many requests for this key; retry in {wait:.1f} s")
         return Caller(name=row.name, scopes=list(row.scopes))
 
     def needs(scope: str) -> Callable[..., Caller]:
@@ -269,6 +310,30 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
             raise ApiError(422, "invalid", "the ticket belongs to no incident; set incident_id first")
         draft = drafter.draft_reply(workflow.incident(ticket.incident_id), ticket)
         return workflow.record_draft(draft, actor=who.name, ticket_row_id=ticket_id)
+
+    @app.post("/v1/incidents/{incident_id}/jobs", response_model=JobOut, status_code=202)
+    def start_job(incident_id: str, who: Caller = Depends(needs("tickets:write"))) -> JobOut:
+        """Draft every open ticket of the incident that has no draft yet, in the background. Progress is
+        kept per ticket in the database: a restarted server (or another worker) resumes the job."""
+        workflow.incident(incident_id)
+        with workflow.sessions() as session:
+            drafted = select(DraftRow.ticket_id).where(DraftRow.ticket_id.is_not(None))
+            ids = list(session.scalars(select(TicketRow.id).where(TicketRow.incident_id == incident_id, TicketRow.status == "open",
+                                                                  TicketRow.id.not_in(drafted)).order_by(TicketRow.id)))
+        job_id = create_job(workflow, incident_id, ids, actor=who.name)
+        if ids:
+            threading.Thread(target=run_job, args=(workflow, job_id, drafter), daemon=True, name=f"job-{job_id}").start()
+        else:
+            run_job(workflow, job_id, drafter)  # nothing to draft: close the job now
+        return job_out(job_id)
+
+    @app.get("/v1/jobs/{job_id}", response_model=JobOut)
+    def read_job(job_id: int, _who: Caller = Depends(needs("drafts:read"))) -> JobOut:
+        return job_out(job_id)
+
+    def job_out(job_id: int) -> JobOut:
+        p = progress(workflow, job_id)
+        return JobOut(id=p.job_id, status=p.status, total=p.total, done=p.done, failed=p.failed, pending=p.pending + p.claimed)
 
     @app.get("/v1/drafts", response_model=list[DraftSummary])
     def list_drafts(status: Literal["drafted", "edited", "approved", "sent", "rejected"] | None = None,

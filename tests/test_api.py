@@ -109,3 +109,39 @@ def test_checked_in_openapi_document_is_current() -> None:
     from drafting.openapi_doc import DEFAULT, render
 
     assert DEFAULT.read_text(encoding="utf-8") == render(), "run: python -m drafting.openapi_doc"
+
+
+def test_batch_job_over_http(api) -> None:  # noqa: ANN001
+    import time as _time
+
+    client, h = api
+    client.post("/v1/incidents", json=INCIDENT, headers=h["system"])
+    bulk = [{**TICKET, "id": f"B-{n}", "facts": {**TICKET["facts"], "delay_minutes": 31 + n}} for n in range(5)]
+    assert len(client.post("/v1/tickets/bulk", json={"tickets": bulk}, headers=h["system"]).json()) == 5
+    job = client.post(f"/v1/incidents/{INCIDENT['id']}/jobs", headers=h["system"])
+    assert job.status_code == 202 and job.json()["total"] == 5
+    for _ in range(100):
+        state = client.get(f"/v1/jobs/{job.json()['id']}", headers=h["reader"]).json()
+        if state["status"] == "done":
+            break
+        _time.sleep(0.1)
+    assert state["done"] == 5 and state["failed"] == 0
+    again = client.post(f"/v1/incidents/{INCIDENT['id']}/jobs", headers=h["system"]).json()
+    assert again["total"] == 0 and again["status"] == "done"  # tickets with a draft are not drafted twice
+
+
+def test_rate_limit_per_key(database_url: str) -> None:
+    from drafting.api import RateLimiter
+
+    limiter = RateLimiter(rate=1.0, burst=2)
+    assert limiter.allow("k", now=0.0) == 0 and limiter.allow("k", now=0.0) == 0
+    assert limiter.allow("k", now=0.0) > 0 and limiter.allow("other", now=0.0) == 0
+    assert limiter.allow("k", now=1.5) == 0
+    flow = Workflow(db.session_factory(database_url), ToneChecker())
+    book = PolicyBook.load(None)
+    client = TestClient(create_app(flow, Composer(book), ToneChecker(), book, limiter=RateLimiter(rate=0.01, burst=2)))
+    headers = {"Authorization": f"Bearer {create_api_key(flow, 'busy', ['drafts:read'])}"}
+    codes = [client.get("/v1/drafts", headers=headers).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    limited = client.get("/v1/drafts", headers=headers).json()
+    assert limited["error"]["code"] == "rate_limited" and "retry in" in limited["error"]["message"]
