@@ -1,8 +1,8 @@
 """The HTTP API for ticket systems (`tactful serve`): /v1, API keys with scopes, one error shape.
 
 Errors are always `{"error": {"code": "...", "message": "...", "details": [...]}}`: 400 bad JSON,
-401 no or unknown key, 403 missing scope, 404 unknown id, 409 stale version, 413 body too large,
-422 invalid fields (details name each field) or a refused workflow step (the message says why),
+401 no or unknown key, 403 missing scope, 404 unknown id, 409 a stale version or a step the draft's
+state refuses (the message says why), 413 body too large, 422 invalid fields (details name each field),
 429 too many requests for one key.
 """
 
@@ -219,7 +219,8 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
 
     @app.exception_handler(WorkflowError)
     async def workflow_error(_request: Request, exc: WorkflowError) -> JSONResponse:
-        status = {"not_found": 404, "conflict": 409, "refused": 422, "invalid": 422}[exc.code]
+        # A refused step conflicts with the draft's current state (already sent, blocked by a guard): 409.
+        status = {"not_found": 404, "conflict": 409, "refused": 409, "invalid": 422}[exc.code]
         return _error(status, exc.code, str(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -233,7 +234,10 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
-        return _error(exc.status_code, code, str(exc.detail))
+        response = _error(exc.status_code, code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on 405
+            response.headers[name] = value
+        return response
 
     def caller(authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None),
                key: str | None = Query(default=None, max_length=200,
@@ -292,7 +296,8 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
             risks = session.get(TicketRow, row_id).risks
         return TicketOut(id=row_id, external_id=ticket.id, source=body.source, created=created, risks=risks)
 
-    @app.post("/v1/tickets", response_model=TicketOut, status_code=201)
+    @app.post("/v1/tickets", response_model=TicketOut, status_code=201,
+              responses={200: {"model": TicketOut, "description": "The ticket existed (same source and id) and was updated."}})
     def create_ticket(body: TicketIn, who: Caller = Depends(needs("tickets:write"))) -> Any:
         """Create a ticket, or update it when the same (source, id) was sent before (then 200)."""
         out = store_ticket(body, who)
@@ -307,7 +312,7 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         """Draft a reply for the ticket now (synchronously) and store it for review."""
         ticket = workflow.ticket(ticket_id)
         if ticket.incident_id is None:
-            raise ApiError(422, "invalid", "the ticket belongs to no incident; set incident_id first")
+            raise ApiError(409, "refused", "the ticket belongs to no incident; set incident_id first")
         draft = drafter.draft_reply(workflow.incident(ticket.incident_id), ticket)
         return workflow.record_draft(draft, actor=who.name, ticket_row_id=ticket_id)
 

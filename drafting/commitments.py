@@ -37,7 +37,9 @@ _EN_WORDS = {
 }
 _EN_NUMBER_WORD = "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 30, 1,000, 29.9
+    # 30, 1,000, 29.9 — bounded, and never starting inside a longer run of digits, so a pasted wall of
+    # digits costs linear time instead of trying every suffix of it
+    r"(?<!\d)(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,12})(?:\.\d{1,4})?(?!\d)"
     r"|[零〇一二两三四五六七八九十百千万]+"  # 三十, 一百五十
     rf"|(?:(?:{_EN_NUMBER_WORD}|a|an)(?:[\s-]+(?:hundred|thousand|and|{_EN_NUMBER_WORD}))*)"  # thirty, a hundred
 )
@@ -96,7 +98,7 @@ MONEY = re.compile(
     rf"(?:{_CURRENCY_BEFORE}\s*(?P<a1>{_N})(?:\s*(?:-|~|–|至|到|to)\s*{_CURRENCY_BEFORE}?\s*(?P<a2>{_N}))?)"
     rf"|(?:(?<![0-9a-z.,])(?P<b1>{_N})(?:\s*(?:-|~|–|至|到|to)\s*(?P<b2>{_N}))?[\s-]*{_CURRENCY_AFTER}(?![a-z]))"
 )
-PERCENT = re.compile(rf"(?P<p>\d+(?:\.\d+)?)\s*%|百分之(?P<q>{_N})")
+PERCENT = re.compile(rf"(?<!\d)(?P<p>\d{{1,3}}(?:\.\d{{1,2}})?)\s*%|百分之(?P<q>{_N})")
 _TIME_UNITS = (
     r"分钟|分|小时|个小时|钟头|个工作日|工作日|天|日|周|星期|个星期"
     r"|(?:business |working )?days?|hours?|hrs?|minutes?|mins?|weeks?"

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     approvers: str = Field(
         default="", description="Comma-separated names allowed to approve drafts; empty: anyone signed in."
     )
+    api_rate: float = Field(default=20.0, gt=0, description="API requests per second allowed per key (average, per worker).")
+    api_burst: int = Field(default=100, ge=1, description="API requests a key may send in a burst before the rate applies.")
     webhook_url: str | None = Field(default=None, description="Where approved replies are POSTed (signed); unset: no webhook.")
     webhook_secret: SecretStr | None = Field(default=None, description="Shared secret for the X-Tactful-Signature HMAC.")
     openai_api_key: SecretStr | None = Field(

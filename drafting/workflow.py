@@ -10,11 +10,11 @@ version they saw: a stale one is a conflict, never a silent overwrite. Every ste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,11 +51,18 @@ class WorkflowConfig:
     approvers: frozenset[str] = field(default_factory=frozenset)  # empty: anyone signed in may approve
 
 
+def _aware(value: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 class VersionView(BaseModel):
     version: int
     text: str
     author: str
     created_at: datetime
+
+    _utc = field_validator("created_at")(_aware)
 
 
 class ApprovalView(BaseModel):
@@ -65,6 +72,8 @@ class ApprovalView(BaseModel):
     reason: str
     override: str
     created_at: datetime
+
+    _utc = field_validator("created_at")(_aware)
 
 
 class DraftView(BaseModel):

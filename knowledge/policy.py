@@ -30,10 +30,19 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_POLICY_DIR = Path(__file__).parent / "policies"
 
@@ -65,6 +74,12 @@ RemedyType = Literal[
     "review",
 ]
 MONEY_TYPES = frozenset({"refund", "coupon", "free_order"})
+# Amounts are decimals in Python and plain JSON numbers on the wire (OpenAPI says "number", not "string").
+Money = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: float(value), return_type=float, when_used="json"),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
 
 
 class PolicyError(ValueError):
@@ -87,7 +102,7 @@ class TicketFacts(BaseModel):
 
     issue_type: IssueType
     delay_minutes: int | None = Field(default=None, ge=0)
-    order_amount: Decimal | None = Field(default=None, ge=0)
+    order_amount: Money | None = Field(default=None, ge=0)
     membership_tier: Tier | None = None
     order_date: date | None = None
     has_photo: bool | None = None
@@ -104,10 +119,10 @@ class Remedy(BaseModel):
     scope: Literal["full", "partial", "pro_rated"] | None = None  # refunds
     applies_to: Literal["order", "item"] = "order"  # refunds: the whole order or the affected item
     percent: int | None = Field(default=None, gt=0, le=100)  # partial refunds
-    amount: Decimal | None = Field(default=None, gt=0)  # coupons
+    amount: Money | None = Field(default=None, gt=0)  # coupons
     currency: str = "CNY"
     valid_days: int | None = Field(default=None, gt=0)
-    min_spend: Decimal = Decimal(0)
+    min_spend: Money = Decimal(0)
     days: int | None = Field(default=None, gt=0)  # processing deadline
     minutes: int | None = Field(default=None, gt=0)  # response time
     months: int | None = Field(default=None, gt=0)  # membership extension

@@ -102,7 +102,7 @@ def test_blocked_drafts_need_an_override_over_http(api) -> None:  # noqa: ANN001
     draft = client.post(f"/v1/tickets/{ticket_id}/draft", headers=h["system"]).json()
     client.patch(f"/v1/drafts/{draft['id']}", json={"text": "Calm down. " + draft["draft"]["text"], "version": 1}, headers=h["lead"])
     refused = client.post(f"/v1/drafts/{draft['id']}/approve", json={"version": 2}, headers=h["lead"])
-    assert refused.status_code == 422 and refused.json()["error"]["code"] == "refused" and "override" in refused.json()["error"]["message"]
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "refused" and "override" in refused.json()["error"]["message"]
 
 
 def test_checked_in_openapi_document_is_current() -> None:
