@@ -8,10 +8,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from drafting.chain import LLMDrafter
 from drafting.composer import Composer, Drafter
 from drafting.db import session_factory
-from drafting.llm import chat_model
 from drafting.settings import Settings, load_settings
 from drafting.tone import ToneChecker, default_checker
 from drafting.webhooks import Webhooks
@@ -51,10 +49,13 @@ def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:
     """The LLM drafter when an endpoint is configured (with the composer as its fallback), else the
     composer itself."""
     base = composer(settings, with_store=with_store)
-    model = chat_model(settings)
-    if model is None:
+    if not settings.llm_configured:
         return base
-    return LLMDrafter(model, base, model_name=settings.llm_model, tone=tone_checker(settings))
+    # Imported here: composer mode (the default) never pays for loading LangChain.
+    from drafting.chain import LLMDrafter
+    from drafting.llm import chat_model
+
+    return LLMDrafter(chat_model(settings), base, model_name=settings.llm_model, tone=tone_checker(settings))
 
 
 def workflow(settings: Settings) -> Workflow:

@@ -125,3 +125,12 @@ def test_no_key_and_no_endpoint_means_composer_mode(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     assert chat_model(load_settings()) is None
+
+
+def test_services_pick_the_llm_drafter_only_when_configured(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    chosen = services.drafter(settings, with_store=False)
+    assert isinstance(chosen, LLMDrafter) and chosen.generator == "llm:qwen-compatible"
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    assert isinstance(services.drafter(load_settings(), with_store=False), Composer)
