@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from drafting import commitments as commitment_guard
 from drafting.composer import Composer, strip_end, when
-from drafting.injection import injection_signs
+from drafting.injection import injection_warnings
 from drafting.models import Citation, Draft, Incident, Stage, Ticket
 from drafting.tone import ToneChecker
 from knowledge.documents import detect_language
@@ -191,7 +191,7 @@ class LLMDrafter:
         system = p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang))
         draft, reasons, tokens = self._run([SystemMessage(content=system), HumanMessage(content=user)], lang, entitled,
                                            facts.order_amount, clauses, "reply")
-        warnings = [f"the customer's message contains instructions aimed at the drafting model: “{s.phrase}”" for s in injection_signs(ticket.messages)]
+        warnings = injection_warnings(ticket.messages)
         if draft is None:
             fallback = self.composer.draft_reply(incident, ticket, lang, variant=variant)
             return self._fallback(fallback, reasons).model_copy(update={"prompt_version": p["version"], "prompt_tokens": tokens})

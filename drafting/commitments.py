@@ -241,11 +241,10 @@ def _extract(text: str, folded: str) -> list[Commitment]:
                 add("refund", *match.span(), scope="partial")
         for match in PERCENT.finditer(sentence):
             percent = parse_number(match.group("p") or match.group("q") or "")
-            if percent and span_free(*match.span()) and _nearest({"refund": keywords.money["refund"]}, sentence, *match.span()):
-                near = keywords.money["refund"].search(sentence, max(0, match.start() - 10), match.end() + 10)
-                if near:
-                    scope = "full" if percent >= 100 else "partial"
-                    add("refund", *match.span(), amount=percent, unit="percent", scope=scope)
+            # A percentage is a refund promise only with a refund word within ten characters of it.
+            near = keywords.money["refund"].search(sentence, max(0, match.start() - 10), match.end() + 10)
+            if percent and near and span_free(*match.span()):
+                add("refund", *match.span(), amount=percent, unit="percent", scope="full" if percent >= 100 else "partial")
         for match in keywords.free_order.finditer(sentence):
             if span_free(*match.span()):
                 add("free_order", *match.span())

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Protocol
 import yaml
 
 from drafting import commitments as commitment_guard
-from drafting.injection import injection_signs
+from drafting.injection import injection_warnings
 from drafting.models import Citation, Draft, Incident, Stage, Ticket
 from drafting.tone import ToneChecker, default_checker
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
@@ -273,7 +273,7 @@ class Composer:
         elif not short:
             parts.append(self._pick(rng, p, "signoff", lang))
         text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
-        warnings = [f"the customer's message contains instructions aimed at the drafting model: “{s.phrase}”" for s in injection_signs(ticket.messages)]
+        warnings = injection_warnings(ticket.messages)
         return self._finish(
             Draft(kind="reply", text=text, lang=lang, incident_id=incident.id, ticket_id=ticket.id, remedies=remedies, warnings=warnings),
             remedies,

@@ -38,3 +38,12 @@ def injection_signs(messages: Iterable[str]) -> list[InjectionSign]:
         for match in _pattern().finditer(fold(message)):
             signs.append(InjectionSign(index, match.start(), match.end(), message[match.start() : match.end()]))
     return signs
+
+
+def injection_warning(sign: InjectionSign) -> str:
+    """The reviewer-facing sentence for one sign (draft warnings and ticket risks say it the same way)."""
+    return f"the customer's message contains instructions aimed at the drafting model: “{sign.phrase}”"
+
+
+def injection_warnings(messages: Iterable[str]) -> list[str]:
+    return [injection_warning(sign) for sign in injection_signs(messages)]

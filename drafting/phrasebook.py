@@ -90,7 +90,8 @@ def expand(pattern: str) -> list[list[Token]]:
     variants = parser.sequence()
     if parser.pos != len(pattern):
         raise PatternError(f"unbalanced ')' at position {parser.pos} in pattern {pattern!r}")
-    return [_tidy(v) for v in variants if _tidy(v)]
+    tidied = (_tidy(v) for v in variants)
+    return [v for v in tidied if v]
 
 
 class _Parser:

@@ -10,7 +10,7 @@ from importlib import resources
 
 import yaml
 
-from drafting.injection import injection_signs
+from drafting.injection import injection_signs, injection_warning
 from drafting.models import Ticket
 from drafting.phrasebook import fold
 
@@ -39,7 +39,7 @@ def ticket_risks(ticket: Ticket) -> list[Risk]:
     risks = []
     signs = injection_signs(ticket.messages)
     if signs:
-        risks.append(Risk("injection", f"the customer's message contains instructions aimed at the drafting model: “{signs[0].phrase}”"))
+        risks.append(Risk("injection", injection_warning(signs[0])))
     anger = sum(anger_signs(m) for m in ticket.messages)
     if anger >= ANGER_THRESHOLD:
         risks.append(Risk("anger", f"angry customer ({anger} signs: threats to complain or go public, insults, shouting)"))
