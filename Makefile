@@ -34,11 +34,12 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-## make bench: tone-guard throughput, then retrieval latency and ingest throughput at 1k and 10k chunks
+## make bench: tone-guard throughput, drafting throughput, API load (50 clients, SQLite and PostgreSQL), then retrieval latency and ingest throughput at 1k and 10k chunks
 ## -> bench/RESULTS.md (the default fused models, then USE alone); takes about 30 minutes on 2 cores
 bench: install
 	$(BIN)/python -m bench.tone
 	$(BIN)/python -m bench.drafting
+	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use+e5
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 

@@ -12,6 +12,8 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Callable, Literal
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, Query, Request
@@ -23,11 +25,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drafting import commitments as commitment_guard
 from drafting.composer import Drafter
-from drafting.db import ApiKeyRow, DraftRow, TicketRow
-from drafting.jobs import create_job, progress, run_job
+from drafting.db import ApiKeyRow, DraftRow, TicketRow, utcnow
+from drafting.jobs import JobRunner, create_job, progress
 from drafting.models import Incident, Ticket
 from drafting.tone import ToneChecker
-from drafting.workflow import DraftView, Workflow, WorkflowError
+from drafting.workflow import DraftView, NotFound, Workflow, WorkflowError
 from knowledge.policy import PolicyBook, TicketFacts
 
 SCOPES = ("tickets:write", "drafts:read", "drafts:approve", "admin")
@@ -70,6 +72,26 @@ def create_api_key(workflow: Workflow, name: str, scopes: list[str]) -> str:
     with workflow.sessions.begin() as session:
         session.add(ApiKeyRow(name=name, key_hash=hash_key(key), scopes=sorted(set(scopes))))
     return key
+
+
+def list_api_keys(workflow: Workflow) -> list[dict[str, Any]]:
+    with workflow.sessions() as session:
+        return [{"id": r.id, "name": r.name, "scopes": list(r.scopes), "created_at": r.created_at, "revoked_at": r.revoked_at}
+                for r in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id))]
+
+
+def revoke_api_key(workflow: Workflow, key_id: int, actor: str) -> None:
+    """Revoke a key; running servers stop accepting it within KEY_CACHE_SECONDS."""
+    with workflow.sessions.begin() as session:
+        row = session.get(ApiKeyRow, key_id)
+        if row is None:
+            raise NotFound(f"no API key {key_id}")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            workflow._audit(session, actor, "apikey.revoke", "api_key", str(key_id), {"name": row.name})
+
+
+KEY_CACHE_SECONDS = 5.0  # how long a looked-up key is trusted without asking the database again
 
 
 class Caller(BaseModel):
@@ -202,9 +224,19 @@ class RateLimiter:
 
 def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: PolicyBook,
                store_factory: Callable[[], Any] | None = None, mode: str = "composer",
-               limiter: RateLimiter | None = None) -> FastAPI:
-    app = FastAPI(title="Tactful API", version="1", description=__doc__, responses={**ERRORS, 429: {"model": ErrorBody}})
+               limiter: RateLimiter | None = None, runner: JobRunner | None = None,
+               key_cache_seconds: float = KEY_CACHE_SECONDS) -> FastAPI:
     limiter = limiter or RateLimiter(rate=20.0, burst=100)
+    runner = runner or JobRunner(workflow, drafter)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runner.start()  # resumes jobs a stopped or killed server left unfinished
+        yield
+        runner.stop()
+
+    app = FastAPI(title="Tactful API", version="1", description=__doc__, responses={**ERRORS, 429: {"model": ErrorBody}},
+                  lifespan=lifespan)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable) -> Any:
@@ -239,20 +271,31 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
             response.headers[name] = value
         return response
 
+    # Each request used to look its key up: a query per call. Keys change rarely; revocation takes effect
+    # within KEY_CACHE_SECONDS.
+    known_keys: dict[str, tuple[float, Caller]] = {}
+
     def caller(authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None),
                key: str | None = Query(default=None, max_length=200,
                                        description="Only for senders that cannot set headers (Chatwoot webhooks).")) -> Caller:
         key = x_api_key or (authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None) or key
         if not key:
             raise ApiError(401, "unauthenticated", "send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-        with workflow.sessions() as session:
-            row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(key), ApiKeyRow.revoked_at.is_(None)))
-        if row is None:
-            raise ApiError(401, "unauthenticated", "unknown or revoked API key")
-        wait = limiter.allow(row.key_hash)
+        digest = hash_key(key)
+        now = time.monotonic()
+        cached = known_keys.get(digest)
+        if cached is None or cached[0] < now:
+            with workflow.sessions() as session:
+                row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest, ApiKeyRow.revoked_at.is_(None)))
+            # Unknown keys are not cached: a wrong key costs its sender a query, never a stale 401 later.
+            if row is None:
+                known_keys.pop(digest, None)
+                raise ApiError(401, "unauthenticated", "unknown or revoked API key")
+            cached = known_keys[digest] = (now + key_cache_seconds, Caller(name=row.name, scopes=list(row.scopes)))
+        wait = limiter.allow(digest)
         if wait:
             raise ApiError(429, "rate_limited", f"too many requests for this key; retry in {wait:.1f} s")
-        return Caller(name=row.name, scopes=list(row.scopes))
+        return cached[1]
 
     def needs(scope: str) -> Callable[..., Caller]:
         def check(who: Caller = Depends(caller)) -> Caller:
@@ -326,10 +369,7 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
             ids = list(session.scalars(select(TicketRow.id).where(TicketRow.incident_id == incident_id, TicketRow.status == "open",
                                                                   TicketRow.id.not_in(drafted)).order_by(TicketRow.id)))
         job_id = create_job(workflow, incident_id, ids, actor=who.name)
-        if ids:
-            threading.Thread(target=run_job, args=(workflow, job_id, drafter), daemon=True, name=f"job-{job_id}").start()
-        else:
-            run_job(workflow, job_id, drafter)  # nothing to draft: close the job now
+        runner.wake()
         return job_out(job_id)
 
     @app.get("/v1/jobs/{job_id}", response_model=JobOut)

@@ -423,6 +423,30 @@ def apikey_create(
     err.print("store it now: it is not shown again", highlight=False)
 
 
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """Every key: id, name, scopes, when it was created and revoked (the keys themselves are not stored)."""
+    from drafting.api import list_api_keys
+
+    for row in list_api_keys(services.workflow(_settings())):
+        state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
+        out.print(f"{row['id']:>4}  {row['name']:<24} {','.join(row['scopes']):<40} created {row['created_at']:%Y-%m-%d %H:%M}  {state}",
+                  highlight=False, markup=False)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: Annotated[int, typer.Argument(help="The key's id, from `tactful apikey list`.")]) -> None:
+    """Revoke a key; running servers refuse it within a few seconds."""
+    from drafting.api import revoke_api_key
+    from drafting.workflow import NotFound
+
+    try:
+        revoke_api_key(services.workflow(_settings()), key_id, actor="cli")
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"key {key_id} revoked", highlight=False)
+
+
 def _webhooks():  # noqa: ANN202 - a Webhooks
     hooks = services.workflow(_settings()).webhooks
     if hooks is None:

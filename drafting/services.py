@@ -73,6 +73,7 @@ def workflow(settings: Settings) -> Workflow:
 def api_app(settings: Settings) -> Any:
     """The HTTP API wired to the configured database, drafter and knowledge store."""
     from drafting.api import RateLimiter, create_app
+    from drafting.jobs import JobRunner
 
     flow = workflow(settings)
     base = drafter(settings, with_store=False)
@@ -80,7 +81,8 @@ def api_app(settings: Settings) -> Any:
     mode = "composer" if generator == "template" else generator  # the same words as the app's mode banner
     return create_app(flow, base, tone_checker(settings), load_policy_book(settings),
                       store_factory=lru_cache(maxsize=1)(lambda: open_store(settings)), mode=mode,
-                      limiter=RateLimiter(settings.api_rate, settings.api_burst))
+                      limiter=RateLimiter(settings.api_rate, settings.api_burst),
+                      runner=JobRunner(flow, base, threads=settings.job_threads, poll=settings.job_poll))
 
 
 @lru_cache(maxsize=1)

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     )
     api_rate: float = Field(default=20.0, gt=0, description="API requests per second allowed per key (average, per worker).")
     api_burst: int = Field(default=100, ge=1, description="API requests a key may send in a burst before the rate applies.")
+    job_threads: int = Field(default=4, ge=1, le=64, description="Threads per API worker drafting batch jobs (more help an LLM endpoint, not the composer).")
+    job_poll: float = Field(default=5.0, gt=0, le=3600, description="Seconds between an idle API worker's looks for batch work created elsewhere.")
     webhook_url: str | None = Field(default=None, description="Where approved replies are POSTed (signed); unset: no webhook.")
     webhook_secret: SecretStr | None = Field(default=None, description="Shared secret for the X-Tactful-Signature HMAC.")
     openai_api_key: SecretStr | None = Field(

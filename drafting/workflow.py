@@ -162,7 +162,8 @@ class Workflow:
         """Store a freshly drafted text as version 1."""
         with self.sessions.begin() as session:
             draft_id = self.record_in(session, draft, actor, ticket_row_id)
-        return self.get(draft_id)
+            session.flush()
+            return self._view(session, draft_id)
 
     def record_in(self, session: Session, draft: Draft, actor: str, ticket_row_id: int | None = None) -> int:
         """record_draft inside the caller's transaction (a batch job marks its item done in the same one)."""

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import uuid
@@ -21,17 +20,12 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from drafting.testing import free_port, postgres_binaries, throwaway_postgres  # noqa: E402
 from knowledge.embeddings import UseEmbeddings  # noqa: E402
 from knowledge.store import KnowledgeStore, open_client  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "knowledge" / "samples"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +40,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if chroma is None:
         pytest.fail("the `chroma` command (from the chromadb package) is not installed")
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -185,49 +179,20 @@ def corpus(tmp_path: Path) -> Path:
 # ── databases: SQLite and a real PostgreSQL ─────────────────────────────────────────────────────────
 
 
-def _postgres_binaries() -> tuple[str, str] | None:
-    initdb = shutil.which("initdb")
-    if initdb is None:
-        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-        initdb = str(found[-1]) if found else None
-    if initdb is None:
-        return None
-    return initdb, str(Path(initdb).with_name("pg_ctl"))
-
-
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a free loopback port (or TACTFUL_TEST_POSTGRES_URL). Skipped when
     PostgreSQL is not installed — unless TACTFUL_REQUIRE_POSTGRES is set, as `.ci/run` does."""
     given = os.environ.get("TACTFUL_TEST_POSTGRES_URL")
     if given:
         yield given
         return
-    binaries = _postgres_binaries()
-    if binaries is None:
+    if postgres_binaries() is None:
         if os.environ.get("TACTFUL_REQUIRE_POSTGRES"):
             pytest.fail("PostgreSQL is required (TACTFUL_REQUIRE_POSTGRES) but initdb was not found")
         pytest.skip("PostgreSQL is not installed (apt install postgresql)")
-    initdb, pg_ctl = binaries
-    # Directly under /tmp: pytest's own temp folders are private to root, and the postgres user must
-    # reach the data directory.
-    base = Path(tempfile.mkdtemp(prefix="tactful-pg-"))
-    data = base / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        as_user = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(base, "postgres")
-    subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"],
-                   check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "-t", "60", "start"],
-                   check=True, capture_output=True, timeout=120)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

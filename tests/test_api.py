@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +28,7 @@ TICKET = {"id": "T-9", "incident_id": INCIDENT["id"], "customer": "Alex", "messa
 
 
 @pytest.fixture
-def api(database_url: str) -> tuple[TestClient, dict[str, dict[str, str]]]:
+def api(database_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     flow = Workflow(db.session_factory(database_url), ToneChecker())
     book = PolicyBook.load(None)
     app = create_app(flow, Composer(book), ToneChecker(), book)
@@ -36,7 +37,8 @@ def api(database_url: str) -> tuple[TestClient, dict[str, dict[str, str]]]:
         "lead": create_api_key(flow, "lead", ["drafts:read", "drafts:approve"]),
         "reader": create_api_key(flow, "dashboard", ["drafts:read"]),
     }
-    return TestClient(app), {name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()}
+    with TestClient(app) as client:  # runs the lifespan: the job runner starts and stops with the test
+        yield client, {name: {"Authorization": f"Bearer {key}"} for name, key in keys.items()}
 
 
 def test_ticket_to_sent_reply(api) -> None:  # noqa: ANN001
@@ -145,3 +147,23 @@ def test_rate_limit_per_key(database_url: str) -> None:
     assert codes == [200, 200, 429]
     limited = client.get("/v1/drafts", headers=headers).json()
     assert limited["error"]["code"] == "rate_limited" and "retry in" in limited["error"]["message"]
+
+
+def test_a_revoked_key_is_refused_once_its_cached_lookup_expires(database_url: str) -> None:
+    from drafting.api import list_api_keys, revoke_api_key
+
+    flow = Workflow(db.session_factory(database_url), ToneChecker())
+    book = PolicyBook.load(None)
+    key = create_api_key(flow, "old-integration", ["drafts:read"])
+    headers = {"X-API-Key": key}
+    cached = TestClient(create_app(flow, Composer(book), ToneChecker(), book, key_cache_seconds=3600))
+    uncached = TestClient(create_app(flow, Composer(book), ToneChecker(), book, key_cache_seconds=0))
+    assert cached.get("/v1/drafts", headers=headers).status_code == 200
+    [listed] = list_api_keys(flow)
+    revoke_api_key(flow, listed["id"], actor="lead")
+    assert list_api_keys(flow)[0]["revoked_at"] is not None
+    assert cached.get("/v1/drafts", headers=headers).status_code == 200  # trusted until the cache entry expires
+    refused = uncached.get("/v1/drafts", headers=headers)
+    assert refused.status_code == 401 and refused.json()["error"]["message"] == "unknown or revoked API key"
+    with pytest.raises(Exception, match="no API key 999"):
+        revoke_api_key(flow, 999, actor="lead")

@@ -94,3 +94,16 @@ def test_config_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["config"])
     assert "sk-secret-value" not in result.output and "hunter2" not in result.output
     assert "openai_api_key: set" in result.output and "tactful:***@db" in result.output
+
+
+def test_apikey_create_list_and_revoke() -> None:
+    created = runner.invoke(app, ["apikey", "create", "helpdesk", "--scope", "tickets:write", "--scope", "drafts:read"])
+    assert created.exit_code == 0 and created.stdout.strip().startswith("tk_")
+    listed = runner.invoke(app, ["apikey", "list"])
+    assert listed.exit_code == 0 and "helpdesk" in listed.stdout and "drafts:read,tickets:write" in listed.stdout
+    assert "active" in listed.stdout and created.stdout.strip() not in listed.stdout  # the key itself is never shown again
+    key_id = listed.stdout.split()[0]
+    assert runner.invoke(app, ["apikey", "revoke", key_id]).exit_code == 0
+    assert "revoked 20" in runner.invoke(app, ["apikey", "list"]).stdout
+    unknown = runner.invoke(app, ["apikey", "revoke", "999"])
+    assert unknown.exit_code == 2 and "no API key 999" in unknown.output

@@ -90,3 +90,33 @@ def test_unreachable_database_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
         assert result.exit_code == 2 and "could not upgrade" in result.output and "secret" not in result.output
     finally:
         services.default_settings.cache_clear()
+
+
+def test_sqlite_writers_queue_and_a_failed_write_frees_the_queue(tmp_path) -> None:  # noqa: ANN001
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    sessions = db.session_factory(url)
+    with sessions.begin() as session:
+        session.add(db.IncidentRow(id="inc", data={}))
+    # A failed transaction (duplicate key) must give the writer lock back, or every later write would wait.
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.add(db.IncidentRow(id="inc", data={}))
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(15):
+                with sessions.begin() as session:
+                    session.add(db.IncidentRow(id=f"inc-{n}-{i}", data={"n": n}))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    with sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(db.IncidentRow)) == 1 + 12 * 15

@@ -1,0 +1,115 @@
+"""`tactful serve` as real processes: a server killed mid-batch resumes its job after a restart with every
+ticket drafted exactly once, and two API workers sharing PostgreSQL split a job without drafting any ticket
+twice. The LLM is a slow local fake of the OpenAI API, so a batch takes long enough to be interrupted."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from drafting import db
+from drafting.api import create_api_key
+from drafting.testing import ApiServer, SlowChatAPI
+from drafting.tone import ToneChecker
+from drafting.workflow import Workflow
+
+ROOT = Path(__file__).resolve().parent.parent
+INCIDENT = json.loads(json.dumps(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")), default=str))  # dates as ISO text
+
+pytestmark = pytest.mark.slow
+
+
+def tickets(n: int) -> list[dict]:
+    return [{"id": f"K-{i}", "incident_id": INCIDENT["id"], "customer": f"Customer {i}", "messages": ["My order was late."],
+             "facts": {"issue_type": "late_delivery", "delay_minutes": 35 + i % 20, "order_amount": 60}} for i in range(n)]
+
+
+def prepare(database_url: str, client: httpx.Client, n: int) -> int:
+    """The incident and n tickets through the API; returns the job id of a batch over them."""
+    assert client.post("/v1/incidents", json=INCIDENT).status_code == 201
+    assert len(client.post("/v1/tickets/bulk", json={"tickets": tickets(n)}).json()) == n
+    job = client.post(f"/v1/incidents/{INCIDENT['id']}/jobs")
+    assert job.status_code == 202 and job.json()["total"] == n
+    return int(job.json()["id"])
+
+
+def wait_for(client: httpx.Client, job_id: int, until, timeout: float = 120.0) -> dict:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/v1/jobs/{job_id}").json()
+        if until(state):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never got there: {state}")
+
+
+def drafts_per_ticket(flow: Workflow) -> list[int]:
+    with flow.sessions() as session:
+        counts = dict(session.execute(select(db.DraftRow.ticket_id, func.count()).group_by(db.DraftRow.ticket_id)).all())
+        ticket_ids = list(session.scalars(select(db.TicketRow.id)))
+    return [counts.get(t, 0) for t in ticket_ids]
+
+
+def server_env(database_url: str, tmp_path: Path, llm: SlowChatAPI, **extra: str) -> dict[str, str | None]:
+    return {"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_DATABASE_URL": database_url, "TACTFUL_TONE_SEMANTIC": "false",
+            "TACTFUL_API_RATE": "10000", "TACTFUL_API_BURST": "10000", "TACTFUL_JOB_THREADS": "2", **llm.env(), **extra}
+
+
+def test_a_killed_server_resumes_its_job_and_drafts_every_ticket_once(database_url: str, tmp_path: Path) -> None:
+    flow = Workflow(db.session_factory(database_url), ToneChecker())
+    key = create_api_key(flow, "ticket-system", ["admin"])
+    with SlowChatAPI(latency=0.15) as llm:
+        env = server_env(database_url, tmp_path, llm)
+        server = ApiServer(env, log=tmp_path / "first.log", cwd=tmp_path).start()
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
+            job_id = prepare(database_url, client, 40)
+            at_kill = wait_for(client, job_id, lambda s: s["done"] >= 8)
+        server.kill()  # SIGKILL mid-batch: claims in flight die with the process
+        with flow.sessions() as session:
+            in_flight = session.scalar(select(func.count()).where(db.BatchItemRow.job_id == job_id, db.BatchItemRow.status == "claimed"))
+        assert at_kill["status"] == "running" and 8 <= at_kill["done"] < 40
+        assert in_flight >= 1  # two threads, each nearly always waiting on the slow model: the kill caught a claim
+        assert sum(drafts_per_ticket(flow)) < 40  # really interrupted
+
+        with ApiServer(env, log=tmp_path / "second.log", cwd=tmp_path) as restarted, \
+                httpx.Client(base_url=restarted.url, headers={"X-API-Key": key}, timeout=30) as client:
+            final = wait_for(client, job_id, lambda s: s["status"] == "done")
+    assert (final["done"], final["failed"], final["pending"]) == (40, 0, 0)
+    assert drafts_per_ticket(flow) == [1] * 40
+    # Freed at start-up (same host, dead pid), not after the five-minute lease.
+    assert f"{in_flight} ticket(s) claimed by a process that died are back in the queue" in (tmp_path / "second.log").read_text()
+
+
+def test_two_api_workers_on_postgres_share_a_job_without_drafting_a_ticket_twice(postgres_server: str, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    url = postgres_server.rsplit("/", 1)[0] + "/two_workers"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text("DROP DATABASE IF EXISTS two_workers WITH (FORCE)"))
+        connection.execute(sa.text("CREATE DATABASE two_workers"))
+    try:
+        flow = Workflow(db.session_factory(url), ToneChecker())
+        key = create_api_key(flow, "ticket-system", ["admin"])
+        with SlowChatAPI(latency=0.1) as llm:
+            env = server_env(url, tmp_path, llm, TACTFUL_JOB_POLL="0.3")
+            with ApiServer(env, workers=2, log=tmp_path / "server.log", cwd=tmp_path) as server, \
+                    httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
+                job_id = prepare(url, client, 60)
+                final = wait_for(client, job_id, lambda s: s["status"] == "done")
+        assert (final["done"], final["failed"]) == (60, 0)
+        assert drafts_per_ticket(flow) == [1] * 60
+        with flow.sessions() as session:
+            claimers = set(session.scalars(select(db.BatchItemRow.claimed_by).where(db.BatchItemRow.job_id == job_id)))
+        processes = {name.split(":")[1] for name in claimers}
+        assert len(processes) == 2, f"one process did all the work: {claimers}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text("DROP DATABASE IF EXISTS two_workers WITH (FORCE)"))
+        admin.dispose()
