@@ -22,9 +22,11 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
-## make run: install, load the sample knowledge base, start the app on http://localhost:$(PORT)
+## make run: install, load the sample knowledge base and the sample incident with its tickets, start the app
+## on http://localhost:$(PORT)
 run: install
 	$(BIN)/tactful ingest knowledge/samples
+	$(BIN)/tactful load --incident drafting/samples/delivery-growth.incident.yaml --tickets drafting/samples/delivery-growth.tickets.jsonl
 	$(BIN)/tactful app --port $(PORT)
 
 ## make test: the whole suite (slow tests included; see README for -m "not slow")
@@ -40,6 +42,7 @@ bench: install
 	$(BIN)/python -m bench.tone
 	$(BIN)/python -m bench.drafting
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.app
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use+e5
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 

@@ -1,77 +1,53 @@
-"""Tactful's Streamlit app. Thin on purpose: pages call the same services as the CLI
-and the API; wording lives in drafting/ui_text.yaml."""
+"""Tactful's Streamlit app. Thin on purpose: the sidebar and the page list live here; pages (drafting/pages/)
+call the same workflow, drafters and guards as the CLI and the API; wording lives in drafting/ui_text.yaml."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from drafting import services
-from drafting.i18n import UiLang, text
+from drafting import review, ui
 
-st.set_page_config(page_title="Tactful", page_icon="🤝", layout="wide")
-settings = services.default_settings()
+st.set_page_config(page_title="Tactful", page_icon=":material/handshake:", layout="wide")
 
+ui.keep(ui.LANG_KEY)
+st.sidebar.radio("语言 / Language", ["中文", "English"], key=ui.LANG_KEY, horizontal=True)
+ui.kept(ui.LANG_KEY)
+settings = ui.settings()
 
-@st.cache_resource(show_spinner=False)
-def knowledge_store(location: str, embedding: str):  # type: ignore[no-untyped-def]
-    # Keyed by where the store lives, so a changed configuration never reuses a stale handle.
-    return services.open_store(settings)
-
-
-ui: UiLang = "zh" if st.sidebar.radio("语言 / Language", ["中文", "English"], key="ui_lang") == "中文" else "en"
-st.title(text("app_title", ui))
-st.caption(text("tagline", ui))
-if settings.llm_configured:
-    st.info(text("mode_llm", ui, model=settings.llm_model))
+# Who is acting: recorded on every edit and approval.
+if ui.login_configured():
+    if getattr(st.user, "is_logged_in", False):
+        st.sidebar.caption(ui.t("signed_in_as", name=ui.operator()))
+        st.sidebar.button(ui.t("sign_out"), on_click=st.logout)
+    else:
+        st.sidebar.button(ui.t("sign_in"), on_click=st.login, type="primary")
 else:
-    st.info(text("mode_composer", ui))
+    ui.keep(ui.OPERATOR_KEY)
+    st.sidebar.text_input(ui.t("operator_label"), key=ui.OPERATOR_KEY, placeholder=ui.t("operator_placeholder"),
+                          help=ui.t("operator_help"))
+    ui.kept(ui.OPERATOR_KEY)
 
 try:
-    store = knowledge_store(settings.chroma_url or str(settings.chroma_path.resolve()), settings.embedding)
-except Exception as exc:  # shown to the operator instead of a stack trace
-    st.error(text("store_error", ui, error=exc))
+    incidents = review.incidents(ui.workflow())
+except Exception as exc:  # a database that is down or a bad URL: say so instead of a stack trace
+    st.error(ui.t("database_error", error=f"{type(exc).__name__}: {exc}"))
     st.stop()
+if incidents:
+    ids = [i.id for i in reversed(incidents)]  # newest first
+    names = {i.id: f"{i.title.pick(ui.lang())} ({i.id})" for i in incidents}
+    ui.pick(ui.t("incident_in_focus"), ids, ui.INCIDENT_KEY, names, container=st.sidebar)
 
-search_tab, documents_tab = st.tabs([text("tab_search", ui), text("tab_documents", ui)])
+if settings.llm_configured:
+    st.sidebar.info(ui.t("mode_llm", model=settings.llm_model))
+else:
+    st.sidebar.info(ui.t("mode_composer"))
 
-with search_tab:
-    query = st.text_input(text("search_label", ui), placeholder=text("search_placeholder", ui), key="query")
-    col_kind, col_lang, col_k = st.columns(3)
-    kinds = {text("any", ui): None, text("kind_policy", ui): "policy", text("kind_incident", ui): "incident"}
-    langs = {text("any", ui): None, "中文": "zh", "English": "en"}
-    kind = kinds[col_kind.selectbox(text("filter_kind", ui), list(kinds), key="kind")]
-    lang = langs[col_lang.selectbox(text("filter_lang", ui), list(langs), key="doc_lang")]
-    k = col_k.slider(text("filter_results", ui), 1, 20, 5, key="k")
-    if store.count() == 0:
-        st.warning(text("empty_store", ui))
-    elif query.strip():
-        results = store.search(query, k, kind=kind, lang=lang)
-        if not results:
-            st.write(text("no_results", ui))
-        for result in results:
-            with st.container(border=True):
-                st.markdown(f"**{result.title}** › {result.heading}")
-                st.write(result.text)
-                st.caption(
-                    f"{text('source', ui)}: {result.source} · {result.chunk_id} · "
-                    f"{text('score', ui)} {result.score:.4f}"
-                )
-
-with documents_tab:
-    docs = sorted(store.documents().values(), key=lambda d: (d.kind, d.doc_id, d.lang))
-    st.dataframe(
-        [
-            {
-                text("col_id", ui): d.doc_id,
-                text("col_lang", ui): d.lang,
-                text("col_kind", ui): d.kind,
-                text("col_title", ui): d.title,
-                text("col_version", ui): d.version or d.effective,
-                text("col_status", ui): text("status_current" if d.active else "status_superseded", ui),
-                text("col_chunks", ui): len(d.chunk_ids),
-            }
-            for d in docs
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+pages = [
+    st.Page(ui.page("incident_room"), title=ui.t("page_incident"), icon=":material/emergency:", url_path="incident", default=True),
+    st.Page(ui.page("review_queue"), title=ui.t("page_queue"), icon=":material/checklist:", url_path="queue"),
+    st.Page(ui.page("draft_editor"), title=ui.t("page_editor"), icon=":material/edit_note:", url_path="editor"),
+    st.Page(ui.page("send"), title=ui.t("page_send"), icon=":material/send:", url_path="send"),
+    st.Page(ui.page("knowledge"), title=ui.t("page_knowledge"), icon=":material/menu_book:", url_path="knowledge"),
+    st.Page(ui.page("tone_check"), title=ui.t("page_tone"), icon=":material/spellcheck:", url_path="tone"),
+]
+st.navigation(pages).run()

@@ -163,12 +163,35 @@ def policy_check(
 ) -> None:
     """Validate the policy book and list its rules."""
     try:
-        book = PolicyBook.load(directory or _settings().policy_dir)
+        book = PolicyBook.load(directory or services.policy_folder(_settings()))
     except PolicyError as exc:
         raise _fail(str(exc)) from None
     for rule in book.rules:
         out.print(f"[bold]{rule.id}[/] ({rule.document}) {rule.title}", highlight=False)
     out.print(f"{len(book.rules)} rules, {len(book.caps)} caps, {len(book.approvals)} approval limits: OK")
+
+
+@policy_app.command("add")
+def policy_add(files: Annotated[list[Path], typer.Argument(help="Rule files (.yaml) to add to the policy book, or to replace by name.")]) -> None:
+    """Add rule files to the policy book; each is checked together with the whole book first, and a file
+    that would break it is refused with the file, rule and field at fault (the book stays as it was)."""
+    settings = _settings()
+    failed = 0
+    for path in files:
+        try:
+            book = services.add_policy_file(settings, path.name, path.read_bytes())
+        except OSError as exc:
+            err.print(f"{path}: cannot be read: {exc.strerror}", highlight=False, markup=False)
+            failed += 1
+            continue
+        except PolicyError as exc:
+            err.print(f"{path}: {exc.problem}" + (f" (rule {exc.rule_id})" if exc.rule_id else "") + (f" field '{exc.field}'" if exc.field else ""),
+                      highlight=False, markup=False)
+            failed += 1
+            continue
+        out.print(f"{path.name} added: the book now has {len(book.rules)} rules", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 @policy_app.command("remedies")
@@ -339,6 +362,51 @@ def draft_reply(
 
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=not err.is_terminal)
+
+
+@app.command()
+def load(
+    incident: Annotated[Optional[Path], typer.Option(help="Incident record (YAML or JSON): created, or updated if its id exists.")] = None,
+    tickets: Annotated[Optional[Path], typer.Option(help="Tickets (.jsonl or .csv) for the review queue.")] = None,
+) -> None:
+    """Put an incident and/or tickets into the workflow database, where the app and the API see them.
+    Tickets name their incident (incident_id), or belong to --incident. Idempotent: loading the same
+    ticket ids again updates them. Bad ticket lines are reported with their line numbers and the rest are
+    loaded (exit code 1 if any failed)."""
+    from drafting.workflow import NotFound
+
+    if incident is None and tickets is None:
+        raise _fail("give --incident FILE, --tickets FILE, or both")
+    flow = services.workflow(_settings())
+    record = None
+    if incident is not None:
+        record = _incident(incident)
+        flow.save_incident(record, actor="cli")
+        out.print(f"incident {record.id} saved", highlight=False)
+    if tickets is None:
+        return
+    try:
+        lines = list(read_tickets(tickets, incident_id=record.id if record else None))
+    except RecordError as exc:
+        raise _fail(str(exc)) from None
+    created = updated = failed = 0
+    for line in lines:
+        problem = line.error
+        if line.ticket is not None:
+            if line.ticket.incident_id is None:
+                problem = "no incident_id (give --incident FILE, or an incident_id per ticket)"
+            else:
+                try:
+                    _row, new = flow.add_ticket(line.ticket, actor="cli", source="import")
+                    created, updated = created + new, updated + (not new)
+                    continue
+                except NotFound as exc:
+                    problem = f"{exc} (create it first: tactful load --incident FILE, or in the app)"
+        err.print(f"{tickets}:{line.line}: {problem}", highlight=False, markup=False)
+        failed += 1
+    out.print(f"tickets: {created} new, {updated} updated, {failed} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 @commitments_app.command("check")

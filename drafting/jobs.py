@@ -24,7 +24,7 @@ from typing import Callable
 from sqlalchemy import func, or_, select, update
 
 from drafting.composer import Drafter
-from drafting.db import BatchItemRow, BatchJobRow, TicketRow, utcnow
+from drafting.db import BatchItemRow, BatchJobRow, DraftRow, TicketRow, utcnow
 from drafting.models import Ticket
 from drafting.workflow import NotFound, Workflow
 
@@ -156,6 +156,17 @@ def run_job(workflow: Workflow, job_id: int, drafter: Drafter, *, worker: str | 
             item = session.get(BatchItemRow, item_id)
             ticket_row = session.get(TicketRow, item.ticket_id)
             ticket = Ticket.model_validate(ticket_row.data)
+            # Another job (or a person) drafted this ticket since the job was made: two jobs over the same
+            # tickets must not give a customer two replies.
+            existing = session.scalar(select(DraftRow.id).where(DraftRow.ticket_id == item.ticket_id, DraftRow.kind == "reply",
+                                                                DraftRow.status != "rejected").limit(1))
+        if existing is not None:
+            with workflow.sessions.begin() as session:
+                session.execute(update(BatchItemRow).where(BatchItemRow.id == item_id, BatchItemRow.claimed_by == worker)
+                                .values(status="done", draft_id=existing))
+            if on_item is not None:
+                on_item(progress(workflow, job_id))
+            continue
         try:
             draft = drafter.draft_reply(incident, ticket)
         except Exception as exc:  # recorded on the item; the job goes on

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from drafting.composer import Composer, Drafter
@@ -15,7 +16,8 @@ from drafting.tone import ToneChecker, default_checker
 from drafting.webhooks import Webhooks
 from drafting.workflow import Workflow, WorkflowConfig
 from knowledge.embeddings import make_embedding_functions
-from knowledge.policy import PolicyBook
+from knowledge.policy import DEFAULT_POLICY_DIR, PolicyBook
+from knowledge.policy import add_policy_file as add_policy_file_to
 from knowledge.store import KnowledgeStore, open_client
 
 
@@ -27,8 +29,24 @@ def open_store(settings: Settings) -> KnowledgeStore:
     return KnowledgeStore(client, embedding_functions)
 
 
+def policy_folder(settings: Settings) -> Path | None:
+    """Where the policy book lives: TACTFUL_POLICY_DIR, else DATA_DIR/policies once a file was added there,
+    else None (the sample book shipped with Tactful)."""
+    if settings.policy_dir is not None:
+        return settings.policy_dir
+    uploaded = settings.data_dir / "policies"
+    return uploaded if uploaded.is_dir() else None
+
+
 def load_policy_book(settings: Settings) -> PolicyBook:
-    return PolicyBook.load(settings.policy_dir)
+    return PolicyBook.load(policy_folder(settings))
+
+
+def add_policy_file(settings: Settings, name: str, content: bytes) -> PolicyBook:
+    """Add a rule file to the book (validated with the whole book first). Without TACTFUL_POLICY_DIR the
+    first addition copies the shipped book to DATA_DIR/policies and adds to that copy."""
+    folder = settings.policy_dir or settings.data_dir / "policies"
+    return add_policy_file_to(folder, name, content, seed=DEFAULT_POLICY_DIR)
 
 
 def tone_checker(settings: Settings) -> ToneChecker:

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(default="text-embedding-3-small", description="Model name for embedding=openai.")
     policy_dir: Path | None = Field(
-        default=None, description="Folder of policy-book YAML files; default: the sample book shipped with Tactful."
+        default=None, description="Folder of policy-book YAML files; default: DATA_DIR/policies once a file was added "
+        "there (tactful policy add, or the app), else the sample book shipped with Tactful."
     )
     llm_model: str = Field(default="gpt-4o-mini", description="Chat model name at the configured endpoint.")
     llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for one LLM call.")
@@ -118,7 +119,8 @@ class Settings(BaseSettings):
             "database_url": _mask_url(self.effective_database_url),
             "chroma": self.chroma_url or f"embedded ({self.chroma_path.resolve()})",
             "embedding": self.embedding.replace("openai", f"openai:{self.embedding_model}"),
-            "policy_dir": str(self.policy_dir) if self.policy_dir else "built-in sample policy book",
+            "policy_dir": str(self.policy_dir) if self.policy_dir else (
+                str(self.data_dir / "policies") if (self.data_dir / "policies").is_dir() else "built-in sample policy book"),
             "llm": f"{self.llm_model} at {self.openai_base_url or 'api.openai.com'}"
             if self.llm_configured
             else "none (composer mode)",

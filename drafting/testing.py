@@ -1,5 +1,6 @@
-"""Real components started for tests and benchmarks: a throwaway PostgreSQL cluster, a `tactful serve`
-process, and a slow fake of an OpenAI-compatible endpoint (the one piece that cannot be real here).
+"""Real components started for tests and benchmarks: a throwaway PostgreSQL cluster, `tactful serve` and
+`tactful app` processes, and a slow fake of an OpenAI-compatible endpoint (the one piece that cannot be
+real here).
 
 Shared by `tests/` and `bench/`, so the load benchmark and the fault tests start servers the same way.
 """
@@ -25,6 +26,9 @@ from typing import IO
 import httpx
 
 from drafting.fakes import answer
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (apt install chromium); never a downloaded browser
 
 
 def free_port() -> int:
@@ -80,41 +84,40 @@ def process_env(overrides: Mapping[str, str | None]) -> dict[str, str]:
     return {name: value for name, value in merged.items() if value is not None}
 
 
-class ApiServer:
-    """`tactful serve` in its own process; `kill()` is SIGKILL — no clean-up.
+class _TactfulProcess:
+    """A `tactful` command in its own process group on a free port, ready once `health_path` answers 200.
 
     `env` overrides this process's environment (None unsets a variable); `cwd` is where it looks for a
     `.env` file — give a fresh folder so a developer's own `.env` cannot leak into a test."""
 
-    def __init__(self, env: Mapping[str, str | None], *, workers: int = 1, log: Path | None = None,
-                 cwd: Path | None = None) -> None:
+    health_path = "/"
+
+    def __init__(self, arguments: list[str], env: Mapping[str, str | None], *, log: Path | None, cwd: Path | None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log_path = log
-        self._log: IO[bytes] | None = None
         tactful = Path(sys.executable).with_name("tactful")
         command = [str(tactful)] if tactful.exists() else [sys.executable, "-m", "drafting.cli"]
-        self.command = [*command, "serve", "--port", str(self.port), "--workers", str(workers)]
-        self.env = process_env(env)
-        self.cwd = cwd
+        self.command = [*command, *arguments, "--port", str(self.port)]
+        self.env, self.cwd, self._log_path = process_env(env), cwd, log
+        self._log: IO[bytes] | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> "ApiServer":
+    def start(self, timeout: float = 90.0) -> "_TactfulProcess":
         self._log = open(self._log_path, "ab") if self._log_path else None  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(self.command, env=self.env, stdout=self._log or subprocess.DEVNULL,
                                         stderr=subprocess.STDOUT, start_new_session=True, cwd=self.cwd)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"tactful serve exited with {self.process.returncode}; log: {self._log_path}")
+                raise RuntimeError(f"{' '.join(self.command[1:3])} exited with {self.process.returncode}; log: {self._log_path}")
             try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}{self.health_path}", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         self.kill()
-        raise RuntimeError(f"tactful serve did not answer within {timeout:.0f} s; log: {self._log_path}")
+        raise RuntimeError(f"{' '.join(self.command[1:3])} did not answer within {timeout:.0f} s; log: {self._log_path}")
 
     def kill(self) -> None:
         """SIGKILL the whole process group (uvicorn's workers too), like an OOM kill or a pulled plug."""
@@ -137,11 +140,30 @@ class ApiServer:
             self._log.close()
             self._log = None
 
-    def __enter__(self) -> "ApiServer":
+    def __enter__(self) -> "_TactfulProcess":
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+class ApiServer(_TactfulProcess):
+    """`tactful serve` (the HTTP API)."""
+
+    health_path = "/v1/health"
+
+    def __init__(self, env: Mapping[str, str | None], *, workers: int = 1, log: Path | None = None,
+                 cwd: Path | None = None) -> None:
+        super().__init__(["serve", "--workers", str(workers)], env, log=log, cwd=cwd)
+
+
+class AppServer(_TactfulProcess):
+    """`tactful app` (Streamlit), for a real browser to drive."""
+
+    health_path = "/_stcore/health"
+
+    def __init__(self, env: Mapping[str, str | None], *, log: Path | None = None, cwd: Path | None = None) -> None:
+        super().__init__(["app", "--address", "127.0.0.1"], env, log=log, cwd=cwd)
 
 
 class SlowChatAPI:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 from pydantic import BaseModel, field_validator
 from sqlalchemy import func, select, update
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from drafting import commitments as commitment_guard
 from drafting.db import ApprovalRow, AuditEventRow, DraftRow, DraftVersionRow, IncidentRow, TicketRow, utcnow
-from drafting.models import Draft, Incident, Ticket
+from drafting.models import Commitment, Draft, Incident, Ticket
 from drafting.risk import ticket_risks
 from drafting.tone import ToneChecker
 from knowledge.policy import MONEY_TYPES
@@ -197,6 +197,11 @@ class Workflow:
                                                                                  "verdict": checked.tone.get("verdict")})
         return self.get(draft_id)
 
+    def preview(self, draft_id: int, text: str) -> Draft:
+        """Both guards on a text the reviewer is still editing, as an edit would record them; nothing is saved."""
+        with self.sessions() as session:
+            return self._guard(session, self._view(session, draft_id), text)
+
     def approve(self, draft_id: int, expected_version: int, actor: str, override: str = "") -> DraftView:
         """Approve the version the approver saw. A blocked draft (tone `block`, or an unbacked promise)
         needs an override reason; a flagged or costly one needs a second, different approver."""
@@ -278,8 +283,7 @@ class Workflow:
         draft = Draft.model_validate(latest.data)
         approvals = session.scalars(select(ApprovalRow).where(ApprovalRow.draft_id == draft_id).order_by(ApprovalRow.id)).all()
         risks = list(ticket.risks) if ticket else []
-        promised = sum((c.amount or Decimal(0)) for c in draft.commitments if c.type in MONEY_TYPES | {"compensation"} and c.unit == "CNY")
-        needed = 2 if risks or promised > self.config.second_approval_above else 1
+        needed = approvals_needed(risks, draft.commitments, self.config.second_approval_above)
         return DraftView(
             id=row.id, incident_id=row.incident_id, ticket_id=row.ticket_id, ticket_external_id=ticket.external_id if ticket else None,
             status=row.status, version=row.version, draft=draft, risks=risks, approvals_needed=needed,
@@ -312,6 +316,12 @@ class Workflow:
     @staticmethod
     def _audit(session: Session, actor: str, action: str, entity: str, entity_id: str, detail: dict[str, Any] | None = None) -> None:
         session.add(AuditEventRow(actor=actor, action=action, entity=entity, entity_id=entity_id, detail=_jsonable(detail or {})))
+
+
+def approvals_needed(risks: list[Any], commitments: Iterable[Commitment], limit: Decimal) -> int:
+    """Two approvers for a flagged ticket (injection, anger, VIP) or more than `limit` CNY promised, else one."""
+    promised = sum((c.amount or Decimal(0)) for c in commitments if c.type in MONEY_TYPES | {"compensation"} and c.unit == "CNY")
+    return 2 if risks or promised > limit else 1
 
 
 def _jsonable(value: Any) -> Any:

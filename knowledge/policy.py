@@ -463,3 +463,38 @@ def describe_remedy(remedy: Remedy) -> str:
 
 def rule_ids(remedies: Iterable[Remedy]) -> list[str]:
     return sorted({remedy.rule_id for remedy in remedies})
+
+
+def add_policy_file(folder: Path, name: str, content: bytes, *, seed: Path | None = None) -> PolicyBook:
+    """Add (or replace) one rule file in `folder`, but only if the whole book still loads with it; returns
+    the new book. A new `folder` starts as a copy of `seed` (the shipped book), so an upload adds to the
+    rules rather than replacing all of them. Raises PolicyError naming the file, rule and field at fault."""
+    import shutil
+    import tempfile
+
+    base = Path(name).name
+    if Path(base).suffix.lower() not in (".yaml", ".yml"):
+        raise PolicyError(base, "a policy-book file must be .yaml or .yml")
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PolicyError(base, "is not valid UTF-8") from None
+    with tempfile.TemporaryDirectory(prefix="tactful-policy-") as scratch:
+        trial = Path(scratch) / "book"
+        source = folder if folder.is_dir() else seed
+        if source is not None and source.is_dir():
+            shutil.copytree(source, trial)
+        else:
+            trial.mkdir()
+        (trial / base).write_bytes(content)
+        try:
+            PolicyBook.load(trial)
+        except PolicyError as exc:  # say which file the user gave, not the scratch copy
+            raise PolicyError(base if exc.path.endswith(base) else exc.path, exc.problem, exc.rule_id, exc.field) from None
+        if not folder.is_dir():
+            if source is not None and source.is_dir():
+                shutil.copytree(source, folder)
+            else:
+                folder.mkdir(parents=True)
+    (folder / base).write_bytes(content)
+    return PolicyBook.load(folder)

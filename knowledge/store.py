@@ -244,6 +244,11 @@ class KnowledgeStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def chunk_text(self, chunk_id: str) -> str | None:
+        """The stored text of one chunk (a draft's citation, opened by a reviewer); None if it is gone."""
+        rows = self.collection.get(ids=[chunk_id], include=["documents"])
+        return (rows["documents"] or [None])[0] if rows["ids"] else None
+
     def documents(self) -> dict[str, StoredDocument]:
         rows = self.collection.get(include=["metadatas"])
         return _group_documents(rows["ids"], rows["metadatas"] or [])

@@ -67,10 +67,12 @@ def test_a_killed_server_resumes_its_job_and_drafts_every_ticket_once(database_u
     with SlowChatAPI(latency=0.15) as llm:
         env = server_env(database_url, tmp_path, llm)
         server = ApiServer(env, log=tmp_path / "first.log", cwd=tmp_path).start()
-        with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
-            job_id = prepare(database_url, client, 40)
-            at_kill = wait_for(client, job_id, lambda s: s["done"] >= 8)
-        server.kill()  # SIGKILL mid-batch: claims in flight die with the process
+        try:
+            with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
+                job_id = prepare(database_url, client, 40)
+                at_kill = wait_for(client, job_id, lambda s: s["done"] >= 8)
+        finally:
+            server.kill()  # SIGKILL mid-batch: claims in flight die with the process (and never outlive the test)
         with flow.sessions() as session:
             in_flight = session.scalar(select(func.count()).where(db.BatchItemRow.job_id == job_id, db.BatchItemRow.status == "claimed"))
         assert at_kill["status"] == "running" and 8 <= at_kill["done"] < 40

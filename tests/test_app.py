@@ -1,40 +1,284 @@
-"""The Streamlit app, headless with AppTest: the knowledge search page."""
+"""The Streamlit app, headless with AppTest: every page, in English and Chinese, with the failure paths —
+a guard blocking approval, a stale version, a bad upload, an invalid incident."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
 from drafting import services
+from drafting.cli import app as cli
+from drafting.i18n import _strings
 from knowledge.ingest import ingest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = ROOT / "drafting" / "pages"
+SAMPLES = ROOT / "drafting" / "samples"
+INCIDENT = "2026-11-delivery-delays"
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TACTFUL_DATA_DIR", str(tmp_path / "data"))
-    for name in ("TACTFUL_CHROMA_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    for name in ("TACTFUL_CHROMA_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "TACTFUL_DATABASE_URL", "TACTFUL_APPROVERS"):
         monkeypatch.delenv(name, raising=False)
     services.default_settings.cache_clear()
     yield tmp_path / "data"
     services.default_settings.cache_clear()
 
 
-def start() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+@pytest.fixture
+def sample(data_dir: Path) -> Path:
+    """The sample incident and its six tickets in the workflow database (what `make run` loads)."""
+    result = CliRunner().invoke(cli, ["load", "--incident", str(SAMPLES / "delivery-growth.incident.yaml"),
+                                      "--tickets", str(SAMPLES / "delivery-growth.tickets.jsonl")])
+    assert result.exit_code == 0, result.output
+    return data_dir
+
+
+def start(page: str | None = None, *, english: bool = True, operator: str | None = "Li Na") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
     at.run()
+    assert not at.exception, at.exception
+    if english:
+        at.sidebar.radio(key="ui_lang").set_value("English").run()
+    if operator:
+        at.sidebar.text_input(key="operator").input(operator).run()
+    if page:
+        at.switch_page(str(PAGES / f"{page}.py")).run()
     assert not at.exception, at.exception
     return at
 
 
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "header", "subheader", "code")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def workflow():  # noqa: ANN201
+    return services.workflow(services.default_settings())
+
+
+# ── shell and strings ───────────────────────────────────────────────────────────────────────────────
+
+
+def test_every_string_the_app_shows_exists_in_both_languages() -> None:
+    sources = [ROOT / "app.py", ROOT / "drafting" / "ui.py", *PAGES.glob("*.py")]
+    used = {key for path in sources for key in re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']\s*[,)]", path.read_text(encoding="utf-8"))}
+    # Keys built at run time, from the values they are built from.
+    from drafting import forms, review
+    from drafting.composer import STYLES
+    from drafting.tone import SEVERITIES, SUBSCORES
+
+    used |= {f"status_{s}" for s in review.STATUS_ORDER} | {f"risk_{r}" for r in review.RISKS}
+    used |= {f"verdict_{v}" for v in ("ok", "revise", "block")} | {f"severity_{s}" for s in (*SEVERITIES, "critical")}
+    used |= {f"sub_{s}" for s in SUBSCORES} | {f"style_{s}" for s in STYLES} | {f"field_{f}" for f in forms.LOCALIZED}
+    used |= {"excuse_negated", "excuse_quoted-apology"}
+    strings = _strings()
+    assert len(used) > 150
+    missing = sorted(k for k in used if k not in strings or set(strings[k]) != {"zh", "en"} or not strings[k].get("zh") or not strings[k].get("en"))
+    assert missing == []
+
+
+def test_empty_database_says_how_to_start(data_dir: Path) -> None:
+    at = start()
+    assert "composer" in at.sidebar.info[0].value  # the mode banner says plainly there is no LLM
+    assert at.toggle(key="creating").value is True  # nothing to edit yet: the form opens on a new incident
+    at.switch_page(str(PAGES / "review_queue.py")).run()
+    assert "No incident yet" in at.info[0].value
+
+
+def test_llm_mode_banner(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("TACTFUL_LLM_MODEL", "qwen-plus")
+    services.default_settings.cache_clear()
+    at = start()
+    assert "qwen-plus" in at.sidebar.info[0].value
+
+
+# ── incident room ───────────────────────────────────────────────────────────────────────────────────
+
+
+def test_incident_room_creates_an_incident_and_explains_what_is_wrong(data_dir: Path) -> None:
+    at = start("incident_room")
+    at.text_input(key="f-id-new-en").input("app-outage")
+    at.text_input(key="f-title-en-new-en").input("App outage")
+    submit = next(b for b in at.button if b.label == "Save incident")
+    submit.click().run()
+    assert "what_happened" in texts(at) and "not saved" in texts(at)  # names the missing field
+    at.text_area(key="f-what_happened-en-new-en").input("The app was down for two hours on Friday evening.")
+    at.text_input(key="f-title-zh-new-en").input("App 故障")
+    next(b for b in at.button if b.label == "Save incident").click().run()
+    assert not at.exception
+    stored = workflow().incident("app-outage")
+    assert stored.title.en == "App outage" and stored.title.zh == "App 故障" and stored.stage == "0-24h"
+    assert at.session_state["incident_id"] == "app-outage"
+    assert "Timeline" in texts(at) and "First 24 hours" in texts(at)
+
+
+def test_statements_per_stage_are_drafted_checked_and_approved(sample: Path) -> None:
+    at = start("incident_room")
+    shown = texts(at)
+    for stage in ("First 24 hours", "24–72 hours", "1–2 weeks", "2–8 weeks"):
+        assert stage in shown
+    assert "A crisis team with named roles" in shown  # what is due, from the PLAYBOOK timeline
+    stage = at.selectbox(key="statement_stage").value
+    at.button(key=f"draft-stmt-{stage}-en").click().run()
+    at.button(key=f"draft-stmt-{stage}-zh").click().run()
+    assert workflow().counts(INCIDENT) == {"drafted": 2}  # one per language, waiting for review
+    approve = next(b for b in at.button if b.label == "Approve")
+    approve.click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert workflow().counts(INCIDENT) == {"drafted": 1, "approved": 1}
+    assert "Statement en: approved" in texts(at) or "Statement zh: approved" in texts(at)
+
+
+# ── review queue ────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_queue_drafts_every_ticket_then_bulk_approves_only_safe_ones_after_confirmation(sample: Path) -> None:
+    at = start("review_queue")
+    assert [m.value for m in at.metric][:2] == ["6", "6"]  # six tickets, six without a draft
+    at.button(key="draft_all").click().run()
+    assert "6 replies drafted" in at.success[0].value
+    counts = workflow().counts(INCIDENT)
+    assert counts == {"drafted": 6}
+    bulk = at.button(key="bulk")
+    n = int(re.search(r"Approve (\d+) safe", bulk.label).group(1))
+    assert 0 < n < 6  # the injection and VIP/angry tickets are never bulk-approved
+    bulk.click().run()
+    assert f"Approve these {n} drafts now?" in at.warning[0].value
+    assert workflow().counts(INCIDENT) == {"drafted": 6}  # nothing happens before the confirmation
+    at.button(key="bulk_yes").click().run()
+    assert workflow().counts(INCIDENT) == {"drafted": 6 - n, "approved": n}
+    assert f"{n} approved" in at.success[0].value
+
+
+def test_queue_filters_by_risk(sample: Path) -> None:
+    at = start("review_queue")
+    at.multiselect(key="q_risk_en").select("injection").run()
+    assert "1 of 6 tickets" in texts(at)
+
+
+# ── draft editor ────────────────────────────────────────────────────────────────────────────────────
+
+
+def alex_ticket_id() -> int:
+    from drafting import review
+
+    return next(i.ticket_id for i in review.queue(workflow(), INCIDENT) if i.customer == "Alex")
+
+
+def draft_for_alex(operator: str | None = "Li Na") -> tuple[AppTest, int]:
+    """The app on the draft editor with Alex's ticket open and a fresh composer draft; returns its id."""
+    at = start(operator=operator)
+    at.session_state["_select_ticket_id"] = alex_ticket_id()
+    at.switch_page(str(PAGES / "draft_editor.py")).run()
+    assert "My order was 45 minutes late" in " ".join(t.value for t in at.text)  # the customer's own words
+    at.button(key="draft_now").click().run()
+    return at, workflow_drafts()[0]
+
+
+def test_editor_blocks_a_dismissive_edit_until_the_suggestion_fixes_it(sample: Path) -> None:
+    at, draft_id = draft_for_alex()
+    view = workflow().get(draft_id)
+    key = f"reply-{view.id}-text-v1"
+    assert at.text_area(key=key).value == view.draft.text
+    at.text_area(key=key).input("Calm down. " + view.draft.text).run()
+    assert "tone-flag" in texts(at)  # flagged inline, before saving
+    at.button(key=f"reply-{view.id}-save").click().run()
+    assert workflow().get(view.id).version == 2
+    at.button(key=f"reply-{view.id}-approve").click().run()
+    assert "approval refused" in at.error[0].value and "calm down" in at.error[0].value.lower()
+    assert workflow().get(view.id).status == "edited"
+    fix = next(b for b in at.button if b.label.startswith("Use “"))
+    fix.click().run()
+    fixed = at.text_area(key=f"reply-{view.id}-text-v2").value
+    assert "Calm down" not in fixed and fixed.endswith(view.draft.text)
+    at.button(key=f"reply-{view.id}-save").click().run()
+    at.button(key=f"reply-{view.id}-approve").click().run()
+    assert not at.error, [e.value for e in at.error]
+    final = workflow().get(view.id)
+    assert final.version == 3 and final.approvals[-1].actor == "Li Na"
+    assert final.status == "approved" or "1 of 2" in texts(at)  # a flagged ticket waits for a second approver
+    assert "Version history (3)" in [e.label for e in at.expander]
+
+
+def workflow_drafts() -> list[int]:
+    from sqlalchemy import select
+
+    from drafting.db import DraftRow
+
+    with workflow().sessions() as session:
+        return list(session.scalars(select(DraftRow.id).order_by(DraftRow.id)))
+
+
+def test_editor_refuses_a_stale_version_and_loses_nothing(sample: Path) -> None:
+    at, draft_id = draft_for_alex()
+    view = workflow().get(draft_id)
+    key = f"reply-{view.id}-text-v1"
+    mine = view.draft.text + " We will call you today."
+    at.text_area(key=key).input(mine).run()
+    workflow().edit(view.id, view.draft.text + " (edited by someone else)", 1, actor="Wang Wei")  # another reviewer, first
+    at.button(key=f"reply-{view.id}-save").click().run()
+    assert "changed since version 1" in at.error[0].value
+    assert workflow().get(view.id).versions[-1].author == "Wang Wei"  # theirs was not overwritten
+    assert at.text_area(key=key).value == mine  # and my text is still on screen
+
+
+def test_editor_needs_a_name_and_a_reason_to_reject(sample: Path) -> None:
+    at, view_id = draft_for_alex(operator=None)
+    assert at.button(key=f"reply-{view_id}-approve").disabled and "Type your name" in texts(at)
+    at.sidebar.text_input(key="operator").input("Li Na").run()
+    at.button(key=f"reply-{view_id}-reject").click().run()
+    assert "needs a reason" in at.error[0].value
+    at.text_input(key=f"reply-{view_id}-reject-reason").input("Wrong customer").run()
+    at.button(key=f"reply-{view_id}-reject").click().run()
+    assert workflow().get(view_id).status == "rejected"
+
+
+def test_editor_rewrites_with_a_preset(sample: Path) -> None:
+    at, draft_id = draft_for_alex()
+    view = workflow().get(draft_id)
+    at.button(key="rewrite-shorter").click().run()
+    after = workflow().get(view.id)
+    assert after.version == 2 and len(after.draft.text) < len(view.draft.text) and after.versions[-1].author == "Li Na"
+    assert at.text_input(key="rewrite_text").disabled  # free-text rewrites need an LLM: said, not hidden
+
+
+# ── send ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_send_shows_approved_replies_to_copy_export_and_mark_sent(sample: Path) -> None:
+    at = start("review_queue")
+    at.button(key="draft_all").click().run()
+    at.button(key="bulk").click().run()
+    at.button(key="bulk_yes").click().run()
+    approved = [d for d in workflow_drafts() if workflow().get(d).status == "approved"]
+    at.switch_page(str(PAGES / "send.py")).run()
+    assert len(at.code) == len(approved)  # each approved reply in a block with a copy button
+    assert at.get("download_button")  # CSV and XLSX exports
+    first = approved[0]
+    at.text_input(key=f"note-{first}").input("WeChat group 3").run()
+    at.button(key=f"sent-{first}").click().run()
+    assert workflow().get(first).status == "sent"
+    assert len(at.code) == len(approved) - 1
+    trail = workflow().audit_trail("draft", str(first))
+    assert trail[-1]["action"] == "draft.sent" and trail[-1]["actor"] == "Li Na" and trail[-1]["detail"]["note"] == "WeChat group 3"
+
+
+# ── knowledge ───────────────────────────────────────────────────────────────────────────────────────
+
+
 def test_search_shows_results_with_sources(data_dir: Path, corpus: Path) -> None:
     ingest(services.open_store(services.default_settings()), [corpus])
-    at = start()
-    at.sidebar.radio(key="ui_lang").set_value("English").run()
-    assert "composer" in at.info[0].value  # the mode banner says plainly there is no LLM
+    at = start("knowledge")
     at.text_input(key="query").input("refund for an order that was very late").run()
     shown = " ".join(m.value for m in at.markdown)
     assert "**Late delivery compensation** › Compensation" in shown
@@ -43,8 +287,8 @@ def test_search_shows_results_with_sources(data_dir: Path, corpus: Path) -> None
 
 def test_chinese_ui_and_filters(data_dir: Path, corpus: Path) -> None:
     ingest(services.open_store(services.default_settings()), [corpus])
-    at = start()
-    assert at.title[0].value == "Tactful 得体回复"
+    at = start("knowledge", english=False)
+    assert at.header[0].value == "知识库"
     at.selectbox(key="kind").set_value("历史事件")
     at.text_input(key="query").input("客服态度 退货").run()
     shown = " ".join(m.value for m in at.markdown)
@@ -52,15 +296,34 @@ def test_chinese_ui_and_filters(data_dir: Path, corpus: Path) -> None:
 
 
 def test_empty_store_explains_how_to_load_documents(data_dir: Path) -> None:
-    at = start()
-    at.sidebar.radio(key="ui_lang").set_value("English").run()
+    at = start("knowledge")
     at.text_input(key="query").input("refund").run()
     assert "tactful ingest" in at.warning[0].value
 
 
-def test_llm_mode_banner(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("TACTFUL_LLM_MODEL", "qwen-plus")
-    services.default_settings.cache_clear()
-    at = start()
-    assert "qwen-plus" in at.info[0].value
+def test_uploads_go_through_the_same_checks_as_the_cli(data_dir: Path) -> None:
+    at = start("knowledge")
+    good = b"---\nid: care\nkind: policy\nlang: en\ntitle: Care line\n---\n## Care\nCall 400-820-1234 any time.\n"
+    at.get("file_uploader")[0].set_value([("care.en.md", good, "text/markdown"), ("broken.md", b"no front matter here", "text/markdown")]).run()
+    at.button(key="ingest").click().run()
+    summary = next(w.value for w in at.warning if "added" in w.value)
+    assert "1 added" in summary and "1 failed" in summary
+    assert any("broken.md" in e.value and "front matter" in e.value for e in at.error)
+    assert "care" in {d.doc_id for d in services.open_store(services.default_settings()).documents().values()}
+    # A rule file that would break the policy book is refused with the file and field; the book is unchanged.
+    at.get("file_uploader")[1].set_value(("extra.yaml", b"document: x\nrules:\n  - id: X-1\n    when: {}\n", "application/x-yaml")).run()
+    at.button(key="policy_add").click().run()
+    assert "Not added" in at.error[-1].value and "extra.yaml" in at.error[-1].value
+    assert not (data_dir / "policies").exists()
+
+
+# ── tone check ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_tone_check_marks_phrases_and_applies_a_suggestion(data_dir: Path) -> None:
+    at = start("tone_check")
+    at.text_area(key="tone_text").input("Calm down, it's just a late order.").run()
+    assert "tone-flag" in texts(at) and "blocked" in texts(at)
+    fix = next(b for b in at.button if b.label.startswith("Use “"))
+    fix.click().run()
+    assert not at.text_area(key="tone_text").value.lower().startswith("calm down")

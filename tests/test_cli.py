@@ -107,3 +107,37 @@ def test_apikey_create_list_and_revoke() -> None:
     assert "revoked 20" in runner.invoke(app, ["apikey", "list"]).stdout
     unknown = runner.invoke(app, ["apikey", "revoke", "999"])
     assert unknown.exit_code == 2 and "no API key 999" in unknown.output
+
+
+def test_load_puts_incident_and_tickets_in_the_database_idempotently(tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parent.parent / "drafting" / "samples"
+    incident, tickets = str(samples / "delivery-growth.incident.yaml"), str(samples / "delivery-growth.tickets.jsonl")
+    orphans = write(tmp_path / "orphans.jsonl", '{"id": "X-1", "incident_id": "no-such", "messages": ["hi"], "facts": {"issue_type": "other"}}\n'
+                    "not json\n")
+    first = runner.invoke(app, ["load", "--tickets", tickets])
+    assert first.exit_code == 1 and "create it first" in first.output  # tickets before their incident: refused, said why
+    loaded = runner.invoke(app, ["load", "--incident", incident, "--tickets", tickets])
+    assert loaded.exit_code == 0 and "6 new, 0 updated, 0 failed" in loaded.stdout
+    again = runner.invoke(app, ["load", "--tickets", tickets])
+    assert again.exit_code == 0 and "0 new, 6 updated" in again.stdout
+    bad = runner.invoke(app, ["load", "--tickets", str(orphans)])
+    assert bad.exit_code == 1 and "orphans.jsonl:1: no incident 'no-such'" in bad.output and "orphans.jsonl:2: not valid JSON" in bad.output
+    assert runner.invoke(app, ["load"]).exit_code == 2
+
+
+def test_policy_add_checks_the_whole_book(tmp_path: Path, data_dir: Path) -> None:
+    good = write(tmp_path / "goodwill.yaml", """
+        document: goodwill
+        rules:
+          - id: GW-1
+            title: Goodwill coupon
+            when: {issue_type: late_delivery}
+            remedies: [{type: coupon, amount: 5, valid_days: 14}]
+        """)
+    broken = write(tmp_path / "broken.yaml", "rules:\n  - id: B-1\n    remedies: [{type: coupon}]\n")
+    refused = runner.invoke(app, ["policy", "add", str(broken)])
+    assert refused.exit_code == 1 and "broken.yaml" in refused.output and not (data_dir / "policies").exists()
+    added = runner.invoke(app, ["policy", "add", str(good)])
+    assert added.exit_code == 0 and "goodwill.yaml added" in added.stdout
+    assert "GW-1" in runner.invoke(app, ["policy", "check"]).stdout  # the configured book is now the extended copy
+    assert "policies" in runner.invoke(app, ["config"]).stdout

@@ -99,3 +99,13 @@ def test_two_workers_share_a_job_and_never_draft_the_same_ticket(setup: tuple[Wo
     with flow.sessions() as session:
         workers = set(session.scalars(select(db.BatchItemRow.claimed_by).where(db.BatchItemRow.job_id == job)))
     assert workers <= {"worker-1", "worker-2"}
+
+
+def test_two_jobs_over_the_same_tickets_never_draft_one_twice(setup: tuple[Workflow, list[int]]) -> None:
+    flow, ids = setup
+    first = create_job(flow, INCIDENT.id, ids, actor="app")  # e.g. started in the app, interrupted
+    second = create_job(flow, INCIDENT.id, ids[:6], actor="api")
+    run_job(flow, second, Composer(PolicyBook.load(None)), worker="w2")
+    final = run_job(flow, first, Composer(PolicyBook.load(None)), worker="w1")
+    assert (final.status, final.done) == ("done", 12)
+    assert set(drafts_per_ticket(flow).values()) == {1}

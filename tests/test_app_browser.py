@@ -1,0 +1,167 @@
+"""The app in a real browser: `tactful app` on a free port with a fresh data directory, driven by Playwright
+in Debian's headless chromium. A new user's path: create an incident, let tickets arrive, draft replies,
+fix a flagged phrase with the suggestion, approve, then visit every page. Screenshots of each page go to
+test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drafting.testing import CHROMIUM, AppServer, process_env
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "browser"
+SAMPLES = ROOT / "drafting" / "samples"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browser_page(request: pytest.FixtureRequest):  # noqa: ANN201
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("TACTFUL_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is required (apt install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        yield page
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            shot(page, "failure")  # what the page showed when the test gave up
+        browser.close()
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)  # let the last rerun paint
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def settle(page) -> None:  # noqa: ANN001
+    """Wait until Streamlit has finished the rerun the last action started and replaced every element of
+    the previous run (until then a button can be on the page twice, the old copy marked stale)."""
+    page.wait_for_timeout(200)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=120_000)
+
+
+def textbox(page, label: str):  # noqa: ANN001, ANN201
+    return page.get_by_role("textbox", name=re.compile("^" + re.escape(label)))
+
+
+def go(page, title: str) -> None:  # noqa: ANN001
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    settle(page)
+
+
+def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_path: Path) -> None:  # noqa: ANN001
+    page = browser_page
+    env = {"TACTFUL_DATA_DIR": str(tmp_path / "data"), "OPENAI_API_KEY": None, "OPENAI_BASE_URL": None,
+           "TACTFUL_DATABASE_URL": None, "TACTFUL_CHROMA_URL": None, "TACTFUL_APPROVERS": None}
+    with AppServer(env, log=tmp_path / "app.log", cwd=tmp_path) as app:
+        page.goto(app.url)
+        page.get_by_text("新建事件").first.wait_for()  # Chinese by default
+        page.get_by_test_id("stSidebar").get_by_text("English").click()
+        settle(page)
+        name = textbox(page, "Your name")
+        name.fill("Li Na")
+        name.press("Enter")
+        settle(page)
+
+        # 1. Create the incident.
+        textbox(page, "Incident id").fill("2026-11-delivery-delays")
+        textbox(page, "Title · English").fill("Late deliveries after the order surge")
+        textbox(page, "What happened · English").fill("Orders doubled in a week; deliveries ran late and soup spilled.")
+        page.get_by_role("button", name="Save incident").click()
+        settle(page)
+        page.get_by_text("Incident 2026-11-delivery-delays saved.").wait_for()
+        page.get_by_text("Timeline: what is due when").wait_for()
+        shot(page, "1-incident-room")
+
+        # 2. Tickets arrive (here from a file; a ticket system would use the API).
+        loaded = subprocess.run([sys.executable, "-m", "drafting.cli", "load", "--tickets", str(SAMPLES / "delivery-growth.tickets.jsonl")],
+                                env=process_env(env), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert loaded.returncode == 0 and "6 new" in loaded.stdout, loaded.stdout + loaded.stderr
+
+        # 3. Draft replies for every ticket.
+        go(page, "Review queue")
+        page.get_by_role("button", name="Draft all 6 tickets without a draft").click()
+        settle(page)
+        page.get_by_text("6 replies drafted").wait_for()
+        shot(page, "2-review-queue")
+
+        # 4. Open Alex's reply, make it dismissive, and fix it with the suggestion.
+        page.get_by_test_id("stSelectbox").filter(has_text="Open a ticket").click()
+        page.get_by_role("option", name=re.compile("^Alex")).click()
+        settle(page)
+        page.get_by_test_id("stBaseButton-secondary").filter(has_text=re.compile("^Open$")).last.click()
+        settle(page)
+        page.get_by_text("What the customer wrote").wait_for()
+        assert page.get_by_text("My order was 45 minutes late and nobody answered the phone.").is_visible()
+        draft = page.get_by_role("textbox", name=re.compile("^Draft \\(edit freely"))
+        original = draft.input_value()
+        draft.fill("Calm down. " + original)
+        draft.press("Control+Enter")
+        settle(page)
+        page.locator("mark.tone-flag").first.wait_for()  # flagged inline before saving
+        page.get_by_role("button", name="Save edit").click()
+        page.get_by_text(re.compile(r"· version 2 ·")).wait_for()
+        settle(page)
+        page.get_by_role("button", name="Approve").click()
+        page.get_by_text(re.compile("approval refused")).first.wait_for()  # the guard blocks it
+        shot(page, "3-draft-editor-blocked")
+        page.get_by_role("button", name=re.compile("^Use “")).first.click()
+        settle(page)
+        assert "Calm down" not in page.get_by_role("textbox", name=re.compile("^Draft \\(edit freely")).input_value()
+        page.get_by_role("button", name="Save edit").click()
+        page.get_by_text(re.compile(r"· version 3 ·")).wait_for()
+        settle(page)
+        page.get_by_role("button", name="Approve").click()
+        page.get_by_text(re.compile(r"Approvals: 1 of \d \(Li Na\)")).wait_for()
+        shot(page, "4-draft-editor-approved")
+
+        # 5. Bulk-approve the safe ones after the confirmation, then send.
+        go(page, "Review queue")
+        bulk = page.get_by_role("button", name=re.compile(r"^Approve \d+ safe drafts"))
+        if bulk.count():
+            bulk.click()
+            settle(page)
+            page.get_by_role("button", name=re.compile(r"^Yes, approve \d+")).click()
+            settle(page)
+            page.get_by_text(re.compile(r"\d+ approved;")).wait_for()
+        go(page, "Send")
+        page.get_by_test_id("stCode").first.wait_for()  # approved replies, each with its copy button
+        assert page.get_by_role("button", name="Export XLSX").is_visible()
+        shot(page, "5-send")
+
+        # 6. The other pages, including a bad upload.
+        go(page, "Knowledge")
+        page.get_by_role("tab", name="Add documents").click()
+        page.locator('input[type="file"]').first.set_input_files(files=[{"name": "broken.md", "mimeType": "text/markdown",
+                                                                         "buffer": b"no front matter here"}])
+        page.get_by_role("button", name=re.compile("^Add 1 file")).click()
+        settle(page)
+        page.get_by_text(re.compile("broken.md.*front matter")).first.wait_for()
+        shot(page, "6-knowledge-bad-upload")
+        go(page, "Tone check")
+        box = textbox(page, "Text")
+        box.fill("别闹了行吗，不就是晚了一点吗")
+        box.press("Control+Enter")
+        settle(page)
+        page.locator("mark.tone-flag").first.wait_for()
+        shot(page, "7-tone-check")
+        go(page, "Incident room")
+        page.get_by_test_id("stSidebar").get_by_text("中文").click()
+        settle(page)
+        page.get_by_text("时间线：各阶段要做什么").wait_for()  # the whole UI switches language
+        shot(page, "8-incident-room-zh")
