@@ -98,10 +98,7 @@ def pick(label: str, options: list[Any], key: str, labels: dict[Any, str], conta
 
     Deliberately unkeyed: its identity then follows the chosen index, so the browser can never send back a
     stale position after the options were re-labelled or the page changed (a keyed one did, and the editor
-    jumped to another customer's ticket mid-review)."""
-    pending = st.session_state.pop(f"_select_{key}", None)
-    if pending in options:
-        st.session_state[key] = pending
+    jumped to another customer's ticket mid-review). Other pages choose for it by setting that key."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
     value = (container or st).selectbox(label, options, index=options.index(st.session_state[key]),
@@ -117,11 +114,6 @@ def incident_in_focus() -> str:
         st.info(t("no_incident_yet"))
         st.stop()
     return str(incident_id)
-
-
-def select_later(key: str, value: Any) -> None:
-    """Choose `value` in the pick() keyed `key` from the next run on (its widget may already be drawn)."""
-    st.session_state[f"_select_{key}"] = value
 
 
 def lang() -> UiLang:

@@ -178,7 +178,7 @@ def alex_ticket_id() -> int:
 def draft_for_alex(operator: str | None = "Li Na") -> tuple[AppTest, int]:
     """The app on the draft editor with Alex's ticket open and a fresh composer draft; returns its id."""
     at = start(operator=operator)
-    at.session_state["_select_ticket_id"] = alex_ticket_id()
+    at.session_state["ticket_id"] = alex_ticket_id()
     at.switch_page(str(PAGES / "draft_editor.py")).run()
     assert "My order was 45 minutes late" in " ".join(t.value for t in at.text)  # the customer's own words
     at.button(key="draft_now").click().run()

@@ -79,7 +79,7 @@ with st.expander(ui.t("incident_record"), expanded=shown is None):
                 st.error(ui.t("incident_exists", id=record.id))
             else:
                 flow.save_incident(record, actor=ui.operator() or "app")
-                ui.select_later(ui.INCIDENT_KEY, record.id)
+                st.session_state[ui.INCIDENT_KEY] = record.id
                 st.session_state["close_new_form"] = True
                 st.session_state["flash"] = ui.t("incident_saved", id=record.id)
                 st.rerun()

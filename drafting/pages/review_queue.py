@@ -103,7 +103,7 @@ if clicked is not None and clicked != st.session_state.get("opened_from_table"):
 elif not button_col.button(ui.t("open"), key="open", disabled=choice is None):
     choice = None
 if choice is not None:
-    ui.select_later(ui.TICKET_KEY, choice)
+    st.session_state[ui.TICKET_KEY] = choice
     st.switch_page(ui.page("draft_editor"))
 
 # ── charts ─────────────────────────────────────────────────────────────────────────────────────────
