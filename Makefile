@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python -m bench.drafting
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.app
+	$(BIN)/python -m bench.radar
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use+e5
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 
@@ -56,6 +57,7 @@ eval: install
 	    --label-col "Normalized Score" --task score --kind chat --report data/reports/politeness.html; fi
 	$(BIN)/python -m evals.drafts --report data/reports/drafts.html
 	$(BIN)/python -m evals.retrieval --report data/reports/retrieval.html
+	$(BIN)/python -m evals.radar
 
 ## make lock: refresh constraints.txt from the current environment
 lock: install

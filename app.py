@@ -47,6 +47,7 @@ pages = [
     st.Page(ui.page("review_queue"), title=ui.t("page_queue"), icon=":material/checklist:", url_path="queue"),
     st.Page(ui.page("draft_editor"), title=ui.t("page_editor"), icon=":material/edit_note:", url_path="editor"),
     st.Page(ui.page("send"), title=ui.t("page_send"), icon=":material/send:", url_path="send"),
+    st.Page(ui.page("chat_radar"), title=ui.t("page_radar"), icon=":material/radar:", url_path="radar"),
     st.Page(ui.page("knowledge"), title=ui.t("page_knowledge"), icon=":material/menu_book:", url_path="knowledge"),
     st.Page(ui.page("tone_check"), title=ui.t("page_tone"), icon=":material/spellcheck:", url_path="tone"),
 ]

@@ -409,6 +409,71 @@ def load(
         raise typer.Exit(1)
 
 
+@app.command()
+def radar(
+    chat_file: Annotated[Path, typer.Argument(help="A chat export: WeChat/WeCom text, CSV, JSON(L) or Telegram's result.json.")],
+    staff: Annotated[Optional[str], typer.Option(help="Staff names, comma-separated (a role column in the file works too).")] = None,
+    watch: Annotated[Optional[Path], typer.Option(help="Keyword watch lists (YAML: list name -> terms).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Everything as JSON.")] = False,
+) -> None:
+    """Find the message that lit the fuse, see how the anger spread and what people complain about."""
+    import dataclasses
+
+    import yaml
+
+    from drafting import radar as crisis_radar
+    from drafting.chat_import import ChatImportError, read_chat
+
+    try:
+        log = read_chat(chat_file, staff=(staff or "").split(","))
+    except ChatImportError as exc:
+        raise _fail(str(exc)) from None
+    lists: dict[str, list[str]] = {}
+    if watch is not None:
+        try:
+            loaded = yaml.safe_load(watch.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise _fail(f"{watch}: cannot be read as YAML: {exc}") from None
+        if not isinstance(loaded, dict) or not all(isinstance(v, list) for v in loaded.values()):
+            raise _fail(f"{watch}: must map list names to lists of terms, e.g. media: [曝光, 12315]")
+        lists = {str(k): [str(t) for t in v] for k, v in loaded.items()}
+    result = crisis_radar.analyse(log, services.bulk_tone_checker(_settings()), watch=lists)
+    for problem in log.problems:
+        err.print(f"{chat_file}:{problem.line}: {problem.reason}", highlight=False, markup=False)
+    if as_json:
+        payload = {"format": log.format, "encoding": log.encoding, "messages": len(log.messages),
+                   "problems": [dataclasses.asdict(p) for p in log.problems],
+                   "triggers": [dataclasses.asdict(c) for c in result.triggers[:5]],
+                   "timeline": [dataclasses.asdict(b) for b in result.timeline], "themes": [dataclasses.asdict(t) for t in result.themes],
+                   "influencers": [{"member": n, "answered": c} for n, c in result.influencers],
+                   "alerts": [dataclasses.asdict(a) for a in result.alerts]}
+        out.print_json(json.dumps(payload, ensure_ascii=False, default=str))
+        return
+    out.print(f"{chat_file.name}: {len(log.messages)} messages ({log.format}, {log.encoding}), "
+              f"{len(log.staff)} staff, {len(log.problems)} lines not read", highlight=False)
+    if not result.triggers:
+        out.print("No staff message found: name the staff with --staff (or a role column).", highlight=False)
+    for rank, c in enumerate(result.triggers[:3], start=1):
+        when = f"{c.time:%m-%d %H:%M}" if c.time else f"#{c.index}"
+        why = (f"rate ×{c.rate_ratio}, complaints {c.complaint_share_before:.0%} → {c.complaint_share_after:.0%}, "
+               f"{c.new_voices} new voices, {c.echoes} quotes/replies" + (f", tone: {', '.join(c.tone_flags)}" if c.tone_flags else ""))
+        out.print(f"{'[bold red]trigger[/]' if rank == 1 else f'{rank}.':>7} {when} {c.sender}: {c.text[:80]}", highlight=False)
+        out.print(f"        {why}", highlight=False, markup=False)
+    if result.timeline:
+        peak = max(result.timeline, key=lambda b: b.messages)
+        out.print(f"timeline: {len(result.timeline)} minutes; peak {peak.messages} messages at {peak.start:%H:%M} "
+                  f"({peak.complaints} complaints)", highlight=False)
+    for theme in result.themes:
+        out.print(f"  {theme.theme:<14} {theme.count:>5} messages from {theme.members} members  e.g. {theme.examples[0][:60]!r}",
+                  highlight=False, markup=False)
+    if result.influencers:
+        out.print("most answered: " + ", ".join(f"{n} ({c})" for n, c in result.influencers), highlight=False, markup=False)
+    if lists:
+        out.print(f"alerts: {len(result.alerts)}", highlight=False)
+        for alert in result.alerts[:20]:
+            out.print(f"  [{alert.watch}] {alert.term}: {alert.sender}: {alert.text[:80]}", highlight=False, markup=False)
+
+
 @commitments_app.command("check")
 def commitments_check(
     ticket: Annotated[Path, typer.Option(help="The ticket (a JSON file, or a .jsonl/.csv with one ticket).")],

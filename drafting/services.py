@@ -54,13 +54,18 @@ def tone_checker(settings: Settings) -> ToneChecker:
     return default_checker(settings.tone_revise_below, settings.tone_block_below, settings.tone_semantic)
 
 
+def bulk_tone_checker(settings: Settings) -> ToneChecker:
+    """The tone guard on the lexicon alone, for bulk work (composer drafts, whole chats): the semantic
+    second opinion costs milliseconds per text, which a 100,000-message chat cannot pay."""
+    return default_checker(settings.tone_revise_below, settings.tone_block_below, False)
+
+
 def composer(settings: Settings, *, with_store: bool = True) -> Composer:
     """The no-LLM drafter, citing from the knowledge store unless `with_store` is False. Its drafts are
     built from vetted phrases, so it reports tone with the lexicon alone (the semantic second opinion
     would cost ~15 ms per draft and has nothing to find there — checked in tests)."""
     store = open_store(settings) if with_store else None
-    lexicon_only = default_checker(settings.tone_revise_below, settings.tone_block_below, False)
-    return Composer(load_policy_book(settings), store=store, tone=lexicon_only)
+    return Composer(load_policy_book(settings), store=store, tone=bulk_tone_checker(settings))
 
 
 def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:

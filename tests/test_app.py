@@ -73,13 +73,14 @@ def test_every_string_the_app_shows_exists_in_both_languages() -> None:
     used = {key for path in sources for key in re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']\s*[,)]", path.read_text(encoding="utf-8"))}
     # Keys built at run time, from the values they are built from.
     from drafting import forms, review
+    from drafting.radar import themes as radar_themes
     from drafting.composer import STYLES
     from drafting.tone import SEVERITIES, SUBSCORES
 
     used |= {f"status_{s}" for s in review.STATUS_ORDER} | {f"risk_{r}" for r in review.RISKS}
     used |= {f"verdict_{v}" for v in ("ok", "revise", "block")} | {f"severity_{s}" for s in (*SEVERITIES, "critical")}
     used |= {f"sub_{s}" for s in SUBSCORES} | {f"style_{s}" for s in STYLES} | {f"field_{f}" for f in forms.LOCALIZED}
-    used |= {"excuse_negated", "excuse_quoted-apology"}
+    used |= {"excuse_negated", "excuse_quoted-apology"} | {f"theme_{t.name}" for t in radar_themes()} | {"theme_other"}
     strings = _strings()
     assert len(used) > 150
     missing = sorted(k for k in used if k not in strings or set(strings[k]) != {"zh", "en"} or not strings[k].get("zh") or not strings[k].get("en"))
@@ -327,3 +328,32 @@ def test_tone_check_marks_phrases_and_applies_a_suggestion(data_dir: Path) -> No
     fix = next(b for b in at.button if b.label.startswith("Use “"))
     fix.click().run()
     assert not at.text_area(key="tone_text").value.lower().startswith("calm down")
+
+
+# ── chat radar ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample: Path) -> None:
+    lines = []
+    for n in range(12):
+        lines += [f"会员{n % 3} 2026-11-12 12:{n * 4:02d}:00", "今天的新品有人试过吗？", ""]
+    lines += ["客服小李 2026-11-12 12:50:00", "您好，正在核实，请稍等。", "", "客服小李 2026-11-12 13:00:00", "别闹了行吗，不就晚了一点吗", ""]
+    for n in range(24):
+        text = ["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！订单LT20261112-0457", "退款！退我38块！！"][n % 3]
+        lines += [f"新成员{n} 2026-11-12 13:{1 + n // 4:02d}:{(n * 10) % 60:02d}", text, ""]
+    at = start("chat_radar")
+    at.text_input(key="radar_staff").input("客服小李").run()
+    at.text_area(key="radar_text").input("多出来的一行\n" + "\n".join(lines)).run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "1 lines not read" in shown and "What lit the fuse" in shown
+    assert any(t.value == "别闹了行吗，不就晚了一点吗" for t in at.text)  # ranked first, shown as plain text
+    from drafting import review
+
+    before = len(review.queue(workflow(), INCIDENT))
+    at.button(key="radar_create").click().run()
+    assert "24 tickets created" in at.success[-1].value
+    items = review.queue(workflow(), INCIDENT)
+    assert len(items) == before + 24
+    wang = next(i for i in items if i.customer == "新成员1")
+    assert wang.messages == ("等了一个半小时了！！订单LT20261112-0457",) and wang.status == "no_draft"

@@ -141,3 +141,20 @@ def test_policy_add_checks_the_whole_book(tmp_path: Path, data_dir: Path) -> Non
     assert added.exit_code == 0 and "goodwill.yaml added" in added.stdout
     assert "GW-1" in runner.invoke(app, ["policy", "check"]).stdout  # the configured book is now the extended copy
     assert "policies" in runner.invoke(app, ["config"]).stdout
+
+
+def test_radar_prints_the_trigger_themes_and_alerts(tmp_path: Path) -> None:
+    rows = [("会员A", "12:00:00", "今天的新品有人试过吗？"), ("客服小李", "12:05:00", "您好，正在核实，请稍等。"),
+            ("会员B", "12:20:00", "好的谢谢"), ("客服小李", "12:30:00", "别闹了行吗，不就晚了一点吗")]
+    rows += [(f"新成员{i}", f"12:{31 + i // 6:02d}:{(i * 10) % 60:02d}", text)
+             for i, text in enumerate(["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！", "退款！投诉！！"] * 8)]
+    chat = write(tmp_path / "group.txt", "\n".join(f"{who} 2026-11-12 {at}\n{text}\n" for who, at, text in rows))
+    watch = write(tmp_path / "watch.yaml", "media: [投诉, 曝光]\n")
+    result = runner.invoke(app, ["radar", str(chat), "--staff", "客服小李", "--watch", str(watch)])
+    assert result.exit_code == 0, result.output
+    assert "trigger" in result.stdout and "别闹了行吗，不就晚了一点吗" in result.stdout and "tone: 别闹了行吗" in result.stdout
+    assert "attitude" in result.stdout and "alerts: 8" in result.stdout
+    data = json.loads(runner.invoke(app, ["radar", str(chat), "--staff", "客服小李", "--json"]).stdout)
+    assert data["triggers"][0]["text"].startswith("别闹了行吗") and data["messages"] == len(rows)
+    bad = runner.invoke(app, ["radar", str(write(tmp_path / "empty.txt", "   \n"))])
+    assert bad.exit_code == 2 and "is empty" in bad.output

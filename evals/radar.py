@@ -1,0 +1,125 @@
+"""The radar against labelled chat logs: did it find the message that lit the fuse, and do its themes hold
+together?
+
+    python -m evals.radar [--data evals/data/chats] [--json]
+
+Each log (evals/data/chats/*.jsonl, written by an author who never saw the radar) holds the gold labels: the
+trigger message, and a theme for every complaint. The log is first rendered into one of the export formats
+the importer reads — WeChat desktop text, CSV, Telegram JSON or JSON lines, in turn — so every run also
+exercises the importer; staff are named by list, as a community manager would configure them.
+
+Reported per log: trigger hit@1 and the gold trigger's rank; complaint precision and recall (a message the
+radar calls a complaint vs one with a gold theme); theme purity (for each theme the radar found, the share
+of its messages in their most common gold theme, weighted by size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from drafting.chat_import import parse_chat
+from drafting.radar import analyse
+from drafting.tone import default_checker
+
+DATA = Path(__file__).resolve().parent / "data" / "chats"
+FORMATS = ("wechat-text", "csv", "telegram", "jsonl")
+
+
+def render(rows: list[dict[str, Any]], fmt: str) -> tuple[bytes, str]:
+    """The gold log as an export of format `fmt`: (bytes, file name)."""
+    if fmt == "wechat-text":
+        lines = []
+        for r in rows:
+            if r["role"] == "system":
+                lines.append(r["text"])
+            else:
+                lines += [f"{r['sender']} {r['time']}", r["text"], ""]
+        return "\n".join(lines).encode(), "chat.txt"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["time", "sender", "text"])
+        for r in rows:
+            writer.writerow([r["time"], r["sender"], r["text"]])
+        return buffer.getvalue().encode("utf-8-sig"), "chat.csv"
+    if fmt == "telegram":
+        messages = []
+        for r in rows:
+            when = datetime.strptime(r["time"], "%Y-%m-%d %H:%M:%S").isoformat()
+            if r["role"] == "system":
+                messages.append({"id": r["id"], "type": "service", "date": when, "actor": "", "action": r["text"]})
+            else:
+                messages.append({"id": r["id"], "type": "message", "date": when, "from": r["sender"], "text": r["text"]})
+        return json.dumps({"name": "group", "type": "private_group", "messages": messages}, ensure_ascii=False).encode(), "result.json"
+    return "\n".join(json.dumps({"time": r["time"], "sender": r["sender"], "text": r["text"]}, ensure_ascii=False)
+                     for r in rows).encode(), "chat.jsonl"
+
+
+def evaluate(path: Path, fmt: str) -> dict[str, Any]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    staff = sorted({r["sender"] for r in rows if r["role"] == "staff"})
+    data, name = render(rows, fmt)
+    log = parse_chat(data, name=name, staff=staff)
+    result = {"log": path.name, "format": fmt, "messages": len(rows), "imported": len(log.messages), "problems": len(log.problems)}
+    if len(log.messages) != len(rows):  # the importer merged or lost messages: the labels no longer line up
+        result["error"] = f"imported {len(log.messages)} of {len(rows)} messages"
+        return result
+    radar = analyse(log, default_checker())
+    gold_trigger = next(r["id"] for r in rows if r["trigger"]) - 1
+    ranking = [c.index for c in radar.triggers]
+    gold = {i: r["theme"] for i, r in enumerate(rows) if r["role"] == "member"}
+    complaints_gold = {i for i, theme in gold.items() if theme != "none"}
+    predicted = radar.complaint_of
+    hits = len(set(predicted) & complaints_gold)
+    clusters: dict[str, Counter[str]] = defaultdict(Counter)
+    for index, theme in predicted.items():
+        clusters[theme][gold.get(index, "none")] += 1
+    purity = sum(c.most_common(1)[0][1] for c in clusters.values()) / max(sum(sum(c.values()) for c in clusters.values()), 1)
+    result.update(
+        trigger_hit=ranking[:1] == [gold_trigger],
+        trigger_rank=ranking.index(gold_trigger) + 1 if gold_trigger in ranking else None,
+        predicted_trigger=rows[ranking[0]]["text"][:60] if ranking else None,
+        complaint_precision=round(hits / max(len(predicted), 1), 3),
+        complaint_recall=round(hits / max(len(complaints_gold), 1), 3),
+        theme_purity=round(purity, 3),
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    paths = sorted(args.data.glob("*.jsonl"))
+    if not paths:
+        raise SystemExit(f"no labelled chat logs (*.jsonl) in {args.data}")
+    results = [evaluate(path, FORMATS[n % len(FORMATS)]) for n, path in enumerate(paths)]
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    print("| log | format | messages | trigger hit@1 | gold rank | complaint P | complaint R | theme purity |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        if "error" in r:
+            print(f"| {r['log']} | {r['format']} | {r['messages']} | import error: {r['error']} | | | | |")
+            continue
+        print(f"| {r['log']} | {r['format']} | {r['messages']} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
+              f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} |")
+    scored = [r for r in results if "error" not in r]
+    if scored:
+        print(f"\ntrigger hit@1 {sum(r['trigger_hit'] for r in scored)}/{len(results)}; "
+              f"mean theme purity {sum(r['theme_purity'] for r in scored) / len(scored):.3f}; "
+              f"mean complaint P {sum(r['complaint_precision'] for r in scored) / len(scored):.3f}, "
+              f"R {sum(r['complaint_recall'] for r in scored) / len(scored):.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The radar on chats written here: the fuse is found whether it is a dismissive reply or a polite
+announcement the chat turns on; themes, timeline, influencers, alerts and tickets come out of the same pass."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from drafting.chat_import import parse_chat
+from drafting.radar import analyse, classify, facts_from, tickets
+from drafting.tone import ToneChecker
+
+START = datetime(2026, 11, 12, 12, 0)
+
+
+def chat(rows: list[tuple[int, str, str]]) -> bytes:
+    """(seconds from START, sender, text) -> a WeChat desktop copy."""
+    lines = []
+    for seconds, sender, text in rows:
+        lines += [f"{sender} {(START + timedelta(seconds=seconds)):%Y-%m-%d %H:%M:%S}", text, ""]
+    return "\n".join(lines).encode()
+
+
+def calm(minutes: int, staff_at: tuple[int, ...], staff_text: str) -> list[tuple[int, str, str]]:
+    rows = []
+    for minute in range(minutes):
+        if minute % 4 == 0:
+            rows.append((minute * 60, f"会员{minute % 7}", "今天的新品有人试过吗？"))
+        if minute in staff_at:
+            rows.append((minute * 60 + 30, "客服小李", staff_text))
+    return rows
+
+
+def blow_up(start_s: int, quote: str, n: int = 60) -> list[tuple[int, str, str]]:
+    texts = [f"「客服小李：{quote}」\n这是什么态度？！", "等了一个半小时了，汤全洒了！！", "退款！退我38块！！",
+             "订单LT20261112-0457到现在还没到", "客服态度太差了，投诉！！", "曝光你们，太过分了！！"]
+    return [(start_s + i * 10, f"新成员{i % 25}", texts[i % len(texts)]) for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def tone() -> ToneChecker:
+    return ToneChecker()
+
+
+def test_a_dismissive_reply_is_the_trigger_not_the_polite_ones(tone: ToneChecker) -> None:
+    rows = calm(60, (10, 30), "您好，我们正在核实，请稍等。")
+    rows.append((60 * 60, "客服小李", "别闹了行吗，不就晚了一点吗"))
+    rows += blow_up(60 * 60 + 20, "别闹了行吗")
+    rows.append((60 * 60 + 700, "客服小李", "非常抱歉，刚才的回复是我们的错，我们马上处理退款。"))
+    log = parse_chat(chat(rows), name="chat.txt", staff=["客服小李"])
+    radar = analyse(log, tone)
+    trigger = radar.trigger
+    assert trigger is not None and trigger.text.startswith("别闹了行吗")
+    assert trigger.tone_flags and trigger.echoes >= 5 and trigger.new_voices >= 20 and trigger.rate_ratio > 3
+    assert [c.text for c in radar.triggers].index("非常抱歉，刚才的回复是我们的错，我们马上处理退款。") > 0
+
+
+def test_a_polite_announcement_the_chat_turns_on_still_ranks_first(tone: ToneChecker) -> None:
+    rows = calm(60, (5, 20), "欢迎新朋友！有问题随时问我们。")
+    rows.append((60 * 60, "客服小李", "好消息！新版本上线，会员免配送费权益调整为每月两次，感谢大家支持！"))
+    rows += [(60 * 60 + 15 * i, f"会员{i % 30}", t) for i, t in enumerate(
+        ["凭什么取消免配送费？", "权益缩水了，续费不划算", "以前可以无限次免配送费的", "这不就是变相涨价吗？？"] * 12)]
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
+    assert radar.trigger.text.startswith("好消息") and not radar.trigger.tone_flags
+    assert radar.themes[0].theme in ("value_removed", "price")
+
+
+def test_themes_timeline_influencers_and_alerts(tone: ToneChecker) -> None:
+    rows = calm(20, (), "")
+    rows.append((20 * 60, "客服小李", "别闹了行吗"))
+    rows += blow_up(20 * 60 + 20, "别闹了行吗", n=30)
+    rows.append((20 * 60 + 400, "老会员", "@新成员1 我也是，等了两个小时"))
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone, watch={"media": ["曝光", "投诉"]})
+    names = {t.theme for t in radar.themes}
+    assert {"attitude", "lateness", "refund"} <= names and all(t.examples for t in radar.themes)
+    peak = max(radar.timeline, key=lambda b: b.messages)
+    assert peak.start >= START + timedelta(minutes=20) and peak.complaints > 0
+    assert sum(b.messages for b in radar.timeline) == sum(1 for m in radar.log.messages if m.role != "system")
+    assert any(name == "新成员1" for name, _ in radar.influencers)
+    assert {a.term for a in radar.alerts} == {"曝光", "投诉"} and all(a.context for a in radar.alerts)
+
+
+def test_classify_separates_complaints_from_chatter() -> None:
+    assert classify("等了一个半小时了，汤全洒了！！")[0] in ("lateness", "damage")
+    assert classify("Why did you take away the free delivery? It used to be included.")[0] == "value_removed"
+    assert classify("Shut up, you're obviously a paid shill")[0] == "fight"
+    assert classify("今天的新品有人试过吗？")[0] is None
+    assert classify("This is RIDICULOUS!!!")[0] == "other"
+
+
+@pytest.mark.parametrize(("texts", "expected"), [
+    (["等了一个半小时了，订单LT20261112-0457", "退我38块"], {"order_ids": ["LT20261112-0457"], "amount": Decimal(38), "delay_minutes": 90}),
+    (["My order was 90 minutes late", "I paid $24.50"], {"order_ids": [], "amount": Decimal("24.50"), "delay_minutes": 90}),
+    (["等了两个小时", "半小时前就说快到了"], {"order_ids": [], "amount": None, "delay_minutes": 120}),
+    (["no facts here"], {"order_ids": [], "amount": None, "delay_minutes": None}),
+])
+def test_facts_members_state(texts: list[str], expected: dict) -> None:
+    assert facts_from(texts) == expected
+
+
+def test_one_ticket_per_complaining_member_ready_for_drafting(tone: ToneChecker) -> None:
+    rows = calm(10, (), "")
+    rows.append((10 * 60, "客服小李", "别闹了行吗"))
+    rows += [(10 * 60 + 10, "王女士", "等了一个半小时了！！订单LT20261112-0457"), (10 * 60 + 20, "王女士", "退我38块"),
+             (10 * 60 + 30, "Alex", "My soup spilled everywhere"), (10 * 60 + 40, "路人", "今天天气不错")]
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
+    made = {t.customer: t for t in tickets(radar, "inc-1", source_name="wechat")}
+    assert set(made) == {"王女士", "Alex"}  # chatter and staff make no tickets
+    wang = made["王女士"]
+    assert wang.messages == ["等了一个半小时了！！订单LT20261112-0457", "退我38块"] and wang.incident_id == "inc-1"
+    assert (wang.facts.issue_type, wang.facts.delay_minutes, wang.facts.order_amount, wang.order_id) == \
+        ("late_delivery", 90, Decimal(38), "LT20261112-0457")
+    assert made["Alex"].facts.issue_type == "damaged"
