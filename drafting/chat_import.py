@@ -342,7 +342,7 @@ _SYSTEM_LINE = re.compile(
     r"^.{1,60}?(?:加入了群聊|退出了群聊|移出了群聊|撤回了一条消息)[。.]?$|^.{1,30}修改群名为.{1,40}$|^.{1,30}拍了拍.{1,30}$|"
     r"^\[红包\].{0,40}$|^.{1,30}领取了.{0,30}红包[。.]?$|"
     r"^[^,.;!?]{1,60}\b(?:joined the group|left the group|was removed|(?:recalled|unsent|deleted) a message|"
-    r"changed the group name to .{1,40}|pinned a message)\.?$|^[^,.;!?]{1,40}\binvited .{1,60} to the group\.?$",
+    r"changed the group name to .{1,40}|pinned (?:a message|\".{1,120}\"|“.{1,120}”))\.?$|^[^,.;!?]{1,40}\binvited .{1,60} to the group\.?$",
     re.IGNORECASE)
 
 

@@ -105,3 +105,9 @@ def test_unreadable_files_say_why(data: bytes, name: str, message: str) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ChatImportError, match="cannot be read"):
         read_chat(tmp_path / "nope.txt")
+
+
+def test_a_pinned_notice_with_its_title_is_a_system_line() -> None:
+    text = 'Hannah 2026-11-14 09:35:07\nnoted 😂\n\nMaya (Crumb & Kettle) pinned "Brew guides + how to swap items (read me!)"\nAlex 2026-11-14 09:36:00\nthanks\n'
+    log = parse_chat(text.encode(), name="chat.txt")
+    assert [m.role for m in log.messages] == ["member", "system", "member"] and log.messages[0].text == "noted 😂"
