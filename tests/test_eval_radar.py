@@ -39,3 +39,15 @@ def test_each_rendered_format_imports_back_and_the_trigger_is_found(tmp_path: Pa
     assert result["imported"] == result["messages"] and result["problems"] == 0
     assert result["trigger_hit"] and result["trigger_rank"] == 1
     assert result["complaint_recall"] > 0.9 and 0 < result["theme_purity"] <= 1
+
+
+def test_the_trigger_of_every_labelled_log_ranks_first() -> None:
+    """The issue's target, held as a regression test: hit@1 on every log in evals/data/chats, each read
+    through a different export format."""
+    from evals.radar import DATA
+
+    paths = sorted(DATA.glob("*.jsonl"))
+    assert len(paths) >= 6
+    results = [evaluate(path, FORMATS[n % len(FORMATS)]) for n, path in enumerate(paths)]
+    assert [r.get("error") for r in results] == [None] * len(paths)
+    assert [r["log"] for r in results if not r["trigger_hit"]] == []
