@@ -140,9 +140,48 @@ def analyse(log: ChatLog, tone: ToneChecker, *, watch: dict[str, list[str]] | No
             angry.add(m.index)
     echoes = _echoes(messages)
     triggers = _rank_triggers(messages, complaint_of, echoes, tone)
+    # After the ranking (which must not count a message twice, as a quote and as a complaint): a member who
+    # quotes a staff message, or names a staff member, in words no theme covers is reacting to how staff
+    # treated people — an attitude complaint.
+    for index in _about_staff(messages, echoes):
+        complaint_of.setdefault(index, "attitude")
     return Radar(log=log, triggers=triggers, timeline=_timeline(messages, complaint_of, angry, bucket_minutes),
                  themes=_themes(messages, complaint_of), influencers=_influencers(messages, echoes),
                  alerts=_alerts(messages, watch or {}), complaint_of=complaint_of)
+
+
+def _staff_names(messages: list[ChatMessage]) -> list[str]:
+    """Staff senders and the short names people call them by ("沪鲜送运营-大伟" -> 大伟, "Maya (Support)" -> Maya)."""
+    names: set[str] = set()
+    for m in messages:
+        if m.role == "staff" and m.sender:
+            names.add(m.sender)
+            for part in re.split(r"[-–—|｜()（）\[\]【】:：·•/\s]+", m.sender):
+                if len(part) >= 2 and not part.isdigit():
+                    names.add(part)
+    generic = {"support", "team", "service", "客服", "官方", "运营", "admin", "community", "staff", "store", "shop"}
+    return sorted((n for n in names if n.lower() not in generic), key=len, reverse=True)
+
+
+_PUSHBACK = re.compile(r"[?？!！]|\b(why|what|seriously|really|wow|no)\b|凭什么|为什么|怎么|什么|难道|还", re.IGNORECASE)
+
+
+def _about_staff(messages: list[ChatMessage], echoes: dict[int, list[int]]) -> list[int]:
+    """Member messages that quote or answer a staff message, or name a staff member while pushing back (a
+    question, an exclamation): "@Maya thanks!" is not a complaint, "大伟呢？" is."""
+    answering = {reply for index, replies in echoes.items() if messages[index].role == "staff" for reply in replies}
+    names = _staff_names(messages)
+    pattern = re.compile("|".join(re.escape(fold(n)) for n in names), re.IGNORECASE) if names else None
+    out = []
+    for m in messages:
+        if m.role != "member" or m.kind != "text":
+            continue
+        if m.index in answering:
+            out.append(m.index)
+        elif pattern is not None and pattern.search(fold(m.text)) and _PUSHBACK.search(m.text) and not re.search(
+                r"谢谢|感谢|辛苦|\b(thanks?|thank you|cheers|appreciate)\b", m.text, re.IGNORECASE):
+            out.append(m.index)
+    return out
 
 
 def _echoes(messages: list[ChatMessage]) -> dict[int, list[int]]:
