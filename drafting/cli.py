@@ -463,6 +463,11 @@ def radar(
         peak = max(result.timeline, key=lambda b: b.messages)
         out.print(f"timeline: {len(result.timeline)} minutes; peak {peak.messages} messages at {peak.start:%H:%M} "
                   f"({peak.complaints} complaints)", highlight=False)
+        moods = [m for m in crisis_radar.mood_over_time(result.timeline) if m.complaint_share is not None]
+        if moods:
+            worst = max(moods, key=lambda m: m.complaint_share or 0)
+            out.print(f"complaint share (5-minute window): peak {worst.complaint_share:.0%} at {worst.minute:%H:%M}, "
+                      f"{worst.angry_share:.0%} angry", highlight=False)
     for theme in result.themes:
         out.print(f"  {theme.theme:<14} {theme.count:>5} messages from {theme.members} members  e.g. {theme.examples[0][:60]!r}",
                   highlight=False, markup=False)

@@ -91,6 +91,15 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Mood:
+    """The member side of the chat in the minutes up to and including `minute`: what share complained, what
+    share was angry."""
+    minute: datetime
+    complaint_share: float | None  # None when no member spoke in the window
+    angry_share: float | None
+
+
+@dataclass(frozen=True)
 class ThemeSummary:
     theme: str
     count: int
@@ -284,6 +293,24 @@ def _timeline(messages: list[ChatMessage], complaint_of: dict[int, str], angry: 
         return []
     last = max(counts)
     return [Bucket(first + width * slot, *counts.get(slot, [0, 0, 0, 0])) for slot in range(last + 1)]
+
+
+def mood_over_time(timeline: list[Bucket], minutes: int = 5) -> list[Mood]:
+    """Complaint and anger shares over a sliding window of `minutes` buckets: per-minute shares of a few
+    messages jump between 0 and 100 %, a five-minute window shows the turn."""
+    out = []
+    members = complaints = angry = 0
+    for i, bucket in enumerate(timeline):
+        members += bucket.messages - bucket.staff
+        complaints += bucket.complaints
+        angry += bucket.angry
+        if i >= minutes:
+            gone = timeline[i - minutes]
+            members -= gone.messages - gone.staff
+            complaints -= gone.complaints
+            angry -= gone.angry
+        out.append(Mood(bucket.start, complaints / members if members else None, angry / members if members else None))
+    return out
 
 
 def _themes(messages: list[ChatMessage], complaint_of: dict[int, str]) -> list[ThemeSummary]:

@@ -93,6 +93,28 @@ def store() -> Any:
     return _store(s, _store_key(s))
 
 
+def draft_batch(flow: Workflow, incident_id: str, ticket_ids: list[int], done_key: str = "drafting_done") -> None:
+    """Draft the tickets through the crash-safe job machinery, with a progress bar; leaves the outcome for
+    the next run (show_flash), since the caller reruns the page to show the new drafts."""
+    from drafting.jobs import create_job, run_job  # here, not at import: only pages that draft need it
+
+    job = create_job(flow, incident_id, ticket_ids, actor=operator() or "app")
+    bar = st.progress(0.0, text=t("drafting_progress", done=0, total=len(ticket_ids)))
+    final = run_job(flow, job, drafter(), on_item=lambda p: bar.progress(
+        (p.done + p.failed) / max(p.total, 1), text=t("drafting_progress", done=p.done + p.failed, total=p.total)))
+    st.session_state["flash"] = t(done_key, n=final.done)
+    if final.failed:
+        st.session_state["flash_warning"] = t("drafting_failed", n=final.failed)
+
+
+def show_flash() -> None:
+    """The messages an action left for the run after its st.rerun()."""
+    if flash := st.session_state.pop("flash", None):
+        st.success(flash)
+    if warning := st.session_state.pop("flash_warning", None):
+        st.warning(warning)
+
+
 def pick(label: str, options: list[Any], key: str, labels: dict[Any, str], container: Any = None) -> Any:
     """A selectbox over ids whose choice lives in st.session_state[key], not in the widget.
 

@@ -357,3 +357,14 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
     assert len(items) == before + 24
     wang = next(i for i in items if i.customer == "新成员1")
     assert wang.messages == ("等了一个半小时了！！订单LT20261112-0457",) and wang.status == "no_draft"
+    # The chart has both panels, the trigger marked on each.
+    counts, shares = (chart.proto.spec for chart in at.get("vega_lite_chart"))
+    assert all('"color": "red"' in spec for spec in (counts, shares)) and "complaint share" in shares
+    # Draft the new tickets from here; the other tickets of the incident are left alone.
+    at.button(key="radar_draft").click().run()
+    assert not at.exception, at.exception
+    assert "24 replies drafted" in at.success[-1].value
+    after = review.queue(workflow(), INCIDENT)
+    assert all(i.status != "no_draft" for i in after if i.channel == "chat")
+    assert [i.status for i in after if i.channel != "chat"] == [i.status for i in items if i.channel != "chat"]
+    assert not [b for b in at.button if b.key == "radar_draft"]  # nothing left to draft

@@ -59,6 +59,24 @@ def textbox(page, label: str):  # noqa: ANN001, ANN201
     return page.get_by_role("textbox", name=re.compile("^" + re.escape(label)))
 
 
+CHAT_COMPLAINERS = 12
+
+
+def group_chat() -> str:
+    """A WeChat-style copy of an English customer group: quiet chatter, polite staff answers, then one
+    dismissive reply that every complaining member quotes or reacts to."""
+    lines = []
+    for n in range(15):
+        lines += [f"Member {n % 5} 2026-11-12 12:{n * 3:02d}:00", "Anyone tried the new noodle box?", ""]
+    lines += ["Maya (Support) 2026-11-12 12:46:00", "Thanks for asking, the noodle box is back tomorrow.", ""]
+    lines += ["Maya (Support) 2026-11-12 12:50:00", "Calm down, it's 20 minutes, not the end of the world.", ""]
+    complaints = ["> Maya (Support): Calm down, it's 20 minutes\nWhat kind of attitude is that?!",
+                  "My order has been 90 minutes late, still nothing!!", "I want a refund, this is ridiculous!!"]
+    for n in range(CHAT_COMPLAINERS * 2):
+        lines += [f"Customer {n % CHAT_COMPLAINERS} 2026-11-12 12:{51 + n // 4:02d}:{(n * 10) % 60:02d}", complaints[n % 3], ""]
+    return "\n".join(lines)
+
+
 def go(page, title: str) -> None:  # noqa: ANN001
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     settle(page)
@@ -144,7 +162,38 @@ def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_
         assert page.get_by_role("button", name="Export XLSX").is_visible()
         shot(page, "5-send")
 
-        # 6. The other pages, including a bad upload.
+        # 6. A group chat pasted into the radar: the trigger, the chart, themes, then tickets with drafts.
+        go(page, "Chat radar")
+        textbox(page, "Staff names").fill("Maya (Support)")
+        textbox(page, "Staff names").press("Enter")
+        settle(page)
+        box = textbox(page, "…or paste the chat")
+        box.fill(group_chat())
+        box.press("Control+Enter")
+        settle(page)
+        page.get_by_text("What lit the fuse").wait_for()
+        trigger = page.get_by_test_id("stVerticalBlock").filter(has=page.get_by_text("Most likely")).last  # the innermost: its card
+        assert "Calm down, it's 20 minutes" in trigger.inner_text()
+        charts = page.get_by_test_id("stVegaLiteChart")
+        for n in range(2):  # counts per minute, then shares
+            charts.nth(n).locator("canvas, svg").first.wait_for()
+            page.wait_for_timeout(300)
+            charts.nth(n).screenshot(path=str(SHOTS / f"6-chat-radar-chart-{n + 1}.png"))  # below the fold of the page shot
+        page.get_by_text("What people complain about").wait_for()
+        page.get_by_test_id("stExpander").filter(has_text=re.compile(r"(attitude|lateness|refund) · \d+ · \d+ members")).first.wait_for()
+        shot(page, "6-chat-radar")
+        page.get_by_role("button", name=re.compile(r"^Create \d+ tickets for 2026-11-delivery-delays")).click()
+        settle(page)
+        page.get_by_text(re.compile(r"\d+ tickets created")).wait_for()
+        page.get_by_role("button", name=re.compile(r"^Draft replies for these \d+ tickets")).click()
+        settle(page)
+        page.get_by_text(re.compile(r"\d+ replies drafted; review and approve them")).wait_for()
+        page.get_by_role("link", name="Open the review queue").click()
+        settle(page)
+        page.get_by_text("Draft all").wait_for(state="detached")  # every ticket, the chat's included, has a draft
+        assert page.get_by_test_id("stMetric").filter(has_text="Tickets").inner_text().split()[-1] == str(6 + CHAT_COMPLAINERS)
+
+        # 7. The other pages, including a bad upload.
         go(page, "Knowledge")
         page.get_by_role("tab", name="Add documents").click()
         page.locator('input[type="file"]').first.set_input_files(files=[{"name": "broken.md", "mimeType": "text/markdown",
@@ -152,16 +201,16 @@ def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_
         page.get_by_role("button", name=re.compile("^Add 1 file")).click()
         settle(page)
         page.get_by_text(re.compile("broken.md.*front matter")).first.wait_for()
-        shot(page, "6-knowledge-bad-upload")
+        shot(page, "7-knowledge-bad-upload")
         go(page, "Tone check")
         box = textbox(page, "Text")
         box.fill("别闹了行吗，不就是晚了一点吗")
         box.press("Control+Enter")
         settle(page)
         page.locator("mark.tone-flag").first.wait_for()
-        shot(page, "7-tone-check")
+        shot(page, "8-tone-check")
         go(page, "Incident room")
         page.get_by_test_id("stSidebar").get_by_text("中文").click()
         settle(page)
         page.get_by_text("时间线：各阶段要做什么").wait_for()  # the whole UI switches language
-        shot(page, "8-incident-room-zh")
+        shot(page, "9-incident-room-zh")

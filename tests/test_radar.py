@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from drafting.chat_import import parse_chat
-from drafting.radar import analyse, classify, facts_from, tickets
+from drafting.radar import Bucket, analyse, classify, facts_from, mood_over_time, tickets
 from drafting.tone import ToneChecker
 
 START = datetime(2026, 11, 12, 12, 0)
@@ -80,6 +80,21 @@ def test_themes_timeline_influencers_and_alerts(tone: ToneChecker) -> None:
     assert sum(b.messages for b in radar.timeline) == sum(1 for m in radar.log.messages if m.role != "system")
     assert any(name == "新成员1" for name, _ in radar.influencers)
     assert {a.term for a in radar.alerts} == {"曝光", "投诉"} and all(a.context for a in radar.alerts)
+
+
+def test_mood_is_the_share_of_member_messages_over_a_sliding_window() -> None:
+    minute = [START + timedelta(minutes=i) for i in range(4)]
+    timeline = [Bucket(minute[0], messages=4, complaints=0, angry=0, staff=0),
+                Bucket(minute[1], messages=3, complaints=1, angry=1, staff=1),  # 2 members, 1 complaining
+                Bucket(minute[2], messages=1, complaints=0, angry=0, staff=1),  # staff only
+                Bucket(minute[3], messages=6, complaints=6, angry=3, staff=0)]
+    per_minute = mood_over_time(timeline, minutes=1)
+    assert [m.complaint_share for m in per_minute] == [0.0, 0.5, None, 1.0]  # no member spoke: no share, not 0
+    assert [m.angry_share for m in per_minute] == [0.0, 0.5, None, 0.5]
+    window = mood_over_time(timeline, minutes=2)
+    assert [m.minute for m in window] == minute
+    assert window[1].complaint_share == pytest.approx(1 / 6) and window[2].complaint_share == 0.5
+    assert window[3].complaint_share == 1.0  # minute 1 has left the window
 
 
 def test_classify_separates_complaints_from_chatter() -> None:

@@ -8,7 +8,7 @@ import hashlib
 import streamlit as st
 
 from drafting import radar as crisis_radar
-from drafting import services, ui
+from drafting import review, services, ui
 from drafting.chat_import import ChatImportError, parse_chat
 
 st.header(ui.t("page_radar"))
@@ -52,7 +52,8 @@ if not result.triggers:
 for rank, c in enumerate(result.triggers[:3], start=1):
     with st.container(border=True):
         when = f"{c.time:%m-%d %H:%M}" if c.time else f"#{c.index + 1}"
-        st.markdown(f"**{'🔥 ' if rank == 1 else f'{rank}. '}{c.sender}** · {when}")
+        label = f":red[:material/local_fire_department: {ui.t('radar_most_likely')}]" if rank == 1 else f"{rank}."
+        st.markdown(f"{label} **{c.sender}** · {when}")
         st.text(c.text)
         st.caption(ui.t("radar_why", ratio=c.rate_ratio, before=f"{c.complaint_share_before:.0%}", after=f"{c.complaint_share_after:.0%}",
                         voices=c.new_voices, echoes=c.echoes) + (f" · {ui.t('tone')}: {', '.join(c.tone_flags)}" if c.tone_flags else ""))
@@ -60,16 +61,27 @@ for rank, c in enumerate(result.triggers[:3], start=1):
 # ── the timeline ─────────────────────────────────────────────────────────────────────────────────────
 if result.timeline:
     st.subheader(ui.t("radar_timeline"))
-    values = [{"time": b.start.isoformat(), "series": ui.t("radar_series_messages"), "count": b.messages} for b in result.timeline]
-    values += [{"time": b.start.isoformat(), "series": ui.t("radar_series_complaints"), "count": b.complaints} for b in result.timeline]
-    layers: list[dict] = [{"mark": {"type": "line", "interpolate": "monotone"}, "encoding": {
-        "x": {"field": "time", "type": "temporal", "title": None},
-        "y": {"field": "count", "type": "quantitative", "title": ui.t("radar_per_minute")},
-        "color": {"field": "series", "type": "nominal", "title": None}}}]
-    if result.trigger is not None and result.trigger.time is not None:
-        layers.append({"data": {"values": [{"time": result.trigger.time.isoformat()}]}, "mark": {"type": "rule", "color": "red", "strokeWidth": 2},
-                       "encoding": {"x": {"field": "time", "type": "temporal"}}})
-    st.vega_lite_chart({"data": {"values": values}, "layer": layers}, width="stretch")
+    per_minute = [{"time": b.start.isoformat(), "series": ui.t(f"radar_series_{name}"), "value": value} for b in result.timeline
+                  for name, value in (("messages", b.messages), ("complaints", b.complaints), ("angry", b.angry))]
+    shares = [{"time": m.minute.isoformat(), "series": ui.t(f"radar_series_{name}_share"), "value": value}
+              for m in crisis_radar.mood_over_time(result.timeline)
+              for name, value in (("complaints", m.complaint_share), ("angry", m.angry_share)) if value is not None]
+    marker = ([{"data": {"values": [{"time": result.trigger.time.isoformat()}]}, "mark": {"type": "rule", "color": "red", "strokeWidth": 2},
+                "encoding": {"x": {"field": "time", "type": "temporal"}}}] if result.trigger and result.trigger.time else [])
+
+    def panel(values: list[dict], series: list[str], title: str, axis: dict) -> dict:
+        # Fixed colours, none of them red: red is the trigger's line.
+        colour = {"domain": [ui.t(f"radar_series_{name}") for name in series], "range": ["#4c78a8", "#f58518", "#7b4173"][-len(series):]}
+        line = {"data": {"values": values}, "mark": {"type": "line", "interpolate": "linear"}, "encoding": {
+            "x": {"field": "time", "type": "temporal", "title": None},
+            "y": {"field": "value", "type": "quantitative", "title": title, "axis": axis},
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "top"}, "scale": colour},
+            "tooltip": [{"field": "time", "type": "temporal", "format": "%H:%M"}, {"field": "series"}, {"field": "value", "format": axis.get("format", "d")}]}}
+        return {"layer": [line, *marker], "height": 180}
+
+    st.vega_lite_chart(panel(per_minute, ["messages", "complaints", "angry"], ui.t("radar_per_minute"), {}), width="stretch")
+    st.vega_lite_chart(panel(shares, ["complaints_share", "angry_share"], ui.t("radar_share_window"), {"format": "%"}), width="stretch")
+    st.caption(ui.t("radar_chart_note"))
 
 # ── themes, influencers, alerts ──────────────────────────────────────────────────────────────────────
 themes_col, people_col = st.columns([3, 2])
@@ -92,9 +104,28 @@ if result.alerts:
 incident_id = st.session_state.get(ui.INCIDENT_KEY)
 made = crisis_radar.tickets(result, incident_id, source_name="chat")
 st.subheader(ui.t("radar_tickets", n=len(made)))
+if made:
+    st.dataframe([{ui.t("col_customer"): m.customer, ui.t("radar_col_issue"): m.facts.issue_type, ui.t("radar_col_order"): m.order_id or "",
+                   ui.t("radar_col_delay"): m.facts.delay_minutes, ui.t("radar_col_amount"): str(m.facts.order_amount or ""),
+                   ui.t("radar_col_messages"): " / ".join(m.messages)[:200]} for m in made], hide_index=True, width="stretch")
 if not incident_id:
     st.info(ui.t("no_incident_yet"))
-elif made and st.button(ui.t("radar_create", n=len(made), incident=incident_id), key="radar_create", type="primary"):
-    flow = ui.workflow()
-    created = sum(flow.add_ticket(ticket, actor=ui.operator() or "app", source="chat")[1] for ticket in made)
-    st.success(ui.t("radar_created", created=created, updated=len(made) - created))
+    st.stop()
+flow = ui.workflow()
+if made and st.button(ui.t("radar_create", n=len(made), incident=incident_id), key="radar_create", type="primary"):
+    stored = [flow.add_ticket(ticket, actor=ui.operator() or "app", source="chat") for ticket in made]
+    created = sum(new for _, new in stored)
+    st.session_state["radar_made"] = {"incident": incident_id, "tickets": [row_id for row_id, _ in stored]}
+    st.session_state["flash"] = ui.t("radar_created", created=created, updated=len(made) - created)
+    st.rerun()
+ui.show_flash()
+# The tickets this page created for the incident in focus and still without a draft: offer to draft them here.
+last = st.session_state.get("radar_made") or {}
+if last.get("incident") == incident_id:
+    ours = set(last["tickets"])
+    undrafted = [i.ticket_id for i in review.queue(flow, incident_id) if i.ticket_id in ours and i.status == "no_draft"]
+    if undrafted and st.button(ui.t("radar_draft", n=len(undrafted)), key="radar_draft", type="primary"):
+        ui.draft_batch(flow, incident_id, undrafted, done_key="radar_drafted")
+        st.rerun()
+    if not undrafted:
+        st.page_link(ui.page("review_queue"), label=ui.t("radar_to_queue"), icon=":material/checklist:")

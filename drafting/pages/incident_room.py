@@ -84,8 +84,7 @@ with st.expander(ui.t("incident_record"), expanded=shown is None):
                 st.session_state["flash"] = ui.t("incident_saved", id=record.id)
                 st.rerun()
 
-if flash := st.session_state.pop("flash", None):
-    st.success(flash)
+ui.show_flash()
 if shown is None:
     st.stop()
 incident = shown

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from drafting import review, ui
-from drafting.jobs import create_job, run_job
 
 st.header(ui.t("page_queue"))
 flow = ui.workflow()
@@ -24,16 +23,9 @@ for column, (status, n) in zip(metrics[1:], counts.items()):
 # ── batch drafting ─────────────────────────────────────────────────────────────────────────────────
 undrafted = [i for i in items if i.status == "no_draft"]
 if undrafted and st.button(ui.t("draft_all", n=len(undrafted)), key="draft_all", type="primary"):
-    job = create_job(flow, incident_id, [i.ticket_id for i in undrafted], actor=ui.operator() or "app")
-    bar = st.progress(0.0, text=ui.t("drafting_progress", done=0, total=len(undrafted)))
-    final = run_job(flow, job, ui.drafter(), on_item=lambda p: bar.progress(
-        (p.done + p.failed) / max(p.total, 1), text=ui.t("drafting_progress", done=p.done + p.failed, total=p.total)))
-    if final.failed:
-        st.warning(ui.t("drafting_failed", n=final.failed))
-    st.session_state["flash"] = ui.t("drafting_done", n=final.done)
+    ui.draft_batch(flow, incident_id, [i.ticket_id for i in undrafted])
     st.rerun()
-if flash := st.session_state.pop("flash", None):
-    st.success(flash)
+ui.show_flash()
 
 # ── filters ────────────────────────────────────────────────────────────────────────────────────────
 f1, f2, f3 = st.columns([2, 2, 3])
