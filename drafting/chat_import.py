@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
+from drafting.staff import infer_staff
+
 Role = Literal["staff", "member", "system"]
 Kind = Literal["text", "media", "system"]
 
@@ -68,6 +70,7 @@ class ChatLog:
     encoding: str
     messages: list[ChatMessage] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    inferred_staff: list[str] = field(default_factory=list)  # staff found by their names, when nobody named any
 
     @property
     def staff(self) -> set[str]:
@@ -322,6 +325,10 @@ def _telegram_text(value: Any) -> str:
 
 
 def _finish(log: ChatLog, staff: set[str]) -> ChatLog:
+    if not staff and not any(m.role == "staff" for m in log.messages):
+        # Nobody named the staff and the export has no role column: find the accounts whose names mark them.
+        staff = infer_staff(m.sender for m in log.messages if m.role != "system")
+        log.inferred_staff = sorted(staff)
     finished = []
     for index, m in enumerate(log.messages):
         role: Role = m.role

@@ -412,7 +412,8 @@ def load(
 @app.command()
 def radar(
     chat_file: Annotated[Path, typer.Argument(help="A chat export: WeChat/WeCom text, CSV, JSON(L) or Telegram's result.json.")],
-    staff: Annotated[Optional[str], typer.Option(help="Staff names, comma-separated (a role column in the file works too).")] = None,
+    staff: Annotated[Optional[str], typer.Option(help="Staff names, comma-separated (a role column in the file works too). "
+                                                         "Without either, staff are found by names such as '品牌客服-小李' or 'Maya (Support)'.")] = None,
     watch: Annotated[Optional[Path], typer.Option(help="Keyword watch lists (YAML: list name -> terms).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Everything as JSON.")] = False,
 ) -> None:
@@ -451,6 +452,8 @@ def radar(
         return
     out.print(f"{chat_file.name}: {len(log.messages)} messages ({log.format}, {log.encoding}), "
               f"{len(log.staff)} staff, {len(log.problems)} lines not read", highlight=False)
+    if log.inferred_staff:
+        out.print(f"staff found by their names: {', '.join(log.inferred_staff)} (name any others with --staff)", highlight=False, markup=False)
     if not result.triggers:
         out.print("No staff message found: name the staff with --staff (or a role column).", highlight=False)
     for rank, c in enumerate(result.triggers[:3], start=1):

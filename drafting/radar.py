@@ -27,6 +27,7 @@ from drafting.chat_import import ChatLog, ChatMessage
 from drafting.models import Ticket
 from drafting.phrasebook import fold
 from drafting.risk import anger_signs
+from drafting.staff import name_parts
 from drafting.tone import ToneChecker
 from knowledge.policy import TicketFacts
 
@@ -165,7 +166,7 @@ def _staff_names(messages: list[ChatMessage]) -> list[str]:
     for m in messages:
         if m.role == "staff" and m.sender:
             names.add(m.sender)
-            for part in re.split(r"[-–—|｜()（）\[\]【】:：·•/\s]+", m.sender):
+            for part in name_parts(m.sender):
                 if len(part) >= 2 and not part.isdigit():
                     names.add(part)
     generic = {"support", "team", "service", "客服", "官方", "运营", "admin", "community", "staff", "store", "shop"}

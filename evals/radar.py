@@ -11,6 +11,9 @@ exercises the importer; staff are named by list, as a community manager would co
 Logs are split by a hash of their file name: the theme lexicon may be tuned looking at `dev` logs only
 (`--misses` lists what the radar missed there); `test` logs are for reporting.
 
+With --infer-staff no staff are named, as when a chat is pasted without them: the importer finds staff by
+their display names, and the staff column says how many of the labelled staff it found.
+
 Reported per log: trigger hit@1 and the gold trigger's rank; complaint precision and recall (a message the
 radar calls a complaint vs one with a gold theme); theme purity (for each theme the radar found, the share
 of its messages in their most common gold theme, weighted by size).
@@ -66,12 +69,14 @@ def render(rows: list[dict[str, Any]], fmt: str) -> tuple[bytes, str]:
                      for r in rows).encode(), "chat.jsonl"
 
 
-def evaluate(path: Path, fmt: str) -> dict[str, Any]:
+def evaluate(path: Path, fmt: str, *, infer_staff: bool = False) -> dict[str, Any]:
+    """One log's scores; with `infer_staff` nobody names the staff, as when a chat is pasted without them."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     staff = sorted({r["sender"] for r in rows if r["role"] == "staff"})
     data, name = render(rows, fmt)
-    log = parse_chat(data, name=name, staff=staff)
-    result = {"log": path.name, "format": fmt, "messages": len(rows), "imported": len(log.messages), "problems": len(log.problems)}
+    log = parse_chat(data, name=name, staff=() if infer_staff else staff)
+    result = {"log": path.name, "format": fmt, "messages": len(rows), "imported": len(log.messages), "problems": len(log.problems),
+              "staff": len(staff), "staff_found": len(log.staff & set(staff)), "staff_wrong": len(log.staff - set(staff))}
     if len(log.messages) != len(rows):  # the importer merged or lost messages: the labels no longer line up
         result["error"] = f"imported {len(log.messages)} of {len(rows)} messages"
         return result
@@ -124,6 +129,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list missed and mis-themed complaints (dev logs only)")
+    parser.add_argument("--infer-staff", action="store_true", help="name no staff: the importer finds them by their display names")
     args = parser.parse_args()
     every = sorted(args.data.glob("*.jsonl"))
     if not every:
@@ -136,17 +142,18 @@ def main() -> None:
                 raise SystemExit("--misses reads dev logs only: add --split dev")
             print("\n".join(misses(path, fmt)))
         return
-    results = [evaluate(path, fmt) for path, fmt in chosen]
+    results = [evaluate(path, fmt, infer_staff=args.infer_staff) for path, fmt in chosen]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    print("| log | format | messages | trigger hit@1 | gold rank | complaint P | complaint R | theme purity |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| log | format | messages | staff found | trigger hit@1 | gold rank | complaint P | complaint R | theme purity |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
-            print(f"| {r['log']} | {r['format']} | {r['messages']} | import error: {r['error']} | | | | |")
+            print(f"| {r['log']} | {r['format']} | {r['messages']} | | import error: {r['error']} | | | | |")
             continue
-        print(f"| {r['log']} | {r['format']} | {r['messages']} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
+        staff = f"{r['staff_found']}/{r['staff']}" + (f" (+{r['staff_wrong']} wrong)" if r["staff_wrong"] else "")
+        print(f"| {r['log']} | {r['format']} | {r['messages']} | {staff} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
               f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} |")
     scored = [r for r in results if "error" not in r]
     if scored:

@@ -342,9 +342,11 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
         text = ["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！订单LT20261112-0457", "退款！退我38块！！"][n % 3]
         lines += [f"新成员{n} 2026-11-12 13:{1 + n // 4:02d}:{(n * 10) % 60:02d}", text, ""]
     at = start("chat_radar")
-    at.text_input(key="radar_staff").input("客服小李").run()
     at.text_area(key="radar_text").input("多出来的一行\n" + "\n".join(lines)).run()
     assert not at.exception, at.exception
+    assert "Staff found by their names: 客服小李" in at.info[0].value  # nobody named them: the name says so
+    at.text_input(key="radar_staff").input("客服小李").run()
+    assert not [i for i in at.info if "Staff found" in i.value]
     shown = texts(at)
     assert "1 lines not read" in shown and "What lit the fuse" in shown
     assert any(t.value == "别闹了行吗，不就晚了一点吗" for t in at.text)  # ranked first, shown as plain text

@@ -156,6 +156,8 @@ def test_radar_prints_the_trigger_themes_and_alerts(tmp_path: Path) -> None:
     assert "trigger" in result.stdout and "别闹了行吗，不就晚了一点吗" in result.stdout and "tone: 别闹了行吗" in result.stdout
     assert "attitude" in result.stdout and "alerts: 8" in result.stdout
     assert re.search(r"complaint share \(5-minute window\): peak \d+% at \d\d:\d\d", result.stdout)
+    inferred = runner.invoke(app, ["radar", str(chat)])
+    assert "staff found by their names: 客服小李" in inferred.stdout and "别闹了行吗，不就晚了一点吗" in inferred.stdout
     data = json.loads(runner.invoke(app, ["radar", str(chat), "--staff", "客服小李", "--json"]).stdout)
     assert data["triggers"][0]["text"].startswith("别闹了行吗") and data["messages"] == len(rows)
     bad = runner.invoke(app, ["radar", str(write(tmp_path / "empty.txt", "   \n"))])

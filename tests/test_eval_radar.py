@@ -51,3 +51,17 @@ def test_the_trigger_of_every_labelled_log_ranks_first() -> None:
     results = [evaluate(path, FORMATS[n % len(FORMATS)]) for n, path in enumerate(paths)]
     assert [r.get("error") for r in results] == [None] * len(paths)
     assert [r["log"] for r in results if not r["trigger_hit"]] == []
+
+
+def test_without_a_staff_list_only_staff_named_as_such_are_found(tmp_path: Path) -> None:
+    result = evaluate(gold_log(tmp_path / "mini.jsonl"), "csv", infer_staff=True)
+    assert (result["staff"], result["staff_found"], result["staff_wrong"]) == (2, 1, 0)  # Maya (Support), not Kevin
+    assert not result["trigger_hit"]  # Kevin's message is a member's now: the report must show the miss
+
+
+def test_inferred_staff_are_never_members_on_the_labelled_logs() -> None:
+    from evals.radar import DATA
+
+    results = [evaluate(path, "jsonl", infer_staff=True) for path in sorted(DATA.glob("*.jsonl"))]
+    assert [r["log"] for r in results if r["staff_wrong"]] == []
+    assert sum(r["staff_found"] for r in results) > 0

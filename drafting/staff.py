@@ -1,0 +1,61 @@
+"""Who speaks for the brand in a group chat, when nobody said: staff inferred from display names.
+
+Only staff messages can be a crisis trigger, so a chat pasted without staff names would show nothing. Brands
+mark their accounts in the display name ("饭米粒客服-阿杰", "Dev | C&K Support"); those markers
+(lexicon/staff.yaml) name staff, and a brand word shared by two marked names ("沪鲜送" in "沪鲜送-客服Amy" and
+"沪鲜送运营-大伟") names its other accounts too. A staff member with a plain name ("Sam") cannot be found
+this way; the radar says whom it inferred so the user can add the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+import yaml
+
+_SEPARATORS = re.compile(r"[-–—_|｜()（）\[\]【】<>《》:：·•/\\,，\s]+")
+_PARTS = re.compile(r"[-–—_|｜()（）\[\]【】<>《》:：·•/\\,，]+")  # the same, but a space does not split "PulseRun Team"
+
+
+@lru_cache(maxsize=1)
+def _markers() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    data = yaml.safe_load(resources.files("drafting.lexicon").joinpath("staff.yaml").read_text(encoding="utf-8"))
+    zh = tuple(sorted(data["zh"], key=len, reverse=True))
+    en = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in sorted(data["en"], key=len, reverse=True)) + r")(?![a-z])", re.IGNORECASE)
+    return zh, en
+
+
+def name_parts(sender: str) -> list[str]:
+    """A display name split where brands join name and brand: "沪鲜送运营-大伟" -> [沪鲜送运营, 大伟]."""
+    return [part for part in _SEPARATORS.split(sender) if part]
+
+
+def is_marked(sender: str) -> bool:
+    zh, en = _markers()
+    return any(word in sender for word in zh) or bool(en.search(sender))
+
+
+def _brand(part: str) -> str | None:
+    """The word before a marker in a name part: "沪鲜送运营" -> 沪鲜送, "PulseRun Team" -> PulseRun; None when the
+    marker comes first ("店长Coco": Coco is a person) or what stands before it is too short to be a brand."""
+    zh, en = _markers()
+    cuts = [part.find(word) for word in zh if word in part]
+    if match := en.search(part):
+        cuts.append(match.start())
+    if not cuts:
+        return None
+    brand = part[:min(cuts)].strip(" &+")
+    long_enough = len(brand) >= (2 if re.search(r"[\u4e00-\u9fff]", brand) else 3)
+    return brand.lower() if long_enough else None
+
+
+def infer_staff(senders: Iterable[str]) -> set[str]:
+    """The senders whose names mark them as staff, and those whose names carry the brand a marked name puts
+    before its marker ("Coach Marco (PulseRun)" beside "Jess | PulseRun Team")."""
+    names = {s for s in senders if s}
+    marked = {s for s in names if is_marked(s)}
+    brands = {b for s in marked for part in _PARTS.split(s) if (b := _brand(part.strip()))}
+    return marked | {s for s in names - marked if any(b in s.lower() for b in brands)}
