@@ -46,10 +46,20 @@ class Theme:
 
 
 @lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    return yaml.safe_load(resources.files("drafting.lexicon").joinpath("themes.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def themes() -> tuple[Theme, ...]:
-    data = yaml.safe_load(resources.files("drafting.lexicon").joinpath("themes.yaml").read_text(encoding="utf-8"))
     return tuple(Theme(name, spec["issue_type"], tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]))
-                 for name, spec in data["themes"].items())
+                 for name, spec in _lexicon()["themes"].items())
+
+
+@lru_cache(maxsize=1)
+def _satisfied() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (re.compile("|".join(f"(?:{p})" for p in _lexicon()["satisfied"]), re.IGNORECASE),
+            re.compile(_lexicon()["satisfied_but"], re.IGNORECASE))
 
 
 def classify(text: str) -> tuple[str | None, int]:
@@ -59,6 +69,9 @@ def classify(text: str) -> tuple[str | None, int]:
     scores = {t.name: sum(len(p.findall(folded)) for p in t.patterns) for t in themes()}
     anger = anger_signs(text)
     best = max(scores, key=lambda name: scores[name])
+    satisfied, but = _satisfied()
+    if scores[best] and not anger and satisfied.search(folded) and not but.search(folded):
+        return None, anger  # "退了，76块到账了": a theme named, a problem resolved
     if scores[best]:
         return best, anger
     return ("other" if anger else None), anger
@@ -183,15 +196,31 @@ def _about_staff(messages: list[ChatMessage], echoes: dict[int, list[int]]) -> l
     names = _staff_names(messages)
     pattern = re.compile("|".join(re.escape(fold(n)) for n in names), re.IGNORECASE) if names else None
     out = []
+    staff_said: list[str] = []  # recent staff messages, folded, for words quoted back mid-sentence
     for m in messages:
+        if m.role == "staff" and m.kind == "text":
+            staff_said = [*staff_said[-19:], fold(m.text)]
         if m.role != "member" or m.kind != "text":
             continue
-        if m.index in answering:
+        if m.index in answering or _quotes_back(m.text, staff_said):
             out.append(m.index)
         elif pattern is not None and pattern.search(fold(m.text)) and _PUSHBACK.search(m.text) and not re.search(
                 r"谢谢|感谢|辛苦|\b(thanks?|thank you|cheers|appreciate)\b", m.text, re.IGNORECASE):
             out.append(m.index)
     return out
+
+
+_INLINE_QUOTE = re.compile(r"[“\"「『‘]([^”\"」』’\n]{3,60})[”\"」』’]")
+
+
+def _quotes_back(text: str, staff_said: list[str]) -> bool:
+    """A member repeating a staff member's own words in quotation marks ("换哪个平台都一样" is the best free
+    advert…): the member is holding those words up, which is how people answer a reply they resent."""
+    for quoted in _INLINE_QUOTE.findall(text):
+        key = fold(quoted.strip(" .,，。!！?？…"))
+        if len(key) >= 4 and any(key in said for said in staff_said):
+            return True
+    return False
 
 
 def _echoes(messages: list[ChatMessage]) -> dict[int, list[int]]:

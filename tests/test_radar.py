@@ -105,6 +105,28 @@ def test_classify_separates_complaints_from_chatter() -> None:
     assert classify("This is RIDICULOUS!!!")[0] == "other"
 
 
+
+def test_a_resolved_problem_or_thanks_is_not_a_complaint_unless_a_but_follows() -> None:
+    assert classify("退款到账了，速度挺快")[0] is None
+    assert classify("My refund went through, that helps")[0] is None
+    assert classify("客服态度挺好的")[0] is None and classify("客服态度不好")[0] == "attitude"
+    assert classify("thanks for the refund, but my order is still late")[0] is not None
+    assert classify("I don't appreciate the refund runaround")[0] == "refund"
+    assert classify("退款到账了！！气死我了，等了三天！！")[0] is not None  # anger outweighs the good news
+
+
+def test_members_quoting_staff_words_back_are_reacting_to_staff(tone: ToneChecker) -> None:
+    rows = calm(30, (), "")
+    rows.append((30 * 60, "客服小李", "大家多体谅一下，晚个把小时很正常的"))
+    rows += [(30 * 60 + 60, "会员A", "“晚个把小时很正常”，这话你也说得出口"),
+             (30 * 60 + 90, "会员B", 'He said "see you at the meetup" and left'),  # quotes words staff never said
+             (30 * 60 + 120, "会员C", "“很正常”是我们群的新梗了")]  # too short a quote to be sure whose words
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
+    by_sender = {radar.log.messages[i].sender: theme for i, theme in radar.complaint_of.items()}
+    assert by_sender.get("会员A") == "attitude"
+    assert "会员B" not in by_sender and "会员C" not in by_sender
+
+
 @pytest.mark.parametrize(("texts", "expected"), [
     (["等了一个半小时了，订单LT20261112-0457", "退我38块"], {"order_ids": ["LT20261112-0457"], "amount": Decimal(38), "delay_minutes": 90}),
     (["My order was 90 minutes late", "I paid $24.50"], {"order_ids": [], "amount": Decimal("24.50"), "delay_minutes": 90}),
