@@ -6,7 +6,7 @@ The chat is generated: a few thousand members, a few staff, ordinary chatter, co
 across every theme, quotes, media placeholders and system notices, a message every few seconds for hours,
 written out as a WeChat desktop copy (the format with the most parsing work). Timed: reading the export
 (`parse_chat`) and the whole analysis (`analyse`: complaints and themes, trigger ranking over every staff
-message, timeline, influencers, alerts). Results replace the "Chat radar" section of bench/RESULTS.md.
+message, timeline, influencers, alerts on the shipped watch lists). Results replace the "Chat radar" section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ from datetime import datetime, timedelta
 
 from bench.results import machine, publish
 from drafting.chat_import import parse_chat
-from drafting.radar import analyse
+from drafting.radar import analyse, default_watch
 from drafting.tone import default_checker
 
 BEGIN, END = "<!-- radar:begin -->", "<!-- radar:end -->"
 CHATTER = ["今天的新品有人试过吗？", "早上好", "哈哈哈", "Anyone tried the new menu?", "good morning all", "[图片]", "[表情]", "收到"]
 COMPLAINTS = ["等了一个半小时了，汤全洒了！！", "退款什么时候到账？？", "客服这是什么态度？", "凭什么取消免配送费？", "又涨价了，太贵了",
               "My order was 90 minutes late", "Where is my refund???", "Why did you remove the free delivery?", "my address is visible to everyone",
-              "the bread was stale", "shut up, you're a shill", "订单LT20261112-0457还没到，退我38块"]
+              "the bread was stale", "shut up, you're a shill", "订单LT20261112-0457还没到，退我38块",
+              "再不处理我就打12315投诉，发小红书曝光", "posting this on reddit, and my lawyer will hear about it"]
 STAFF = ["您好，我们正在核实，请稍等。", "Thanks for your patience, we're on it.", "别闹了行吗", "新版本上线啦，欢迎体验！"]
 
 
@@ -67,14 +68,15 @@ def main() -> None:
         log = parse_chat(data, name="big.txt", staff=staff)
         parse_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        radar = analyse(log, tone, watch={"media": ["曝光", "投诉", "12315"]})
+        radar = analyse(log, tone, watch={**default_watch(), "custom": ["投诉"]})  # the shipped lists and one word of the user's
         analyse_times.append(time.perf_counter() - start)
     staff_messages = sum(1 for m in log.messages if m.role == "staff")
     total = [p + a for p, a in zip(parse_times, analyse_times)]
     lines = [BEGIN, "## Chat radar — 100,000 messages", "",
              f"`python -m bench.radar --messages {args.messages} --runs {args.runs}` — {machine()}.", "",
              f"A generated WeChat desktop copy: {len(log.messages):,} messages ({len(data) / 1e6:.1f} MB), {staff_messages:,} staff "
-             f"messages ranked as trigger candidates, {len(radar.complaint_of):,} complaints found.", "",
+             f"messages ranked as trigger candidates, {len(radar.complaint_of):,} complaints found, "
+             f"{len(radar.alerts):,} watch-list alerts ({sum(map(len, default_watch().values()))} shipped terms and one more).", "",
              "| step | median | target |", "|---|---|---|",
              f"| import (`parse_chat`) | {statistics.median(parse_times):.2f} s | |",
              f"| analysis (`analyse`) | {statistics.median(analyse_times):.2f} s | |",

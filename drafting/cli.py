@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -414,7 +415,8 @@ def radar(
     chat_file: Annotated[Path, typer.Argument(help="A chat export: WeChat/WeCom text, CSV, JSON(L) or Telegram's result.json.")],
     staff: Annotated[Optional[str], typer.Option(help="Staff names, comma-separated (a role column in the file works too). "
                                                          "Without either, staff are found by names such as '品牌客服-小李' or 'Maya (Support)'.")] = None,
-    watch: Annotated[Optional[Path], typer.Option(help="Keyword watch lists (YAML: list name -> terms).")] = None,
+    watch: Annotated[Optional[Path], typer.Option(help="Keyword watch lists (YAML: list name -> terms), instead of the shipped "
+                                                        "media / regulator_legal / safety / churn lists.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Everything as JSON.")] = False,
 ) -> None:
     """Find the message that lit the fuse, see how the anger spread and what people complain about."""
@@ -429,7 +431,7 @@ def radar(
         log = read_chat(chat_file, staff=(staff or "").split(","))
     except ChatImportError as exc:
         raise _fail(str(exc)) from None
-    lists: dict[str, list[str]] = {}
+    lists: dict[str, list[str]] | None = None  # the shipped watch lists (lexicon/watch.yaml) unless --watch names others
     if watch is not None:
         try:
             loaded = yaml.safe_load(watch.read_text(encoding="utf-8"))
@@ -476,10 +478,11 @@ def radar(
                   highlight=False, markup=False)
     if result.influencers:
         out.print("most answered: " + ", ".join(f"{n} ({c})" for n, c in result.influencers), highlight=False, markup=False)
-    if lists:
-        out.print(f"alerts: {len(result.alerts)}", highlight=False)
-        for alert in result.alerts[:20]:
-            out.print(f"  [{alert.watch}] {alert.term}: {alert.sender}: {alert.text[:80]}", highlight=False, markup=False)
+    per_list = Counter(alert.watch for alert in result.alerts)
+    out.print(f"alerts: {len(result.alerts)}" + (f" ({', '.join(f'{n} {c}' for n, c in per_list.most_common())})" if per_list else ""),
+              highlight=False, markup=False)
+    for alert in result.alerts[:20]:
+        out.print(f"  [{alert.watch}] {alert.term}: {alert.sender}: {alert.text[:80]}", highlight=False, markup=False)
 
 
 @commitments_app.command("check")

@@ -150,6 +150,8 @@ class Radar:
 
 
 def analyse(log: ChatLog, tone: ToneChecker, *, watch: dict[str, list[str]] | None = None, bucket_minutes: int = 1) -> Radar:
+    """Everything the radar shows, in one pass over the chat. `watch`: named lists of terms to alert on
+    (default_watch() when None; {} for no alerts)."""
     messages = log.messages
     complaint_of: dict[int, str] = {}
     angry: set[int] = set()
@@ -170,7 +172,7 @@ def analyse(log: ChatLog, tone: ToneChecker, *, watch: dict[str, list[str]] | No
         complaint_of.setdefault(index, "attitude")
     return Radar(log=log, triggers=triggers, timeline=_timeline(messages, complaint_of, angry, bucket_minutes),
                  themes=_themes(messages, complaint_of), influencers=_influencers(messages, echoes),
-                 alerts=_alerts(messages, watch or {}), complaint_of=complaint_of)
+                 alerts=_alerts(messages, default_watch() if watch is None else watch), complaint_of=complaint_of)
 
 
 def _staff_names(messages: list[ChatMessage]) -> list[str]:
@@ -366,14 +368,36 @@ def _influencers(messages: list[ChatMessage], echoes: dict[int, list[int]], top:
     return counts.most_common(top)
 
 
+@lru_cache(maxsize=1)
+def default_watch() -> dict[str, list[str]]:
+    """The watch lists shipped in lexicon/watch.yaml: media, regulator and legal, safety, churn."""
+    data = yaml.safe_load(resources.files("drafting.lexicon").joinpath("watch.yaml").read_text(encoding="utf-8"))
+    return {str(name): [str(term) for term in terms] for name, terms in data.items()}
+
+
+def _term_pattern(term: str) -> str:
+    """A watched term on folded text; a Latin term must stand as a word ("sue", not "issue")."""
+    folded = re.escape(fold(term.strip()))
+    if term.isascii() and re.fullmatch(r"[\w\s.'-]+", term):
+        folded = rf"(?<![a-z0-9]){folded}(?![a-z0-9])"
+    return folded
+
+
 def _alerts(messages: list[ChatMessage], watch: dict[str, list[str]]) -> list[Alert]:
-    compiled = [(name, term, re.compile(re.escape(fold(term)), re.IGNORECASE)) for name, terms in watch.items() for term in terms if term.strip()]
+    watched = [(name, term, re.compile(_term_pattern(term), re.IGNORECASE)) for name, terms in watch.items() for term in terms if term.strip()]
+    if not watched:
+        return []
+    # Most messages match no term: one alternation of them all finds those at once, and only the rest are
+    # tried term by term (which also finds terms that overlap, e.g. 曝光 and 曝光你们).
+    any_term = re.compile("|".join(pattern.pattern for _, _, pattern in watched), re.IGNORECASE)
     alerts = []
     for m in messages:
         if m.role == "system":
             continue
         folded = fold(m.text)
-        for name, term, pattern in compiled:
+        if not any_term.search(folded):
+            continue
+        for name, term, pattern in watched:
             if pattern.search(folded):
                 context = tuple(x.text for x in messages[max(0, m.index - 1):m.index + 2] if x.index != m.index)
                 alerts.append(Alert(name, term, m.index, m.sender, m.text, context))

@@ -73,6 +73,7 @@ def test_every_string_the_app_shows_exists_in_both_languages() -> None:
     used = {key for path in sources for key in re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']\s*[,)]", path.read_text(encoding="utf-8"))}
     # Keys built at run time, from the values they are built from.
     from drafting import forms, review
+    from drafting.radar import default_watch
     from drafting.radar import themes as radar_themes
     from drafting.composer import STYLES
     from drafting.tone import SEVERITIES, SUBSCORES
@@ -81,6 +82,8 @@ def test_every_string_the_app_shows_exists_in_both_languages() -> None:
     used |= {f"verdict_{v}" for v in ("ok", "revise", "block")} | {f"severity_{s}" for s in (*SEVERITIES, "critical")}
     used |= {f"sub_{s}" for s in SUBSCORES} | {f"style_{s}" for s in STYLES} | {f"field_{f}" for f in forms.LOCALIZED}
     used |= {"excuse_negated", "excuse_quoted-apology"} | {f"theme_{t.name}" for t in radar_themes()} | {"theme_other"}
+    used |= {f"watch_{name}" for name in (*default_watch(), "custom")}
+    used |= {f"radar_series_{name}" for name in ("messages", "complaints", "angry", "complaints_share", "angry_share")}
     strings = _strings()
     assert len(used) > 150
     missing = sorted(k for k in used if k not in strings or set(strings[k]) != {"zh", "en"} or not strings[k].get("zh") or not strings[k].get("en"))
@@ -347,6 +350,9 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
     assert "Staff found by their names: 客服小李" in at.info[0].value  # nobody named them: the name says so
     at.text_input(key="radar_staff").input("客服小李").run()
     assert not [i for i in at.info if "Staff found" in i.value]
+    assert "Watch-word alerts" not in texts(at)  # nothing on the shipped lists in this chat
+    at.text_input(key="radar_watch").input("什么态度, 退款群").run()
+    assert "Watch-word alerts (8)" in texts(at)
     shown = texts(at)
     assert "1 lines not read" in shown and "What lit the fuse" in shown
     assert any(t.value == "别闹了行吗，不就晚了一点吗" for t in at.text)  # ranked first, shown as plain text

@@ -149,6 +149,7 @@ def test_radar_prints_the_trigger_themes_and_alerts(tmp_path: Path) -> None:
             ("会员B", "12:20:00", "好的谢谢"), ("客服小李", "12:30:00", "别闹了行吗，不就晚了一点吗")]
     rows += [(f"新成员{i}", f"12:{31 + i // 6:02d}:{(i * 10) % 60:02d}", text)
              for i, text in enumerate(["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！", "退款！投诉！！"] * 8)]
+    rows.append(("会员C", "12:40:00", "我已经打12315了"))
     chat = write(tmp_path / "group.txt", "\n".join(f"{who} 2026-11-12 {at}\n{text}\n" for who, at, text in rows))
     watch = write(tmp_path / "watch.yaml", "media: [投诉, 曝光]\n")
     result = runner.invoke(app, ["radar", str(chat), "--staff", "客服小李", "--watch", str(watch)])
@@ -158,6 +159,7 @@ def test_radar_prints_the_trigger_themes_and_alerts(tmp_path: Path) -> None:
     assert re.search(r"complaint share \(5-minute window\): peak \d+% at \d\d:\d\d", result.stdout)
     inferred = runner.invoke(app, ["radar", str(chat)])
     assert "staff found by their names: 客服小李" in inferred.stdout and "别闹了行吗，不就晚了一点吗" in inferred.stdout
+    assert "alerts: 1 (regulator_legal 1)" in inferred.stdout  # the shipped lists, without --watch
     data = json.loads(runner.invoke(app, ["radar", str(chat), "--staff", "客服小李", "--json"]).stdout)
     assert data["triggers"][0]["text"].startswith("别闹了行吗") and data["messages"] == len(rows)
     bad = runner.invoke(app, ["radar", str(write(tmp_path / "empty.txt", "   \n"))])

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from drafting.chat_import import parse_chat
-from drafting.radar import Bucket, analyse, classify, facts_from, mood_over_time, tickets
+from drafting.radar import Bucket, analyse, classify, default_watch, facts_from, mood_over_time, tickets
 from drafting.tone import ToneChecker
 
 START = datetime(2026, 11, 12, 12, 0)
@@ -95,6 +95,18 @@ def test_mood_is_the_share_of_member_messages_over_a_sliding_window() -> None:
     assert [m.minute for m in window] == minute
     assert window[1].complaint_share == pytest.approx(1 / 6) and window[2].complaint_share == 0.5
     assert window[3].complaint_share == 1.0  # minute 1 has left the window
+
+
+def test_shipped_watch_lists_alert_without_configuration_and_latin_terms_match_whole_words(tone: ToneChecker) -> None:
+    assert {"media", "regulator_legal", "safety", "churn"} <= set(default_watch())
+    rows = [(0, "会员A", "我已经打12315了"), (60, "Sam", "One issue: the lid was loose"), (120, "Kim", "I'll sue if this happens again"),
+            (180, "会员B", "孩子吃了拉肚子，送医院了"), (240, "客服小李", "收到")]
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
+    found = {(a.sender, a.watch, a.term) for a in radar.alerts}
+    assert ("会员A", "regulator_legal", "12315") in found and ("Kim", "regulator_legal", "sue") in found
+    assert {("会员B", "safety", "拉肚子"), ("会员B", "safety", "医院")} <= found  # every term of a message, not only the first
+    assert not [a for a in radar.alerts if a.sender == "Sam"]  # "issue" is not "sue"
+    assert analyse(radar.log, tone, watch={}).alerts == []  # no lists: no alerts
 
 
 def test_classify_separates_complaints_from_chatter() -> None:

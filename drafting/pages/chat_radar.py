@@ -4,6 +4,7 @@ people complain about and who drives it; turn every complaining member into a ti
 from __future__ import annotations
 
 import hashlib
+import re
 
 import streamlit as st
 
@@ -16,9 +17,12 @@ st.caption(ui.t("radar_intro"))
 
 upload = st.file_uploader(ui.t("radar_upload"), type=["txt", "csv", "json", "jsonl"], key="radar_file")
 pasted = st.text_area(ui.t("radar_paste"), key="radar_text", height=120, placeholder=ui.t("radar_paste_placeholder"))
+staff = st.text_input(ui.t("radar_staff"), key="radar_staff", placeholder=ui.t("radar_staff_placeholder"), help=ui.t("radar_staff_help"))
 left, right = st.columns(2)
-staff = left.text_input(ui.t("radar_staff"), key="radar_staff", placeholder=ui.t("radar_staff_placeholder"), help=ui.t("radar_staff_help"))
-watch = right.text_input(ui.t("radar_watch"), key="radar_watch", placeholder="曝光, 12315, 律师, lawyer")
+shipped = crisis_radar.default_watch()
+lists = left.multiselect(ui.t("radar_watch_lists"), list(shipped), default=list(shipped), key=f"radar_lists_{ui.lang()}",
+                         format_func=ui.labeller("watch_"), help=ui.t("radar_watch_lists_help"))
+extra = right.text_input(ui.t("radar_watch"), key="radar_watch", placeholder="退款群, class action, …")
 
 data, name = (upload.getvalue(), upload.name) if upload is not None else (pasted.encode("utf-8"), "pasted.txt")
 if not data.strip():
@@ -26,15 +30,17 @@ if not data.strip():
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def run(digest: str, _data: bytes, name: str, staff: str, watch: str) -> crisis_radar.Radar:  # noqa: ARG001 - digest keys the cache
+def run(digest: str, _data: bytes, name: str, staff: str, lists: tuple[str, ...], extra: str) -> crisis_radar.Radar:  # noqa: ARG001 - digest keys the cache
     log = parse_chat(_data, name=name, staff=staff.split(","))
-    terms = [t.strip() for t in watch.split(",") if t.strip()]
-    return crisis_radar.analyse(log, services.bulk_tone_checker(ui.settings()), watch={"watch": terms} if terms else None)
+    watch = {name_: crisis_radar.default_watch()[name_] for name_ in lists}
+    if terms := [t.strip() for t in re.split(r"[,，、]", extra) if t.strip()]:
+        watch["custom"] = terms
+    return crisis_radar.analyse(log, services.bulk_tone_checker(ui.settings()), watch=watch)
 
 
 try:
     with st.spinner(ui.t("radar_working")):
-        result = run(hashlib.sha256(data).hexdigest(), data, name, staff, watch)
+        result = run(hashlib.sha256(data).hexdigest(), data, name, staff, tuple(lists), extra)
 except ChatImportError as exc:
     st.error(ui.t("radar_unreadable", error=str(exc)))
     st.stop()
@@ -99,7 +105,8 @@ with people_col:
         st.markdown(f"- {name_} ({count})")
 if result.alerts:
     st.subheader(ui.t("radar_alerts", n=len(result.alerts)))
-    st.dataframe([{ui.t("radar_term"): a.term, ui.t("col_customer"): a.sender, ui.t("col_message"): a.text} for a in result.alerts[:500]],
+    st.dataframe([{ui.t("radar_list"): ui.t(f"watch_{a.watch}"), ui.t("radar_term"): a.term, ui.t("col_customer"): a.sender,
+                   ui.t("radar_col_said"): a.text, ui.t("radar_context"): " ↩ ".join(a.context)} for a in result.alerts[:500]],
                  hide_index=True, width="stretch")
 
 # ── tickets ──────────────────────────────────────────────────────────────────────────────────────────
