@@ -163,16 +163,24 @@ def _plain_text(text: str, encoding: str) -> ChatLog:
     raw: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
+        if current is not None and current.get("header") and not current["lines"] and stripped:
+            # The line under a header is its message, whatever it looks like ("12:30 is fine, thank you" is not
+            # a header of its own, "Alex left the group" said by Bea is not a notice).
+            current["lines"].append(line.rstrip())
+            continue
         header = _header(stripped) if log.format == "wechat-text" else None
         single = _ONE_LINE.match(stripped) if header is None else None
         if header:
-            current = {"time": header[0], "sender": header[1], "lines": [], "line": number}
+            current = {"time": header[0], "sender": header[1], "lines": [], "line": number, "header": True}
             raw.append(current)
         elif single:
             current = {"time": _time(single), "sender": single["name"].strip(), "lines": [single["text"]], "line": number}
             raw.append(current)
-        elif _is_system_line(stripped):  # joins, recalls, red packets: a line of their own, with no sender
-            raw.append({"time": current["time"] if current else None, "sender": "", "lines": [stripped], "line": number, "system": True})
+        elif _is_system_line(stripped) or (_ALONE_NOTICE.match(stripped) and _stands_alone(lines, number - 1)):
+            # joins, recalls, red packets: a line of their own, with no sender
+            # A notice carries no time of its own: it happened after the last message with one.
+            last_time = next((entry["time"] for entry in reversed(raw) if entry["time"] is not None), None)
+            raw.append({"time": last_time, "sender": "", "lines": [stripped], "line": number, "system": True})
             current = None
         elif not stripped:
             if current is not None and current["lines"]:
@@ -189,6 +197,17 @@ def _plain_text(text: str, encoding: str) -> ChatLog:
         role: Role = "system" if entry.get("system") else "member"
         log.messages.append(ChatMessage(0, entry["time"], entry["sender"], role, body, "text", entry["line"]))
     return log
+
+
+# "Bea added Gareth (Loftwell)": a notice only as a paragraph of its own; inside a message it is talk.
+_ALONE_NOTICE = re.compile(r"^[^,.;!?]{1,60}\b(?:added|removed) [^,.;!?]{1,60}$")
+
+
+def _stands_alone(lines: list[str], i: int) -> bool:
+    """Line i has a blank line (or the start) before it and a blank line, a header or the end after it."""
+    before = i == 0 or not lines[i - 1].strip()
+    after = i + 1 >= len(lines) or not lines[i + 1].strip() or _header(lines[i + 1].strip()) is not None
+    return before and after
 
 
 def _header(line: str) -> tuple[datetime | None, str] | None:
@@ -254,7 +273,8 @@ def _records(rows: Iterable[tuple[int, Any]], fmt: str, encoding: str) -> ChatLo
         if _pick(row, TIME_KEYS) is not None and when is None:
             log.problems.append(Problem(number, f"unreadable time {_pick(row, TIME_KEYS)!r}; the message is kept without one"))
         role_value = str(_pick(row, ROLE_KEYS) or "").strip().lower()
-        role: Role = "staff" if role_value in STAFF_ROLES else "system" if role_value == "system" else "member"
+        # A row without a sender is a notice (joins, red packets, "X added Y"): no member speaks without a name.
+        role: Role = "staff" if role_value in STAFF_ROLES else "system" if role_value == "system" or not sender else "member"
         log.messages.append(ChatMessage(0, when, sender, role, str(body).strip(), "text", number))
     return log
 
@@ -291,7 +311,8 @@ def _telegram(document: dict[str, Any], encoding: str) -> ChatLog:
         if entry.get("type") == "service":
             actor = str(entry.get("actor") or "")
             action = str(entry.get("action") or "service")
-            text = f"{actor} {action.replace('_', ' ')}".strip()
+            # Telegram names actions in snake case ("join_group_by_link"); anything else is kept as written.
+            text = f"{actor} {action.replace('_', ' ') if re.fullmatch(r'[a-z_]+', action) else action}".strip()
             log.messages.append(ChatMessage(0, when, "", "system", text, "system", number))
             ids[entry.get("id")] = len(log.messages) - 1
             continue
@@ -346,10 +367,10 @@ def _finish(log: ChatLog, staff: set[str]) -> ChatLog:
 
 
 _SYSTEM_LINE = re.compile(
-    r"^.{1,60}?(?:加入了群聊|退出了群聊|移出了群聊|撤回了一条消息)[。.]?$|^.{1,30}修改群名为.{1,40}$|^.{1,30}拍了拍.{1,30}$|"
-    r"^\[红包\].{0,40}$|^.{1,30}领取了.{0,30}红包[。.]?$|"
-    r"^[^,.;!?]{1,60}\b(?:joined the group|left the group|was removed|(?:recalled|unsent|deleted) a message|"
-    r"changed the group name to .{1,40}|pinned (?:a message|\".{1,120}\"|“.{1,120}”))\.?$|^[^,.;!?]{1,40}\binvited .{1,60} to the group\.?$",
+    r"^.{1,60}?(?:加入了群聊|退出了群聊|移出了群聊|撤回了一条(?:成员)?消息|置顶了一条消息|取消置顶了一条消息)[。.]?$|^.{1,30}修改群名为.{1,40}$|^.{1,30}拍了拍.{1,30}$|"
+    r"^\[红包\].{0,40}$|^.{1,30}领取了.{0,30}红包[。.]?$|^.{1,30}(?:发出|发了一个)红包(?:[:：].{0,40})?$|"
+    r"^[^,.;!?]{1,60}\b(?:joined the group(?: via invite link)?|left the group|was removed|(?:recalled|unsent|deleted) a message|"
+    r"changed the group name to .{1,40}|pinned (?:a message|\".{1,120}\"|“.{1,120}”))\.?$|^[^,.;!?]{1,40}\b(?:invited|added) .{1,60} to the group\.?$",
     re.IGNORECASE)
 
 

@@ -259,8 +259,8 @@ def _rank_triggers(messages: list[ChatMessage], complaint_of: dict[int, str], ec
     """Every staff message, scored by how the conversation changed around it. Windows are found by bisection
     and counted with prefix sums, so a 100,000-message chat with thousands of staff messages stays fast."""
     n = len(messages)
-    timed = n > 0 and all(m.time is not None for m in messages)
-    seconds = [m.time.timestamp() for m in messages] if timed else []  # type: ignore[union-attr]
+    seconds = _seconds(messages)
+    timed = bool(seconds)
     seen: set[str] = set()
     counts = {"talk": [0] * (n + 1), "member": [0] * (n + 1), "complaint": [0] * (n + 1), "first": [0] * (n + 1)}
     for i, m in enumerate(messages):
@@ -303,6 +303,22 @@ def _rank_triggers(messages: list[ChatMessage], complaint_of: dict[int, str], ec
         candidates.append(TriggerCandidate(i, m.sender, m.text, m.time, round(score, 3), round(ratio, 2),
                                            round(share_before, 2), round(share_after, 2), new_voices, echo, flags))
     return sorted(candidates, key=lambda c: -c.score)
+
+
+def _seconds(messages: list[ChatMessage]) -> list[float]:
+    """Each message's time in seconds, a message without one taking the time of the one before it (a notice
+    between two messages happened between them); [] when fewer than nine in ten messages have a time, and
+    windows must be counted in messages instead. Non-decreasing, as bisection needs."""
+    known = sum(m.time is not None for m in messages)
+    if not messages or known < 0.9 * len(messages):
+        return []
+    first = next(m.time for m in messages if m.time is not None)
+    out, last = [], first.timestamp()  # type: ignore[union-attr]
+    for m in messages:
+        if m.time is not None:
+            last = max(last, m.time.timestamp())
+        out.append(last)
+    return out
 
 
 def _timeline(messages: list[ChatMessage], complaint_of: dict[int, str], angry: set[int], bucket_minutes: int) -> list[Bucket]:

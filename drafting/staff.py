@@ -1,10 +1,10 @@
 """Who speaks for the brand in a group chat, when nobody said: staff inferred from display names.
 
 Only staff messages can be a crisis trigger, so a chat pasted without staff names would show nothing. Brands
-mark their accounts in the display name ("饭米粒客服-阿杰", "Dev | C&K Support"); those markers
-(lexicon/staff.yaml) name staff, and a brand word shared by two marked names ("沪鲜送" in "沪鲜送-客服Amy" and
-"沪鲜送运营-大伟") names its other accounts too. A staff member with a plain name ("Sam") cannot be found
-this way; the radar says whom it inferred so the user can add the rest.
+mark their accounts in the display name ("饭米粒客服-阿杰", "Dev | C&K Support", "Cass | Lanternfall"); those
+markers (lexicon/staff.yaml) name staff, and the brand word a marked name puts before its marker ("PulseRun" in
+"Jess | PulseRun Team") names the brand's other accounts ("Coach Marco (PulseRun)"). A staff member with a
+plain name ("Sam") cannot be found this way; the radar says whom it inferred so the user can add the rest.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ _PARTS = re.compile(r"[-–—_|｜()（）\[\]【】<>《》:：·•/\\,，]+"
 
 
 @lru_cache(maxsize=1)
-def _markers() -> tuple[tuple[str, ...], re.Pattern[str]]:
+def _markers() -> tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]:
     data = yaml.safe_load(resources.files("drafting.lexicon").joinpath("staff.yaml").read_text(encoding="utf-8"))
     zh = tuple(sorted(data["zh"], key=len, reverse=True))
-    en = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in sorted(data["en"], key=len, reverse=True)) + r")(?![a-z])", re.IGNORECASE)
-    return zh, en
+    en = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(data["en"], key=len, reverse=True)) + r")(?![a-z0-9])", re.IGNORECASE)
+    return zh, en, re.compile(data["signature"])
 
 
 def name_parts(sender: str) -> list[str]:
@@ -34,14 +34,14 @@ def name_parts(sender: str) -> list[str]:
 
 
 def is_marked(sender: str) -> bool:
-    zh, en = _markers()
-    return any(word in sender for word in zh) or bool(en.search(sender))
+    zh, en, signature = _markers()
+    return any(word in sender for word in zh) or bool(en.search(sender)) or bool(signature.search(sender))
 
 
 def _brand(part: str) -> str | None:
     """The word before a marker in a name part: "沪鲜送运营" -> 沪鲜送, "PulseRun Team" -> PulseRun; None when the
     marker comes first ("店长Coco": Coco is a person) or what stands before it is too short to be a brand."""
-    zh, en = _markers()
+    zh, en, _ = _markers()
     cuts = [part.find(word) for word in zh if word in part]
     if match := en.search(part):
         cuts.append(match.start())

@@ -5,7 +5,7 @@ together?
 
 Each log (evals/data/chats/*.jsonl, written by an author who never saw the radar) holds the gold labels: the
 trigger message, and a theme for every complaint. The log is first rendered into one of the export formats
-the importer reads — WeChat desktop text, CSV, Telegram JSON or JSON lines, in turn — so every run also
+the importer reads — WeChat desktop text, CSV, Telegram JSON or JSON lines, chosen by a hash of the file name — so every run also
 exercises the importer; staff are named by list, as a community manager would configure them.
 
 Logs are split by a hash of their file name: the theme lexicon may be tuned looking at `dev` logs only
@@ -13,6 +13,9 @@ Logs are split by a hash of their file name: the theme lexicon may be tuned look
 
 With --infer-staff no staff are named, as when a chat is pasted without them: the importer finds staff by
 their display names, and the staff column says how many of the labelled staff it found.
+
+Every log is also rendered in every format: it must read back message for message (sender, text, role),
+and the trigger is looked for in each.
 
 Reported per log: trigger hit@1 and the gold trigger's rank; complaint precision and recall (a message the
 radar calls a complaint vs one with a gold theme); theme purity (for each theme the radar found, the share
@@ -102,8 +105,30 @@ def evaluate(path: Path, fmt: str, *, infer_staff: bool = False) -> dict[str, An
     return result
 
 
+def import_failures(path: Path) -> list[str]:
+    """The export formats in which this log does not read back message for message (sender, text, role)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    failed = []
+    for fmt in FORMATS:
+        data, name = render(rows, fmt)
+        log = parse_chat(data, name=name, staff={r["sender"] for r in rows if r["role"] == "staff"})
+        got = [(m.sender, m.text, m.role) for m in log.messages]
+        if got != [(r["sender"], r["text"].strip(), r["role"]) for r in rows] or log.problems:  # outer whitespace is not kept
+            failed.append(fmt)
+    return failed
+
+
+def _hash(path: Path) -> int:
+    return int(hashlib.sha256(path.name.encode()).hexdigest(), 16)
+
+
 def split_of(path: Path) -> str:
-    return "dev" if int(hashlib.sha256(path.name.encode()).hexdigest(), 16) % 2 == 0 else "test"
+    return "dev" if _hash(path) % 2 == 0 else "test"
+
+
+def format_of(path: Path) -> str:
+    """The export format a log is rendered to: fixed by its name, so adding logs does not move the others."""
+    return FORMATS[(_hash(path) >> 1) % len(FORMATS)]
 
 
 def misses(path: Path, fmt: str) -> list[str]:
@@ -134,8 +159,7 @@ def main() -> None:
     every = sorted(args.data.glob("*.jsonl"))
     if not every:
         raise SystemExit(f"no labelled chat logs (*.jsonl) in {args.data}")
-    # Each log keeps the same export format whichever split is asked for.
-    chosen = [(path, FORMATS[n % len(FORMATS)]) for n, path in enumerate(every) if args.split in ("all", split_of(path))]
+    chosen = [(path, format_of(path)) for path in every if args.split in ("all", split_of(path))]
     if args.misses:
         for path, fmt in chosen:
             if split_of(path) != "dev":
@@ -143,6 +167,10 @@ def main() -> None:
             print("\n".join(misses(path, fmt)))
         return
     results = [evaluate(path, fmt, infer_staff=args.infer_staff) for path, fmt in chosen]
+    failures = {path.name: failed for path, _ in chosen if (failed := import_failures(path))}
+    # The trigger once more in every other format: the ranking must not depend on how the chat was exported.
+    other_formats = {path.name: [fmt for fmt in FORMATS if fmt != assigned and not evaluate(path, fmt, infer_staff=args.infer_staff).get("trigger_hit")]
+                     for path, assigned in chosen}
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
@@ -155,6 +183,11 @@ def main() -> None:
         staff = f"{r['staff_found']}/{r['staff']}" + (f" (+{r['staff_wrong']} wrong)" if r["staff_wrong"] else "")
         print(f"| {r['log']} | {r['format']} | {r['messages']} | {staff} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
               f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} |")
+    print(f"importer: {len(chosen) * len(FORMATS) - sum(map(len, failures.values()))}/{len(chosen) * len(FORMATS)} renders "
+          f"({', '.join(FORMATS)}) read back message for message" + "".join(f"; {name} fails in {', '.join(f)}" for name, f in failures.items()))
+    missed = sum(map(len, other_formats.values())) + sum(not r.get("trigger_hit") for r in results)
+    print(f"trigger hit@1 over all four formats: {len(chosen) * len(FORMATS) - missed}/{len(chosen) * len(FORMATS)}"
+          + "".join(f"; {name} missed in {', '.join(f)}" for name, f in other_formats.items() if f))
     scored = [r for r in results if "error" not in r]
     if scored:
         print(f"\n{args.split}: trigger hit@1 {sum(r['trigger_hit'] for r in scored)}/{len(results)}; "

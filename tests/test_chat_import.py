@@ -111,3 +111,37 @@ def test_a_pinned_notice_with_its_title_is_a_system_line() -> None:
     text = 'Hannah 2026-11-14 09:35:07\nnoted 😂\n\nMaya (Crumb & Kettle) pinned "Brew guides + how to swap items (read me!)"\nAlex 2026-11-14 09:36:00\nthanks\n'
     log = parse_chat(text.encode(), name="chat.txt")
     assert [m.role for m in log.messages] == ["member", "system", "member"] and log.messages[0].text == "noted 😂"
+
+
+def test_notices_found_by_the_second_set_of_logs_are_system_lines() -> None:
+    text = ("林老师 2026-12-12 09:01:00\n好嘞\n\n“莉莉”发出红包：周六快乐\n“莉莉”撤回了一条成员消息\n“Kevin”置顶了一条消息\n"
+            "Yvonne Parry joined the group via invite link\n\nBea | Loftwell Care added Gareth (Loftwell)\n\n"
+            "Priti 2026-12-12 09:05:00\nI added more sugar and it was fine\nwe added Tom to the carpool\n")
+    log = parse_chat(text.encode(), name="chat.txt")
+    assert [m.role for m in log.messages] == ["member", "system", "system", "system", "system", "system", "member"]
+    assert log.messages[0].text == "好嘞"
+    # "added" inside a message is talk, not a notice: only a paragraph of its own is.
+    assert log.messages[-1].text == "I added more sugar and it was fine\nwe added Tom to the carpool"
+
+
+def test_a_notice_takes_the_time_of_the_message_before_it_even_after_another_notice() -> None:
+    text = "Amy 2026-12-12 09:01:00\nhi\n\nRavi joined the group\nMei joined the group\nLeo 2026-12-12 09:03:00\nhello\n"
+    log = parse_chat(text.encode(), name="chat.txt")
+    assert [m.time for m in log.messages] == [datetime(2026, 12, 12, 9, 1)] * 3 + [datetime(2026, 12, 12, 9, 3)]
+
+
+def test_the_line_under_a_header_is_its_message_even_when_it_starts_with_a_time() -> None:
+    text = "Margaret D 2026-11-30 10:02:00\n12:30 is fine dear, thank you\n\nPriti 2026-11-30 10:03:00\nsee you then\n"
+    log = parse_chat(text.encode(), name="chat.txt")
+    assert [(m.sender, m.text) for m in log.messages] == [("Margaret D", "12:30 is fine dear, thank you"), ("Priti", "see you then")]
+    assert log.problems == []
+
+
+def test_rows_without_a_sender_are_notices_and_telegram_keeps_an_action_written_out() -> None:
+    rows = [{"time": "2026-12-12 09:00:00", "sender": "", "text": "Bea added Gareth"}, {"time": "2026-12-12 09:01:00", "sender": "A", "text": "hi"}]
+    log = parse_chat(json.dumps(rows).encode(), name="chat.json")
+    assert [m.role for m in log.messages] == ["system", "member"]
+    export = {"messages": [{"id": 1, "type": "service", "date": "2026-12-12T09:00:00", "actor": "", "action": "Dom_93 left the group"},
+                           {"id": 2, "type": "service", "date": "2026-12-12T09:01:00", "actor": "Mei", "action": "join_group_by_link"}]}
+    log = parse_chat(json.dumps(export).encode(), name="result.json")
+    assert [m.text for m in log.messages] == ["Dom_93 left the group", "Mei join group by link"]

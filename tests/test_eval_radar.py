@@ -41,16 +41,17 @@ def test_each_rendered_format_imports_back_and_the_trigger_is_found(tmp_path: Pa
     assert result["complaint_recall"] > 0.9 and 0 < result["theme_purity"] <= 1
 
 
-def test_the_trigger_of_every_labelled_log_ranks_first() -> None:
-    """The issue's target, held as a regression test: hit@1 on every log in evals/data/chats, each read
-    through a different export format."""
-    from evals.radar import DATA
+def test_the_trigger_of_every_labelled_log_ranks_first_in_every_export_format() -> None:
+    """The issue's target, held as a regression test: hit@1 on every log in evals/data/chats, read through
+    each export format; and each format reads every log back message for message."""
+    from evals.radar import DATA, import_failures
 
     paths = sorted(DATA.glob("*.jsonl"))
     assert len(paths) >= 6
-    results = [evaluate(path, FORMATS[n % len(FORMATS)]) for n, path in enumerate(paths)]
-    assert [r.get("error") for r in results] == [None] * len(paths)
-    assert [r["log"] for r in results if not r["trigger_hit"]] == []
+    assert {path.name: import_failures(path) for path in paths} == {path.name: [] for path in paths}
+    results = [evaluate(path, fmt) for path in paths for fmt in FORMATS]
+    assert [r.get("error") for r in results] == [None] * len(results)
+    assert [(r["log"], r["format"]) for r in results if not r["trigger_hit"]] == []
 
 
 def test_without_a_staff_list_only_staff_named_as_such_are_found(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ announcement the chat turns on; themes, timeline, influencers, alerts and ticket
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -107,6 +108,22 @@ def test_shipped_watch_lists_alert_without_configuration_and_latin_terms_match_w
     assert {("会员B", "safety", "拉肚子"), ("会员B", "safety", "医院")} <= found  # every term of a message, not only the first
     assert not [a for a in radar.alerts if a.sender == "Sam"]  # "issue" is not "sue"
     assert analyse(radar.log, tone, watch={}).alerts == []  # no lists: no alerts
+
+
+def test_a_few_messages_without_a_time_do_not_change_the_ranking(tone: ToneChecker) -> None:
+    """Notices in a WeChat copy have no time of their own; two of them must not switch the whole chat from
+    minutes to message counts (which once moved a trigger from first to seventh place)."""
+    rows = calm(60, (10, 30), "您好，我们正在核实，请稍等。")
+    rows.append((60 * 60, "客服小李", "别闹了行吗，不就晚了一点吗"))
+    rows += blow_up(60 * 60 + 20, "别闹了行吗")
+    timed = [{"time": f"{START + timedelta(seconds=sec):%Y-%m-%d %H:%M:%S}", "sender": who, "text": text} for sec, who, text in rows]
+    untimed = [dict(r) for r in timed]
+    for i in (5, 40):
+        untimed[i]["time"] = ""
+    ranked = [[(c.index, c.score) for c in analyse(parse_chat("\n".join(json.dumps(r, ensure_ascii=False) for r in log).encode(),
+                                                               name="chat.jsonl", staff=["客服小李"]), tone).triggers]
+              for log in (timed, untimed)]
+    assert ranked[0] == ranked[1] and ranked[0][0][0] == len(calm(60, (10, 30), "x"))
 
 
 def test_classify_separates_complaints_from_chatter() -> None:

@@ -24,6 +24,11 @@ def test_a_brand_word_before_a_marker_names_the_brands_other_accounts() -> None:
     assert infer_staff(["饭团-店长Coco", "Coco酱"]) == {"饭团-店长Coco"}
 
 
+def test_a_name_signed_with_a_bar_or_an_ops_or_care_team_is_staff() -> None:
+    found = infer_staff(["Nina | Harbourline", "Raj (Harbourline Ops)", "Lou | Pantry Care", "Kim (Pantry)", "Tom Caregiver", "Ops4ever"])
+    assert found == {"Nina | Harbourline", "Raj (Harbourline Ops)", "Lou | Pantry Care", "Kim (Pantry)"}
+
+
 def test_name_parts_split_where_brands_join_names() -> None:
     assert name_parts("沪鲜送运营-大伟") == ["沪鲜送运营", "大伟"]
     assert name_parts("Maya (Crumb & Kettle)") == ["Maya", "Crumb", "&", "Kettle"]
