@@ -161,6 +161,7 @@ def _plain_text(text: str, encoding: str) -> ChatLog:
     log = ChatLog("wechat-text" if headers >= one_liners else "one-line-text", encoding)
     current: dict[str, Any] | None = None
     raw: list[dict[str, Any]] = []
+    last_time: datetime | None = None
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if current is not None and current.get("header") and not current["lines"] and stripped:
@@ -173,13 +174,14 @@ def _plain_text(text: str, encoding: str) -> ChatLog:
         if header:
             current = {"time": header[0], "sender": header[1], "lines": [], "line": number, "header": True}
             raw.append(current)
+            last_time = header[0] or last_time
         elif single:
             current = {"time": _time(single), "sender": single["name"].strip(), "lines": [single["text"]], "line": number}
             raw.append(current)
+            last_time = current["time"] or last_time
         elif _is_system_line(stripped) or (_ALONE_NOTICE.match(stripped) and _stands_alone(lines, number - 1)):
             # joins, recalls, red packets: a line of their own, with no sender
             # A notice carries no time of its own: it happened after the last message with one.
-            last_time = next((entry["time"] for entry in reversed(raw) if entry["time"] is not None), None)
             raw.append({"time": last_time, "sender": "", "lines": [stripped], "line": number, "system": True})
             current = None
         elif not stripped:

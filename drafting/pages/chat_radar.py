@@ -78,7 +78,8 @@ if result.timeline:
                 "encoding": {"x": {"field": "time", "type": "temporal"}}}] if result.trigger and result.trigger.time else [])
 
     def panel(values: list[dict], series: list[str], title: str, axis: dict) -> dict:
-        # Fixed colours, none of them red: red is the trigger's line.
+        # Fixed colours, none of them red (red is the trigger's line); the share panel reuses the last two, so
+        # complaints and anger keep their colours from one chart to the other.
         colour = {"domain": [ui.t(f"radar_series_{name}") for name in series], "range": ["#4c78a8", "#f58518", "#7b4173"][-len(series):]}
         line = {"data": {"values": values}, "mark": {"type": "line", "interpolate": "linear"}, "encoding": {
             "x": {"field": "time", "type": "temporal", "title": None},
