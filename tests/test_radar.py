@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from drafting.chat_import import parse_chat
-from drafting.radar import Bucket, analyse, classify, default_watch, facts_from, mood_over_time, tickets
+from drafting.radar import Bucket, analyse, classify, default_watch, facts_from, mood_over_time, themes, tickets
 from drafting.tone import ToneChecker
 
+ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 11, 12, 12, 0)
 
 
@@ -179,3 +181,20 @@ def test_one_ticket_per_complaining_member_ready_for_drafting(tone: ToneChecker)
     assert (wang.facts.issue_type, wang.facts.delay_minutes, wang.facts.order_amount, wang.order_id) == \
         ("late_delivery", 90, Decimal(38), "LT20261112-0457")
     assert made["Alex"].facts.issue_type == "damaged"
+
+
+@pytest.mark.parametrize("issue", sorted({theme.issue_type for theme in themes()} | {"other"}))
+def test_a_ticket_of_every_theme_drafts_without_an_unbacked_promise(issue: str) -> None:
+    """Radar tickets carry the issue type of their theme (themes.yaml); whatever it is, the composer's reply
+    promises only what the policy book backs, including when the member stated an amount and a delay."""
+    from drafting import services
+    from drafting.models import Ticket
+    from drafting.records import load_incident
+    from knowledge.policy import TicketFacts
+
+    incident = load_incident(ROOT / "drafting" / "samples" / "delivery-growth.incident.yaml")
+    drafter = services.drafter(services.default_settings(), with_store=False)
+    ticket = Ticket(id=f"chat-jen-{issue}", customer="Jen", channel="chat", messages=["这是什么态度？！等了三个小时了，退我486！！"],
+                    facts=TicketFacts(issue_type=issue, delay_minutes=180 if issue == "late_delivery" else None, order_amount=Decimal(486)))
+    draft = drafter.draft_reply(incident, ticket)
+    assert draft.text and [c.text for c in draft.commitments if not c.backed] == []
