@@ -164,3 +164,6 @@ def test_radar_prints_the_trigger_themes_and_alerts(tmp_path: Path) -> None:
     assert data["triggers"][0]["text"].startswith("别闹了行吗") and data["messages"] == len(rows)
     bad = runner.invoke(app, ["radar", str(write(tmp_path / "empty.txt", "   \n"))])
     assert bad.exit_code == 2 and "is empty" in bad.output
+    for content, says in (("[曝光, 12315]\n", "must map list names to lists of terms"), ("media: [曝光\n", "cannot be read as YAML")):
+        wrong = runner.invoke(app, ["radar", str(chat), "--watch", str(write(tmp_path / "lists.yaml", content))])
+        assert wrong.exit_code == 2 and says in wrong.output and "lists.yaml" in wrong.output
