@@ -62,6 +62,15 @@ def settle(page) -> None:  # noqa: ANN001
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=120_000)
 
 
+def queue_render(page, url: str, tickets: int) -> float:  # noqa: ANN001
+    """Seconds from opening the review queue until its table and its ticket count are on screen."""
+    start = time.perf_counter()
+    page.goto(f"{url}/queue")
+    page.get_by_test_id("stDataFrame").wait_for(timeout=120_000)
+    page.get_by_test_id("stMetricValue").filter(has_text=str(tickets)).first.wait_for(timeout=120_000)
+    return time.perf_counter() - start
+
+
 def measure(url: str, runs: int, tickets: int) -> tuple[list[float], list[float], list[float], list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -72,22 +81,14 @@ def measure(url: str, runs: int, tickets: int) -> tuple[list[float], list[float]
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         for _ in range(runs + 1):
             page = context.new_page()
-            start = time.perf_counter()
-            page.goto(f"{url}/queue")
-            page.get_by_test_id("stDataFrame").wait_for(timeout=120_000)
-            page.get_by_test_id("stMetricValue").filter(has_text=str(tickets)).first.wait_for(timeout=120_000)
-            warm.append(time.perf_counter() - start)
+            warm.append(queue_render(page, url, tickets))
             page.close()
         context.close()
         warm = warm[1:]
         for _ in range(runs + 1):  # the first run warms the server's caches and is not counted
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
-            start = time.perf_counter()
-            page.goto(f"{url}/queue")
-            page.get_by_test_id("stDataFrame").wait_for(timeout=120_000)
-            page.get_by_test_id("stMetricValue").filter(has_text=str(tickets)).first.wait_for(timeout=120_000)
-            renders.append(time.perf_counter() - start)
+            renders.append(queue_render(page, url, tickets))
             context.close()
             # For comparison: the nearly empty tone-check page, i.e. what loading Streamlit itself costs.
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
