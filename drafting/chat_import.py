@@ -234,9 +234,7 @@ def _time(match: re.Match[str]) -> datetime | None:
 
 def _csv(text: str, encoding: str) -> ChatLog:
     reader = csv.DictReader(io.StringIO(text))
-    rows = ((reader.line_num, row) for row in reader)
-    log = _records(rows, "csv", encoding)
-    return log
+    return _records(((reader.line_num, row) for row in reader), "csv", encoding)
 
 
 def _json_lines(text: str) -> Iterable[tuple[int, Any]]:
@@ -271,9 +269,10 @@ def _records(rows: Iterable[tuple[int, Any]], fmt: str, encoding: str) -> ChatLo
             log.problems.append(Problem(number, f"no text (looked for {', '.join(TEXT_KEYS[:4])})"))
             continue
         sender = str(_pick(row, SENDER_KEYS) or "").strip()
-        when = _parse_time(_pick(row, TIME_KEYS))
-        if _pick(row, TIME_KEYS) is not None and when is None:
-            log.problems.append(Problem(number, f"unreadable time {_pick(row, TIME_KEYS)!r}; the message is kept without one"))
+        stated_time = _pick(row, TIME_KEYS)
+        when = _parse_time(stated_time)
+        if stated_time is not None and when is None:
+            log.problems.append(Problem(number, f"unreadable time {stated_time!r}; the message is kept without one"))
         role_value = str(_pick(row, ROLE_KEYS) or "").strip().lower()
         # A row without a sender is a notice (joins, red packets, "X added Y"): no member speaks without a name.
         role: Role = "staff" if role_value in STAFF_ROLES else "system" if role_value == "system" or not sender else "member"

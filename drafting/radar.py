@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -65,7 +65,10 @@ def _satisfied() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def classify(text: str) -> tuple[str | None, int]:
     """(theme, anger signs) of one member message: the theme with the most matches, "other" for an angry
     message that names none, None for a message that is not a complaint."""
-    folded = fold(text)
+    return _classify(text, fold(text))
+
+
+def _classify(text: str, folded: str) -> tuple[str | None, int]:
     scores = {t.name: sum(len(p.findall(folded)) for p in t.patterns) for t in themes()}
     anger = anger_signs(text)
     best = max(scores, key=lambda name: scores[name])
@@ -153,26 +156,27 @@ def analyse(log: ChatLog, tone: ToneChecker, *, watch: dict[str, list[str]] | No
     """Everything the radar shows, in one pass over the chat. `watch`: named lists of terms to alert on
     (default_watch() when None; {} for no alerts)."""
     messages = log.messages
+    folded = [fold(m.text) for m in messages]  # once: themes, quotes, staff names and watch words all read it
     complaint_of: dict[int, str] = {}
     angry: set[int] = set()
     for m in messages:
         if m.role != "member" or m.kind != "text":
             continue
-        theme, anger = classify(m.text)
+        theme, anger = _classify(m.text, folded[m.index])
         if theme is not None:
             complaint_of[m.index] = theme
         if anger:
             angry.add(m.index)
-    echoes = _echoes(messages)
+    echoes = _echoes(messages, folded)
     triggers = _rank_triggers(messages, complaint_of, echoes, tone)
     # After the ranking (which must not count a message twice, as a quote and as a complaint): a member who
     # quotes a staff message, or names a staff member, in words no theme covers is reacting to how staff
     # treated people — an attitude complaint.
-    for index in _about_staff(messages, echoes):
+    for index in _about_staff(messages, echoes, folded):
         complaint_of.setdefault(index, "attitude")
     return Radar(log=log, triggers=triggers, timeline=_timeline(messages, complaint_of, angry, bucket_minutes),
                  themes=_themes(messages, complaint_of), influencers=_influencers(messages, echoes),
-                 alerts=_alerts(messages, default_watch() if watch is None else watch), complaint_of=complaint_of)
+                 alerts=_alerts(messages, folded, default_watch() if watch is None else watch), complaint_of=complaint_of)
 
 
 def _staff_names(messages: list[ChatMessage]) -> list[str]:
@@ -191,22 +195,22 @@ def _staff_names(messages: list[ChatMessage]) -> list[str]:
 _PUSHBACK = re.compile(r"[?？!！]|\b(why|what|seriously|really|wow|no)\b|凭什么|为什么|怎么|什么|难道|还", re.IGNORECASE)
 
 
-def _about_staff(messages: list[ChatMessage], echoes: dict[int, list[int]]) -> list[int]:
+def _about_staff(messages: list[ChatMessage], echoes: dict[int, list[int]], folded: list[str]) -> list[int]:
     """Member messages that quote or answer a staff message, or name a staff member while pushing back (a
     question, an exclamation): "@Maya thanks!" is not a complaint, "大伟呢？" is."""
     answering = {reply for index, replies in echoes.items() if messages[index].role == "staff" for reply in replies}
     names = _staff_names(messages)
     pattern = re.compile("|".join(re.escape(fold(n)) for n in names), re.IGNORECASE) if names else None
     out = []
-    staff_said: list[str] = []  # recent staff messages, folded, for words quoted back mid-sentence
+    staff_said: deque[str] = deque(maxlen=20)  # recent staff messages, folded, for words quoted back mid-sentence
     for m in messages:
         if m.role == "staff" and m.kind == "text":
-            staff_said = [*staff_said[-19:], fold(m.text)]
+            staff_said.append(folded[m.index])
         if m.role != "member" or m.kind != "text":
             continue
         if m.index in answering or _quotes_back(m.text, staff_said):
             out.append(m.index)
-        elif pattern is not None and pattern.search(fold(m.text)) and _PUSHBACK.search(m.text) and not re.search(
+        elif pattern is not None and pattern.search(folded[m.index]) and _PUSHBACK.search(m.text) and not re.search(
                 r"谢谢|感谢|辛苦|\b(thanks?|thank you|cheers|appreciate)\b", m.text, re.IGNORECASE):
             out.append(m.index)
     return out
@@ -215,7 +219,7 @@ def _about_staff(messages: list[ChatMessage], echoes: dict[int, list[int]]) -> l
 _INLINE_QUOTE = re.compile(r"[“\"「『‘]([^”\"」』’\n]{3,60})[”\"」』’]")
 
 
-def _quotes_back(text: str, staff_said: list[str]) -> bool:
+def _quotes_back(text: str, staff_said: Iterable[str]) -> bool:
     """A member repeating a staff member's own words in quotation marks ("换哪个平台都一样" is the best free
     advert…): the member is holding those words up, which is how people answer a reply they resent."""
     for quoted in _INLINE_QUOTE.findall(text):
@@ -225,28 +229,25 @@ def _quotes_back(text: str, staff_said: list[str]) -> bool:
     return False
 
 
-def _echoes(messages: list[ChatMessage]) -> dict[int, list[int]]:
+def _echoes(messages: list[ChatMessage], folded: list[str]) -> dict[int, list[int]]:
     """For each message, the later messages that answer or quote it: reply links where the export has them,
     else quoted text, matched to the newest earlier message that says it itself (not to another quote of
     it), from the quoted sender when the quote names one."""
     found: dict[int, list[int]] = defaultdict(list)
-    recent: list[tuple[ChatMessage, str]] = []  # original (unquoting) messages, folded
+    recent: deque[tuple[ChatMessage, str]] = deque(maxlen=400)  # original (unquoting) messages, folded; quotes reach back hours, not days
     for m in messages:
+        quote = _QUOTE.search(m.text) if m.role != "system" else None
         if m.reply_to is not None:
             found[m.reply_to].append(m.index)
-        elif m.role != "system":
-            quote = _QUOTE.search(m.text)
-            if quote:
-                key = fold(quote["q"].strip())[:12]
-                name = (quote["name"] or "").strip()
-                match = next((earlier for earlier, folded in reversed(recent) if key in folded and (not name or earlier.sender == name)),
-                             None) or next((earlier for earlier, folded in reversed(recent) if key in folded), None)
-                if match is not None:
-                    found[match.index].append(m.index)
-        if m.role != "system" and m.kind == "text" and not _QUOTE.search(m.text):
-            recent.append((m, fold(m.text)))
-            if len(recent) > 400:  # quotes reach back hours, not days
-                recent.pop(0)
+        elif quote:
+            key = fold(quote["q"].strip())[:12]
+            name = (quote["name"] or "").strip()
+            match = next((earlier for earlier, said in reversed(recent) if key in said and (not name or earlier.sender == name)),
+                         None) or next((earlier for earlier, said in reversed(recent) if key in said), None)
+            if match is not None:
+                found[match.index].append(m.index)
+        if m.role != "system" and m.kind == "text" and not quote:
+            recent.append((m, folded[m.index]))
     return found
 
 
@@ -399,7 +400,7 @@ def _term_pattern(term: str) -> str:
     return folded
 
 
-def _alerts(messages: list[ChatMessage], watch: dict[str, list[str]]) -> list[Alert]:
+def _alerts(messages: list[ChatMessage], folded: list[str], watch: dict[str, list[str]]) -> list[Alert]:
     watched = [(name, term, re.compile(_term_pattern(term), re.IGNORECASE)) for name, terms in watch.items() for term in terms if term.strip()]
     if not watched:
         return []
@@ -410,11 +411,10 @@ def _alerts(messages: list[ChatMessage], watch: dict[str, list[str]]) -> list[Al
     for m in messages:
         if m.role == "system":
             continue
-        folded = fold(m.text)
-        if not any_term.search(folded):
+        if not any_term.search(folded[m.index]):
             continue
         for name, term, pattern in watched:
-            if pattern.search(folded):
+            if pattern.search(folded[m.index]):
                 context = tuple(x.text for x in messages[max(0, m.index - 1):m.index + 2] if x.index != m.index)
                 alerts.append(Alert(name, term, m.index, m.sender, m.text, context))
     return alerts
