@@ -168,14 +168,22 @@ class AppServer(_TactfulProcess):
 
 class SlowChatAPI:
     """A local OpenAI-compatible /chat/completions that takes `latency` seconds per answer and always
-    answers with the same short, guard-clean reply: an LLM whose only property that matters is its speed."""
+    answers with the same short, guard-clean reply: an LLM whose only property that matters is its speed.
+
+    With `hold_after=N` every request after the first N waits until `release()`: a test that kills its
+    caller then knows the caller was mid-request (`held` says how many wait), instead of hoping a timer
+    caught it there."""
 
     REPLY = ("We are sorry your order went wrong, and that is on us. Our team is looking at it now, "
              "and we will write to you here as soon as we know more.")
 
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, hold_after: int | None = None) -> None:
         self.latency = latency
         self.calls = 0
+        self.held = 0
+        self._gate = threading.Event()
+        if hold_after is None:
+            self._gate.set()
         lock = threading.Lock()
         outer = self
 
@@ -184,6 +192,12 @@ class SlowChatAPI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with lock:
                     outer.calls += 1
+                    hold = hold_after is not None and outer.calls > hold_after and not outer._gate.is_set()
+                    outer.held += hold
+                if hold:
+                    outer._gate.wait()
+                    with lock:
+                        outer.held -= 1
                 time.sleep(outer.latency)
                 payload = json.dumps({
                     "id": "chatcmpl-slow", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
@@ -207,6 +221,10 @@ class SlowChatAPI:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    def release(self) -> None:
+        """Let held requests (and every later one) through."""
+        self._gate.set()
+
     def env(self) -> dict[str, str]:
         """What points Tactful at this endpoint."""
         return {"OPENAI_API_KEY": "sk-local-fake", "OPENAI_BASE_URL": self.url, "TACTFUL_LLM_MODEL": "slow-fake",
@@ -217,5 +235,6 @@ class SlowChatAPI:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.release()  # held handler threads must not outlive the server
         self._server.shutdown()
         self._server.server_close()

@@ -39,14 +39,27 @@ def prepare(database_url: str, client: httpx.Client, n: int) -> int:
     return int(job.json()["id"])
 
 
-def wait_for(client: httpx.Client, job_id: int, until, timeout: float = 120.0) -> dict:  # noqa: ANN001
+def wait_until(condition, timeout: float = 120.0, what: str = "condition") -> None:  # noqa: ANN001
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = client.get(f"/v1/jobs/{job_id}").json()
-        if until(state):
-            return state
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} never got there: {state}")
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def wait_for(client: httpx.Client, job_id: int, until) -> dict:  # noqa: ANN001
+    """The job's state once `until(state)` holds."""
+    state: dict = {}
+
+    def reached() -> bool:
+        state.update(client.get(f"/v1/jobs/{job_id}").json())
+        return until(state)
+
+    try:
+        wait_until(reached, what=f"job {job_id}")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last seen: {state}") from None
+    return state
 
 
 def drafts_per_ticket(flow: Workflow) -> list[int]:
@@ -64,28 +77,32 @@ def server_env(database_url: str, tmp_path: Path, llm: SlowChatAPI, **extra: str
 def test_a_killed_server_resumes_its_job_and_drafts_every_ticket_once(database_url: str, tmp_path: Path) -> None:
     flow = Workflow(db.session_factory(database_url), ToneChecker())
     key = create_api_key(flow, "ticket-system", ["admin"])
-    with SlowChatAPI(latency=0.15) as llm:
+    # The model answers 10 requests, then holds the rest: once both job threads wait on it, the kill below
+    # is certain to catch two claims in flight (a timer alone caught none on a slow CI run).
+    with SlowChatAPI(latency=0.05, hold_after=10) as llm:
         env = server_env(database_url, tmp_path, llm)
         server = ApiServer(env, log=tmp_path / "first.log", cwd=tmp_path).start()
         try:
             with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
                 job_id = prepare(database_url, client, 40)
-                at_kill = wait_for(client, job_id, lambda s: s["done"] >= 8)
+                wait_until(lambda: llm.held == 2, what="both job threads to wait on the model")
+                at_kill = client.get(f"/v1/jobs/{job_id}").json()
         finally:
             server.kill()  # SIGKILL mid-batch: claims in flight die with the process (and never outlive the test)
         with flow.sessions() as session:
             in_flight = session.scalar(select(func.count()).where(db.BatchItemRow.job_id == job_id, db.BatchItemRow.status == "claimed"))
-        assert at_kill["status"] == "running" and 8 <= at_kill["done"] < 40
-        assert in_flight >= 1  # two threads, each nearly always waiting on the slow model: the kill caught a claim
-        assert sum(drafts_per_ticket(flow)) < 40  # really interrupted
+        assert at_kill["status"] == "running" and 1 <= at_kill["done"] <= 10
+        assert in_flight == 2  # the two tickets whose model calls were held
+        assert sum(drafts_per_ticket(flow)) == at_kill["done"]  # really interrupted, nothing recorded after
 
+        llm.release()
         with ApiServer(env, log=tmp_path / "second.log", cwd=tmp_path) as restarted, \
                 httpx.Client(base_url=restarted.url, headers={"X-API-Key": key}, timeout=30) as client:
             final = wait_for(client, job_id, lambda s: s["status"] == "done")
     assert (final["done"], final["failed"], final["pending"]) == (40, 0, 0)
     assert drafts_per_ticket(flow) == [1] * 40
     # Freed at start-up (same host, dead pid), not after the five-minute lease.
-    assert f"{in_flight} ticket(s) claimed by a process that died are back in the queue" in (tmp_path / "second.log").read_text()
+    assert "2 ticket(s) claimed by a process that died are back in the queue" in (tmp_path / "second.log").read_text()
 
 
 def test_two_api_workers_on_postgres_share_a_job_without_drafting_a_ticket_twice(postgres_server: str, tmp_path: Path) -> None:
