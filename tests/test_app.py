@@ -83,6 +83,9 @@ def test_every_string_the_app_shows_exists_in_both_languages() -> None:
     used |= {f"sub_{s}" for s in SUBSCORES} | {f"style_{s}" for s in STYLES} | {f"field_{f}" for f in forms.LOCALIZED}
     used |= {"excuse_negated", "excuse_quoted-apology"} | {f"theme_{t.name}" for t in radar_themes()} | {"theme_other"}
     used |= {f"watch_{name}" for name in (*default_watch(), "custom")}
+    from knowledge.policy import IssueType
+
+    used |= {f"issue_{kind}" for kind in IssueType.__args__}  # type: ignore[attr-defined]
     used |= {f"radar_series_{name}" for name in ("messages", "complaints", "angry", "complaints_share", "angry_share")}
     strings = _strings()
     assert len(used) > 150
@@ -356,6 +359,8 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
     shown = texts(at)
     assert "1 lines not read" in shown and "What lit the fuse" in shown
     assert any(t.value == "别闹了行吗，不就晚了一点吗" for t in at.text)  # ranked first, shown as plain text
+    planned = at.dataframe[-1].value  # the tickets about to be made, their issue named in words
+    assert planned.loc[planned["customer"] == "新成员1", "issue"].tolist() == ["late delivery"]
     from drafting import review
 
     before = len(review.queue(workflow(), INCIDENT))
