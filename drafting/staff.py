@@ -4,7 +4,8 @@ Only staff messages can be a crisis trigger, so a chat pasted without staff name
 mark their accounts in the display name ("饭米粒客服-阿杰", "Dev | C&K Support", "Cass | Lanternfall"); those
 markers (lexicon/staff.yaml) name staff, and the brand word a marked name puts before its marker ("PulseRun" in
 "Jess | PulseRun Team") names the brand's other accounts ("Coach Marco (PulseRun)"). A staff member with a
-plain name ("Sam") cannot be found this way; the radar says whom it inferred so the user can add the rest.
+plain name ("Sam") cannot be found this way; the radar says whom it inferred so the user can add the rest. A
+name that carries the brand and says its owner is a fan or member ("鹿角粉丝小王") stays a member.
 """
 
 from __future__ import annotations
@@ -21,11 +22,30 @@ _PARTS = re.compile(r"[-–—_|｜()（）\[\]【】<>《》:：·•/\\,，]+"
 
 
 @lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return yaml.safe_load(resources.files("drafting.lexicon").joinpath("staff.yaml").read_text(encoding="utf-8"))
+
+
+def _words(words: list[str]) -> re.Pattern[str]:
+    """English words that must stand as words ("Ops4ever" is not ops)."""
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![a-z0-9])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _markers() -> tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]:
-    data = yaml.safe_load(resources.files("drafting.lexicon").joinpath("staff.yaml").read_text(encoding="utf-8"))
-    zh = tuple(sorted(data["zh"], key=len, reverse=True))
-    en = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(data["en"], key=len, reverse=True)) + r")(?![a-z0-9])", re.IGNORECASE)
-    return zh, en, re.compile(data["signature"])
+    data = _lexicon()
+    return tuple(sorted(data["zh"], key=len, reverse=True)), _words(data["en"]), re.compile(data["signature"])
+
+
+@lru_cache(maxsize=1)
+def _member_words() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    data = _lexicon()["members"]
+    return tuple(data["zh"]), _words(data["en"])
+
+
+def _says_member(sender: str) -> bool:
+    zh, en = _member_words()
+    return any(word in sender for word in zh) or bool(en.search(sender))
 
 
 def name_parts(sender: str) -> list[str]:
@@ -54,8 +74,9 @@ def _brand(part: str) -> str | None:
 
 def infer_staff(senders: Iterable[str]) -> set[str]:
     """The senders whose names mark them as staff, and those whose names carry the brand a marked name puts
-    before its marker ("Coach Marco (PulseRun)" beside "Jess | PulseRun Team")."""
+    before its marker ("Coach Marco (PulseRun)" beside "Jess | PulseRun Team") — unless the name says its owner
+    is a member ("PulseRun fan Lee")."""
     names = {s for s in senders if s}
     marked = {s for s in names if is_marked(s)}
     brands = {b for s in marked for part in _PARTS.split(s) if (b := _brand(part.strip()))}
-    return marked | {s for s in names - marked if any(b in s.lower() for b in brands)}
+    return marked | {s for s in names - marked if any(b in s.lower() for b in brands) and not _says_member(s)}

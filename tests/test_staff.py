@@ -24,6 +24,11 @@ def test_a_brand_word_before_a_marker_names_the_brands_other_accounts() -> None:
     assert infer_staff(["饭团-店长Coco", "Coco酱"]) == {"饭团-店长Coco"}
 
 
+def test_a_member_whose_name_carries_the_brand_stays_a_member() -> None:
+    found = infer_staff(["鹿角客服-小周", "鹿角粉丝小王", "鹿角·阿青", "Jo | Fernway Team", "Fernway fan Lee", "Fernway Lovers Club", "Abe (Fernway)"])
+    assert found == {"鹿角客服-小周", "鹿角·阿青", "Jo | Fernway Team", "Abe (Fernway)"}
+
+
 def test_a_name_signed_with_a_bar_or_an_ops_or_care_team_is_staff() -> None:
     found = infer_staff(["Nina | Harbourline", "Raj (Harbourline Ops)", "Lou | Pantry Care", "Kim (Pantry)", "Tom Caregiver", "Ops4ever"])
     assert found == {"Nina | Harbourline", "Raj (Harbourline Ops)", "Lou | Pantry Care", "Kim (Pantry)"}
