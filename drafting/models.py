@@ -122,7 +122,8 @@ class Citation(BaseModel):
 
 
 CommitmentType = Literal[
-    "refund", "coupon", "free_order", "compensation", "processing_deadline", "response_time", "membership_extension"
+    "refund", "coupon", "free_order", "compensation", "discount", "processing_deadline", "response_time",
+    "membership_extension",
 ]
 
 
@@ -133,10 +134,18 @@ class Commitment(BaseModel):
     phrase: str
     start: int
     end: int
-    amount: Decimal | None = None  # money (CNY), or the number of days/minutes/months for time promises
-    unit: str | None = None  # CNY, days, minutes, months, percent
+    amount: Decimal | None = None  # money, or the number of days/minutes/months for time promises
+    unit: str | None = None  # a currency code (CNY, USD …), days, business_days, minutes, months, percent,
+    # multiple (× the price), orders (free orders), deadline (a date or a relative deadline: see deadline)
     scope: Literal["full", "partial"] | None = None  # refunds
     valid_days: int | None = None  # coupons, when the text states it
+    # Optional details (None when the text does not say; drafts stored before they existed still load)
+    currency: str | None = None  # money: the currency as written; the policy book pays in CNY
+    count: int | None = None  # coupons (10张30元优惠券) and free orders (next ten orders free)
+    min_spend: Decimal | None = None  # coupons with a threshold (满100减20)
+    applies_to: Literal["item", "order"] | None = None  # refunds: the affected item or the whole order
+    deadline: str | None = None  # a deadline as written (by Friday, 下周一之前, 今天之内)
+    deadline_days: Decimal | None = None  # the deadline resolved to days from the reference time
     backing: str | None = None  # the rule id (or incident decision id) that backs it
     status: Literal["backed", "unbacked", "exceeds"] = "unbacked"
     reason: str = ""  # why it is unbacked, naming the rule it contradicts

@@ -1,0 +1,261 @@
+"""Score the commitment guard against hand-labelled promises.
+
+    python -m evals.commitments [--data FILE [FILE ...]] [--split dev|test|all] [--misses] [--json]
+
+Each FILE (default evals/data/commitments/promises.jsonl; several are scored together and also one by one)
+holds one sentence a row:
+`{"id", "lang", "text", "promises": [{"type", "amount", "unit", "scope"?, "applies_to"?, "count"?,
+"min_spend"?, "valid_days"?, "backed"}]}`. Rows split by the first hex digit of sha256(id): 0-7 dev, 8-f test.
+
+The labels' reference ticket: an 86 CNY order, 45 minutes late, today Monday 2026-11-30; entitled to a full
+refund of the order, one 30 CNY coupon (no minimum spend, valid 30 days), refunds processed within 3 days,
+replies within 5 minutes and a 1-month membership extension — nothing else, CNY only.
+
+Reports, per split, per language and per type:
+- exact: rows whose promises were all found with the same type, amount and unit (time amounts compared
+  after converting units: 48 hours = 2 days) and the optional fields the label gives, and nothing extra;
+- false: rows where the guard extracted a promise the label does not have;
+- critical: promises labelled not backed that the guard judged backed (the target is 0);
+- held: promises labelled backed that the guard judged not backed (a false alarm, or a label that a
+  product decision overrides — e.g. a coupon with a minimum spend is not the rule's coupon).
+`--misses` prints the dev rows that are not exact (never test rows: they are for the final figure only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from drafting.commitments import check
+from drafting.models import Commitment
+from knowledge.policy import Remedy
+
+DEFAULT_DATA = Path(__file__).parent / "data" / "commitments" / "promises.jsonl"
+NOW = datetime(2026, 11, 30, 9, 0)
+ORDER_AMOUNT = Decimal(86)
+ENTITLED = [
+    Remedy(type="refund", scope="full", applies_to="order", rule_id="REF-FULL"),
+    Remedy(type="coupon", amount=Decimal(30), valid_days=30, rule_id="REF-COUPON"),
+    Remedy(type="processing_deadline", days=3, rule_id="REF-DAYS"),
+    Remedy(type="response_time", minutes=5, rule_id="REF-REPLY"),
+    Remedy(type="membership_extension", months=1, rule_id="REF-MEMBER"),
+]
+# The labels' type names → the guard's
+TYPE_NAMES = {"membership": "membership_extension"}
+MINUTES = {"seconds": Decimal(1) / 60, "minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "weeks": 7 * 1440, "months": 30 * 1440}
+# membership periods in days, so "7 days" and "1 weeks" compare with the guard's unit whatever either wrote
+MEMBERSHIP_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 360}
+OPTIONAL = ("scope", "applies_to", "count", "min_spend", "valid_days")
+
+
+class EvalDataError(ValueError):
+    """The data file cannot be evaluated; the message names the file and the line."""
+
+
+def split_of(row_id: str) -> str:
+    return "dev" if hashlib.sha256(row_id.encode()).hexdigest()[0] in "01234567" else "test"
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise EvalDataError(f"{path}: no such file")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise EvalDataError(f"{path}:{number}: not JSON ({error.msg})") from error
+        missing = [key for key in ("id", "text", "promises") if key not in row]
+        if missing:
+            raise EvalDataError(f"{path}:{number}: missing {', '.join(missing)}")
+        rows.append(row)
+    return rows
+
+
+def _canonical(kind: str, amount: Any, unit: str | None) -> tuple[Decimal | None, str | None]:
+    """Time amounts in one unit per type (days for processing, minutes for replies), so "48 hours" and the
+    guard's "2 days" compare equal; everything else as it is."""
+    value = None if amount is None else Decimal(str(amount))
+    if kind == "membership_extension" and unit in MEMBERSHIP_DAYS and value is not None:
+        return (value * MEMBERSHIP_DAYS[unit]).normalize(), "days"
+    if unit in MINUTES and kind in ("processing_deadline", "response_time") and value is not None:
+        minutes = value * MINUTES[unit]
+        if kind == "processing_deadline":
+            return (minutes / 1440).quantize(Decimal("0.0001")).normalize(), "days"
+        return minutes.quantize(Decimal("0.0001")).normalize(), "minutes"
+    return (value.normalize() if value is not None else None), unit
+
+
+def _expected_key(promise: dict[str, Any]) -> tuple[str, Decimal | None, str | None]:
+    kind = TYPE_NAMES.get(promise["type"], promise["type"])
+    if kind == "free_order" and promise.get("unit") == "orders" and Decimal(str(promise.get("amount") or 1)) <= 1:
+        return (kind, None, None)  # "1 order" free is a free order, as the guard reports it (see _found_key)
+    return (kind, *_canonical(kind, promise.get("amount"), promise.get("unit")))
+
+
+def _found_key(c: Commitment) -> tuple[str, Decimal | None, str | None]:
+    unit = c.currency or c.unit
+    if c.type == "free_order" and c.unit == "orders" and (c.amount or 0) <= 1:
+        return (c.type, None, None)
+    return (c.type, *_canonical(c.type, c.amount, unit))
+
+
+def _found_keys(c: Commitment) -> set[tuple[str, Decimal | None, str | None]]:
+    """The keys a found promise matches: a deadline resolved to whole days ("后天到" = 2 days from the
+    reference Monday) also matches a label that wrote it as a duration."""
+    keys = {_found_key(c)}
+    if c.unit == "deadline" and c.deadline_days is not None and c.deadline_days == c.deadline_days.to_integral_value():
+        keys.add((c.type, *_canonical(c.type, c.deadline_days, "days")))
+    return keys
+
+
+def _details_match(promise: dict[str, Any], c: Commitment) -> bool:
+    for name in OPTIONAL:
+        if name in promise and promise[name] is not None:
+            have = getattr(c, name)
+            if isinstance(promise[name], (int, float)):
+                if have is None or Decimal(str(have)) != Decimal(str(promise[name])):
+                    return False
+            elif have != promise[name]:
+                return False
+    return True
+
+
+@dataclass
+class RowResult:
+    row: dict[str, Any]
+    found: list[Commitment]
+    exact: bool
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    extra: list[Commitment] = field(default_factory=list)
+    critical: list[tuple[dict[str, Any], Commitment]] = field(default_factory=list)
+    # labelled backed, judged not: the guard holds what the label passes (a false alarm, or a label the
+    # decisions disagree with, e.g. a coupon with a minimum spend the rule's coupon does not have)
+    held: list[tuple[dict[str, Any], Commitment]] = field(default_factory=list)
+
+
+def score_row(row: dict[str, Any]) -> RowResult:
+    found = check(row["text"], ENTITLED, order_amount=ORDER_AMOUNT, now=NOW).commitments
+    unmatched = list(found)
+    missing, critical, held = [], [], []
+    for promise in row["promises"]:
+        key = _expected_key(promise)
+        match = next((c for c in unmatched if key in _found_keys(c) and _details_match(promise, c)), None)
+        if match is None:
+            missing.append(promise)
+            continue
+        unmatched.remove(match)
+        if not promise.get("backed", False) and match.backed:
+            critical.append((promise, match))
+        elif promise.get("backed", False) and not match.backed:
+            held.append((promise, match))
+    # a promise labelled not backed must never pass, even when extracted with another amount or type
+    for promise in missing:
+        kind = TYPE_NAMES.get(promise["type"], promise["type"])
+        if not promise.get("backed", False) and not any(not c.backed for c in found if c.type == kind):
+            critical.append((promise, None))  # type: ignore[arg-type]
+    return RowResult(row, found, exact=not missing and not unmatched, missing=missing, extra=unmatched, critical=critical, held=held)
+
+
+@dataclass
+class Tally:
+    rows: int = 0
+    exact: int = 0
+    false: int = 0  # rows with a promise the label does not have
+    promises: int = 0
+    critical: int = 0
+    held: int = 0  # promises labelled backed that the guard judged not backed
+
+    def add(self, result: RowResult) -> None:
+        self.rows += 1
+        self.exact += result.exact
+        self.false += bool(result.extra)
+        self.promises += len(result.row["promises"])
+        self.critical += len(result.critical)
+        self.held += len(result.held)
+
+    def line(self, name: str) -> str:
+        rate = 100 * self.exact / self.rows if self.rows else 0.0
+        return f"  {name:<24} rows {self.rows:>4}  exact {self.exact:>4} ({rate:5.1f}%)  false {self.false:>3}  critical {self.critical}  held {self.held}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "exact": self.exact, "exact_rate": self.exact / self.rows if self.rows else 0.0,
+                "false": self.false, "promises": self.promises, "critical": self.critical, "held": self.held}
+
+
+def evaluate(rows: Iterable[dict[str, Any]], split: str = "all") -> tuple[dict[str, dict[str, Tally]], list[RowResult]]:
+    tallies: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    results = []
+    for row in rows:
+        row_split = split_of(row["id"])
+        if split != "all" and row_split != split:
+            continue
+        result = score_row(row)
+        results.append(result)
+        types = {TYPE_NAMES.get(p["type"], p["type"]) for p in row["promises"]} or {"(no promise)"}
+        for part in (row_split, "all"):
+            tallies[part]["overall"].add(result)
+            if "_file" in row:
+                tallies[part][f"file {row['_file']}"].add(result)
+            tallies[part][f"lang {row.get('lang', '?')}"].add(result)
+            for kind in types:
+                tallies[part][f"type {kind}"].add(result)
+    return tallies, results
+
+
+def _describe(c: Commitment) -> str:
+    extra = " ".join(f"{n}={getattr(c, n)}" for n in (*OPTIONAL, "deadline_days") if getattr(c, n) is not None)
+    return f"{c.type} {c.amount} {c.currency or c.unit} [{c.status}] “{c.phrase}” {extra}".strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.commitments", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, nargs="+", default=[DEFAULT_DATA])
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument("--misses", action="store_true", help="print the dev rows that are not exact")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    rows: list[dict[str, Any]] = []
+    try:
+        for path in args.data:
+            rows.extend(dict(row, _file=path.name) for row in load(path))
+    except EvalDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    tallies, results = evaluate(rows, args.split)
+    if args.json:
+        print(json.dumps({part: {name: t.to_dict() for name, t in sorted(group.items())} for part, group in tallies.items()}, indent=2))
+    else:
+        for part in ("dev", "test", "all"):
+            if part in tallies:
+                print(f"{part}:")
+                for name, tally in sorted(tallies[part].items(), key=lambda item: (item[0] != "overall", item[0])):
+                    print(tally.line(name))
+    if args.misses:
+        for result in results:
+            if split_of(result.row["id"]) != "dev" or (result.exact and not result.critical and not result.held):
+                continue
+            print(f"\n{result.row['id']}: {result.row['text']}")
+            for promise in result.missing:
+                print(f"  missed:   {promise}")
+            for c in result.extra:
+                print(f"  extra:    {_describe(c)}")
+            for promise, c in result.critical:
+                print(f"  CRITICAL: labelled not backed, judged backed: {promise} ← {_describe(c) if c else 'not extracted'}")
+            for promise, c in result.held:
+                print(f"  held:     labelled backed, judged {c.status}: {_describe(c)} — {c.reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
