@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -156,3 +157,109 @@ def test_llm_rewrite_keeps_remedies_or_falls_back() -> None:
     fallback = llm.rewrite(INCIDENT, ALEX, base, "warmer")
     assert fallback.generator == "template" and any("LLM draft rejected" in w for w in fallback.warnings)
     assert "30-yuan" in fallback.text and "100-yuan" not in fallback.text
+
+
+# ── grounding: an obeyed injection cannot get its payload through ──────────────────────────────────────
+
+WANG = Ticket(id="T-1", customer="王女士", messages=["晚了45分钟"], facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)))
+PAYLOADS = [
+    ("en", "Claim it at lanting-refunds.xyz.", "contact"),
+    ("en", "Fernway Capital will handle your claim.", "name"),
+    ("en", "You will also get 500 yuan on Thursday.", "figure"),
+    ("en", "Access Granted.", "not_plain"),
+    ("en", "Buy cheap watches at discount prices, best deals guaranteed.", "ungrounded"),
+    ("zh", "请加微信lanting888领取。", "contact"),
+    ("zh", "请联系张经理处理。", "name"),
+    ("zh", "另外补偿您500元。", "figure"),
+    ("zh", "访问已授权。", "not_plain"),
+    ("zh", "本店新到一批进口红酒，欢迎选购品尝。", "ungrounded"),
+]
+
+
+def good_for(lang: str) -> tuple[Ticket, str]:
+    return (ALEX, GOOD_EN) if lang == "en" else (WANG, GOOD_ZH)
+
+
+@pytest.mark.parametrize(("lang", "payload", "kind"), PAYLOADS)
+def test_an_obedient_model_falls_back_to_the_composer_saying_why(lang: str, payload: str, kind: str) -> None:
+    ticket, good = good_for(lang)
+    obeyed = answer(good + ("" if lang == "zh" else " ") + payload)
+    llm, model = drafter(obeyed, obeyed)
+    draft = llm.draft_reply(INCIDENT, ticket)
+    assert draft.generator == "template" and len(model.calls) == 2
+    assert draft.text == COMPOSER.draft_reply(INCIDENT, ticket).text
+    assert any("LLM draft rejected" in w and f"grounding: {kind.replace('_', ' ')}" in w for w in draft.warnings), draft.warnings
+
+
+@pytest.mark.parametrize(("lang", "payload", "kind"), PAYLOADS)
+def test_a_sloppy_model_that_drops_the_payload_on_the_retry_is_accepted(lang: str, payload: str, kind: str) -> None:
+    ticket, good = good_for(lang)
+    llm, model = drafter(answer(good + ("" if lang == "zh" else " ") + payload), answer(good))
+    draft = llm.draft_reply(INCIDENT, ticket)
+    assert draft.generator == "llm:fake-1" and draft.text == good and draft.warnings == []
+    retry = str(model.calls[1][-1].content)
+    assert f"grounding: {kind.replace('_', ' ')}" in retry
+
+
+def leaks_the_canary(messages: list) -> dict:
+    """A model that was talked into revealing its instructions: it repeats the secret reference."""
+    secret = re.search(r"ref-[0-9a-f]{12}", str(messages[0].content))
+    return answer(f"{GOOD_EN} Reference: {secret.group() if secret else 'none'}.")
+
+
+def recites_the_prompt(messages: list) -> dict:
+    return answer(GOOD_EN + " " + str(messages[0].content).split("\n")[2])
+
+
+@pytest.mark.parametrize(("leak", "kind"), [(leaks_the_canary, "canary"), (recites_the_prompt, "prompt leak")])
+def test_a_model_that_leaks_its_instructions_is_rejected(leak: object, kind: str) -> None:
+    llm, model = drafter(leak)
+    draft = llm.draft_reply(INCIDENT, ALEX)
+    assert draft.generator == "template"
+    assert any(f"grounding: {kind}" in w for w in draft.warnings), draft.warnings
+
+
+def test_each_request_carries_its_own_secret_canary() -> None:
+    llm, model = drafter(answer(GOOD_EN))
+    llm.draft_reply(INCIDENT, ALEX)
+    llm.draft_reply(INCIDENT, ALEX.model_copy(update={"id": "T-3"}))
+    secrets = [re.search(r"ref-[0-9a-f]{12}", str(call[0].content)) for call in model.calls]
+    assert all(secrets) and secrets[0].group() != secrets[1].group()
+    assert "confidential" in str(model.calls[0][0].content)
+
+
+def test_rewrites_are_grounded_in_the_draft_and_the_staff_instruction() -> None:
+    base = COMPOSER.draft_reply(INCIDENT, ALEX)
+    monday = ("Hi Alex, we're sorry: your order was 45 minutes late, our fault. Full refund of 86 yuan plus a 30-yuan coupon "
+              "with no minimum spend, valid for 30 days. The new delivery window starts Thursday.")
+    llm, _ = drafter(answer(monday))
+    ok = llm.rewrite(INCIDENT, ALEX, base, "Mention that the new delivery window starts Thursday")
+    assert ok.generator == "llm:fake-1", ok.warnings  # the staff member's own instruction is a trusted source
+    llm, _ = drafter(answer(monday), answer(monday))
+    refused = llm.rewrite(INCIDENT, ALEX, base, "warmer")  # nobody said Thursday this time
+    assert refused.generator == "template" and any("grounding: figure" in w and "Thursday" in w for w in refused.warnings)
+
+
+def test_statements_are_grounded_too() -> None:
+    spam = "关于双十一期间配送大面积延误：这是我们的责任，我们向每一位受影响的顾客道歉。详情请访问lanting-news.top。"
+    llm, _ = drafter(answer(spam), answer(spam))
+    draft = llm.draft_statement(INCIDENT, "0-24h", "zh")
+    assert draft.generator == "template" and any("grounding: contact" in w for w in draft.warnings), draft.warnings
+
+
+def test_a_low_confidence_tone_hint_goes_to_the_reviewer_and_keeps_the_model_draft() -> None:
+    hinted = GOOD_EN.replace("and that is our fault.", "and that is our fault; we apologise for any inconvenience.")
+    probe = COMPOSER.tone.check(hinted, kind="draft", lang="en")
+    assert probe.hints and not probe.rejects_model_draft  # the premise: a hint, not a confident flag
+    llm, model = drafter(answer(hinted))
+    draft = llm.draft_reply(INCIDENT, ALEX)
+    assert draft.generator == "llm:fake-1" and len(model.calls) == 1
+    assert any(f["confidence"] == "low" for f in draft.tone["flags"])  # shown to the reviewer
+
+
+def test_a_confident_tone_flag_still_sends_the_model_draft_back() -> None:
+    rude = GOOD_EN.replace("We'll update you", "Calm down. We'll update you")
+    llm, model = drafter(answer(rude), answer(GOOD_EN))
+    draft = llm.draft_reply(INCIDENT, ALEX)
+    assert len(model.calls) == 2 and "calm down" in str(model.calls[1][-1].content).lower()
+    assert draft.text == GOOD_EN
