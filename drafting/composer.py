@@ -112,8 +112,15 @@ class Composer:
 
     def entitlements(self, incident: Incident, ticket: Ticket) -> list[Remedy]:
         """What this customer is entitled to: the policy book's remedies for their facts (during a
-        declared incident, incident-time rules apply) plus the incident's own decisions."""
+        declared incident, incident-time rules apply) plus the incident's own decisions.
+
+        Only facts count. What the customer merely claimed (an order amount, a delay they stated in a
+        chat) is unknown here until a person confirms it: a rule that needs it does not apply, and no
+        refund amount is derived from it. TicketFacts keeps claims out of the fact fields already; the
+        copy below holds even for facts built without validation."""
         facts = ticket.facts
+        if facts.claimed:
+            facts = facts.model_copy(update={name: None for name in facts.claimed})
         if incident.declared and not facts.during_incident:
             facts = facts.model_copy(update={"during_incident": True})
         return self.book.remedies_for(facts) + list(incident.decisions)

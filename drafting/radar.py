@@ -452,8 +452,8 @@ def facts_from(texts: Iterable[str]) -> dict[str, Any]:
 
 
 def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat") -> list[Ticket]:
-    """One ticket per complaining member: their messages, the facts they stated, the issue type of their
-    main theme."""
+    """One ticket per complaining member: their messages, the facts they stated (as claims), the issue type
+    of their main theme."""
     per_member: dict[str, list[ChatMessage]] = defaultdict(list)
     for index in sorted(radar.complaint_of):
         m = radar.log.messages[index]
@@ -467,8 +467,10 @@ def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat")
         issue = by_theme.get(theme, "other")
         if issue == "late_delivery" and facts["delay_minutes"] is None:
             issue = "other"  # a late delivery needs its delay for the policy book to judge it
-        ticket_facts = TicketFacts(issue_type=issue, delay_minutes=facts["delay_minutes"] if issue == "late_delivery" else None,
-                                   order_amount=facts["amount"])
+        # What a member says about their own order is a claim, not a fact: it is kept for a person to confirm
+        # (Workflow.confirm_facts) and raises nothing the ticket is entitled to until then.
+        claims = {"delay_minutes": facts["delay_minutes"] if issue == "late_delivery" else None, "order_amount": facts["amount"]}
+        ticket_facts = TicketFacts(issue_type=issue, claimed=claims)
         out.append(Ticket(id=f"{source_name}-{_slug(sender)}-{number}", incident_id=incident_id, customer=sender, channel=source_name,
                           messages=[m.text for m in items], facts=ticket_facts,
                           order_id=facts["order_ids"][0] if facts["order_ids"] else None))

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from drafting.db import ApprovalRow, DraftRow, DraftVersionRow, IncidentRow, TicketRow
 from drafting.models import Commitment, Incident
-from drafting.workflow import Conflict, DraftView, NotFound, Refused, Workflow, WorkflowError, approvals_needed
+from drafting.workflow import (Conflict, DraftView, NotFound, Refused, Workflow, WorkflowError, approvals_needed,
+                               confirmed_order_amount)
 
 # The queue's risk order (PLAYBOOK: the worst replies first): a draft the guards block, a promise policy does
 # not back, signs of injected instructions, a VIP customer, an angry one.
@@ -54,6 +55,9 @@ class QueueItem:
     approvals_needed: int = 1
     generator: str = ""
     updated_at: datetime | None = None
+    # Everything the guards and the drafter noted on this version: unbacked or exceeding promises,
+    # ungrounded sentences, signs of injected instructions, escalations, LLM fallbacks …
+    warnings: tuple[str, ...] = ()
 
     @property
     def risks(self) -> tuple[str, ...]:
@@ -66,10 +70,33 @@ class QueueItem:
         return tuple(r for r in RISKS if r in found)
 
     @property
+    def warning_count(self) -> int:
+        return len(self.warnings)
+
+    @property
+    def needs_a_look(self) -> list[str]:
+        """Why this draft cannot be approved in bulk (empty: it can). A draft goes through unread only when
+        nothing at all was noted on it: a warning of any kind is exactly what a person has to read."""
+        if self.draft_id is None:
+            return ["no draft yet"]
+        reasons = []
+        if self.status not in ("drafted", "edited"):
+            reasons.append(f"it is {self.status}")
+        if self.verdict != "ok":
+            reasons.append(f"tone verdict {self.verdict or 'missing'}")
+        if self.unbacked:
+            reasons.append(f"{self.unbacked} promise(s) not backed by policy")
+        reasons += [f"ticket risk: {risk}" for risk in self.ticket_risks]
+        if self.approvals_needed > 1:
+            reasons.append(f"needs {self.approvals_needed} approvers")
+        reasons += [f"warning: {warning}" for warning in self.warnings]
+        return reasons
+
+    @property
     def bulk_approvable(self) -> bool:
-        """Safe to approve in bulk: both guards are content, nobody else must approve, nothing is flagged."""
-        return (self.status in ("drafted", "edited") and self.verdict == "ok" and self.unbacked == 0
-                and self.approvals_needed == 1 and not self.risks)
+        """Safe to approve in bulk: tone verdict ok, every promise backed, no warning of any kind, no ticket
+        risk, and one approver is enough."""
+        return not self.needs_a_look
 
     def sort_key(self) -> tuple[Any, ...]:
         risk = tuple(r not in self.risks for r in RISKS)  # False sorts first: risky first
@@ -117,8 +144,9 @@ def queue(workflow: Workflow, incident_id: str | None = None) -> list[QueueItem]
                         verdict=draft.get("tone", {}).get("verdict"), score=draft.get("tone", {}).get("score"),
                         unbacked=sum(1 for c in commitments if not c.backed),
                         approvals=approvals[(row.id, row.version)],
-                        approvals_needed=approvals_needed(list(risks), commitments, limit),
-                        generator=row.generator, updated_at=_utc(row.updated_at))
+                        approvals_needed=approvals_needed(list(risks), commitments, limit, confirmed_order_amount(data)),
+                        generator=row.generator, updated_at=_utc(row.updated_at),
+                        warnings=tuple(str(w) for w in draft.get("warnings", []) or []))
         items.append(QueueItem(**base))
     return sorted(items, key=QueueItem.sort_key)
 
@@ -185,10 +213,11 @@ def bulk_approve(workflow: Workflow, items: Iterable[QueueItem], actor: str) -> 
         if item.draft_id is None:
             continue
         if not item.bulk_approvable:
-            outcome.skipped.append((item.draft_id, "needs a look: " + (", ".join(item.risks) or item.status)))
+            outcome.skipped.append((item.draft_id, "needs a look: " + "; ".join(item.needs_a_look)))
             continue
         try:
-            workflow.approve(item.draft_id, item.version or 0, actor)
+            # final_only: a ticket flagged after the queue was read now needs two approvers; skip it whole.
+            workflow.approve(item.draft_id, item.version or 0, actor, final_only=True)
             outcome.approved.append(item.draft_id)
         except (Conflict, Refused, WorkflowError) as exc:
             outcome.skipped.append((item.draft_id, str(exc)))

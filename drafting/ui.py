@@ -6,17 +6,20 @@ version diffs). Pages hold layout only; decisions live in the workflow, the revi
 from __future__ import annotations
 
 import html
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, get_args
 
 import streamlit as st
 
 from drafting import services
 from drafting.i18n import UiLang, text
 from drafting.settings import Settings
-from drafting.review import version_diff
+from drafting.review import QueueItem, version_diff
 from drafting.tone import Flag, ToneChecker, apply_suggestion, category_name, segments
 from drafting.workflow import Workflow
+from knowledge.policy import Tier
 
 LANG_KEY, OPERATOR_KEY, INCIDENT_KEY, TICKET_KEY = "ui_lang", "operator", "incident_id", "ticket_id"
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -372,3 +375,109 @@ def version_history(view: Any) -> None:
             previous = version.text
         for approval in view.approvals:
             st.caption(f"{approval.actor}: {approval.decision} v{approval.version} {approval.reason or approval.override}".strip())
+
+
+# ── what a customer claimed, and confirming it ──────────────────────────────────────────────────────
+
+
+def _number(value: Any) -> str:
+    """86, 86.5 — never 86.00 or 5E+3."""
+    if isinstance(value, (Decimal, float)):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
+
+
+def fact_name(name: str) -> str:
+    return t(f"fact_{name}")
+
+
+def fact_value(name: str, value: Any) -> str:
+    """A fact's value in words: 5000 CNY, 45 minutes, gold, yes."""
+    if isinstance(value, bool):
+        return t("yes" if value else "no")
+    if name == "membership_tier":
+        return t(f"tier_{value}")
+    if isinstance(value, date):
+        return value.isoformat()
+    if name in ("order_amount", "delay_minutes", "hours_since_delivery"):
+        return t(f"value_{name}", value=_number(value))
+    return str(value)
+
+
+def claim_text(name: str, value: Any) -> str:
+    return t("claim_line", fact=fact_name(name), value=fact_value(name, value))
+
+
+def _fact_input(name: str, claimed: Any, key: str) -> Any:
+    """An input for the confirmed value, prefilled with the claim; returns the value as TicketFacts takes it."""
+    label = t("confirmed_value", fact=fact_name(name))
+    if name == "order_amount":
+        entered = st.number_input(label, min_value=0.0, value=float(claimed), step=1.0, format="%.2f", key=key)
+        return Decimal(f"{entered:.2f}").normalize()
+    if name == "delay_minutes":
+        return int(st.number_input(label, min_value=0, value=int(claimed), step=1, key=key))
+    if name == "hours_since_delivery":
+        return float(st.number_input(label, min_value=0.0, value=float(claimed), step=0.5, key=key))
+    if name == "membership_tier":
+        tiers = list(get_args(Tier))
+        return st.selectbox(label, tiers, index=tiers.index(claimed) if claimed in tiers else 0,
+                            format_func=labeller("tier_"), key=key)
+    if name == "order_date":
+        return st.date_input(label, value=claimed, key=key)
+    if name == "has_photo":
+        return st.checkbox(label, value=bool(claimed), key=key)
+    return claimed  # a fact without an input of its own is confirmed as claimed
+
+
+def claims_panel(flow: Workflow, ticket_row_id: int, claimed: dict[str, Any]) -> None:
+    """What the customer said about their order that nobody has confirmed yet, each with a small form to
+    confirm it (prefilled with the claim; a person may correct it). A claim grants nothing until confirmed,
+    so the reviewer has to see it as a claim — not among the facts, and never as an empty list."""
+    if not claimed:
+        return
+    who = operator()
+    with st.container(border=True):
+        st.markdown(f"**{t('claims_title')}**")
+        st.caption(t("claims_help"))
+        for name, value in claimed.items():
+            with st.form(f"claim-{ticket_row_id}-{name}", border=False):
+                st.markdown(claim_text(name, value))
+                entered = _fact_input(name, value, key=f"claim-{ticket_row_id}-{name}-value")
+                if st.form_submit_button(t("confirm_fact", fact=fact_name(name)), key=f"confirm-{ticket_row_id}-{name}",
+                                         disabled=not who):
+                    _confirm(flow, ticket_row_id, who, name, entered)
+        if not who:
+            st.caption(t("who_are_you"))
+
+
+def _confirm(flow: Workflow, ticket_row_id: int, who: str, name: str, value: Any) -> None:
+    try:
+        flow.confirm_facts(ticket_row_id, who, **{name: value})
+    except Exception as exc:  # a conflict (someone confirmed another value first) or an invalid value, said plainly
+        error(exc)
+        return
+    st.session_state[f"confirmed-{ticket_row_id}"] = [*st.session_state.get(f"confirmed-{ticket_row_id}", []),
+                                                      t("fact_is", fact=fact_name(name), value=fact_value(name, value))]
+    st.rerun()
+
+
+# ── why a draft is left for a person ────────────────────────────────────────────────────────────────
+
+
+def needs_a_look(item: QueueItem) -> list[str]:
+    """QueueItem.needs_a_look in the reviewer's language, reason for reason (a test holds them in step);
+    the warnings' own texts stay as the guards wrote them."""
+    if item.draft_id is None:
+        return [t("look_no_draft")]
+    reasons = []
+    if item.status not in ("drafted", "edited"):
+        reasons.append(t("look_status", status=status_name(item.status)))
+    if item.verdict != "ok":
+        reasons.append(t("look_tone", verdict=t("verdict_" + item.verdict) if item.verdict else t("look_tone_missing")))
+    if item.unbacked:
+        reasons.append(t("look_unbacked", n=item.unbacked))
+    reasons += [t("look_risk", risk=risk_name(risk)) for risk in item.ticket_risks]
+    if item.approvals_needed > 1:
+        reasons.append(t("look_approvers", n=item.approvals_needed))
+    reasons += [t("look_warning", warning=warning) for warning in item.warnings]
+    return reasons

@@ -9,22 +9,28 @@ version they saw: a stale one is a conflict, never a silent overwrite. Every ste
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterable
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from drafting import commitments as commitment_guard
+from drafting import grounding
 from drafting.db import ApprovalRow, AuditEventRow, DraftRow, DraftVersionRow, IncidentRow, TicketRow, utcnow
 from drafting.models import Commitment, Draft, Incident, Ticket
+from drafting.records import validation_message
 from drafting.risk import ticket_risks
 from drafting.tone import ToneChecker
-from knowledge.policy import MONEY_TYPES
+from knowledge.policy import MONEY_TYPES, TicketFacts
+
+OPEN = ("drafted", "edited")  # a draft in these states can still be edited, approved or rejected
+CONFIRMABLE = frozenset(TicketFacts.model_fields) - {"claimed"}
 
 
 class WorkflowError(Exception):
@@ -202,17 +208,23 @@ class Workflow:
         with self.sessions() as session:
             return self._guard(session, self._view(session, draft_id), text)
 
-    def approve(self, draft_id: int, expected_version: int, actor: str, override: str = "") -> DraftView:
+    def approve(self, draft_id: int, expected_version: int, actor: str, override: str = "", *,
+                final_only: bool = False) -> DraftView:
         """Approve the version the approver saw. A blocked draft (tone `block`, or an unbacked promise)
-        needs an override reason; a flagged or costly one needs a second, different approver."""
+        needs an override reason; a flagged or costly one needs a second, different approver.
+
+        A true compare-and-set whatever the race (two tabs, two API workers, the app beside the API): the
+        draft's row is locked first, and everything that decides — its status, the version's guards, how
+        many approvals it needs and who already gave one — is read after the lock, inside the same
+        transaction. So exactly one approval is final and exactly one reply is queued to send.
+
+        `final_only`: refuse, recording nothing, unless this approval completes the draft (bulk approval
+        must never leave half-approved drafts behind)."""
         if self.config.approvers and actor not in self.config.approvers:
             raise Refused(f"{actor} is not an approver")
         with self.sessions.begin() as session:
+            self._lock(session, draft_id, expected_version, OPEN, doing="approved")
             view = self._view(session, draft_id)
-            if view.version != expected_version:
-                raise Conflict(f"draft {draft_id} is at version {view.version}; you approved version {expected_version}")
-            if view.status in ("approved", "sent", "rejected"):
-                raise Refused(f"draft {draft_id} is already {view.status}")
             if view.blocked and not override.strip():
                 reasons = [f"tone: {f['category']} “{f['phrase']}”" for f in view.draft.tone.get("flags", []) if f["severity"] == "high"]
                 reasons += [f"promise not backed: “{c.phrase}” ({c.reason})" for c in view.draft.commitments if not c.backed]
@@ -221,8 +233,10 @@ class Workflow:
             earlier = {a.actor for a in view.approvals if a.decision == "approve" and a.version == expected_version}
             if actor in earlier:
                 raise Refused(f"{actor} already approved version {expected_version}; a second approval must come from someone else")
-            session.add(ApprovalRow(draft_id=draft_id, version=expected_version, actor=actor, decision="approve", override=override.strip()))
             done = len(earlier) + 1 >= view.approvals_needed
+            if final_only and not done:
+                raise Refused(f"draft {draft_id} needs {view.approvals_needed} approvers; approve it on its own page")
+            session.add(ApprovalRow(draft_id=draft_id, version=expected_version, actor=actor, decision="approve", override=override.strip()))
             if done:
                 self._bump(session, view, expected_version, status="approved", keep_version=True)
                 if self.webhooks is not None:
@@ -233,30 +247,75 @@ class Workflow:
                         "approved_by": sorted(earlier | {actor}), "at": utcnow().isoformat(),
                     })
             self._audit(session, actor, "draft.approve", "draft", str(draft_id),
-                        {"version": expected_version, "override": override.strip(), "final": done})
+                        {"version": expected_version, "override": override.strip(), "final": done,
+                         "approvals": len(earlier) + 1, "approvals_needed": view.approvals_needed})
         return self.get(draft_id)
 
     def reject(self, draft_id: int, expected_version: int, actor: str, reason: str) -> DraftView:
+        """Stop a draft (an approved one too, until it is sent); once, at the version the reviewer saw."""
         if not reason.strip():
             raise WorkflowError("a rejection needs a reason")
         with self.sessions.begin() as session:
-            view = self._view(session, draft_id)
-            if view.status in ("sent", "rejected"):
-                raise Refused(f"draft {draft_id} is already {view.status}")
-            self._bump(session, view, expected_version, status="rejected", keep_version=True)
+            self._lock(session, draft_id, expected_version, (*OPEN, "approved"), doing="rejected", status="rejected")
             session.add(ApprovalRow(draft_id=draft_id, version=expected_version, actor=actor, decision="reject", reason=reason.strip()))
             self._audit(session, actor, "draft.reject", "draft", str(draft_id), {"version": expected_version, "reason": reason.strip()})
         return self.get(draft_id)
 
     def mark_sent(self, draft_id: int, expected_version: int, actor: str, note: str = "") -> DraftView:
-        """Record that the approved text went out (pasted into a WeChat group by hand, or by webhook)."""
+        """Record that the approved text went out (pasted into a WeChat group by hand, or by webhook).
+        A draft is sent once: a second "sent" for it, from anywhere, is refused."""
         with self.sessions.begin() as session:
-            view = self._view(session, draft_id)
-            if view.status != "approved":
-                raise Refused(f"draft {draft_id} is {view.status}; only an approved draft can be sent")
-            self._bump(session, view, expected_version, status="sent", keep_version=True)
+            self._lock(session, draft_id, expected_version, ("approved",), doing="sent", status="sent")
             self._audit(session, actor, "draft.sent", "draft", str(draft_id), {"version": expected_version, "note": note})
         return self.get(draft_id)
+
+    def confirm_facts(self, ticket_row_id: int, actor: str, **facts: Any) -> Ticket:
+        """A person confirms facts the customer only claimed (from the order system, a photo, a call):
+        e.g. `confirm_facts(7, "mei", order_amount=Decimal("86"), delay_minutes=45)`. Each confirmed fact
+        becomes a fact the policy book counts, and leaves the claims. The value may differ from the claim:
+        the person's word is the one that counts.
+
+        Compare-and-set: a fact someone else confirmed meanwhile with another value is a Conflict, never a
+        silent overwrite; confirming it again with the same value changes nothing. Audited with the claim
+        and the confirmed value. Drafts made before stay as they were: redraft to use the new facts."""
+        if not facts:
+            raise WorkflowError("name the facts to confirm, e.g. order_amount=86")
+        unknown = sorted(set(facts) - CONFIRMABLE)
+        if unknown:
+            raise WorkflowError(f"cannot confirm {', '.join(unknown)}; "
+                                f"facts that can be confirmed: {', '.join(sorted(CONFIRMABLE))}")
+        with self.sessions.begin() as session:
+            # Lock the ticket row before reading it: two people confirming at once are serialised, and the
+            # second sees what the first confirmed.
+            locked = session.execute(update(TicketRow).where(TicketRow.id == ticket_row_id).values(updated_at=utcnow())
+                                     .execution_options(synchronize_session=False))
+            if locked.rowcount != 1:
+                raise NotFound(f"no ticket {ticket_row_id}")
+            row = session.get(TicketRow, ticket_row_id)
+            ticket = Ticket.model_validate(row.data)
+            current = ticket.facts
+            try:
+                wanted = TicketFacts.model_validate({**current.model_dump(exclude={"claimed"}), **facts})
+            except ValidationError as exc:
+                raise WorkflowError(f"ticket {ticket_row_id}: {validation_message(exc)}") from None
+            claims = dict(current.claimed)
+            changes: dict[str, Any] = {}
+            for name in facts:
+                value = getattr(wanted, name)
+                if name not in claims:
+                    if getattr(current, name) == value:
+                        continue  # already a fact with this value: confirming twice is harmless
+                    raise Conflict(f"ticket {ticket_row_id}: {name} is not a claim (any more); "
+                                   f"it is {getattr(current, name)!r}, not {value!r}. Reload the ticket")
+                changes[name] = {"claimed": _jsonable(claims.pop(name)), "confirmed": _jsonable(value)}
+            if not changes:
+                return ticket
+            confirmed = wanted.model_copy(update={"claimed": claims})
+            ticket = ticket.model_copy(update={"facts": confirmed})
+            row.data = ticket.model_dump(mode="json")
+            row.risks = [{"kind": r.kind, "reason": r.reason} for r in ticket_risks(ticket)]
+            self._audit(session, actor, "ticket.confirm_facts", "ticket", str(ticket_row_id), {"facts": changes})
+        return ticket
 
     def audit_trail(self, entity: str, entity_id: str) -> list[dict[str, Any]]:
         with self.sessions() as session:
@@ -278,12 +337,14 @@ class Workflow:
         if row is None:
             raise NotFound(f"no draft {draft_id}")
         versions = row.versions
-        latest = versions[-1]
+        # The version the row points at (the newest): what is shown, guarded, approved and counted.
+        latest = next((v for v in versions if v.version == row.version), versions[-1])
         ticket = session.get(TicketRow, row.ticket_id) if row.ticket_id else None
         draft = Draft.model_validate(latest.data)
         approvals = session.scalars(select(ApprovalRow).where(ApprovalRow.draft_id == draft_id).order_by(ApprovalRow.id)).all()
         risks = list(ticket.risks) if ticket else []
-        needed = approvals_needed(risks, draft.commitments, self.config.second_approval_above)
+        needed = approvals_needed(risks, draft.commitments, self.config.second_approval_above,
+                                  confirmed_order_amount(ticket.data if ticket else None))
         return DraftView(
             id=row.id, incident_id=row.incident_id, ticket_id=row.ticket_id, ticket_external_id=ticket.external_id if ticket else None,
             status=row.status, version=row.version, draft=draft, risks=risks, approvals_needed=needed,
@@ -293,23 +354,70 @@ class Workflow:
         )
 
     def _guard(self, session: Session, view: DraftView, text: str) -> Draft:
-        """Both guards on an edited text, against the same entitlements the draft was made with."""
+        """The guards on an edited text, against the same entitlements the draft was made with.
+
+        Grounding findings are reviewer flags here, never a refusal: a person may add a fact the record does
+        not hold yet, but a reviewer must see it (and a flagged draft is not bulk-approved). The trusted
+        sources are the incident record, the ticket's facts, the draft's remedies and citations, and the
+        text as first drafted (version 1 — generated from those sources, or typed by a person), so only what
+        an edit adds is flagged; the customer's messages stay untrusted."""
         order_amount = None
+        ticket: Ticket | None = None
         if view.ticket_id:
             ticket = Ticket.model_validate(session.get(TicketRow, view.ticket_id).data)
             order_amount = ticket.facts.order_amount
         tone = self.tone.check(text, kind="draft", lang=view.draft.lang)
         promises = commitment_guard.check(text, view.draft.remedies, order_amount=order_amount)
+        warnings = [f"commitment: {r}" for r in promises.reasons()]
+        incident_row = session.get(IncidentRow, view.incident_id)
+        if incident_row is not None:
+            first = next((v.text for v in view.versions if v.version == 1), "")
+            cited = [f"{c.title} {c.heading}" for c in view.draft.citations]
+            sources = grounding.reply_sources(Incident.model_validate(incident_row.data), ticket, view.draft.remedies,
+                                              extra=[first, *cited], untrusted=ticket.messages if ticket else ())
+            warnings += [f"grounding: {f.message()}" for f in sources.check(text, view.draft.lang).findings]
         return view.draft.model_copy(update={"text": text, "tone": tone.to_dict(), "commitments": promises.commitments,
-                                             "warnings": [f"commitment: {r}" for r in promises.reasons()]})
+                                             "warnings": warnings})
 
     @staticmethod
-    def _bump(session: Session, view: DraftView, expected_version: int, *, status: str, keep_version: bool = False) -> None:
-        """Move the draft on only if nobody else did first (compare-and-set on the version)."""
+    def _lock(session: Session, draft_id: int, expected_version: int, allowed: tuple[str, ...], *, doing: str,
+              status: str | None = None) -> None:
+        """The compare-and-set every decision starts with: one UPDATE that matches only the version the
+        person saw in one of the `allowed` states, and moves it to `status` (or just touches it).
+
+        It takes the row's lock on PostgreSQL (a racer's UPDATE waits, then re-checks the WHERE against
+        the winner's commit and matches nothing) and the database's write lock on SQLite (where it is the
+        transaction's first statement, so its snapshot is the newest). Whatever is read after it is what
+        the winner committed."""
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if status is not None:
+            values["status"] = status
+        result = session.execute(update(DraftRow).where(DraftRow.id == draft_id, DraftRow.version == expected_version,
+                                                        DraftRow.status.in_(allowed)).values(**values)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            return
+        row = session.execute(select(DraftRow.version, DraftRow.status).where(DraftRow.id == draft_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"no draft {draft_id}")
+        if row.version != expected_version:
+            raise Conflict(f"draft {draft_id} is at version {row.version}; you {doing} version {expected_version}. "
+                           "Reload it and try again")
+        if "approved" in allowed and len(allowed) == 1:
+            raise Refused(f"draft {draft_id} is {row.status}; only an approved draft can be {doing}")
+        raise Refused(f"draft {draft_id} is already {row.status}")
+
+    @staticmethod
+    def _bump(session: Session, view: DraftView, expected_version: int, *, status: str, keep_version: bool = False,
+              allowed: tuple[str, ...] = ("drafted", "edited")) -> None:
+        """Move the draft on only if nobody else did first: compare-and-set on the version AND the status,
+        so an edit racing an approval cannot turn an approved draft back into an edited one."""
         values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
         if not keep_version:
             values["version"] = expected_version + 1
-        result = session.execute(update(DraftRow).where(DraftRow.id == view.id, DraftRow.version == expected_version).values(**values))
+        result = session.execute(update(DraftRow).where(DraftRow.id == view.id, DraftRow.version == expected_version,
+                                                        DraftRow.status.in_(allowed)).values(**values)
+                                 .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise Conflict(f"draft {view.id} changed since version {expected_version} (now version {view.version}); reload it and try again")
 
@@ -318,10 +426,55 @@ class Workflow:
         session.add(AuditEventRow(actor=actor, action=action, entity=entity, entity_id=entity_id, detail=_jsonable(detail or {})))
 
 
-def approvals_needed(risks: list[Any], commitments: Iterable[Commitment], limit: Decimal) -> int:
-    """Two approvers for a flagged ticket (injection, anger, VIP) or more than `limit` CNY promised, else one."""
-    promised = sum((c.amount or Decimal(0)) for c in commitments if c.type in MONEY_TYPES | {"compensation"} and c.unit == "CNY")
-    return 2 if risks or promised > limit else 1
+# Promise types that give money or money's worth; a promise of any other type counts only when its unit is
+# a currency (a deadline in days costs nothing).
+MONEY_PROMISES = MONEY_TYPES | {"compensation", "discount"}
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
+def money_promised(commitment: Commitment, order_amount: Decimal | None = None) -> Decimal | None:
+    """What one promise costs in CNY: 0 when it is not about money, None when nobody can tell (another
+    currency, a multiple of the price, a discount, free orders to come, a refund of an order whose amount
+    is unknown) — an unknown cost counts as more than any limit."""
+    unit = commitment.unit
+    is_currency = unit is not None and bool(_CURRENCY_CODE.fullmatch(unit))
+    if commitment.type not in MONEY_PROMISES and not is_currency:
+        return Decimal(0)
+    if unit == "CNY":
+        return None if commitment.amount is None else commitment.amount * (commitment.count or 1)
+    if commitment.type in ("refund", "free_order") and unit in (None, "percent"):
+        # A share of this order (a full or partial refund, this order free) costs at most the order.
+        if order_amount is None:
+            return None
+        share = commitment.amount if unit == "percent" and commitment.amount is not None else Decimal(100)
+        return order_amount * share / 100
+    return None
+
+
+def approvals_needed(risks: list[Any], commitments: Iterable[Commitment], limit: Decimal,
+                     order_amount: Decimal | None = None) -> int:
+    """Two approvers for a flagged ticket (injection, anger, VIP) or when the draft's money promises add up
+    to more than `limit` CNY — every money-like promise counts, and one whose cost is unknown (another
+    currency, a multiple, a refund of an order of unknown amount) counts as over the limit. Else one.
+    `order_amount`: the ticket's confirmed order amount (a customer's claim is not one)."""
+    if risks:
+        return 2
+    total = Decimal(0)
+    for commitment in commitments:
+        cost = money_promised(commitment, order_amount)
+        if cost is None:
+            return 2
+        total += cost
+    return 2 if total > limit else 1
+
+
+def confirmed_order_amount(ticket_data: dict[str, Any] | None) -> Decimal | None:
+    """The order amount a stored ticket record holds as a fact (never a customer's claim)."""
+    amount = ((ticket_data or {}).get("facts") or {}).get("order_amount")
+    try:
+        return Decimal(str(amount)) if amount is not None else None
+    except ArithmeticError:
+        return None
 
 
 def _jsonable(value: Any) -> Any:

@@ -108,6 +108,45 @@ class TicketFacts(BaseModel):
     has_photo: bool | None = None
     hours_since_delivery: float | None = Field(default=None, ge=0)
     during_incident: bool = False
+    # Provenance: facts the customer stated (in a group chat, say) that no person has confirmed, by name,
+    # with the value as stated — {"order_amount": 5000, "delay_minutes": 90}. A claim is shown to people
+    # and can be confirmed (Workflow.confirm_facts), but it is not a fact: its field above stays unknown,
+    # so it cannot raise what the ticket is entitled to. Given as a list of names instead, the named
+    # fields' values are taken as the claims. Empty for tickets from a ticket system: their facts stand.
+    claimed: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _claims_by_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("claimed"), (list, tuple)):
+            data = dict(data)
+            names = data.pop("claimed")
+            data["claimed"] = {name: data.pop(name, None) for name in names}  # a name with no value claims nothing
+        return data
+
+    @field_validator("claimed")
+    @classmethod
+    def _claims_are_facts(cls, value: dict[str, Any]) -> dict[str, Any]:
+        claimable = set(cls.model_fields) - {"issue_type", "during_incident", "claimed"}
+        out: dict[str, Any] = {}
+        for name, stated in value.items():
+            if name not in claimable:
+                raise ValueError(f"{name!r} cannot be claimed; claims can name: {', '.join(sorted(claimable))}")
+            if stated is None:
+                continue
+            try:  # the same checks as the fact itself (a claimed amount is still a number ≥ 0)
+                out[name] = getattr(cls.model_validate({"issue_type": "other", name: stated}), name)
+            except ValidationError as exc:
+                raise ValueError(f"claimed {name}: {_first_error(exc)}") from None
+        return out
+
+    @model_validator(mode="after")
+    def _claim_or_fact(self) -> "TicketFacts":
+        both = sorted(name for name in self.claimed if getattr(self, name) is not None)
+        if both:
+            raise ValueError(f"{', '.join(both)} given both as a fact and as a claim; a claim becomes a fact only "
+                             "when a person confirms it")
+        return self
 
 
 class Remedy(BaseModel):

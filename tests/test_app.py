@@ -87,6 +87,11 @@ def test_every_string_the_app_shows_exists_in_both_languages() -> None:
 
     used |= {f"issue_{kind}" for kind in IssueType.__args__}  # type: ignore[attr-defined]
     used |= {f"radar_series_{name}" for name in ("messages", "complaints", "angry", "complaints_share", "angry_share")}
+    from knowledge.policy import TicketFacts, Tier
+
+    claimable = set(TicketFacts.model_fields) - {"issue_type", "during_incident", "claimed"}
+    used |= {f"fact_{name}" for name in claimable} | {f"tier_{tier}" for tier in Tier.__args__}  # type: ignore[attr-defined]
+    used |= {f"value_{name}" for name in ("order_amount", "delay_minutes", "hours_since_delivery")} | {"yes", "no"}
     strings = _strings()
     assert len(used) > 150
     missing = sorted(k for k in used if k not in strings or set(strings[k]) != {"zh", "en"} or not strings[k].get("zh") or not strings[k].get("en"))
@@ -167,6 +172,61 @@ def test_queue_drafts_every_ticket_then_bulk_approves_only_safe_ones_after_confi
     assert f"{n} approved" in at.success[0].value
 
 
+def test_queue_says_why_a_warned_draft_is_left_for_a_person(sample: Path) -> None:
+    from drafting import review
+
+    at = start("review_queue")
+    at.button(key="draft_all").click().run()
+    alex = next(i for i in review.queue(workflow(), INCIDENT) if i.customer == "Alex")
+    assert alex.bulk_approvable
+    # A reviewer adds a sentence nothing in the record backs: the grounding guard notes it.
+    view = workflow().get(alex.draft_id)
+    workflow().edit(view.id, view.draft.text + " Our CEO Zhang Wei has resigned over this.", view.version, actor="Wang Wei")
+    at.run()
+    table = at.dataframe(key="queue_table").value
+    why = table.loc[table["customer"] == "Alex", "why it needs a look"].item()
+    assert "grounding" in why and "Zhang Wei" in why
+    vip = table.loc[table["customer"] == "Mei", "why it needs a look"].item()
+    assert "VIP" in vip and "needs 2 approvers" in vip
+    assert table.loc[table["customer"] == "刘先生", "why it needs a look"].item() == ""  # safe: nothing to say
+    n = int(re.search(r"Approve (\d+) safe", at.button(key="bulk").label).group(1))
+    at.button(key="bulk").click().run()
+    at.button(key="bulk_yes").click().run()
+    assert f"{n} approved" in at.success[0].value
+    assert f"{6 - n} open drafts were not approved" in texts(at)
+    left = next(d.value for d in at.dataframe if list(d.value.columns) == ["customer", "why it needs a look"])
+    assert len(left) == 6 - n and "Zhang Wei" in left.loc[left["customer"] == "Alex", "why it needs a look"].item()
+    assert workflow().get(view.id).status == "edited"  # the warned draft was not approved
+
+
+def test_every_reason_not_to_bulk_approve_has_words_in_the_app() -> None:
+    """ui.needs_a_look says review.QueueItem.needs_a_look in the reviewer's language, reason for reason: a
+    reason added there without words here would go missing from the queue."""
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from drafting import review, ui
+
+    bare = review.QueueItem(ticket_id=1, external_id="T-1", customer="Alex", channel="", incident_id=None, messages=(),
+                            received_at=datetime(2026, 11, 12, tzinfo=timezone.utc), ticket_risks=())
+    drafted = replace(bare, draft_id=1, status="drafted", version=1, verdict="ok")
+    variants = [bare, drafted, replace(drafted, status="approved"), replace(drafted, verdict="revise"), replace(drafted, verdict=None),
+                replace(drafted, unbacked=2), replace(drafted, ticket_risks=("injection", "vip")), replace(drafted, approvals_needed=2),
+                replace(drafted, warnings=("grounding: a", "commitment: b")),
+                replace(drafted, status="edited", verdict="block", unbacked=1, ticket_risks=("anger",), approvals_needed=2,
+                        warnings=("x",))]
+    for item in variants:
+        assert len(ui.needs_a_look(item)) == len(item.needs_a_look), item
+    assert ui.needs_a_look(drafted) == []
+
+
+def test_queue_explains_in_chinese(sample: Path) -> None:
+    at = start("review_queue", english=False)
+    at.button(key="draft_all").click().run()
+    table = at.dataframe(key="queue_table").value
+    assert "需要 2 位审批人" in table.loc[table["客户"] == "Mei", "需人工审核的原因"].item()
+
+
 def test_queue_filters_by_risk(sample: Path) -> None:
     at = start("review_queue")
     at.multiselect(key="q_risk_en").select("injection").run()
@@ -215,6 +275,66 @@ def test_editor_blocks_a_dismissive_edit_until_the_suggestion_fixes_it(sample: P
     assert final.version == 3 and final.approvals[-1].actor == "Li Na"
     assert final.status == "approved" or "1 of 2" in texts(at)  # a flagged ticket waits for a second approver
     assert "Version history (3)" in [e.label for e in at.expander]
+
+
+def claiming_ticket(delay: int = 90, amount: int = 5000) -> int:
+    """A ticket made from a group chat: the customer's delay and amount are claims, not facts."""
+    from drafting.models import Ticket
+    from knowledge.policy import TicketFacts
+
+    ticket = Ticket(id="chat-zhou-1", incident_id=INCIDENT, customer="小周", channel="chat",
+                    messages=[f"等了{delay}分钟！{amount}块的单子！"],
+                    facts=TicketFacts(issue_type="late_delivery", claimed={"delay_minutes": delay, "order_amount": amount}))
+    return workflow().add_ticket(ticket, actor="radar", source="chat")[0]
+
+
+def test_editor_shows_claims_and_confirming_one_makes_it_a_fact_then_redrafts(sample: Path) -> None:
+    ticket_id = claiming_ticket()
+    at = start(operator="Li Na")
+    at.session_state["ticket_id"] = ticket_id
+    at.switch_page(str(PAGES / "draft_editor.py")).run()
+    shown = texts(at)
+    assert "The customer says: order amount 5000 CNY — not confirmed" in shown
+    assert "The customer says: delay 90 minutes — not confirmed" in shown
+    assert all("claimed" not in str(j.value) for j in at.json)  # never an empty or raw "claimed" among the facts
+    at.button(key="draft_now").click().run()
+    first = workflow().get(workflow_drafts()[-1])
+    assert not [c for c in first.draft.commitments if c.type == "refund"]  # a claim grants nothing
+    # The order system says 86, not 5000: the reviewer corrects the prefilled value and confirms it.
+    amount = at.number_input(key=f"claim-{ticket_id}-order_amount-value")
+    assert amount.value == 5000
+    amount.set_value(86.0)
+    at.button(key=f"confirm-{ticket_id}-order_amount").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    facts = workflow().ticket(ticket_id).facts
+    assert facts.order_amount == 86 and facts.claimed == {"delay_minutes": 90}
+    assert "order amount 5000" not in texts(at) and "delay 90 minutes — not confirmed" in texts(at)
+    trail = workflow().audit_trail("ticket", str(ticket_id))
+    assert trail[-1]["action"] == "ticket.confirm_facts" and trail[-1]["actor"] == "Li Na"
+    at.button(key=f"confirm-{ticket_id}-delay_minutes").click().run()  # the delay as claimed
+    assert workflow().ticket(ticket_id).facts.delay_minutes == 90
+    assert "Confirmed: order amount 86 CNY, delay 90 minutes" in texts(at)
+    assert "not confirmed" not in texts(at)  # nothing left to confirm: no claims panel at all
+    at.button(key="redraft").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert workflow().get(first.id).status == "rejected"
+    redrafted = workflow().get(workflow_drafts()[-1])
+    refunds = [c for c in redrafted.draft.commitments if c.type == "refund"]
+    assert redrafted.id != first.id and refunds and all(c.backed for c in refunds) and "86" in redrafted.draft.text
+
+
+def test_editor_shows_claims_in_chinese_and_needs_a_name_to_confirm(sample: Path) -> None:
+    ticket_id = claiming_ticket()
+    at = start(english=False, operator=None)
+    at.session_state["ticket_id"] = ticket_id
+    at.switch_page(str(PAGES / "draft_editor.py")).run()
+    assert "客户称：订单金额 5000 元 —— 未核实" in texts(at)
+    assert at.button(key=f"confirm-{ticket_id}-order_amount").disabled
+
+
+def test_editor_shows_no_claims_panel_for_a_ticket_without_claims(sample: Path) -> None:
+    at, _ = draft_for_alex()
+    assert "not confirmed" not in texts(at) and "claimed" not in " ".join(str(j.value) for j in at.json)
 
 
 def workflow_drafts() -> list[int]:

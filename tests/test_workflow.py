@@ -10,9 +10,9 @@ import yaml
 
 from drafting import db
 from drafting.composer import Composer
-from drafting.models import Incident, Ticket
+from drafting.models import Commitment, Incident, Ticket
 from drafting.tone import ToneChecker
-from drafting.workflow import Conflict, NotFound, Refused, Workflow, WorkflowConfig, WorkflowError
+from drafting.workflow import Conflict, NotFound, Refused, Workflow, WorkflowConfig, WorkflowError, approvals_needed
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,3 +129,59 @@ def test_refusals_say_why(database_url: str) -> None:
         flow.get(999)
     with pytest.raises(NotFound, match="no incident"):
         flow.add_ticket(make_ticket("X").model_copy(update={"incident_id": "nope"}), actor="api")
+
+
+def promise(kind: str, amount: str | None, unit: str | None, **extra: object) -> Commitment:
+    return Commitment(type=kind, phrase="…", start=0, end=1, amount=Decimal(amount) if amount else None, unit=unit,
+                      status="backed", **extra)
+
+
+@pytest.mark.parametrize(("promises", "order_amount", "needed"), [
+    ([promise("refund", "86", "CNY"), promise("coupon", "30", "CNY")], None, 1),
+    ([promise("compensation", "500", "CNY")], None, 2),  # 另外我们会赔您500元
+    ([promise("coupon", "30", "CNY", count=10)], None, 2),  # ten 30-yuan coupons
+    ([promise("compensation", "150", "CNY"), promise("coupon", "60", "CNY")], None, 2),  # they add up
+    ([promise("compensation", "50", "USD")], None, 2),  # another currency: unknown, so over the limit
+    ([promise("processing_deadline", "50", "USD")], None, 2),  # a currency is money whatever the type
+    ([promise("compensation", "2", "multiple")], None, 2),  # double the price: unknown
+    ([promise("discount", "20", "percent")], None, 2),  # money's worth of unknown size
+    ([promise("free_order", "3", "orders", count=3)], None, 2),  # orders to come: unknown
+    ([promise("refund", None, None, scope="full")], Decimal(86), 1),  # at most this (confirmed) order
+    ([promise("refund", None, None, scope="full")], Decimal(900), 2),
+    ([promise("refund", None, None, scope="full")], None, 2),  # an order nobody confirmed: unknown
+    ([promise("refund", "50", "percent", scope="partial")], Decimal(300), 1),
+    ([promise("processing_deadline", "3", "days"), promise("response_time", "5", "minutes"),
+      promise("membership_extension", "1", "months")], None, 1),  # time is not money
+])
+def test_every_money_promise_counts_toward_the_second_approval(promises: list[Commitment], order_amount: Decimal | None,
+                                                               needed: int) -> None:
+    assert approvals_needed([], promises, Decimal(200), order_amount) == needed
+
+
+def test_money_typed_into_a_draft_needs_the_approvals_of_the_version_approved(flow: Workflow) -> None:
+    ticket = make_ticket("ZH-1", message="我的订单晚了45分钟。").model_copy(update={"lang": "zh"})
+    draft_id = drafted(flow, ticket)
+    seen = flow.get(draft_id)
+    assert seen.approvals_needed == 1
+    costly = flow.edit(draft_id, seen.draft.text + "另外我们会赔您500元。", expected_version=1, actor="sam")
+    assert costly.approvals_needed == 2
+    with pytest.raises(Conflict):  # an approval of the cheap version it saw cannot approve the costly one
+        flow.approve(draft_id, expected_version=1, actor="lead")
+    first = flow.approve(draft_id, expected_version=2, actor="lead", override="goodwill agreed with the shift lead")
+    assert first.status == "edited" and len(first.approvals) == 1
+    assert flow.approve(draft_id, expected_version=2, actor="supervisor", override="agreed").status == "approved"
+
+
+def test_a_draft_is_sent_once_and_rejected_once(flow: Workflow) -> None:
+    draft_id = drafted(flow, make_ticket())
+    flow.approve(draft_id, expected_version=1, actor="lead")
+    flow.mark_sent(draft_id, expected_version=1, actor="mei")
+    with pytest.raises(Refused, match="only an approved draft"):
+        flow.mark_sent(draft_id, expected_version=1, actor="sam")
+    with pytest.raises(Refused, match="already sent"):
+        flow.reject(draft_id, expected_version=1, actor="sam", reason="too late")
+    other = drafted(flow, make_ticket("T-2"))
+    flow.reject(other, expected_version=1, actor="lead", reason="wrong customer")
+    with pytest.raises(Refused, match="already rejected"):
+        flow.reject(other, expected_version=1, actor="sam", reason="again")
+    assert [e["action"] for e in flow.audit_trail("draft", str(other))].count("draft.reject") == 1

@@ -116,7 +116,7 @@ made = crisis_radar.tickets(result, incident_id, source_name="chat")
 st.subheader(ui.t("radar_tickets", n=len(made)))
 if made:
     st.dataframe([{ui.t("col_customer"): m.customer, ui.t("radar_col_issue"): ui.t(f"issue_{m.facts.issue_type}"), ui.t("radar_col_order"): m.order_id or "",
-                   ui.t("radar_col_delay"): m.facts.delay_minutes, ui.t("radar_col_amount"): str(m.facts.order_amount or ""),
+                   ui.t("radar_col_delay"): m.facts.claimed.get("delay_minutes"), ui.t("radar_col_amount"): str(m.facts.claimed.get("order_amount") or ""),
                    ui.t("radar_col_messages"): " / ".join(m.messages)[:200]} for m in made], hide_index=True, width="stretch")
 if not incident_id:
     st.info(ui.t("no_incident_yet"))

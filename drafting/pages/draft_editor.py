@@ -1,5 +1,6 @@
 """Draft editor: the customer's messages beside the editable reply, its guards re-run on every edit, the
-promises with the rule behind each, sources, approve / reject, rewrites, and the version history."""
+promises with the rule behind each, sources, approve / reject, rewrites, and the version history. What the
+customer claimed but nobody confirmed is shown as a claim, with a form to confirm it and redraft."""
 
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ with left:
     for message in ticket.messages:
         with st.chat_message("user"):
             st.text(message)  # plain text: a customer's message is never rendered as markdown or HTML
-    facts = {k: v for k, v in ticket.facts.model_dump(mode="json").items() if v not in (None, False, "")}
+    ui.claims_panel(flow, ticket_id, ticket.facts.claimed)
+    # Claims are shown above, as claims: never among the facts.
+    facts = {k: v for k, v in ticket.facts.model_dump(mode="json", exclude={"claimed"}).items() if v not in (None, False, "")}
     with st.expander(ui.t("ticket_facts")):
         st.json(facts)
     for risk in item.risks:
@@ -47,12 +50,34 @@ with left:
 
 with right:
     st.subheader(ui.t("reply"))
+    # Drafts keep the facts they were made with: after a confirmation, offer a draft that uses the new ones.
+    confirmed = st.session_state.get(f"confirmed-{ticket_id}")
+    if confirmed:
+        st.success(ui.t("facts_confirmed", facts=", ".join(confirmed)))
+        if item.status in ("drafted", "edited"):
+            st.caption(ui.t("redraft_hint"))
+            if st.button(ui.t("redraft"), key="redraft", type="primary", disabled=not ui.operator()):
+                # The version this reviewer has on screen: a newer one someone saved meanwhile is a conflict, not
+                # silently set aside; then nothing is drafted.
+                seen = st.session_state.get(f"reply-{item.draft_id}-seen") or flow.get(item.draft_id).version
+                draft = ui.drafter().draft_reply(incident, ticket)
+                try:
+                    flow.reject(item.draft_id, seen, actor=ui.operator(), reason=ui.t("redraft_reason", facts=", ".join(confirmed)))
+                except Exception as exc:
+                    ui.error(exc)
+                else:
+                    flow.record_draft(draft, actor=ui.operator(), ticket_row_id=ticket_id)
+                    del st.session_state[f"confirmed-{ticket_id}"]
+                    st.rerun()
+        elif item.status in ("approved", "sent"):
+            st.caption(ui.t("confirmed_after_approval", status=ui.status_name(item.status)))
     if item.draft_id is None or item.status == "rejected":
         if item.status == "rejected":
             st.caption(ui.t("rejected_redraft"))
         if st.button(ui.t("draft_now"), key="draft_now", type="primary"):
             draft = ui.drafter().draft_reply(incident, ticket)
             flow.record_draft(draft, actor=ui.operator() or "app", ticket_row_id=ticket_id)
+            st.session_state.pop(f"confirmed-{ticket_id}", None)
             st.rerun()
         if item.draft_id is None:
             st.stop()

@@ -35,6 +35,29 @@ needle = f3.text_input(ui.t("filter_text"), key="q_text", placeholder=ui.t("filt
 shown = review.filter_queue(items, statuses=statuses, risks=risks, text=needle)
 
 # ── bulk approval ──────────────────────────────────────────────────────────────────────────────────
+
+
+def left_for_a_person(listed: list[review.QueueItem], chosen: dict[int, int], confirmed: list[review.QueueItem],
+                      outcome: review.BulkOutcome) -> list[dict[str, str]]:
+    """Every open draft of the listed tickets that bulk approval did not approve, with why: the reasons it
+    was never offered (warnings, an unbacked promise, injection, a second approver …), or what stopped it
+    between the confirmation and the approval."""
+    refused = dict(outcome.skipped)
+    went_ahead = {i.draft_id for i in confirmed}
+    rows = []
+    for item in listed:
+        if item.draft_id is None or item.status not in ("drafted", "edited") or item.draft_id in outcome.approved:
+            continue
+        if item.draft_id in chosen and item.draft_id not in went_ahead:
+            why = [ui.t("bulk_changed")]
+        elif item.draft_id in refused and item.bulk_approvable:
+            why = [refused[item.draft_id]]  # the workflow's refusal, as it said it
+        else:
+            why = ui.needs_a_look(item)
+        rows.append({ui.t("col_customer"): item.customer or item.external_id, ui.t("col_why"): "; ".join(why)})
+    return rows
+
+
 safe = [i for i in shown if i.bulk_approvable]
 who = ui.operator()
 if safe:
@@ -52,12 +75,16 @@ if safe:
             outcome = review.bulk_approve(flow, confirmed, who)
             del st.session_state["bulk_confirm"]
             st.session_state["flash"] = ui.t("bulk_done", n=len(outcome.approved), skipped=len(pending) - len(outcome.approved))
+            st.session_state["bulk_left"] = left_for_a_person(shown, chosen, confirmed, outcome)
             st.rerun()
         if no.button(ui.t("cancel"), key="bulk_no"):
             del st.session_state["bulk_confirm"]
             st.rerun()
 elif not who:
     st.caption(ui.t("who_are_you"))
+if left := st.session_state.pop("bulk_left", None):
+    st.warning(ui.t("bulk_left", n=len(left)))
+    st.dataframe(pd.DataFrame(left), hide_index=True, width="stretch")
 
 # ── the table ──────────────────────────────────────────────────────────────────────────────────────
 # A page at a time, riskiest first: reviewers work from the top, and the picker below lists the page's
@@ -66,7 +93,8 @@ PAGE = 100
 pages = max(1, -(-len(shown) // PAGE))
 number = st.number_input(ui.t("queue_page", pages=pages), min_value=1, max_value=pages, value=1, step=1, key="q_page") if pages > 1 else 1
 window = shown[(number - 1) * PAGE:number * PAGE]
-columns = {name: ui.t(f"col_{name}") for name in ("risk", "customer", "status", "tone", "unbacked", "approvals", "received", "message")}
+columns = {name: ui.t(f"col_{name}") for name in ("risk", "customer", "status", "tone", "unbacked", "approvals", "why", "received",
+                                                  "message")}
 risk_label, status_label = ui.labeller("risk_"), ui.labeller("status_")
 rows = [{
     "ticket": i.ticket_id,
@@ -76,6 +104,8 @@ rows = [{
     columns["tone"]: i.score,
     columns["unbacked"]: i.unbacked,
     columns["approvals"]: f"{i.approvals}/{i.approvals_needed}" if i.draft_id else "",
+    # Only for a draft still open: that an approved or sent one "needs a look" says nothing new.
+    columns["why"]: "; ".join(ui.needs_a_look(i)) if i.status in ("drafted", "edited") and not i.bulk_approvable else "",
     columns["received"]: i.received_at.astimezone().strftime("%m-%d %H:%M"),
     columns["message"]: (i.messages[-1] if i.messages else "")[:120],
 } for i in window]
