@@ -1,9 +1,9 @@
 """The HTTP API for ticket systems (`tactful serve`): /v1, API keys with scopes, one error shape.
 
 Errors are always `{"error": {"code": "...", "message": "...", "details": [...]}}`: 400 bad JSON,
-401 no or unknown key, 403 missing scope, 404 unknown id, 409 a stale version or a step the draft's
-state refuses (the message says why), 413 body too large, 422 invalid fields (details name each field),
-429 too many requests for one key.
+401 no or unknown key (or a bad Chatwoot signature), 403 missing scope, 404 unknown id, 409 a stale version
+or a step the draft's state refuses (the message says why), 413 body too large (also when sent chunked),
+422 invalid fields (details name each field; ids out of range too), 429 too many requests for one key.
 """
 
 from __future__ import annotations
@@ -12,29 +12,38 @@ import hashlib
 import secrets
 import threading
 import time
+import types
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Callable, Literal
+from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
 
-from fastapi import BackgroundTasks, Depends, FastAPI, Header, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic.fields import FieldInfo
 from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drafting import commitments as commitment_guard
+from drafting.chatwoot import SeenEvents, signature_problem
 from drafting.composer import Drafter
 from drafting.db import ApiKeyRow, DraftRow, TicketRow, utcnow
+from drafting.http_guards import BodyLimit, redact_access_log
 from drafting.jobs import JobRunner, create_job, progress
 from drafting.models import Incident, Ticket
 from drafting.tone import ToneChecker
-from drafting.workflow import DraftView, NotFound, Workflow, WorkflowError
+from drafting.workflow import CONFIRMABLE, DraftView, NotFound, Workflow, WorkflowError
 from knowledge.policy import PolicyBook, TicketFacts
 
 SCOPES = ("tickets:write", "drafts:read", "drafts:approve", "admin")
 MAX_BODY_BYTES = 1_000_000
 MAX_BULK = 500
+# Ids and versions are INTEGER columns: 32-bit on PostgreSQL (64-bit on SQLite). A larger number can name no
+# row, and used to reach the database driver and answer 500; it is refused at the door (422) like any other
+# invalid field.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id (1 to 2^31-1).")]
 
 
 class ApiError(Exception):
@@ -120,22 +129,57 @@ class BulkTickets(BaseModel):
 
 class EditIn(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
-    version: int = Field(ge=1, description="The version you edited (409 if it is no longer the latest).")
+    version: int = Field(ge=1, le=MAX_ROW_ID, description="The version you edited (409 if it is no longer the latest).")
 
 
 class ApproveIn(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ROW_ID)
     override: str = Field(default="", max_length=2000, description="Required to approve a blocked draft; recorded.")
 
 
 class RejectIn(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ROW_ID)
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class SentIn(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ROW_ID)
     note: str = Field(default="", max_length=2000)
+
+
+def _confirmable_fact(name: str) -> tuple[Any, FieldInfo]:
+    """A fact's type and checks as TicketFacts has them, optional in the body but never null: confirming a
+    fact means giving its value."""
+    info = TicketFacts.model_fields[name]
+    kinds = [info.annotation]
+    if get_origin(info.annotation) in (Union, types.UnionType):
+        kinds = [kind for kind in get_args(info.annotation) if kind is not type(None)]
+    field = FieldInfo.merge_field_infos(info, default=None, json_schema_extra=lambda schema: schema.pop("default", None))
+    return Union[tuple(kinds)] if len(kinds) > 1 else kinds[0], field
+
+
+class _ConfirmFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    @model_validator(mode="after")
+    def _names_a_fact(self) -> "_ConfirmFacts":
+        if not self.model_fields_set:
+            raise ValueError('name at least one fact to confirm, e.g. {"order_amount": 86}')
+        return self
+
+
+# Built from TicketFacts, so every fact the workflow can confirm is accepted with the same checks.
+ConfirmFactsIn = create_model("ConfirmFactsIn", __base__=_ConfirmFacts,
+                              **{name: _confirmable_fact(name) for name in sorted(CONFIRMABLE)})
+ConfirmFactsIn.__doc__ = ("The facts a person confirmed (from the order system, a photo, a call), by name: "
+                          "usually ones the customer only claimed. The value may differ from the claim.")
+
+
+class ConfirmedOut(BaseModel):
+    id: int
+    external_id: str
+    facts: TicketFacts = Field(description="The ticket's facts now; `claimed` holds what is still unconfirmed.")
+    risks: list[dict[str, str]]
 
 
 class ToneIn(BaseModel):
@@ -150,12 +194,16 @@ class CommitmentsIn(BaseModel):
     incident_id: str | None = None
 
 
+# Chatwoot's ids, as numbers or strings; bounded so they fit the columns they end up in (external ids).
+ChatwootId = Annotated[int, Field(ge=0, le=2**63 - 1)] | Annotated[str, Field(max_length=100)]
+
+
 class ChatwootConversation(BaseModel):
-    id: int | str | None = None
+    id: ChatwootId | None = None
 
 
 class ChatwootSender(BaseModel):
-    id: int | str | None = None
+    id: ChatwootId | None = None
     name: str | None = Field(default=None, max_length=200)
 
 
@@ -163,7 +211,7 @@ class ChatwootEvent(BaseModel):
     """The fields of Chatwoot's webhook payload Tactful reads (others are accepted and ignored)."""
 
     event: str = Field(max_length=60)
-    id: int | str | None = None
+    id: ChatwootId | None = None
     content: str | None = Field(default=None, max_length=20_000)
     message_type: str | None = Field(default=None, max_length=20)
     conversation: ChatwootConversation | None = None
@@ -225,7 +273,9 @@ class RateLimiter:
 def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: PolicyBook,
                store_factory: Callable[[], Any] | None = None, mode: str = "composer",
                limiter: RateLimiter | None = None, runner: JobRunner | None = None,
-               key_cache_seconds: float = KEY_CACHE_SECONDS) -> FastAPI:
+               key_cache_seconds: float = KEY_CACHE_SECONDS, chatwoot_secret: str | None = None) -> FastAPI:
+    """`chatwoot_secret`: the Chatwoot webhook's secret; when given, /v1/integrations/chatwoot requires its
+    signature (drafting/chatwoot.py says how Chatwoot signs)."""
     limiter = limiter or RateLimiter(rate=20.0, burst=100)
     runner = runner or JobRunner(workflow, drafter)
 
@@ -238,12 +288,8 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
     app = FastAPI(title="Tactful API", version="1", description=__doc__, responses={**ERRORS, 429: {"model": ErrorBody}},
                   lifespan=lifespan)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return _error(413, "too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    redact_access_log()  # `?key=` (Chatwoot's API key) must never reach uvicorn's access log in clear
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -265,7 +311,7 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "error")
         response = _error(exc.status_code, code, str(exc.detail))
         for name, value in (exc.headers or {}).items():  # e.g. Allow on 405
             response.headers[name] = value
@@ -275,10 +321,7 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
     # within KEY_CACHE_SECONDS.
     known_keys: dict[str, tuple[float, Caller]] = {}
 
-    def caller(authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None),
-               key: str | None = Query(default=None, max_length=200,
-                                       description="Only for senders that cannot set headers (Chatwoot webhooks).")) -> Caller:
-        key = x_api_key or (authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None) or key
+    def authenticate(key: str | None) -> Caller:
         if not key:
             raise ApiError(401, "unauthenticated", "send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
         digest = hash_key(key)
@@ -292,10 +335,22 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
                 known_keys.pop(digest, None)
                 raise ApiError(401, "unauthenticated", "unknown or revoked API key")
             cached = known_keys[digest] = (now + key_cache_seconds, Caller(name=row.name, scopes=list(row.scopes)))
-        wait = limiter.allow(digest)
+        throttle(digest)
+        return cached[1]
+
+    def throttle(bucket: str) -> None:
+        wait = limiter.allow(bucket)
         if wait:
             raise ApiError(429, "rate_limited", f"too many requests for this key; retry in {wait:.1f} s")
-        return cached[1]
+
+    def header_key(authorization: str | None, x_api_key: str | None) -> str | None:
+        bearer = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+        return x_api_key or bearer
+
+    # Keys come in headers only: a key in a URL ends up in proxies' and browsers' logs. The one exception is
+    # the Chatwoot endpoint, whose sender cannot set headers (see chatwoot_sender).
+    def caller(authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None)) -> Caller:
+        return authenticate(header_key(authorization, x_api_key))
 
     def needs(scope: str) -> Callable[..., Caller]:
         def check(who: Caller = Depends(caller)) -> Caller:
@@ -351,13 +406,24 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         return [store_ticket(t, who) for t in body.tickets]
 
     @app.post("/v1/tickets/{ticket_id}/draft", response_model=DraftView, status_code=201)
-    def draft_ticket(ticket_id: int, who: Caller = Depends(needs("tickets:write"))) -> DraftView:
+    def draft_ticket(ticket_id: RowId, who: Caller = Depends(needs("tickets:write"))) -> DraftView:
         """Draft a reply for the ticket now (synchronously) and store it for review."""
         ticket = workflow.ticket(ticket_id)
         if ticket.incident_id is None:
             raise ApiError(409, "refused", "the ticket belongs to no incident; set incident_id first")
         draft = drafter.draft_reply(workflow.incident(ticket.incident_id), ticket)
         return workflow.record_draft(draft, actor=who.name, ticket_row_id=ticket_id)
+
+    @app.post("/v1/tickets/{ticket_id}/confirm-facts", response_model=ConfirmedOut)
+    def confirm_facts(ticket_id: RowId, body: ConfirmFactsIn, who: Caller = Depends(needs("tickets:write"))) -> ConfirmedOut:
+        """Confirm facts the customer only claimed (e.g. `{"order_amount": 86, "delay_minutes": 45}`): each
+        becomes a fact the policy book counts and leaves `claimed`. 409 when someone confirmed that fact with
+        another value meanwhile (confirming the same value again changes nothing). Drafts made before stay as
+        they were: draft again to use the confirmed facts."""
+        ticket = workflow.confirm_facts(ticket_id, who.name, **body.model_dump(exclude_unset=True))
+        with workflow.sessions() as session:
+            risks = session.get(TicketRow, ticket_id).risks
+        return ConfirmedOut(id=ticket_id, external_id=ticket.id, facts=ticket.facts, risks=risks)
 
     @app.post("/v1/incidents/{incident_id}/jobs", response_model=JobOut, status_code=202)
     def start_job(incident_id: str, who: Caller = Depends(needs("tickets:write"))) -> JobOut:
@@ -373,7 +439,7 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         return job_out(job_id)
 
     @app.get("/v1/jobs/{job_id}", response_model=JobOut)
-    def read_job(job_id: int, _who: Caller = Depends(needs("drafts:read"))) -> JobOut:
+    def read_job(job_id: RowId, _who: Caller = Depends(needs("drafts:read"))) -> JobOut:
         return job_out(job_id)
 
     def job_out(job_id: int) -> JobOut:
@@ -394,29 +460,31 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
                                  status=r.status, version=r.version, generator=r.generator) for r in session.scalars(query)]
 
     @app.get("/v1/drafts/{draft_id}", response_model=DraftView)
-    def read_draft(draft_id: int, _who: Caller = Depends(needs("drafts:read"))) -> DraftView:
+    def read_draft(draft_id: RowId, _who: Caller = Depends(needs("drafts:read"))) -> DraftView:
         return workflow.get(draft_id)
 
     @app.patch("/v1/drafts/{draft_id}", response_model=DraftView)
-    def edit_draft(draft_id: int, body: EditIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
+    def edit_draft(draft_id: RowId, body: EditIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
         return workflow.edit(draft_id, body.text, body.version, actor=who.name)
 
     @app.post("/v1/drafts/{draft_id}/approve", response_model=DraftView)
-    def approve_draft(draft_id: int, body: ApproveIn, background: BackgroundTasks,
+    def approve_draft(draft_id: RowId, body: ApproveIn, background: BackgroundTasks,
                       who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
         """Approve the version you saw. When the approval is final and a webhook is configured, the reply is
         queued and POSTed after the response (retried later if the receiver is down)."""
         view = workflow.approve(draft_id, body.version, actor=who.name, override=body.override)
-        if view.status == "approved" and workflow.webhooks is not None:
+        # Without a valid secret the delivery stays queued (nothing leaves unsigned); `tactful serve` refuses
+        # to start that way, so this only matters for an app built by hand.
+        if view.status == "approved" and workflow.webhooks is not None and workflow.webhooks.problem is None:
             background.add_task(workflow.webhooks.deliver_due)
         return view
 
     @app.post("/v1/drafts/{draft_id}/reject", response_model=DraftView)
-    def reject_draft(draft_id: int, body: RejectIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
+    def reject_draft(draft_id: RowId, body: RejectIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
         return workflow.reject(draft_id, body.version, actor=who.name, reason=body.reason)
 
     @app.post("/v1/drafts/{draft_id}/sent", response_model=DraftView)
-    def mark_sent(draft_id: int, body: SentIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
+    def mark_sent(draft_id: RowId, body: SentIn, who: Caller = Depends(needs("drafts:approve"))) -> DraftView:
         """Record that the approved text went out (e.g. pasted into a WeChat group by hand)."""
         return workflow.mark_sent(draft_id, body.version, actor=who.name, note=body.note)
 
@@ -435,13 +503,37 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         report = commitment_guard.check(body.text, book.remedies_for(facts) + decisions, order_amount=facts.order_amount)
         return report.to_dict()
 
+    seen_messages = SeenEvents(workflow.sessions)
+
+    async def chatwoot_sender(request: Request, x_chatwoot_signature: str | None = Header(default=None, max_length=200),
+                              x_chatwoot_timestamp: str | None = Header(default=None, max_length=40),
+                              authorization: str | None = Header(default=None), x_api_key: str | None = Header(default=None),
+                              key: str | None = Query(default=None, max_length=200, deprecated=True, description=(
+                                  "The API key, for Chatwoot versions that cannot sign (they cannot set headers either). "
+                                  "Never written to the access log. With a signing secret configured, leave it out."))) -> Caller:
+        """A signed request is Chatwoot's own (no key needed); an unsigned one needs a tickets:write key."""
+        presented = header_key(authorization, x_api_key) or key
+        if chatwoot_secret:
+            problem = signature_problem(chatwoot_secret, x_chatwoot_timestamp, await request.body(), x_chatwoot_signature)
+            if problem:
+                raise ApiError(401, "unauthenticated", f"Chatwoot signature refused: {problem}")
+            if not presented:
+                throttle("chatwoot-signed")
+                return Caller(name="chatwoot", scopes=["tickets:write"])
+        who = authenticate(presented)
+        if "tickets:write" not in who.scopes and "admin" not in who.scopes:
+            raise ApiError(403, "forbidden", "this key lacks the 'tickets:write' scope")
+        return who
+
     @app.post("/v1/integrations/chatwoot", response_model=ChatwootOut)
     def chatwoot(payload: ChatwootEvent, incident_id: str | None = Query(default=None, max_length=120),
-                 who: Caller = Depends(needs("tickets:write"))) -> ChatwootOut:
+                 who: Caller = Depends(chatwoot_sender)) -> ChatwootOut:
         """Chatwoot's `message_created` webhook: an incoming customer message creates the conversation's
         ticket or adds to it (source "chatwoot", id "conversation-<id>"). Other events and agents' own
-        messages are acknowledged and ignored. Point Chatwoot at
-        `/v1/integrations/chatwoot?incident_id=<incident>&key=<API key>`."""
+        messages are acknowledged and ignored, and so is a message whose id arrived before (a replay or
+        Chatwoot's retry). Point Chatwoot at `/v1/integrations/chatwoot?incident_id=<incident>` and set
+        TACTFUL_CHATWOOT_WEBHOOK_SECRET to the webhook's secret; Chatwoot versions that cannot sign need
+        `&key=<API key>` instead."""
         if payload.event != "message_created":
             return ChatwootOut(ignored=f"event {payload.event!r} is not handled")
         if payload.message_type != "incoming":
@@ -451,20 +543,35 @@ def create_app(workflow: Workflow, drafter: Drafter, tone: ToneChecker, book: Po
         conversation = payload.conversation.id if payload.conversation else None
         if conversation is None:
             raise ApiError(422, "invalid", "the payload has no conversation", [{"field": "conversation.id", "problem": "missing"}])
-        external_id = f"conversation-{conversation}"
+        message_id = f"message-{payload.id}" if payload.id is not None else None
+        if message_id is not None and not seen_messages.claim(message_id):
+            return ChatwootOut(ticket_id=seen_messages.ticket_of(message_id), ignored=f"message {payload.id} was already received")
+        try:
+            row_id, created = add_chatwoot_message(payload, f"conversation-{conversation}", incident_id, who)
+        except BaseException:
+            if message_id is not None:
+                seen_messages.release(message_id)  # let Chatwoot's retry in
+            raise
+        if message_id is not None:
+            seen_messages.done(message_id, row_id)
+        return ChatwootOut(ticket_id=row_id, created=created)
+
+    def add_chatwoot_message(payload: ChatwootEvent, external_id: str, incident_id: str | None, who: Caller) -> tuple[int, bool]:
         with workflow.sessions() as session:
             existing = session.scalar(select(TicketRow).where(TicketRow.source == "chatwoot", TicketRow.external_id == external_id))
             data = dict(existing.data) if existing else None
         if data is not None:
             ticket = Ticket.model_validate(data)
-            messages = ticket.messages if payload.content in ticket.messages[-1:] else [*ticket.messages, payload.content]
+            # Without a message id nothing tells a replay from a customer repeating themselves; the old
+            # guess (the same text as the last message is a replay) is kept for that case only.
+            repeated = payload.id is None and payload.content in ticket.messages[-1:]
+            messages = ticket.messages if repeated else [*ticket.messages, payload.content]
             ticket = ticket.model_copy(update={"messages": messages, "incident_id": incident_id or ticket.incident_id})
         else:
             sender = payload.sender.name if payload.sender and payload.sender.name else ""
             ticket = Ticket(id=external_id, incident_id=incident_id, customer=sender, channel="chatwoot",
                             messages=[payload.content], facts=TicketFacts(issue_type="other"))
-        row_id, created = workflow.add_ticket(ticket, actor=who.name, source="chatwoot")
-        return ChatwootOut(ticket_id=row_id, created=created)
+        return workflow.add_ticket(ticket, actor=who.name, source="chatwoot")
 
     @app.get("/v1/knowledge/search")
     def knowledge_search(q: str = Query(min_length=1, max_length=500), k: int = Query(default=5, ge=1, le=20),

@@ -326,6 +326,7 @@ def draft_reply(
     lang: Annotated[Optional[str], typer.Option(help="zh or en; default: each ticket's own language.")] = None,
     citations: Annotated[bool, typer.Option(help="Cite policy sections from the knowledge store.")] = True,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Tickets drafted at once (LLM mode: parallel calls).")] = 8,
+    encoding: Annotated[str, typer.Option(help="The tickets file's encoding, e.g. gb18030 for a file saved by Chinese Windows.")] = "utf-8",
 ) -> None:
     """Draft one reply per ticket. Tickets that cannot be read or drafted are reported with their line
     and left out; the rest are drafted (exit code 1 if any failed)."""
@@ -333,7 +334,7 @@ def draft_reply(
         raise _fail(f"--lang must be zh or en, got {lang!r}")
     record = _incident(incident)
     try:
-        lines = list(read_tickets(tickets, incident_id=record.id))
+        lines = list(read_tickets(tickets, incident_id=record.id, encoding=encoding))
     except RecordError as exc:
         raise _fail(str(exc)) from None
     unreadable = [line for line in lines if line.ticket is None]
@@ -369,6 +370,7 @@ def _progress() -> Progress:
 def load(
     incident: Annotated[Optional[Path], typer.Option(help="Incident record (YAML or JSON): created, or updated if its id exists.")] = None,
     tickets: Annotated[Optional[Path], typer.Option(help="Tickets (.jsonl or .csv) for the review queue.")] = None,
+    encoding: Annotated[str, typer.Option(help="The tickets file's encoding, e.g. gb18030 for a file saved by Chinese Windows.")] = "utf-8",
 ) -> None:
     """Put an incident and/or tickets into the workflow database, where the app and the API see them.
     Tickets name their incident (incident_id), or belong to --incident. Idempotent: loading the same
@@ -387,7 +389,7 @@ def load(
     if tickets is None:
         return
     try:
-        lines = list(read_tickets(tickets, incident_id=record.id if record else None))
+        lines = list(read_tickets(tickets, incident_id=record.id if record else None, encoding=encoding))
     except RecordError as exc:
         raise _fail(str(exc)) from None
     created = updated = failed = 0
@@ -545,9 +547,13 @@ def serve(
     """Start the HTTP API for ticket systems (/v1; OpenAPI at /docs and /openapi.json)."""
     import uvicorn
 
+    from drafting.webhooks import delivery_problem
+
     settings = _settings()
     if workers > 1 and settings.effective_database_url.startswith("sqlite"):
         raise _fail("several workers need a shared PostgreSQL database: set TACTFUL_DATABASE_URL")
+    if problem := delivery_problem(settings):
+        raise _fail(problem)
     uvicorn.run("drafting.api_main:app", host=host, port=port, workers=workers, factory=False)
 
 
@@ -579,7 +585,7 @@ def apikey_list() -> None:
 
 
 @apikey_app.command("revoke")
-def apikey_revoke(key_id: Annotated[int, typer.Argument(help="The key's id, from `tactful apikey list`.")]) -> None:
+def apikey_revoke(key_id: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="The key's id, from `tactful apikey list`.")]) -> None:
     """Revoke a key; running servers refuse it within a few seconds."""
     from drafting.api import revoke_api_key
     from drafting.workflow import NotFound
@@ -594,19 +600,30 @@ def apikey_revoke(key_id: Annotated[int, typer.Argument(help="The key's id, from
 def _webhooks():  # noqa: ANN202 - a Webhooks
     hooks = services.workflow(_settings()).webhooks
     if hooks is None:
-        raise _fail("no webhook configured: set TACTFUL_WEBHOOK_URL (and TACTFUL_WEBHOOK_SECRET)")
+        raise _fail("no webhook configured: set TACTFUL_WEBHOOK_URL and TACTFUL_WEBHOOK_SECRET (tactful webhooks new-secret)")
     return hooks
 
 
 @webhooks_app.command("deliver")
 def webhooks_deliver() -> None:
-    """POST every delivery that is due (run it from cron, or let `tactful serve` do it after approvals)."""
-    outcome = _webhooks().deliver_due()
+    """POST every delivery that is due, signed (run it from cron, or let `tactful serve` do it after approvals)."""
+    hooks = _webhooks()
+    if hooks.problem:
+        raise _fail(hooks.problem)
+    outcome = hooks.deliver_due()
     out.print(", ".join(f"{n} {state}" for state, n in outcome.items()), highlight=False)
 
 
+@webhooks_app.command("new-secret")
+def webhooks_new_secret() -> None:
+    """Print a fresh signing secret (whsec_<base64>) for TACTFUL_WEBHOOK_SECRET; give the receiver the same one."""
+    from drafting.webhooks import new_secret
+
+    out.print(new_secret(), highlight=False, markup=False)
+
+
 @webhooks_app.command("redeliver")
-def webhooks_redeliver(delivery: Annotated[Optional[int], typer.Argument(help="One delivery id; default: every failed one.")] = None) -> None:
+def webhooks_redeliver(delivery: Annotated[Optional[int], typer.Argument(min=1, max=2**31 - 1, help="One delivery id; default: every failed one.")] = None) -> None:
     """Queue failed deliveries again (a receiver that was down loses nothing)."""
     out.print(f"{_webhooks().redeliver(delivery)} queued", highlight=False)
 

@@ -105,7 +105,8 @@ def api_app(settings: Settings) -> Any:
     return create_app(flow, base, tone_checker(settings), load_policy_book(settings),
                       store_factory=lru_cache(maxsize=1)(lambda: open_store(settings)), mode=mode,
                       limiter=RateLimiter(settings.api_rate, settings.api_burst),
-                      runner=JobRunner(flow, base, threads=settings.job_threads, poll=settings.job_poll))
+                      runner=JobRunner(flow, base, threads=settings.job_threads, poll=settings.job_poll),
+                      chatwoot_secret=settings.chatwoot_webhook_secret.get_secret_value() if settings.chatwoot_webhook_secret else None)
 
 
 @lru_cache(maxsize=1)

@@ -64,7 +64,12 @@ class Settings(BaseSettings):
     job_threads: int = Field(default=4, ge=1, le=64, description="Threads per API worker drafting batch jobs (more help an LLM endpoint, not the composer).")
     job_poll: float = Field(default=5.0, gt=0, le=3600, description="Seconds between an idle API worker's looks for batch work created elsewhere.")
     webhook_url: str | None = Field(default=None, description="Where approved replies are POSTed (signed); unset: no webhook.")
-    webhook_secret: SecretStr | None = Field(default=None, description="Shared secret for the X-Tactful-Signature HMAC.")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Signing secret for outbound webhooks, whsec_<base64> (Standard Webhooks; "
+        "`tactful webhooks new-secret` makes one). Required with TACTFUL_WEBHOOK_URL: nothing is delivered unsigned.")
+    chatwoot_webhook_secret: SecretStr | None = Field(
+        default=None, description="The secret of the Chatwoot webhook (Chatwoot 4.11.2+, its webhook settings); when set, "
+        "/v1/integrations/chatwoot refuses requests without a valid, fresh X-Chatwoot-Signature.")
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TACTFUL_OPENAI_API_KEY")
     )
@@ -125,7 +130,9 @@ class Settings(BaseSettings):
             if self.llm_configured
             else "none (composer mode)",
             "tone_thresholds": f"revise below {self.tone_revise_below}, block below {self.tone_block_below}",
-            "webhook": f"{self.webhook_url} (signed)" if self.webhook_url and self.webhook_secret else self.webhook_url or "none",
+            "webhook": f"{self.webhook_url} (signed)" if self.webhook_url and self.webhook_secret
+            else f"{self.webhook_url} (not delivered: TACTFUL_WEBHOOK_SECRET is not set)" if self.webhook_url else "none",
+            "chatwoot": "signatures required" if self.chatwoot_webhook_secret else "API key only (no TACTFUL_CHATWOOT_WEBHOOK_SECRET)",
             "openai_api_key": "set" if self.openai_api_key else "not set",
         }
 

@@ -107,6 +107,51 @@ def test_blocked_drafts_need_an_override_over_http(api) -> None:  # noqa: ANN001
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "refused" and "override" in refused.json()["error"]["message"]
 
 
+CLAIMED = {**TICKET, "id": "CHAT-7", "facts": {"issue_type": "late_delivery", "claimed": {"delay_minutes": 45, "order_amount": 86}}}
+
+
+def refunds(draft: dict) -> list[dict]:
+    return [c for c in draft["draft"]["commitments"] if c["type"] == "refund"]
+
+
+def test_confirmed_facts_back_the_refund_a_claim_could_not(api) -> None:  # noqa: ANN001
+    client, h = api
+    client.post("/v1/incidents", json=INCIDENT, headers=h["system"])
+    ticket_id = client.post("/v1/tickets", json=CLAIMED, headers=h["system"]).json()["id"]
+    before = client.post(f"/v1/tickets/{ticket_id}/draft", headers=h["system"]).json()
+    assert "86" not in before["draft"]["text"] and not refunds(before)  # a claim grants nothing
+    confirmed = client.post(f"/v1/tickets/{ticket_id}/confirm-facts", json={"order_amount": 86, "delay_minutes": 45},
+                            headers=h["system"])
+    assert confirmed.status_code == 200, confirmed.text
+    facts = confirmed.json()["facts"]
+    assert facts["order_amount"] == 86 and facts["delay_minutes"] == 45 and facts["claimed"] == {}
+    after = client.post(f"/v1/tickets/{ticket_id}/draft", headers=h["system"]).json()
+    assert "86 yuan" in after["draft"]["text"]
+    assert refunds(after) and all(c["status"] == "backed" and c["backing"] for c in refunds(after))
+    # The same value again changes nothing; another value for a fact already confirmed is a conflict.
+    assert client.post(f"/v1/tickets/{ticket_id}/confirm-facts", json={"order_amount": 86}, headers=h["system"]).status_code == 200
+    clash = client.post(f"/v1/tickets/{ticket_id}/confirm-facts", json={"order_amount": 5000}, headers=h["system"])
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "conflict" and "order_amount" in clash.json()["error"]["message"]
+
+
+def test_confirming_facts_refuses_what_is_not_a_fact(api) -> None:  # noqa: ANN001
+    client, h = api
+    client.post("/v1/incidents", json=INCIDENT, headers=h["system"])
+    ticket_id = client.post("/v1/tickets", json=CLAIMED, headers=h["system"]).json()["id"]
+    url = f"/v1/tickets/{ticket_id}/confirm-facts"
+    unknown = client.post("/v1/tickets/999/confirm-facts", json={"order_amount": 86}, headers=h["system"])
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    for body, field in (({"colour": "red"}, "colour"), ({"order_amount": -5}, "order_amount"),
+                        ({"delay_minutes": None}, "delay_minutes"), ({"claimed": {}}, "claimed"), ({}, "")):
+        answer = client.post(url, json=body, headers=h["system"])
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid", (body, answer.text)
+        assert answer.json()["error"]["details"][0]["field"] == field, (body, answer.json())
+    assert client.post(url, json={"order_amount": 86}, headers=h["reader"]).status_code == 403
+    # Nothing was changed by the refused requests; a person's value may differ from the claim.
+    partly = client.post(url, json={"order_amount": 80}, headers=h["system"]).json()["facts"]
+    assert partly["order_amount"] == 80 and partly["claimed"] == {"delay_minutes": 45} and partly["delay_minutes"] is None
+
+
 def test_checked_in_openapi_document_is_current() -> None:
     from drafting.openapi_doc import DEFAULT, render
 
@@ -167,3 +212,56 @@ def test_a_revoked_key_is_refused_once_its_cached_lookup_expires(database_url: s
     assert refused.status_code == 401 and refused.json()["error"]["message"] == "unknown or revoked API key"
     with pytest.raises(Exception, match="no API key 999"):
         revoke_api_key(flow, 999, actor="lead")
+
+
+BIG_IDS = [2**31, 2**63, 2**64 + 1, 10**40]  # past PostgreSQL's INTEGER, SQLite's, and any
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/v1/drafts/{id}", None),
+    ("PATCH", "/v1/drafts/{id}", {"text": "x", "version": 1}),
+    ("POST", "/v1/drafts/{id}/approve", {"version": 1}),
+    ("POST", "/v1/drafts/{id}/reject", {"version": 1, "reason": "no"}),
+    ("POST", "/v1/drafts/{id}/sent", {"version": 1}),
+    ("POST", "/v1/tickets/{id}/draft", None),
+    ("POST", "/v1/tickets/{id}/confirm-facts", {"order_amount": 86}),
+    ("GET", "/v1/jobs/{id}", None),
+])
+def test_ids_out_of_range_are_invalid_not_a_server_error(api, method: str, path: str, body: dict | None) -> None:  # noqa: ANN001
+    client, h = api
+    headers = h["lead"] if "drafts/" in path and method != "GET" else h["system"]  # the right scope: 403 would hide it
+    for big in BIG_IDS:
+        answer = client.request(method, path.format(id=big), json=body, headers=headers)
+        assert answer.status_code == 422, (big, answer.text)
+        assert answer.json()["error"]["code"] == "invalid" and answer.json()["error"]["details"][0]["field"].endswith("_id")
+    # In range but unknown: still 404; a version beyond 64 bits in a body: 422 too.
+    assert client.get(f"/v1/drafts/{2**31 - 1}", headers=h["reader"]).status_code == 404
+    huge_version = client.post("/v1/drafts/1/approve", json={"version": 2**64}, headers=h["lead"])
+    assert huge_version.status_code == 422 and huge_version.json()["error"]["details"][0]["field"] == "version"
+
+
+def test_a_chunked_body_over_the_limit_is_refused_while_it_streams(database_url: str) -> None:
+    flow = Workflow(db.session_factory(database_url), ToneChecker())
+    book = PolicyBook.load(None)
+    key = create_api_key(flow, "ticket-system", ["tickets:write"])
+    sent = 0
+
+    def chunks():  # no Content-Length: only counting the streamed bytes can stop it
+        nonlocal sent
+        for _ in range(50):  # 50 MB if nothing stopped it
+            sent += 1
+            yield b" " * (1024 * 1024)
+
+    with TestClient(create_app(flow, Composer(book), ToneChecker(), book)) as client:
+        answer = client.post("/v1/tickets/bulk", content=chunks(), headers={"X-API-Key": key, "Content-Type": "application/json"})
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "too_large"
+    with flow.sessions() as session:
+        assert session.query(db.TicketRow).count() == 0
+
+
+def test_api_keys_are_taken_from_headers_not_urls(api) -> None:  # noqa: ANN001
+    client, h = api
+    key = h["reader"]["Authorization"][7:]
+    in_url = client.get(f"/v1/drafts?key={key}")
+    assert in_url.status_code == 401 and "Authorization: Bearer" in in_url.json()["error"]["message"]
+    assert client.get("/v1/drafts", headers={"X-API-Key": key}).status_code == 200

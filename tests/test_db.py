@@ -13,14 +13,14 @@ from drafting import db
 
 def test_migrations_create_every_table(database_url: str) -> None:
     db.upgrade(database_url)
-    assert db.current_revision(database_url) == "0002"
+    assert db.current_revision(database_url) == "0003"
     engine = db.make_engine(database_url)
     tables = set(sa.inspect(engine).get_table_names())
     engine.dispose()
     assert {"incidents", "tickets", "drafts", "draft_versions", "approvals", "audit_events", "batch_jobs",
-            "batch_items", "webhook_deliveries", "api_keys", "alembic_version"} <= tables
+            "batch_items", "webhook_deliveries", "api_keys", "inbound_events", "alembic_version"} <= tables
     db.upgrade(database_url)  # running again on start is harmless
-    assert db.current_revision(database_url) == "0002"
+    assert db.current_revision(database_url) == "0003"
 
 
 def test_an_old_database_upgrades_without_loss(database_url: str) -> None:
@@ -71,8 +71,8 @@ def test_tactful_db_upgrade(database_url: str, monkeypatch: pytest.MonkeyPatch) 
     try:
         result = CliRunner().invoke(app, ["db", "upgrade"])
         assert result.exit_code == 0, result.output
-        assert "empty -> 0002" in result.output
-        assert "0002 -> 0002" in CliRunner().invoke(app, ["db", "upgrade"]).output
+        assert "empty -> 0003" in result.output
+        assert "0003 -> 0003" in CliRunner().invoke(app, ["db", "upgrade"]).output
     finally:
         services.default_settings.cache_clear()
 

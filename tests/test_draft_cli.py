@@ -98,3 +98,41 @@ def test_bad_incident_file_is_named(tmp_path: Path) -> None:
     gbk.write_bytes("id: x\ntitle: 配送延误\nwhat_happened: 晚了\n".encode("gb18030"))
     result = runner.invoke(app, ["draft", "statement", "--incident", str(gbk), "--no-citations"])
     assert result.exit_code == 2 and "GB18030" in result.output
+
+
+def mixed_encoding_tickets(tmp_path: Path) -> Path:
+    """The sample tickets, CRLF, with a BOM, one line saved as GBK and one with a stray byte."""
+    lines = TICKETS.read_text(encoding="utf-8").splitlines()
+    raw = [line.encode("utf-8") for line in lines[:4]]
+    raw[1] = lines[1].encode("utf-8").replace(b"Alex", b"Al\xffex")  # line 2: a stray byte
+    raw[2] = lines[2].encode("gb18030")  # line 3: Chinese text saved by a Windows tool
+    path = tmp_path / "tickets.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(raw) + b"\r\n")
+    return path
+
+
+def test_draft_reply_drafts_every_readable_line_of_a_file_with_bad_bytes(tmp_path: Path) -> None:
+    tickets, out = mixed_encoding_tickets(tmp_path), tmp_path / "drafts.jsonl"
+    result = runner.invoke(app, ["draft", "reply", "--incident", str(INCIDENT), "--tickets", str(tickets), "--out", str(out), "--no-citations"])
+    assert result.exit_code == 1, result.output
+    assert "tickets.jsonl:2: not valid UTF-8 (byte 0xff" in result.output
+    assert "tickets.jsonl:3: not valid UTF-8" in result.output and "GBK/GB18030" in result.output
+    drafts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["ticket_id"] for d in drafts] == ["T-1001", "T-1004"]
+
+
+def test_load_loads_every_readable_line_of_a_file_with_bad_bytes(tmp_path: Path) -> None:
+    tickets = mixed_encoding_tickets(tmp_path)
+    result = runner.invoke(app, ["load", "--incident", str(INCIDENT), "--tickets", str(tickets)])
+    assert result.exit_code == 1 and "2 new, 0 updated, 2 failed" in result.stdout, result.output
+    assert "tickets.jsonl:2:" in result.output and "tickets.jsonl:3:" in result.output
+
+
+def test_a_gbk_file_is_read_whole_with_its_encoding_named(tmp_path: Path) -> None:
+    tickets, out = tmp_path / "gbk.jsonl", tmp_path / "drafts.jsonl"
+    tickets.write_bytes(TICKETS.read_text(encoding="utf-8").encode("gb18030"))
+    result = runner.invoke(app, ["draft", "reply", "--incident", str(INCIDENT), "--tickets", str(tickets), "--out", str(out),
+                                 "--no-citations", "--encoding", "gb18030"])
+    drafts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(drafts) == len(TICKETS.read_text(encoding="utf-8").splitlines()), result.output
+    assert drafts[0]["lang"] == "zh"

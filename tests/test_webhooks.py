@@ -1,7 +1,8 @@
-"""Outbound webhooks (signed, retried, redelivered) and the inbound Chatwoot adapter."""
+"""Outbound webhooks (always signed the Standard Webhooks way, retried, redelivered) and the inbound Chatwoot adapter."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from datetime import timedelta
@@ -12,19 +13,22 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
+from typer.testing import CliRunner
 
-from drafting import db
+from drafting import db, services
 from drafting.api import create_api_key, create_app
+from drafting.cli import app as cli
 from drafting.composer import Composer
 from drafting.models import Incident, Ticket
 from drafting.tone import ToneChecker
-from drafting.webhooks import MAX_ATTEMPTS, Webhooks, sign, verify
+from drafting.webhooks import MAX_ATTEMPTS, WebhookConfigError, Webhooks, new_secret, secret_problem, sign, verify
 from drafting.workflow import Workflow
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
 INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")))
-SECRET = "whsec-test"
+SECRET = "whsec_" + base64.b64encode(bytes(range(32))).decode()
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -33,8 +37,14 @@ class Receiver(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        ok = verify(SECRET, self.headers["X-Tactful-Timestamp"], body, self.headers.get("X-Tactful-Signature", ""))
-        type(self).received.append({"body": json.loads(body), "signed": ok})
+        headers = dict(self.headers.items())
+        try:  # the reference implementation must accept what we send, not only our own verify()
+            Webhook(SECRET).verify(body, headers)
+            reference = True
+        except Exception:  # noqa: BLE001 - any refusal counts as "not signed"
+            reference = False
+        type(self).received.append({"body": json.loads(body), "signed": verify(SECRET, headers, body) and reference,
+                                    "id": headers.get("webhook-id")})
         self.send_response(type(self).status)
         self.end_headers()
 
@@ -56,17 +66,47 @@ def approved_reply(flow: Workflow) -> int:
                     facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)))
     row, _ = flow.add_ticket(ticket, actor="api")
     view = flow.record_draft(Composer(PolicyBook.load(None)).draft_reply(INCIDENT, ticket), actor="composer", ticket_row_id=row)
-    flow.approve(view.id, expected_version=1, actor="lead")
-    return view.id
+    return approve_fully(flow, view.id)
+
+
+def approve_fully(flow: Workflow, draft_id: int) -> int:
+    """Final approval whatever the guards say of the composer's text (they are not what is tested here)."""
+    for actor in ("lead", "second-lead"):
+        if flow.approve(draft_id, expected_version=1, actor=actor, override="accepted for the webhook test").status == "approved":
+            break
+    return draft_id
+
+
+def signed_headers(message_id: str, timestamp: int, body: bytes, secret: str = SECRET) -> dict[str, str]:
+    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": sign(secret, message_id, timestamp, body)}
 
 
 def test_signature_round_trip_and_replay_window() -> None:
-    body = b'{"a": 1}'
-    signature = sign(SECRET, "1700000000", body)
-    assert verify(SECRET, "1700000000", body, signature, now=1700000100)
-    assert not verify(SECRET, "1700000000", body + b" ", signature, now=1700000100)  # tampered
-    assert not verify(SECRET, "1700000000", body, signature, now=1700009999)  # too old: a replay
-    assert not verify("other", "1700000000", body, signature, now=1700000100)
+    body = '{"text": "对不起"}'.encode()
+    headers = signed_headers("msg_1", 1700000000, body)
+    assert headers["webhook-signature"].startswith("v1,")
+    assert verify(SECRET, headers, body, now=1700000100)
+    assert not verify(SECRET, headers, body + b" ", now=1700000100)  # tampered body
+    assert not verify(SECRET, {**headers, "webhook-id": "msg_2"}, body, now=1700000100)  # the id is signed too
+    assert not verify(SECRET, headers, body, now=1700009999)  # too old: a replay
+    assert not verify(new_secret(), headers, body, now=1700000100)  # another secret
+    assert not verify(SECRET, {**headers, "webhook-signature": "garbage"}, body, now=1700000100)
+    rotated = {**headers, "webhook-signature": "v1,b2xk " + headers["webhook-signature"]}  # several signatures: one matches
+    assert verify(SECRET, rotated, body, now=1700000100)
+
+
+@pytest.mark.parametrize(("secret", "problem"), [
+    (None, "TACTFUL_WEBHOOK_SECRET is not set"),
+    ("", "TACTFUL_WEBHOOK_SECRET is not set"),
+    ("whsec-test", "must look like whsec_<base64 key>"),
+    ("whsec_not*base64", "not valid base64"),
+    ("whsec_" + base64.b64encode(b"short").decode(), "the key is 5 bytes"),
+    (SECRET, None),
+])
+def test_secrets_must_be_standard_webhooks_secrets(secret: str | None, problem: str | None) -> None:
+    found = secret_problem(secret)
+    assert (found is None) if problem is None else (problem in found and "tactful webhooks new-secret" in found)
+    assert secret_problem(new_secret()) is None
 
 
 def test_an_approval_is_delivered_signed(database_url: str, receiver: str) -> None:
@@ -79,10 +119,44 @@ def test_an_approval_is_delivered_signed(database_url: str, receiver: str) -> No
     [got] = Receiver.received
     assert got["signed"] and got["body"]["event"] == "draft.approved" and got["body"]["draft_id"] == draft_id
     assert got["body"]["ticket_external_id"] == "W-1" and "86 yuan" in got["body"]["text"]
+    assert got["id"].startswith("msg_")
     assert hooks.deliver_due() == {"delivered": 0, "retrying": 0, "failed": 0}  # delivered once
 
 
-def test_a_receiver_that_is_down_loses_nothing(database_url: str, receiver: str) -> None:
+def test_without_a_secret_nothing_is_delivered_and_nothing_is_lost(database_url: str, receiver: str) -> None:
+    sessions = db.session_factory(database_url)
+    flow = Workflow(sessions, ToneChecker(), webhooks=Webhooks(sessions, receiver, None))
+    flow.save_incident(INCIDENT, actor="lead")
+    approved_reply(flow)
+    with pytest.raises(WebhookConfigError, match="TACTFUL_WEBHOOK_SECRET"):
+        flow.webhooks.deliver_due()
+    assert Receiver.received == [] and flow.webhooks.log()[0]["status"] == "pending"  # queued, not sent unsigned
+    signed = Webhooks(sessions, receiver, SECRET)  # the secret is set: the queued approval goes out, signed
+    assert signed.deliver_due()["delivered"] == 1 and Receiver.received[0]["signed"]
+
+
+def test_the_commands_refuse_to_deliver_without_a_secret(database_url: str, receiver: str,
+                                                         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TACTFUL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TACTFUL_WEBHOOK_URL", receiver)
+    monkeypatch.delenv("TACTFUL_WEBHOOK_SECRET", raising=False)
+    services.default_settings.cache_clear()
+    try:
+        serve = CliRunner().invoke(cli, ["serve", "--port", "1"])
+        assert serve.exit_code == 2 and "TACTFUL_WEBHOOK_SECRET is not set" in serve.output
+        deliver = CliRunner().invoke(cli, ["webhooks", "deliver"])
+        assert deliver.exit_code == 2 and "TACTFUL_WEBHOOK_SECRET" in deliver.output
+        secret = CliRunner().invoke(cli, ["webhooks", "new-secret"]).stdout.strip()
+        assert secret_problem(secret) is None
+        for command in (["webhooks", "redeliver"], ["apikey", "revoke"]):  # ids past the INTEGER columns: a usage error
+            too_big = CliRunner().invoke(cli, [*command, str(2**64)])
+            assert too_big.exit_code == 2 and "2147483647" in too_big.output and not isinstance(too_big.exception, OverflowError)
+    finally:
+        services.default_settings.cache_clear()
+    assert Receiver.received == []
+
+
+def test_a_receiver_that_is_down_loses_nothing_and_sees_one_id_per_delivery(database_url: str, receiver: str) -> None:
     sessions = db.session_factory(database_url)
     hooks = Webhooks(sessions, receiver, SECRET)
     flow = Workflow(sessions, ToneChecker(), webhooks=hooks)
@@ -99,7 +173,20 @@ def test_a_receiver_that_is_down_loses_nothing(database_url: str, receiver: str)
     assert hooks.log()[0]["status"] == "failed"
     Receiver.status = 200
     assert hooks.redeliver() == 1 and hooks.deliver_due()["delivered"] == 1
-    assert Receiver.received[-1]["signed"]
+    assert all(r["signed"] for r in Receiver.received) and len(Receiver.received) == MAX_ATTEMPTS + 1
+    # Every retry and the redelivery carry one webhook-id: the receiver can tell it is the same delivery.
+    assert len({r["id"] for r in Receiver.received}) == 1
+    approved_reply_id = approved_second(flow)
+    hooks.deliver_due()
+    assert Receiver.received[-1]["body"]["draft_id"] == approved_reply_id and Receiver.received[-1]["id"] != Receiver.received[0]["id"]
+
+
+def approved_second(flow: Workflow) -> int:
+    ticket = Ticket(id="W-2", incident_id=INCIDENT.id, customer="Sam", messages=["late too"],
+                    facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=Decimal(40)))
+    row, _ = flow.add_ticket(ticket, actor="api")
+    view = flow.record_draft(Composer(PolicyBook.load(None)).draft_reply(INCIDENT, ticket), actor="composer", ticket_row_id=row)
+    return approve_fully(flow, view.id)
 
 
 def test_chatwoot_message_created_creates_and_extends_a_ticket(database_url: str) -> None:
@@ -121,4 +208,4 @@ def test_chatwoot_message_created_creates_and_extends_a_ticket(database_url: str
     assert ticket.incident_id == INCIDENT.id
     agent = client.post(url, json={**event, "message_type": "outgoing"}).json()
     assert agent["ignored"] and client.post(url, json={**event, "event": "conversation_created"}).json()["ignored"]
-    assert client.post(f"/v1/integrations/chatwoot?key=wrong", json=event).status_code == 401
+    assert client.post("/v1/integrations/chatwoot?key=wrong", json=event).status_code == 401
