@@ -42,6 +42,7 @@ CATEGORIES = (
     "stonewalling",
     "officialese",
     "threat",
+    "insult",
     "over_promising",
 )
 SUBSCORES = ("empathy", "accountability", "apology", "specificity", "clarity", "politeness")
@@ -66,6 +67,15 @@ class Flag:
     explanation: str  # in the text's language
     explanation_en: str
     suggestion: str  # a replacement for text[start:end], in the phrase's language
+    # How sure the guard is that a person would object: "high" for listed phrases, "low" for lexicon entries
+    # known to depend on context and for meaning-based judgements under the confident cut-off.
+    confidence: str = "high"
+    judged_by: str = "lexicon"  # "lexicon" (a listed phrase) or "meaning" (the semantic second opinion)
+    probability: float | None = None  # the second opinion's probability; None for lexicon flags
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence == "high"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +87,9 @@ class Flag:
             "explanation": self.explanation,
             "explanation_en": self.explanation_en,
             "suggestion": self.suggestion,
+            "confidence": self.confidence,
+            "judged_by": self.judged_by,
+            "probability": None if self.probability is None else round(self.probability, 3),
         }
 
 
@@ -88,7 +101,7 @@ class Excused:
     start: int
     end: int
     phrase: str
-    reason: str  # "quoted-apology" | "negated"
+    reason: str  # "quoted-apology" | "negated" | "emoticon"
 
     def to_dict(self) -> dict[str, Any]:
         return {"category": self.category, "start": self.start, "end": self.end, "phrase": self.phrase, "reason": self.reason}
@@ -96,6 +109,19 @@ class Excused:
 
 @dataclass(frozen=True, slots=True)
 class ToneReport:
+    """What the guard found in one text.
+
+    `verdict` comes from the tone flags only: ok (no flag, or only low-confidence hints), revise (a
+    confident flag), block (a high-severity flag, or confident flags whose penalties add up past the block
+    threshold). `score` and `subscores` describe the
+    reply but never set the verdict alone. `incomplete` lists what a full reply (kind draft) leaves out —
+    "apology", "action", "channel" — which is a completeness note, not a tone fault.
+
+    `rejects_model_draft` is the rule the LLM chain should use to throw a model's draft away: only for a
+    high-severity flag or a confident flag. Low-confidence hints (context-dependent entries, meaning-based
+    judgements under the confident cut-off) go to the reviewer and never discard a draft on their own.
+    """
+
     score: int
     verdict: str
     subscores: dict[str, int]
@@ -103,6 +129,16 @@ class ToneReport:
     lang: str
     kind: str
     excused: tuple[Excused, ...] = ()
+    incomplete: tuple[str, ...] = ()
+
+    @property
+    def rejects_model_draft(self) -> bool:
+        return any(f.severity == "high" or f.confident for f in self.flags)
+
+    @property
+    def hints(self) -> tuple[Flag, ...]:
+        """Low-confidence flags: for a person to look at, never a reason to discard a draft."""
+        return tuple(f for f in self.flags if not f.confident and f.severity != "high")
 
     @property
     def worst_severity(self) -> str | None:
@@ -125,13 +161,19 @@ class ToneReport:
             "lang": self.lang,
             "kind": self.kind,
             "excused": [e.to_dict() for e in self.excused],
+            "incomplete": list(self.incomplete),
+            "rejects_model_draft": self.rejects_model_draft,
         }
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Verdict cut-offs (configurable: TACTFUL_TONE_REVISE_BELOW, TACTFUL_TONE_BLOCK_BELOW).
-    Any high-severity flag blocks whatever the score; any other flag asks for a revision."""
+    The verdict comes from flags: no flag is ok whatever the score (a short or plain reply is not a tone
+    fault). Any high-severity flag blocks; other confident flags ask for a revision, or block when their
+    penalties (scoring.yaml flag_penalty) add up to 100 - `block_below` or more — a sum over flags, so
+    padding a reply cannot dilute it. `revise_below` no longer moves a verdict (kept so existing settings
+    stay valid; the score is shown, not judged)."""
 
     revise_below: int = 55
     block_below: int = 30
@@ -155,7 +197,8 @@ class Entry:
     explanation: dict[str, str]
     suggestion: str
     when_vague: bool
-    label: str  # "zh.yaml entry 3", for error messages and debugging
+    label: str
+    confidence: str = "high"  # "low" for phrases that are fine in some contexts (a hint, not a verdict)  # "zh.yaml entry 3", for error messages and debugging
 
 
 @dataclass(frozen=True)
@@ -165,6 +208,7 @@ class Lexicon:
     reported: Automaton
     disavowal: Automaton
     negator: Automaton
+    emoticon: re.Pattern[str]
     scoring: dict[str, Any]
     categories: dict[str, dict[str, Any]]
 
@@ -230,7 +274,11 @@ def _flag_entries(root: Any, categories: dict[str, dict[str, Any]]) -> tuple[lis
                 raise LexiconError(f"{where}: severity must be one of {', '.join(SEVERITIES)}, got {severity!r}")
             explanation = {**defaults["explanation"], **(raw.get("explanation") or {})}
             suggestion = raw.get("suggestion") or defaults["suggestion"][lang]
+            confidence = raw.get("confidence", defaults.get("confidence", "high"))
+            if confidence not in ("high", "low"):
+                raise LexiconError(f"{where}: confidence must be high or low, got {confidence!r}")
             entry = Entry(
+                confidence=confidence,
                 category=category,
                 severity=severity,
                 lang=lang,
@@ -276,7 +324,12 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         )
     except KeyError as exc:
         raise LexiconError(f"{where}: missing section {exc}") from None
+    try:
+        emoticon = re.compile(str(context.get("emoticon") or r"(?!)"))
+    except re.error as exc:
+        raise LexiconError(f"{where}: emoticon is not a valid regular expression: {exc}") from None
     return Lexicon(
+        emoticon=emoticon,
         flags=build_automaton(flag_phrases, confusables),
         cues=build_automaton(_cue_phrases(cues, f"{_where(root)}/cues.yaml")),
         reported=reported,
@@ -311,6 +364,8 @@ def _next_sentence_end(text: str, position: int) -> int:
 
 def _excuse(folded: str, start: int, end: int, lexicon: Lexicon, quotes: list[tuple[int, int]]) -> str | None:
     """Why this match should not count against the text, or None when it should."""
+    if any(m.start() <= start and end <= m.end() for m in lexicon.emoticon.finditer(folded, max(0, start - 12), end + 12)):
+        return "emoticon"
     sentence_start, sentence_end = _sentence_bounds(folded, start, end)
     window_start = max(sentence_start, start - 24)
     for match, _ in lexicon.negator.finditer(folded[window_start:start]):
@@ -379,7 +434,7 @@ def _subscores(text: str, lang: str, kind: str, cues: Counter, flags: list[Flag]
     concrete = sum(1 for c in _CONCRETE if cues[c])
 
     empathy = (50 if draft else 65) + 22 * min(cues["empathy"], 2) + (10 if cues["apology"] else 0)
-    empathy -= 30 * (by_category["dismissive"] + by_category["condescending"]) + 15 * by_category["threat"]
+    empathy -= 30 * (by_category["dismissive"] + by_category["condescending"] + by_category["insult"]) + 15 * by_category["threat"]
 
     accountability = (60 if draft else 70) + 25 * min(cues["ownership"], 2)
     accountability -= 30 * (by_category["blame_shifting"] + by_category["defensive"])
@@ -404,6 +459,14 @@ def _subscores(text: str, lang: str, kind: str, cues: Counter, flags: list[Flag]
         "clarity": _clamp(_clarity(text, lang, cues, scoring)),
         "politeness": _clamp(_politeness(cues, flags, scoring)),
     }
+
+
+_PARTS = ("apology", "action", "channel")
+
+
+def missing_parts(cues: Counter) -> tuple[str, ...]:
+    """What a full reply leaves out of apology, action and channel (the playbook's three musts)."""
+    return tuple(part for part in _PARTS if not cues[part])
 
 
 # ── the checker ────────────────────────────────────────────────────────────────────────────────────
@@ -482,11 +545,12 @@ class ToneChecker:
                     explanation=entry.explanation.get(lang, entry.explanation["en"]),
                     explanation_en=entry.explanation["en"],
                     suggestion=entry.suggestion,
+                    confidence=entry.confidence,
                 )
             )
 
         if self.semantic is not None and not flags and not excused and text.strip():
-            hit = self.semantic.worst_sentence(text)
+            hit = self.semantic.worst_sentence(text, lang)
             if hit is not None:
                 flags.append(self._semantic_flag(text, hit, lang))
 
@@ -504,11 +568,14 @@ class ToneChecker:
             lang=lang,
             kind=kind,
             excused=tuple(excused),
+            incomplete=missing_parts(cues) if kind == "draft" else (),
         )
 
     def _semantic_flag(self, text: str, hit: Any, lang: str) -> Flag:
         category = self.lexicon.categories[hit.category]
-        prefix = {"zh": "（按语义判断，并非词表中的固定说法）", "en": "(judged by meaning, not a listed phrase) "}
+        sure = round(100 * hit.probability)
+        prefix = {"zh": f"（按语义判断，把握约{sure}%，并非词表中的固定说法）",
+                  "en": f"(judged by meaning, {sure}% sure, not a listed phrase) "}
         return Flag(
             category=hit.category,
             start=hit.start,
@@ -518,15 +585,22 @@ class ToneChecker:
             explanation=prefix[lang] + category["explanation"][lang],
             explanation_en=prefix["en"] + category["explanation"]["en"],
             suggestion=category["suggestion"][lang],
+            confidence="high" if hit.confident else "low",
+            judged_by="meaning",
+            probability=hit.probability,
         )
 
     def verdict(self, score: int, flags: Iterable[Flag]) -> str:
-        flags = list(flags)
-        if any(f.severity == "high" for f in flags) or score < self.thresholds.block_below:
+        """From the flags alone. Hints (low-confidence, not high-severity) leave the verdict ok: they are for
+        the reviewer to read. The score is not used, so neither a plain reply nor padding moves a verdict:
+        flags block when one is high-severity or their penalties alone reach 100 - block_below."""
+        counted = [f for f in flags if f.confident or f.severity == "high"]
+        if not counted:
+            return "ok"
+        penalty = sum(self.lexicon.scoring["flag_penalty"][f.severity] for f in counted)
+        if any(f.severity == "high" for f in counted) or penalty >= 100 - self.thresholds.block_below:
             return "block"
-        if flags or score < self.thresholds.revise_below:
-            return "revise"
-        return "ok"
+        return "revise"
 
 
 @lru_cache(maxsize=8)

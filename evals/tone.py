@@ -94,7 +94,9 @@ def categories_of(value: Any) -> set[str]:
 
 def evaluate_binary(rows: list[dict[str, Any]], reports: list[ToneReport], args: argparse.Namespace, path: Path) -> dict[str, Any]:
     gold = [binary_label(row[args.label_col], f"{path} row {i + 1}") for i, row in enumerate(rows)]
-    predicted = [r.verdict != "ok" for r in reports]
+    # A text counts as caught when the guard puts anything in front of the reviewer: a verdict other than ok,
+    # or a low-confidence hint (which leaves the verdict ok but is shown to the reviewer).
+    predicted = [r.verdict != "ok" or bool(r.flags) for r in reports]
     overall = prf(gold, predicted)
     result: dict[str, Any] = {
         "task": "binary",

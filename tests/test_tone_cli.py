@@ -43,11 +43,15 @@ def test_check_pretty_explains_in_words() -> None:
 
 
 def test_thresholds_come_from_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "收到，我马上帮您查。"
-    assert json.loads(runner.invoke(app, ["tone", "check", text, "--kind", "chat"]).stdout)["verdict"] == "ok"
-    monkeypatch.setenv("TACTFUL_TONE_REVISE_BELOW", "99")
-    services.default_settings.cache_clear()
+    text = "As per our policy, that is all."
     assert json.loads(runner.invoke(app, ["tone", "check", text, "--kind", "chat"]).stdout)["verdict"] == "revise"
+    monkeypatch.setenv("TACTFUL_TONE_REVISE_BELOW", "99")
+    monkeypatch.setenv("TACTFUL_TONE_BLOCK_BELOW", "99")
+    services.default_settings.cache_clear()
+    assert json.loads(runner.invoke(app, ["tone", "check", text, "--kind", "chat"]).stdout)["verdict"] == "block"
+    plain = json.loads(runner.invoke(app, ["tone", "check", "收到，我马上帮您查。", "--kind", "chat"]).stdout)
+    assert plain["verdict"] == "ok"  # no flag, no fault, whatever the thresholds
+    services.default_settings.cache_clear()
 
 
 def test_jsonl_keeps_ids_and_reports_bad_lines_without_stopping(tmp_path: Path) -> None:
