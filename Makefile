@@ -36,10 +36,11 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
-## make bench: tone-guard throughput, drafting throughput, API load (50 clients, SQLite and PostgreSQL), then retrieval latency and ingest throughput at 1k and 10k chunks
+## make bench: tone-guard throughput, the guards' cost per LLM draft, drafting throughput, API load (50 clients, SQLite and PostgreSQL), then retrieval latency and ingest throughput at 1k and 10k chunks
 ## -> bench/RESULTS.md (the default fused models, then USE alone); takes about 30 minutes on 2 cores
 bench: install
 	$(BIN)/python -m bench.tone
+	$(BIN)/python -m bench.guards
 	$(BIN)/python -m bench.drafting
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.app
@@ -48,7 +49,8 @@ bench: install
 	$(BIN)/python -m bench.retrieval --sizes 1000 10000 --embedding use
 
 ## make eval: tone guard on the labelled set (never-tuned split) and on the Stanford Politeness Corpus
-## (if ../shared/data is beside the checkout), drafting over the scenario set, then retrieval quality;
+## (if ../shared/data is beside the checkout), drafting over the scenario set, retrieval quality, the chat
+## radar, then the promise sets, injection signs and attacks on the drafting path (test splits);
 ## HTML reports under data/reports/
 eval: install
 	$(BIN)/python -m evals.tone --data evals/data/tone_labelled.jsonl --split test --report data/reports/tone-test.html
@@ -58,6 +60,10 @@ eval: install
 	$(BIN)/python -m evals.drafts --report data/reports/drafts.html
 	$(BIN)/python -m evals.retrieval --report data/reports/retrieval.html
 	$(BIN)/python -m evals.radar
+	$(BIN)/python -m evals.commitments --split test
+	$(BIN)/python -m evals.commitments --data evals/data/commitments/promises_b.jsonl --split test
+	$(BIN)/python -m evals.injection --split test
+	$(BIN)/python -m evals.attacks --split test --report data/reports/attacks-test.html
 
 ## make lock: refresh constraints.txt from the current environment
 lock: install
