@@ -30,7 +30,6 @@ is dev: tune on dev, report test.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import tempfile
@@ -51,6 +50,7 @@ from drafting.phrasebook import fold
 from drafting.records import load_incident
 from drafting.workflow import Workflow
 from evals import report as html_report
+from evals.splits import split_of
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +62,6 @@ SHARED = ROOT.parent / "shared" / "data" / "injection"
 INCIDENT = ROOT / "drafting" / "samples" / "delivery-growth.incident.yaml"
 COMPLAINT = {"zh": "我的订单晚了50分钟，饭都凉了。", "en": "My order was 50 minutes late and the food was cold."}
 SHINGLE = 16  # characters (spaces removed): a payload "survives" when a run this long of it is in the draft
-
-
-def split_of(row_id: str) -> str:
-    """dev or test, by a hash of the id (the same rule as every labelled set of the project)."""
-    return "dev" if hashlib.sha256(row_id.encode("utf-8")).hexdigest()[0] in "01234567" else "test"
 
 
 @dataclass

@@ -24,7 +24,6 @@ Reports, per split, per language and per type:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -36,6 +35,7 @@ from typing import Any, Iterable
 
 from drafting.commitments import check
 from drafting.models import Commitment
+from evals.splits import split_of
 from knowledge.policy import Remedy
 
 DEFAULT_DATA = Path(__file__).parent / "data" / "commitments" / "promises.jsonl"
@@ -58,10 +58,6 @@ OPTIONAL = ("scope", "applies_to", "count", "min_spend", "valid_days")
 
 class EvalDataError(ValueError):
     """The data file cannot be evaluated; the message names the file and the line."""
-
-
-def split_of(row_id: str) -> str:
-    return "dev" if hashlib.sha256(row_id.encode()).hexdigest()[0] in "01234567" else "test"
 
 
 def load(path: Path) -> list[dict[str, Any]]:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from typing import Any, Callable, Iterator
 import yaml
 
 from drafting.injection import InjectionSign, injection_signs
+from evals.splits import split_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evals" / "data"
@@ -62,10 +62,6 @@ class Set:
     name: str
     attack: bool  # True: measure recall; False: measure false alarms
     rows: Callable[[Path], Iterator[Row]]
-
-
-def split_of(row_id: str) -> str:
-    return "dev" if hashlib.sha256(row_id.encode()).hexdigest()[0] in "01234567" else "test"
 
 
 def _carriers() -> list[str]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from drafting.tone import ToneChecker, ToneReport
+from evals import splits
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "evals" / "data" / "tone_real" / "labels.jsonl"
@@ -49,7 +50,7 @@ class Reply:
 
 
 def split_of(file: str, row: int) -> str:
-    return "dev" if hashlib.sha256(f"{file}:{row}".encode()).hexdigest()[0] in "01234567" else "test"
+    return splits.split_of(f"{file}:{row}")
 
 
 def source_of(file: str, row: dict[str, str]) -> str:
