@@ -856,8 +856,8 @@ class _SafetyNet:
     def sent_as_money(self, q: Quantity, lo: int, hi: int) -> bool:
         """A bare number that is money: given (给您补偿0.5万, "credit 1k", 转500到你支付宝) and not a count,
         a phone number or an order number."""
-        if q.script != "digits" and not (q.script != "en" and q.value >= 10):
-            return False  # 退一部分, "five coupons": a word for one or five is a count, not money
+        if q.script == "zh" and q.value < 10 or q.script == "en" and q.value < 100:
+            return False  # 退一部分, "five coupons": a word for one or five is a count; "two thousand" given is money
         if _COUNTED.match(self.s, q.end) or q.value <= 0 or (q.value >= 10000 and not re.search(r"[kw万千]$", self.s[q.start : q.end])):
             return False
         if self.s[max(0, q.start - 1) : q.start] in ("#", "号", "第"):

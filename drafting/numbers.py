@@ -85,7 +85,31 @@ def normalise(text: str) -> Normalised:
         parts.append(folded[position:])
         origin.extend(range(position, len(folded)))
         chars = "".join(parts)
-    return _drop_thousands_separators(Normalised(chars, origin, len(text)))
+    return _spell_out_grand(_drop_thousands_separators(Normalised(chars, origin, len(text))))
+
+
+# "two grand", "5 grand": slang for thousands ("a grand" alone is a money word in the lexicon, since "a grand
+# opening" is not a number). Rewritten to "thousand", each new character pointing at the word it replaces.
+_GRAND = re.compile(r"(?:(?<![\d.])\d{1,6}(?:\.\d{1,3})?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|hundred))[\s-]?(?P<word>grand)\b")
+
+
+def _spell_out_grand(normalised: Normalised) -> Normalised:
+    if "grand" not in normalised.text:
+        return normalised
+    text, origin = normalised.text, normalised.origin
+    parts: list[str] = []
+    new_origin: list[int] = []
+    previous = 0
+    for match in _GRAND.finditer(text):
+        start, end = match.span("word")
+        parts.append(text[previous:start])
+        new_origin.extend(origin[previous:start])
+        parts.append("thousand")
+        new_origin.extend(origin[start + min(i, end - start - 1)] for i in range(len("thousand")))
+        previous = end
+    parts.append(text[previous:])
+    new_origin.extend(origin[previous:])
+    return Normalised("".join(parts), new_origin, normalised.original_length)
 
 
 def _drop_thousands_separators(normalised: Normalised) -> Normalised:

@@ -811,3 +811,19 @@ def test_a_fortnight_is_fourteen_days_and_min_spend_in_its_own_clause_is_the_cou
 @pytest.mark.parametrize("text", ["最迟两分钟后给您回电话。", "Our team will confirm within 2 minutes."])
 def test_calling_back_and_confirming_are_replies(text: str) -> None:
     assert [kind for kind, *_ in judged(text)] == ["response_time"]
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("We will compensate you two grand in cash.", 2000),
+    ("We'll send you 3 grand to make up for it.", 3000),
+    ("We will pay you two thousand.", 2000),
+])
+def test_slang_and_spelled_out_thousands_given_to_the_reader_are_unbacked(text: str, amount: int) -> None:
+    found = [c for c in check(text, LATE_45, order_amount=Decimal(86)).commitments if c.amount == amount]
+    assert found and all(not c.backed for c in found), check(text, LATE_45, order_amount=Decimal(86)).commitments
+    assert text[found[0].start : found[0].end] == found[0].phrase  # offsets into the text as typed
+
+
+@pytest.mark.parametrize("text", ["Join us at our grand opening on Friday.", "Thanks a hundred times for your patience."])
+def test_grand_and_number_words_outside_a_gift_promise_nothing(text: str) -> None:
+    assert check(text, LATE_45, order_amount=Decimal(86)).commitments == []
