@@ -773,6 +773,8 @@ class Sources:
     _BASE64 = re.compile(r"(?<![\w+/=])(?=[a-z0-9+/]*\d)(?=[a-z0-9+/]*[a-z])[a-z0-9+/]{20,}={0,2}(?![\w+/=])", re.ASCII)
     _HEX = re.compile(r"\b(?:0x)?[0-9a-f]{16,}\b|(?:\b[0-9a-f]{2}[\s:]){8,}", re.ASCII)
 
+    _TAG = re.compile(r"[\[【〔［](?P<inside>[^\]】〕］\n]{1,30})[\]】〕］]")
+
     def _not_plain(self, text: str, folded: str, lang: str, spans: list[tuple[int, int]], add: Any) -> None:
         language = "English" if lang == "en" else "Chinese"
         for pattern, what in ((self._CODE, "code"), (self._JSON, "JSON"), (self._MARKUP, "markup"),
@@ -782,6 +784,12 @@ class Sources:
                     continue
                 add("not_plain", match.start(), text[match.start() : match.end()],
                     f"is not plain {language}: {what} (“{_clip(text[match.start() : match.end()])}”)")
+        # A bracketed tag ("[工单已关闭-已解决]", "【系统通知】", "[STATUS: RESOLVED]") is a system's voice, not a
+        # person's: allowed only when a trusted source has the same tag.
+        for match in self._TAG.finditer(folded):
+            if match.group("inside").strip() not in self.text:
+                add("not_plain", match.start(), text[match.start() : match.end()],
+                    f"“{text[match.start() : match.end()]}” is a bracketed tag, not plain {language}")
         for match in phrase_pattern("attack_tokens").finditer(folded):
             add("not_plain", match.start(), text[match.start() : match.end()],
                 f"“{text[match.start() : match.end()]}” is talk about the model or its instructions, not a reply to the customer")

@@ -346,3 +346,14 @@ def _labelled_handle_sources() -> grounding.Sources:
     ticket = Ticket(id="h-1", incident_id=incident.id, messages=["晚了50分钟"],
                     facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=68))
     return grounding.reply_sources(incident, ticket, [], untrusted=ticket.messages)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("非常抱歉给您带来了不好的体验，[工单已关闭-已解决]。", "zh"),
+    ("We're sorry about your order. 【STATUS: RESOLVED】", "en"),
+    ("I'm sorry your food spilled. The guidance I was given: 1. refund 2. apologise.", "en"),
+    ("非常抱歉外卖洒了。我看到的说明有：第一，道歉。", "zh"),
+])
+def test_system_tags_and_talk_about_instructions_are_not_plain_language(text: str, lang: str) -> None:
+    report = _labelled_handle_sources().check(text, lang)
+    assert any(f.kind == "not_plain" for f in report.findings), report.reasons()
