@@ -99,13 +99,16 @@ def _embedded(attack_id: str, number: int, text: str, set_name: str, category: s
     return Attack(id=attack_id, set=set_name, lang=lang, messages=messages, category=category, payload=[text])
 
 
+def _by_category(path: Path) -> Iterator[tuple[int, str, str]]:
+    """(number from 1, category, text) of a public set shaped {category: [text, ...]}."""
+    texts = ((category, text) for category, group in json.loads(path.read_text(encoding="utf-8")).items() for text in group)
+    for number, (category, text) in enumerate(texts, start=1):
+        yield number, category, text
+
+
 def bipia(folder: Path = SHARED) -> Iterator[Attack]:
-    data = json.loads((folder / "bipia_text_attack_train.json").read_text(encoding="utf-8"))
-    number = 0
-    for category, texts in data.items():
-        for text in texts:
-            number += 1
-            yield _embedded(f"bipia-{number}", number, text, "bipia", category)
+    for number, category, text in _by_category(folder / "bipia_text_attack_train.json"):
+        yield _embedded(f"bipia-{number}", number, text, "bipia", category)
 
 
 def jailbreaks(folder: Path = SHARED) -> Iterator[Attack]:
@@ -118,14 +121,10 @@ def jailbreaks(folder: Path = SHARED) -> Iterator[Attack]:
 
 
 def sysprompt(folder: Path = SHARED) -> Iterator[Attack]:
-    data = json.loads((folder / "sysprompt_extraction_attacks.json").read_text(encoding="utf-8"))
-    number = 0
-    for category, texts in data.items():
-        for text in texts:
-            number += 1
-            attack = _embedded(f"sysprompt-{number}", number, text, "sysprompt", category)
-            attack.payload, attack.leaks_prompt = [], True
-            yield attack
+    for number, category, text in _by_category(folder / "sysprompt_extraction_attacks.json"):
+        attack = _embedded(f"sysprompt-{number}", number, text, "sysprompt", category)
+        attack.payload, attack.leaks_prompt = [], True
+        yield attack
 
 
 SETS: dict[str, Callable[[], Iterable[Attack]]] = {

@@ -35,6 +35,7 @@ from typing import Any, Iterable
 
 from drafting.commitments import check
 from drafting.models import Commitment
+from evals.datafiles import EvalDataError, read_jsonl
 from evals.splits import split_of
 from knowledge.policy import Remedy
 
@@ -56,26 +57,8 @@ MEMBERSHIP_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 360}
 OPTIONAL = ("scope", "applies_to", "count", "min_spend", "valid_days")
 
 
-class EvalDataError(ValueError):
-    """The data file cannot be evaluated; the message names the file and the line."""
-
-
 def load(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        raise EvalDataError(f"{path}: no such file")
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EvalDataError(f"{path}:{number}: not JSON ({error.msg})") from error
-        missing = [key for key in ("id", "text", "promises") if key not in row]
-        if missing:
-            raise EvalDataError(f"{path}:{number}: missing {', '.join(missing)}")
-        rows.append(row)
-    return rows
+    return read_jsonl(path, required=("id", "text", "promises"))
 
 
 def _canonical(kind: str, amount: Any, unit: str | None) -> tuple[Decimal | None, str | None]:

@@ -30,40 +30,20 @@ import numpy as np
 
 from drafting.tone import CATEGORIES, SUBSCORES, ToneChecker, ToneReport
 from evals import report as html_report
+from evals.datafiles import EvalDataError, read_jsonl, read_text
 from evals.metrics import auc, macro_f1, prf, spearman
 
 POSITIVE = {"revise", "1", "true", "yes", "y", "bad", "needs_revision", "needs revision", "flagged"}
 NEGATIVE = {"fine", "0", "false", "no", "n", "ok", "good"}
 
 
-class EvalDataError(ValueError):
-    """The data file cannot be evaluated; the message names the file, the row and the column."""
-
-
 # ── reading ────────────────────────────────────────────────────────────────────────────────────────
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise EvalDataError(f"{path}: no such file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise EvalDataError(f"{path}: not UTF-8 (byte {exc.start})") from None
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvalDataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise EvalDataError(f"{path}:{number}: expected a JSON object")
-            rows.append(row)
-        return rows
-    return list(csv.DictReader(text.splitlines()))
+        return read_jsonl(path)
+    return list(csv.DictReader(read_text(path).splitlines()))
 
 
 def _column(rows: Sequence[dict[str, Any]], column: str, path: Path) -> None:
