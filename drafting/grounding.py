@@ -28,8 +28,10 @@ from typing import Any, Iterable, Iterator, Literal
 
 import yaml
 
+from drafting.deadlines import _MONTHS
 from drafting.models import Incident, Ticket
-from drafting.phrasebook import fold
+from drafting.numbers import _EN_ONES, _ZH_BIG_UNITS, _ZH_DIGITS, _ZH_SMALL_UNITS
+from drafting.phrasebook import _is_cjk, fold
 from knowledge.policy import Remedy
 
 Kind = Literal["contact", "name", "figure", "copied", "canary", "prompt_leak", "not_plain", "ungrounded"]
@@ -238,10 +240,10 @@ class Figure:
         return (self.value, self.unit)
 
 
-_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5,
-             "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
-_ZH_MULT = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10_000, "亿": 100_000_000}
-_ZH_NUMERAL = re.compile("[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿]+")
+# The numeral tables are the commitment guard's (drafting/numbers.py); only the parser below differs.
+_ZH_DIGIT = _ZH_DIGITS
+_ZH_MULT = {**_ZH_SMALL_UNITS, **_ZH_BIG_UNITS}
+_ZH_NUMERAL = re.compile(f"[{''.join([*_ZH_DIGIT, *_ZH_MULT])}]+")
 _IDENTIFIER = re.compile(r"(?<![\w-])[a-z]{1,6}-?\d[a-z0-9]*(?:-[a-z0-9]+)*", re.ASCII)
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", re.ASCII)
 _TIME = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})(?!\d)(?:\s*([ap])\.?m\b\.?)?", re.ASCII)
@@ -271,7 +273,7 @@ def _zh_number(text: str) -> Decimal | None:
 @lru_cache(maxsize=1)
 def _en_number_pattern() -> tuple[re.Pattern[str], dict[str, int], dict[str, int]]:
     lex = lexicon()
-    words, mults = lex["en_number_words"], lex["en_multipliers"]
+    words, mults = _EN_ONES, lex["en_multipliers"]
     alt = "|".join(sorted([*words, *mults], key=len, reverse=True))
     pattern = re.compile(rf"\b(?:{alt})(?:(?:[\s-]+|\s+and\s+)(?:{alt}))*\b", re.ASCII)
     return pattern, words, mults
@@ -448,7 +450,7 @@ def extract_figures(folded: str) -> list[Figure]:
 
 @lru_cache(maxsize=1)
 def _month_pattern() -> tuple[re.Pattern[str], dict[str, int]]:
-    months = lexicon()["months"]
+    months = _MONTHS
     alt = "|".join(sorted(months, key=len, reverse=True))
     return re.compile(rf"\b({alt})\.?\s+(?=\d)|(?<=\d)(?:st|nd|rd|th)?\s+(?:of\s+)?({alt})\b", re.ASCII), months
 
@@ -578,7 +580,7 @@ def _cjk_chars(folded: str) -> tuple[str, list[int]]:
     """The Chinese characters of a text, run together, and where each came from."""
     chars, where = [], []
     for i, char in enumerate(folded):
-        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
+        if _is_cjk(char):
             chars.append(char)
             where.append(i)
     return "".join(chars), where

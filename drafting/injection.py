@@ -419,12 +419,14 @@ def injection_signs(messages: Iterable[str]) -> list[InjectionSign]:
     lexicon = _lexicon()
     texts = list(messages)
     signs: list[InjectionSign] = []
+    previous: list[InjectionSign] = []  # the signs of the message before (a seam repeats none of them)
     for index, message in enumerate(texts):
         found = _message_signs(index, message, lexicon)
         if index:
-            known = {s.kind for s in signs if s.message == index - 1} | {s.kind for s in found}
+            known = {s.kind for s in previous} | {s.kind for s in found}
             found += _seam_signs(index, texts[index - 1], message, lexicon, known)
         signs += found
+        previous = found
     return signs
 
 

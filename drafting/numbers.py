@@ -76,7 +76,7 @@ def normalise(text: str) -> Normalised:
                 position = match.end()
                 continue
             for offset, char in enumerate(run, start=match.start()):
-                if char in _INVISIBLE_CHARS or unicodedata.category(char) == "Cf":
+                if char in _INVISIBLE_CHARS:  # every format (Cf) character is in it
                     continue
                 mapped = unicodedata.normalize("NFKC", char).lower()
                 parts.append(mapped)
@@ -176,10 +176,11 @@ NUMBER = re.compile(
 # without numbers costs one fast scan.
 _NUMERAL_RUN = re.compile(rf"[\d{_ZH_NUMERAL_CHARS}半]+")
 _LONGEST_NUMERAL = 40
+_EN_ANCHOR_WORDS = [*_EN_ONES, *_EN_SCALES, "dozen", "half", "an", "a", "the"]
 _EN_ANCHOR = re.compile(
     "|".join(
-        f"{first}(?<![a-z]{first})(?:{'|'.join(sorted((w[1:] for w in [*_EN_ONES, *_EN_SCALES, 'dozen', 'half', 'an', 'a', 'the'] if w[0] == first), key=len, reverse=True))})(?![a-z])"
-        for first in sorted({w[0] for w in [*_EN_ONES, *_EN_SCALES, "dozen", "half", "an", "a", "the"]})
+        f"{first}(?<![a-z]{first})(?:{'|'.join(sorted((w[1:] for w in _EN_ANCHOR_WORDS if w[0] == first), key=len, reverse=True))})(?![a-z])"
+        for first in sorted({w[0] for w in _EN_ANCHOR_WORDS})
     )
 )
 _WINDOW_MARGIN = 12
