@@ -8,6 +8,9 @@ app beside the API). They meet on a barrier before every draft, so both call `ap
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import time
+import traceback
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")))
 HOOK = "http://127.0.0.1:9/never-called"  # deliveries are only queued here, never sent
 DRAFTS = 10
+STARTUP_SECONDS = 600
+RACE_SECONDS = 120
 
 pytestmark = pytest.mark.slow
 
@@ -39,26 +44,37 @@ def _workflow(url: str, *, migrate: bool) -> Workflow:
 
 
 def _racer(url: str, actor: str, plan: list[tuple[int, int]], barrier: Any, results: Any, action: str) -> None:
-    """Approve (or mark sent) each (draft id, version) in `plan` the moment every racer is ready for it."""
-    flow = _workflow(url, migrate=False)
-    flow.get(plan[0][0])  # connect before the first race, not during it
-    outcomes = []
-    for draft_id, version in plan:
-        barrier.wait(timeout=120)
-        try:
-            if action == "sent":
-                flow.mark_sent(draft_id, version, actor)
-            else:
-                flow.approve(draft_id, version, actor)
-            outcome = action
-        except Conflict:
-            outcome = "conflict"
-        except Refused:
-            outcome = "refused"
-        except Exception as exc:  # reported, so the test says what went wrong in the child
-            outcome = f"error: {type(exc).__name__}: {exc}"
-        outcomes.append((draft_id, outcome))
-    results.put((actor, outcomes))
+    """Approve (or mark sent) each (draft id, version) in `plan` the moment every racer is ready for it.
+
+    Always reports, even when it fails before the first race: a racer that dies silently would leave the
+    other waiting at the barrier and the test reporting only an empty queue."""
+    outcomes: list[tuple[int, str]] = []
+    try:
+        flow = _workflow(url, migrate=False)
+        flow.get(plan[0][0])  # connect before the first race, not during it
+        # Starting a process imports the whole package; on a loaded two-core machine that can take a
+        # while, so the first meeting waits longer than the others.
+        barrier.wait(timeout=STARTUP_SECONDS)
+        for draft_id, version in plan:
+            barrier.wait(timeout=RACE_SECONDS)
+            try:
+                if action == "sent":
+                    flow.mark_sent(draft_id, version, actor)
+                else:
+                    flow.approve(draft_id, version, actor)
+                outcome = action
+            except Conflict:
+                outcome = "conflict"
+            except Refused:
+                outcome = "refused"
+            except Exception as exc:  # reported, so the test says what went wrong in the child
+                outcome = f"error: {type(exc).__name__}: {exc}"
+            outcomes.append((draft_id, outcome))
+    except BaseException:
+        barrier.abort()  # free the other racer at once instead of after its timeout
+        results.put((actor, outcomes, traceback.format_exc()))
+        raise
+    results.put((actor, outcomes, ""))
 
 
 def race(url: str, actors: list[str], plan: list[tuple[int, int]], action: str = "approved") -> dict[int, list[str]]:
@@ -69,15 +85,27 @@ def race(url: str, actors: list[str], plan: list[tuple[int, int]], action: str =
     processes = [context.Process(target=_racer, args=(url, actor, plan, barrier, results, action)) for actor in actors]
     for process in processes:
         process.start()
+    reports = []
     try:
-        reports = [results.get(timeout=300) for _ in processes]
+        deadline = time.monotonic() + STARTUP_SECONDS + RACE_SECONDS * len(plan)
+        while len(reports) < len(processes):
+            try:
+                reports.append(results.get(timeout=1))
+            except queue.Empty:
+                if not any(process.is_alive() for process in processes) and results.empty():
+                    codes = [process.exitcode for process in processes]
+                    pytest.fail(f"racer processes ended without reporting (exit codes {codes}); reports: {reports}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"racers still running after {deadline:.0f} s; reports so far: {reports}")
     finally:
         for process in processes:
             process.join(timeout=60)
             if process.is_alive():
                 process.kill()
+    failures = [f"{actor}: {trace}" for actor, _outcomes, trace in reports if trace]
+    assert not failures, "\n".join(failures)
     out: dict[int, list[str]] = {}
-    for _actor, outcomes in reports:
+    for _actor, outcomes, _trace in reports:
         for draft_id, outcome in outcomes:
             out.setdefault(draft_id, []).append(outcome)
     return {draft_id: sorted(found) for draft_id, found in out.items()}
