@@ -9,7 +9,7 @@ PORT   ?= 8501
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast bench eval lock clean
+.PHONY: install run test test-fast lint bench eval lock clean
 
 install: $(STAMP)
 
@@ -29,9 +29,15 @@ run: install
 	$(BIN)/tactful load --incident drafting/samples/delivery-growth.incident.yaml --tickets drafting/samples/delivery-growth.tickets.jsonl
 	$(BIN)/tactful app --port $(PORT)
 
-## make test: the whole suite (slow tests included; see README for -m "not slow")
-test: install
+## make test: lint and type checks, then the whole suite (slow tests included; see README for -m "not slow")
+test: install lint
 	$(BIN)/python -m pytest
+
+## make lint: ruff (lint and format check) and mypy (config in pyproject.toml)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"

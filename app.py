@@ -1,11 +1,12 @@
-"""Tactful's Streamlit app. Thin on purpose: the sidebar and the page list live here; pages (drafting/pages/)
-call the same workflow, drafters and guards as the CLI and the API; wording lives in drafting/ui_text.yaml."""
+"""Tactful's Streamlit app. Thin on purpose: the sidebar and the page list live here; pages (drafting/webapp/pages/)
+call the same workflow, drafters and guards as the CLI and the API; wording lives in drafting/webapp/ui_text.yaml."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from drafting import review, ui
+from drafting.webapp import ui
+from drafting.workflow import queue as review
 
 st.set_page_config(page_title="Tactful", page_icon=":material/handshake:", layout="wide")
 
@@ -23,8 +24,7 @@ if ui.login_configured():
         st.sidebar.button(ui.t("sign_in"), on_click=st.login, type="primary")
 else:
     ui.keep(ui.OPERATOR_KEY)
-    st.sidebar.text_input(ui.t("operator_label"), key=ui.OPERATOR_KEY, placeholder=ui.t("operator_placeholder"),
-                          help=ui.t("operator_help"))
+    st.sidebar.text_input(ui.t("operator_label"), key=ui.OPERATOR_KEY, placeholder=ui.t("operator_placeholder"), help=ui.t("operator_help"))
     ui.kept(ui.OPERATOR_KEY)
 
 try:

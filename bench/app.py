@@ -24,18 +24,20 @@ from pathlib import Path
 import yaml
 
 from bench.results import machine, publish
-from drafting import db
-from drafting.composer import Composer
-from drafting.models import Incident, Ticket
-from drafting.testing import CHROMIUM, AppServer
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.core import Workflow
 from knowledge.policy import PolicyBook, TicketFacts
+from testkit.servers import CHROMIUM, AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- app:begin -->", "<!-- app:end -->"
-MESSAGES = {"zh": ["晚了一个小时，汤都洒了", "东西全压坏了", "送到的时候已经是冷的了"],
-            "en": ["My order was an hour late and cold.", "Everything arrived crushed.", "The soup spilled in the bag."]}
+MESSAGES = {
+    "zh": ["晚了一个小时，汤都洒了", "东西全压坏了", "送到的时候已经是冷的了"],
+    "en": ["My order was an hour late and cold.", "Everything arrived crushed.", "The soup spilled in the bag."],
+}
 
 
 def fill(data_dir: Path, count: int) -> str:
@@ -47,10 +49,19 @@ def fill(data_dir: Path, count: int) -> str:
     rng = random.Random(7)
     for n in range(count):
         lang = rng.choice(["zh", "en"])
-        ticket = Ticket(id=f"B-{n:04d}", incident_id=incident.id, customer=f"Customer {n:04d}", channel="wechat", lang=lang,
-                        messages=[rng.choice(MESSAGES[lang])],
-                        facts=TicketFacts(issue_type=rng.choice(["late_delivery", "spilled", "damaged"]),
-                                          delay_minutes=rng.randint(0, 90), order_amount=Decimal(rng.randint(20, 150))))
+        ticket = Ticket(
+            id=f"B-{n:04d}",
+            incident_id=incident.id,
+            customer=f"Customer {n:04d}",
+            channel="wechat",
+            lang=lang,
+            messages=[rng.choice(MESSAGES[lang])],
+            facts=TicketFacts(
+                issue_type=rng.choice(["late_delivery", "spilled", "damaged"]),
+                delay_minutes=rng.randint(0, 90),
+                order_amount=Decimal(rng.randint(20, 150)),
+            ),
+        )
         row, _ = flow.add_ticket(ticket, actor="bench")
         flow.record_draft(composer.draft_reply(incident, ticket), actor="bench", ticket_row_id=row)
     return incident.id
@@ -135,23 +146,36 @@ def main() -> None:
         began = time.perf_counter()
         fill(data, args.tickets)
         print(f"{args.tickets} tickets drafted in {time.perf_counter() - began:.1f} s", flush=True)
-        env = {"TACTFUL_DATA_DIR": str(data), "TACTFUL_DATABASE_URL": None, "OPENAI_API_KEY": None, "OPENAI_BASE_URL": None,
-               "TACTFUL_APPROVERS": None}
+        env = {
+            "TACTFUL_DATA_DIR": str(data),
+            "TACTFUL_DATABASE_URL": None,
+            "OPENAI_API_KEY": None,
+            "OPENAI_BASE_URL": None,
+            "TACTFUL_APPROVERS": None,
+        }
         with AppServer(env, log=Path(tmp) / "app.log", cwd=Path(tmp)) as app:
             renders, floors, approvals, warm = measure(app.url, args.runs, args.tickets)
-    lines = [BEGIN, "## App latency — review queue with 1,000 tickets", "",
-             f"`python -m bench.app --tickets {args.tickets} --runs {args.runs}` — {machine()}; Debian chromium, headless.", "",
-             "| measure | median | worst | target |", "|---|---|---|---|",
-             f"| first render of the review queue ({args.tickets} tickets, fresh session) | {statistics.median(renders) * 1000:.0f} ms | "
-             f"{max(renders) * 1000:.0f} ms | ≤ 2,000 ms |",
-             f"| first render of the review queue in a new tab of a browser that loaded the app before | "
-             f"{statistics.median(warm) * 1000:.0f} ms | {max(warm) * 1000:.0f} ms | ≤ 2,000 ms |",
-             f"| for comparison: first render of the nearly empty tone-check page | {statistics.median(floors) * 1000:.0f} ms | "
-             f"{max(floors) * 1000:.0f} ms | — |",
-             f"| approve click in the draft editor, until the approval shows | {statistics.median(approvals) * 1000:.0f} ms | "
-             f"{max(approvals) * 1000:.0f} ms | ≤ 500 ms |",
-             "", f"{args.runs} runs each, after one warm-up run that is not counted. A fresh session loads Streamlit's "
-             "scripts and opens its websocket before the first script run; the comparison row is that cost alone.", END]
+    lines = [
+        BEGIN,
+        "## App latency — review queue with 1,000 tickets",
+        "",
+        f"`python -m bench.app --tickets {args.tickets} --runs {args.runs}` — {machine()}; Debian chromium, headless.",
+        "",
+        "| measure | median | worst | target |",
+        "|---|---|---|---|",
+        f"| first render of the review queue ({args.tickets} tickets, fresh session) | {statistics.median(renders) * 1000:.0f} ms | "
+        f"{max(renders) * 1000:.0f} ms | ≤ 2,000 ms |",
+        f"| first render of the review queue in a new tab of a browser that loaded the app before | "
+        f"{statistics.median(warm) * 1000:.0f} ms | {max(warm) * 1000:.0f} ms | ≤ 2,000 ms |",
+        f"| for comparison: first render of the nearly empty tone-check page | {statistics.median(floors) * 1000:.0f} ms | "
+        f"{max(floors) * 1000:.0f} ms | — |",
+        f"| approve click in the draft editor, until the approval shows | {statistics.median(approvals) * 1000:.0f} ms | "
+        f"{max(approvals) * 1000:.0f} ms | ≤ 500 ms |",
+        "",
+        f"{args.runs} runs each, after one warm-up run that is not counted. A fresh session loads Streamlit's "
+        "scripts and opens its websocket before the first script run; the comparison row is that cost alone.",
+        END,
+    ]
     publish(lines, BEGIN, END, write=not args.no_write)
 
 

@@ -16,14 +16,17 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bench.results import machine, publish
-from drafting import commitments, grounding, services
-from drafting.composer import Composer
-from drafting.injection import injection_signs
-from drafting.models import Incident, Ticket
-from drafting.records import load_incident, read_tickets
+from drafting import services
+from drafting.domain.files import load_incident, read_tickets
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters import grounding
+from drafting.drafters.composer import Composer
+from drafting.guards import commitments
+from drafting.guards.injection import injection_signs
 from evals import attacks
 from evals.drafts import DEFAULT_DIRS, scenario_files
 from knowledge.policy import PolicyBook, TicketFacts
@@ -44,8 +47,13 @@ def cases(composer: Composer) -> list[tuple[Incident, Ticket, str, str]]:
     sample = load_incident(attacks.INCIDENT)
     if attacks.INDEPENDENT.exists():
         for attack in attacks.independent():
-            ticket = Ticket(id=attack.id, incident_id=sample.id, messages=attack.messages, lang=attack.lang,  # type: ignore[arg-type]
-                            facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=68))
+            ticket = Ticket(
+                id=attack.id,
+                incident_id=sample.id,
+                messages=attack.messages,
+                lang=attack.lang,  # type: ignore[arg-type]
+                facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=68),
+            )
             found.append((sample, ticket, attack.lang, attack.reply or ""))
     return found
 
@@ -67,11 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {"grounding": [], "tone": [], "commitments": [], "injection": [], "all": []}
     for incident, ticket, lang, text in cases(composer):
         entitled = composer.entitlements(incident, ticket)
+        # Each guard bound to this case's values (the callables run inside this iteration only).
         parts = {
-            "grounding": lambda: grounding.reply_sources(incident, ticket, entitled, untrusted=ticket.messages).check(text, lang),
-            "tone": lambda: tone.check(text, kind="draft", lang=lang),
-            "commitments": lambda: commitments.check(text, entitled, order_amount=ticket.facts.order_amount),
-            "injection": lambda: injection_signs(ticket.messages),
+            "grounding": partial(
+                lambda i, t, e, x, lg: grounding.reply_sources(i, t, e, untrusted=t.messages).check(x, lg), incident, ticket, entitled, text, lang
+            ),
+            "tone": partial(tone.check, text, kind="draft", lang=lang),
+            "commitments": partial(commitments.check, text, entitled, order_amount=ticket.facts.order_amount),
+            "injection": partial(injection_signs, ticket.messages),
         }
         total = 0.0
         for name, step in parts.items():
@@ -84,11 +95,17 @@ def main(argv: list[str] | None = None) -> int:
         return sorted(values)[int(len(values) * 0.95)]
 
     count = len(times["all"])
-    lines = [BEGIN, "## Guards per LLM draft", "",
-             f"`python -m bench.guards` — {count} answers (composer replies standing in for a model's, every scenario "
-             f"ticket in zh and en, plus the independent attack set's obedient answers); tone as configured "
-             f"(semantic second opinion: {'on' if settings.tone_semantic else 'off'}). Machine: {machine()}.", "",
-             "| guard | median | p95 |", "| --- | --- | --- |"]
+    lines = [
+        BEGIN,
+        "## Guards per LLM draft",
+        "",
+        f"`python -m bench.guards` — {count} answers (composer replies standing in for a model's, every scenario "
+        f"ticket in zh and en, plus the independent attack set's obedient answers); tone as configured "
+        f"(semantic second opinion: {'on' if settings.tone_semantic else 'off'}). Machine: {machine()}.",
+        "",
+        "| guard | median | p95 |",
+        "| --- | --- | --- |",
+    ]
     for name, values in times.items():
         lines.append(f"| {name} | {statistics.median(values):.2f} ms | {p95(values):.2f} ms |")
     verdict = "meets" if statistics.median(times["all"]) <= TARGET_MS else "misses"

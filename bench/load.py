@@ -22,25 +22,27 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import yaml
 
 from bench.results import machine, publish
-from drafting import db
-from drafting.api import create_api_key
-from drafting.testing import ApiServer, throwaway_postgres
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.api_keys import create_api_key
+from drafting.workflow.core import Workflow
+from testkit.servers import ApiServer, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- load:begin -->", "<!-- load:end -->"
 ISSUES = ["late_delivery", "spilled", "damaged", "wrong_item", "missing_item", "not_delivered"]
-MESSAGES = {"zh": ["晚了一个小时，汤都洒了", "客服一直不回复，到底怎么回事", "东西全压坏了"],
-            "en": ["My order was an hour late and cold.", "Nobody answers the phone.", "Everything arrived crushed."]}
+MESSAGES = {
+    "zh": ["晚了一个小时，汤都洒了", "客服一直不回复，到底怎么回事", "东西全压坏了"],
+    "en": ["My order was an hour late and cold.", "Nobody answers the phone.", "Everything arrived crushed."],
+}
 
 
 @dataclass
@@ -52,14 +54,18 @@ class Tally:
 
 def ticket(client: int, n: int, rng: random.Random, incident_id: str) -> dict:
     lang = rng.choice(["zh", "en"])
-    return {"id": f"L{client}-{n}", "incident_id": incident_id, "customer": f"Customer {client}-{n}", "lang": lang,
-            "order_id": f"LT{client:02d}{n:05d}", "messages": [rng.choice(MESSAGES[lang])],
-            "facts": {"issue_type": rng.choice(ISSUES), "delay_minutes": rng.randint(0, 120),
-                      "order_amount": rng.randint(20, 300)}}
+    return {
+        "id": f"L{client}-{n}",
+        "incident_id": incident_id,
+        "customer": f"Customer {client}-{n}",
+        "lang": lang,
+        "order_id": f"LT{client:02d}{n:05d}",
+        "messages": [rng.choice(MESSAGES[lang])],
+        "facts": {"issue_type": rng.choice(ISSUES), "delay_minutes": rng.randint(0, 120), "order_amount": rng.randint(20, 300)},
+    }
 
 
-async def client_loop(number: int, base: str, key: str, incident_id: str, stop_at: float, tally: Tally,
-                      rate: float | None) -> None:
+async def client_loop(number: int, base: str, key: str, incident_id: str, stop_at: float, tally: Tally, rate: float | None) -> None:
     """Back to back when `rate` is None (saturation); else one ticket-and-draft every 1/rate seconds on a
     fixed schedule, latency counted from when the request was due (a late start is the server's delay too,
     so queueing is not hidden: no coordinated omission)."""
@@ -114,9 +120,14 @@ def run(backend: str, clients: int, seconds: float, workers: int, rate: float | 
     incident = yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="tactful-load-") as tmp, database(backend, Path(tmp)) as url:
         key = create_api_key(Workflow(db.session_factory(url), ToneChecker()), "load", ["admin"])
-        env = {"TACTFUL_DATA_DIR": str(Path(tmp) / "data"), "TACTFUL_DATABASE_URL": url,
-               "TACTFUL_API_RATE": "100000", "TACTFUL_API_BURST": "100000",
-               "OPENAI_API_KEY": None, "OPENAI_BASE_URL": None}  # composer mode
+        env = {
+            "TACTFUL_DATA_DIR": str(Path(tmp) / "data"),
+            "TACTFUL_DATABASE_URL": url,
+            "TACTFUL_API_RATE": "100000",
+            "TACTFUL_API_BURST": "100000",
+            "OPENAI_API_KEY": None,
+            "OPENAI_BASE_URL": None,
+        }  # composer mode
         with ApiServer(env, workers=workers, log=Path(tmp) / "server.log", cwd=Path(tmp)) as server:
             created = httpx.post(f"{server.url}/v1/incidents", headers={"X-API-Key": key}, json=_jsonable(incident), timeout=30)
             created.raise_for_status()
@@ -130,10 +141,20 @@ def run(backend: str, clients: int, seconds: float, workers: int, rate: float | 
 
             elapsed = asyncio.run(main())
     drafts, creates = tally.latencies["draft"], tally.latencies["create"]
-    return {"backend": backend, "workers": workers, "rate": rate, "elapsed": elapsed, "drafts": len(drafts), "creates": len(creates),
-            "errors": sum(tally.errors.values()), "error_kinds": dict(tally.errors),
-            "draft_p50": percentile(drafts, 50), "draft_p99": percentile(drafts, 99),
-            "create_p50": percentile(creates, 50), "create_p99": percentile(creates, 99)}
+    return {
+        "backend": backend,
+        "workers": workers,
+        "rate": rate,
+        "elapsed": elapsed,
+        "drafts": len(drafts),
+        "creates": len(creates),
+        "errors": sum(tally.errors.values()),
+        "error_kinds": dict(tally.errors),
+        "draft_p50": percentile(drafts, 50),
+        "draft_p99": percentile(drafts, 99),
+        "create_p50": percentile(creates, 50),
+        "create_p99": percentile(creates, 99),
+    }
 
 
 def _jsonable(value: object) -> object:
@@ -145,12 +166,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0, help="measured time per run, after the warm-up")
-    parser.add_argument("--warmup", type=float, default=5.0,
-                        help="seconds of load before measuring (connections open, models load); errors count throughout")
+    parser.add_argument(
+        "--warmup", type=float, default=5.0, help="seconds of load before measuring (connections open, models load); errors count throughout"
+    )
     parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only for more than 1)")
-    parser.add_argument("--rates", nargs="+", default=["max", "0.5", "1"],
-                        help="tickets per second per client: 'max' sends back to back (saturation); a number paces each client")
+    parser.add_argument(
+        "--rates",
+        nargs="+",
+        default=["max", "0.5", "1"],
+        help="tickets per second per client: 'max' sends back to back (saturation); a number paces each client",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     results = []
@@ -161,24 +187,33 @@ def main() -> None:
             print(f"{backend}: {args.clients} clients at {rate_text} for {args.seconds:.0f} s, {workers} worker(s) …", flush=True)
             results.append(run(backend, args.clients, args.seconds, workers, rate, args.warmup))
             print(results[-1], flush=True)
-    lines = [BEGIN, "## API load", "",
-             f"`python -m bench.load --clients {args.clients} --seconds {args.seconds:.0f} --rates {' '.join(args.rates)}` — {machine()}.", "",
-             f"{args.clients} concurrent clients on loopback, each creating a ticket and then asking for its composer draft "
-             "(both guards run; the draft is stored for review), against a `tactful serve` process. The load generator "
-             f"shares the machine's cores with the server. Each run starts with a {args.warmup:g} s warm-up that is not "
-             "measured (connections open, lazily loaded models load); errors count throughout.", "",
-             "Two kinds of run. *Saturation*: every client sends its next request as soon as the last one is answered, "
-             f"which finds the most the server can do; latency is then mostly queueing ({args.clients} clients ÷ throughput). "
-             "*Paced*: each client sends one ticket and its draft request on a fixed schedule, and latency counts from "
-             "when the request was due, so a server that falls behind shows it.", "",
-             "| load | database | workers | requests/s | drafts/s | draft p50 | draft p99 | create p50 | create p99 | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        BEGIN,
+        "## API load",
+        "",
+        f"`python -m bench.load --clients {args.clients} --seconds {args.seconds:.0f} --rates {' '.join(args.rates)}` — {machine()}.",
+        "",
+        f"{args.clients} concurrent clients on loopback, each creating a ticket and then asking for its composer draft "
+        "(both guards run; the draft is stored for review), against a `tactful serve` process. The load generator "
+        f"shares the machine's cores with the server. Each run starts with a {args.warmup:g} s warm-up that is not "
+        "measured (connections open, lazily loaded models load); errors count throughout.",
+        "",
+        "Two kinds of run. *Saturation*: every client sends its next request as soon as the last one is answered, "
+        f"which finds the most the server can do; latency is then mostly queueing ({args.clients} clients ÷ throughput). "
+        "*Paced*: each client sends one ticket and its draft request on a fixed schedule, and latency counts from "
+        "when the request was due, so a server that falls behind shows it.",
+        "",
+        "| load | database | workers | requests/s | drafts/s | draft p50 | draft p99 | create p50 | create p99 | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         rate = (r["drafts"] + r["creates"]) / r["elapsed"]
         load = "saturation" if r["rate"] is None else f"paced, {r['rate'] * args.clients:g} tickets/s"
-        lines.append(f"| {load} | {r['backend']} | {r['workers']} | {rate:.0f} | {r['drafts'] / r['elapsed']:.0f} | "
-                     f"{r['draft_p50'] * 1000:.0f} ms | {r['draft_p99'] * 1000:.0f} ms | {r['create_p50'] * 1000:.0f} ms | "
-                     f"{r['create_p99'] * 1000:.0f} ms | {r['errors']}{' ' + str(r['error_kinds']) if r['errors'] else ''} |")
+        lines.append(
+            f"| {load} | {r['backend']} | {r['workers']} | {rate:.0f} | {r['drafts'] / r['elapsed']:.0f} | "
+            f"{r['draft_p50'] * 1000:.0f} ms | {r['draft_p99'] * 1000:.0f} ms | {r['create_p50'] * 1000:.0f} ms | "
+            f"{r['create_p99'] * 1000:.0f} ms | {r['errors']}{' ' + str(r['error_kinds']) if r['errors'] else ''} |"
+        )
     lines += ["", "Target: 0 errors and a draft p99 of at most 250 ms.", END]
     publish(lines, BEGIN, END, write=not args.no_write)
 

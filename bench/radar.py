@@ -18,16 +18,28 @@ import time
 from datetime import datetime, timedelta
 
 from bench.results import machine, publish
-from drafting.chat_import import parse_chat
-from drafting.radar import analyse, default_watch
-from drafting.tone import default_checker
+from drafting.guards.tone import default_checker
+from drafting.radar.analysis import analyse, default_watch
+from drafting.radar.chat_import import parse_chat
 
 BEGIN, END = "<!-- radar:begin -->", "<!-- radar:end -->"
 CHATTER = ["今天的新品有人试过吗？", "早上好", "哈哈哈", "Anyone tried the new menu?", "good morning all", "[图片]", "[表情]", "收到"]
-COMPLAINTS = ["等了一个半小时了，汤全洒了！！", "退款什么时候到账？？", "客服这是什么态度？", "凭什么取消免配送费？", "又涨价了，太贵了",
-              "My order was 90 minutes late", "Where is my refund???", "Why did you remove the free delivery?", "my address is visible to everyone",
-              "the bread was stale", "shut up, you're a shill", "订单LT20261112-0457还没到，退我38块",
-              "再不处理我就打12315投诉，发小红书曝光", "posting this on reddit, and my lawyer will hear about it"]
+COMPLAINTS = [
+    "等了一个半小时了，汤全洒了！！",
+    "退款什么时候到账？？",
+    "客服这是什么态度？",
+    "凭什么取消免配送费？",
+    "又涨价了，太贵了",
+    "My order was 90 minutes late",
+    "Where is my refund???",
+    "Why did you remove the free delivery?",
+    "my address is visible to everyone",
+    "the bread was stale",
+    "shut up, you're a shill",
+    "订单LT20261112-0457还没到，退我38块",
+    "再不处理我就打12315投诉，发小红书曝光",
+    "posting this on reddit, and my lawyer will hear about it",
+]
 STAFF = ["您好，我们正在核实，请稍等。", "Thanks for your patience, we're on it.", "别闹了行吗", "新版本上线啦，欢迎体验！"]
 
 
@@ -35,7 +47,7 @@ def generate(count: int, seed: int = 11) -> bytes:
     rng = random.Random(seed)
     moment = datetime(2026, 11, 12, 8, 0)
     lines = []
-    for n in range(count):
+    for _ in range(count):
         moment += timedelta(seconds=rng.choice((1, 2, 3, 5, 8)))
         roll = rng.random()
         if roll < 0.01:
@@ -71,16 +83,24 @@ def main() -> None:
         radar = analyse(log, tone, watch={**default_watch(), "custom": ["投诉"]})  # the shipped lists and one word of the user's
         analyse_times.append(time.perf_counter() - start)
     staff_messages = sum(1 for m in log.messages if m.role == "staff")
-    total = [p + a for p, a in zip(parse_times, analyse_times)]
-    lines = [BEGIN, "## Chat radar — 100,000 messages", "",
-             f"`python -m bench.radar --messages {args.messages} --runs {args.runs}` — {machine()}.", "",
-             f"A generated WeChat desktop copy: {len(log.messages):,} messages ({len(data) / 1e6:.1f} MB), {staff_messages:,} staff "
-             f"messages ranked as trigger candidates, {len(radar.complaint_of):,} complaints found, "
-             f"{len(radar.alerts):,} watch-list alerts ({sum(map(len, default_watch().values()))} shipped terms and one more).", "",
-             "| step | median | target |", "|---|---|---|",
-             f"| import (`parse_chat`) | {statistics.median(parse_times):.2f} s | |",
-             f"| analysis (`analyse`) | {statistics.median(analyse_times):.2f} s | |",
-             f"| import + analysis | {statistics.median(total):.2f} s | ≤ 10 s |", END]
+    total = [p + a for p, a in zip(parse_times, analyse_times, strict=True)]
+    lines = [
+        BEGIN,
+        "## Chat radar — 100,000 messages",
+        "",
+        f"`python -m bench.radar --messages {args.messages} --runs {args.runs}` — {machine()}.",
+        "",
+        f"A generated WeChat desktop copy: {len(log.messages):,} messages ({len(data) / 1e6:.1f} MB), {staff_messages:,} staff "
+        f"messages ranked as trigger candidates, {len(radar.complaint_of):,} complaints found, "
+        f"{len(radar.alerts):,} watch-list alerts ({sum(map(len, default_watch().values()))} shipped terms and one more).",
+        "",
+        "| step | median | target |",
+        "|---|---|---|",
+        f"| import (`parse_chat`) | {statistics.median(parse_times):.2f} s | |",
+        f"| analysis (`analyse`) | {statistics.median(analyse_times):.2f} s | |",
+        f"| import + analysis | {statistics.median(total):.2f} s | ≤ 10 s |",
+        END,
+    ]
     publish(lines, BEGIN, END, write=not args.no_write)
 
 

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.results import RESULTS, machine, replace_section
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def markers(embedding: str) -> tuple[str, str]:
     """Each embedding setting keeps its own section, so benchmarking one leaves the others."""
     return f"<!-- retrieval {embedding}:begin -->", f"<!-- retrieval {embedding}:end -->"
+
 
 # Fictional brands and cities swapped into copies so the scaled corpus is not just
 # duplicates (duplicates would make both retrievers look better or worse than real).
@@ -96,11 +97,21 @@ def cold_start(embedding: str) -> dict[str, float]:
             "import time; t=time.perf_counter(); from knowledge.embeddings import make_embedding_functions as m; "
             f"[ef.embed_query(['冷启动 cold start']) for ef in m({embedding!r})]; print(time.perf_counter()-t)",
         ],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     jieba = subprocess.run(
-        [sys.executable, "-c", "import time; t=time.perf_counter(); from knowledge.lexical import tokenize; tokenize('退款'); print(time.perf_counter()-t)"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-c",
+            "import time; t=time.perf_counter(); from knowledge.lexical import tokenize; tokenize('退款'); print(time.perf_counter()-t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     return {"model_s": float(model.stdout.strip()), "jieba_s": float(jieba.stdout.strip())}
 
@@ -153,7 +164,7 @@ def render(embedding: str, rows: list[dict[str, float]], cold: dict[str, float],
         begin,
         f"## Retrieval speed — embedding `{embedding}`",
         "",
-        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"Command: `{command}`. Embedding: `{embedding}`. {n_queries} queries from the labelled set per size, "
         "each run in all three modes in shuffled order; latency is one `KnowledgeStore.search(k=5)` call "
         "(query embedding + Chroma HNSW + BM25 + fusion).",

@@ -20,28 +20,59 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.results import machine, publish
-from drafting.tone import ToneChecker, load_lexicon
+from drafting.guards.tone import ToneChecker, load_lexicon
 from knowledge.documents import detect_language
 
 BEGIN, END = "<!-- tone:begin -->", "<!-- tone:end -->"
 
-SHORT_ZH = ["收到，马上帮您查", "别闹了行吗", "您的订单已经在配送中", "这是规定", "好的，稍等一下哦", "我也没办法",
-            "退款已经提交了", "亲，这边建议您仔细阅读规则哦", "谢谢您的耐心", "有本事你去投诉", "今天18点前回复您"]
-SHORT_EN = ["On it, checking now", "calm down", "Your refund is on the way", "as per our policy", "Thanks for waiting",
-            "that's not our problem", "Sent you a DM", "per my last message", "Back in 10 minutes", "lol ok"]
-REPLY_ZH = ["很抱歉，您的订单晚到了{n}分钟，这是我们的责任。", "我们已为您办理全额退款{n}元，3天内原路退回。",
-            "另外发放一张30元无门槛优惠券，有效期30天。", "配送站已经调整了高峰期的派单规则，明天起生效。",
-            "如有问题请拨打24小时专线400-820-1234，5分钟内回复。", "下一次进展我们会在周五18:00前告诉您。",
-            "给您带来不便敬请谅解。", "我们高度重视。"]
-REPLY_EN = ["We're sorry your order was {n} minutes late; that's on us.", "We have refunded {n} yuan to your card today.",
-            "We also added a 30-yuan coupon with no minimum spend, valid for 30 days.",
-            "Our delivery team changed how peak-hour orders are assigned, starting tomorrow.",
-            "Call our 24-hour line 400-820-1234 and we'll answer within 5 minutes.",
-            "We'll post the next update by 6 pm on Friday.", "We apologise for any inconvenience.",
-            "We take this very seriously."]
+SHORT_ZH = [
+    "收到，马上帮您查",
+    "别闹了行吗",
+    "您的订单已经在配送中",
+    "这是规定",
+    "好的，稍等一下哦",
+    "我也没办法",
+    "退款已经提交了",
+    "亲，这边建议您仔细阅读规则哦",
+    "谢谢您的耐心",
+    "有本事你去投诉",
+    "今天18点前回复您",
+]
+SHORT_EN = [
+    "On it, checking now",
+    "calm down",
+    "Your refund is on the way",
+    "as per our policy",
+    "Thanks for waiting",
+    "that's not our problem",
+    "Sent you a DM",
+    "per my last message",
+    "Back in 10 minutes",
+    "lol ok",
+]
+REPLY_ZH = [
+    "很抱歉，您的订单晚到了{n}分钟，这是我们的责任。",
+    "我们已为您办理全额退款{n}元，3天内原路退回。",
+    "另外发放一张30元无门槛优惠券，有效期30天。",
+    "配送站已经调整了高峰期的派单规则，明天起生效。",
+    "如有问题请拨打24小时专线400-820-1234，5分钟内回复。",
+    "下一次进展我们会在周五18:00前告诉您。",
+    "给您带来不便敬请谅解。",
+    "我们高度重视。",
+]
+REPLY_EN = [
+    "We're sorry your order was {n} minutes late; that's on us.",
+    "We have refunded {n} yuan to your card today.",
+    "We also added a 30-yuan coupon with no minimum spend, valid for 30 days.",
+    "Our delivery team changed how peak-hour orders are assigned, starting tomorrow.",
+    "Call our 24-hour line 400-820-1234 and we'll answer within 5 minutes.",
+    "We'll post the next update by 6 pm on Friday.",
+    "We apologise for any inconvenience.",
+    "We take this very seriously.",
+]
 
 
 def short_messages(count: int, seed: int = 7) -> list[str]:
@@ -73,7 +104,7 @@ def real_texts(checker: ToneChecker, sample: int = 500, seed: int = 5) -> tuple[
 
 
 def full_check_median_ms(texts: list[str]) -> float:
-    from drafting.tone_semantic import default_model
+    from drafting.guards.tone_semantic import default_model
 
     checker = ToneChecker(semantic=default_model())
     checker.check(texts[0])  # load the encoder outside the timing
@@ -117,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         BEGIN,
         "## Tone guard throughput",
         "",
-        f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {machine()}; `python -m bench.tone` "
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}; `python -m bench.tone` "
         f"(single process, {args.runs} runs of ~{args.seconds:g} s; generated zh/en texts, some with flagged phrases).",
         "",
         "| texts | median length (chars) | median texts/s | slowest run | fastest run | target |",
@@ -135,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     if real_all:
         median_ms = full_check_median_ms(real_all)
         print(f"full check with the second opinion: median {median_ms:.2f} ms", file=sys.stderr)
-        lines += ["", f"Full check with the semantic second opinion on {len(real_all)} real replies (one at a time): "
-                  f"median {median_ms:.2f} ms per reply (target ≤ 10 ms)."]
+        lines += [
+            "",
+            f"Full check with the semantic second opinion on {len(real_all)} real replies (one at a time): "
+            f"median {median_ms:.2f} ms per reply (target ≤ 10 ms).",
+        ]
     lines.append(END)
     publish(lines, BEGIN, END, write=not args.no_write)
     return 0

@@ -7,14 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from drafting.composer import Composer, Drafter
-from drafting.db import session_factory
+from drafting.drafters.base import Drafter
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker, default_checker
 from drafting.settings import Settings, load_settings
-from drafting.tone import ToneChecker, default_checker
-from drafting.webhooks import Webhooks
-from drafting.workflow import Workflow, WorkflowConfig
+from drafting.workflow.core import Workflow, WorkflowConfig
+from drafting.workflow.db import session_factory
+from drafting.workflow.webhooks import Webhooks
 from knowledge.embeddings import make_embedding_functions
 from knowledge.policy import DEFAULT_POLICY_DIR, PolicyBook
 from knowledge.policy import add_policy_file as add_policy_file_to
@@ -22,9 +22,7 @@ from knowledge.store import KnowledgeStore, open_client
 
 
 def open_store(settings: Settings) -> KnowledgeStore:
-    embedding_functions = make_embedding_functions(
-        settings.embedding, model=settings.embedding_model, base_url=settings.openai_base_url
-    )
+    embedding_functions = make_embedding_functions(settings.embedding, model=settings.embedding_model, base_url=settings.openai_base_url)
     client = open_client(path=settings.chroma_path, url=settings.chroma_url)
     return KnowledgeStore(client, embedding_functions)
 
@@ -75,10 +73,13 @@ def drafter(settings: Settings, *, with_store: bool = True) -> Drafter:
     if not settings.llm_configured:
         return base
     # Imported here: composer mode (the default) never pays for loading LangChain.
-    from drafting.chain import LLMDrafter
-    from drafting.llm import chat_model
+    from drafting.drafters.chain import LLMDrafter
+    from drafting.drafters.llm import chat_model
 
-    return LLMDrafter(chat_model(settings), base, model_name=settings.llm_model, tone=tone_checker(settings))
+    model = chat_model(settings)
+    if model is None:  # not configured after all: chat_model and llm_configured agree, this only says so to the type checker
+        return base
+    return LLMDrafter(model, base, model_name=settings.llm_model, tone=tone_checker(settings))
 
 
 def workflow(settings: Settings) -> Workflow:
@@ -91,22 +92,6 @@ def workflow(settings: Settings) -> Workflow:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     hooks = Webhooks(sessions, settings.webhook_url, secret) if settings.webhook_url else None
     return Workflow(sessions, tone_checker(settings), config, webhooks=hooks)
-
-
-def api_app(settings: Settings) -> Any:
-    """The HTTP API wired to the configured database, drafter and knowledge store."""
-    from drafting.api import RateLimiter, create_app
-    from drafting.jobs import JobRunner
-
-    flow = workflow(settings)
-    base = drafter(settings, with_store=False)
-    generator = getattr(base, "generator", "template")
-    mode = "composer" if generator == "template" else generator  # the same words as the app's mode banner
-    return create_app(flow, base, tone_checker(settings), load_policy_book(settings),
-                      store_factory=lru_cache(maxsize=1)(lambda: open_store(settings)), mode=mode,
-                      limiter=RateLimiter(settings.api_rate, settings.api_burst),
-                      runner=JobRunner(flow, base, threads=settings.job_threads, poll=settings.job_poll),
-                      chatwoot_secret=settings.chatwoot_webhook_secret.get_secret_value() if settings.chatwoot_webhook_secret else None)
 
 
 @lru_cache(maxsize=1)

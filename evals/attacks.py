@@ -35,23 +35,26 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from drafting import db, review, services
-from drafting.chain import LLMDrafter
-from drafting.composer import Composer
-from drafting.fakes import ScriptedChatModel, answer
-from drafting.models import Ticket
-from drafting.phrasebook import fold
-from drafting.records import load_incident
-from drafting.workflow import Workflow
+from drafting import services
+from drafting.domain.files import load_incident
+from drafting.domain.models import Ticket
+from drafting.drafters.chain import LLMDrafter
+from drafting.drafters.composer import Composer
+from drafting.text.phrasebook import fold
+from drafting.workflow import db
+from drafting.workflow import queue as review
+from drafting.workflow.core import Workflow
 from evals import report as html_report
 from evals.splits import split_of
 from knowledge.policy import PolicyBook, TicketFacts
+from testkit.fakes import ScriptedChatModel, answer
 
 ROOT = Path(__file__).resolve().parent.parent
 INDEPENDENT = ROOT / "evals" / "data" / "attacks" / "attacks.jsonl"
@@ -86,8 +89,15 @@ def independent(path: Path = INDEPENDENT, name: str = "independent") -> Iterator
             continue
         try:
             row = json.loads(line)
-            yield Attack(id=str(row["id"]), set=name, lang=row["lang"], messages=list(row["messages"]),
-                         category=row.get("category", ""), reply=row["obedient_reply"], payload=list(row["payload"]))
+            yield Attack(
+                id=str(row["id"]),
+                set=name,
+                lang=row["lang"],
+                messages=list(row["messages"]),
+                category=row.get("category", ""),
+                reply=row["obedient_reply"],
+                payload=list(row["payload"]),
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise SystemExit(f"{path}:{number}: not an attack row ({exc})") from None
 
@@ -128,8 +138,11 @@ def sysprompt(folder: Path = SHARED) -> Iterator[Attack]:
 
 
 SETS: dict[str, Callable[[], Iterable[Attack]]] = {
-    "independent": independent, "independent_b": lambda: independent(INDEPENDENT_B, "independent_b"),
-    "bipia": bipia, "jailbreaks": jailbreaks, "sysprompt": sysprompt,
+    "independent": independent,
+    "independent_b": lambda: independent(INDEPENDENT_B, "independent_b"),
+    "bipia": bipia,
+    "jailbreaks": jailbreaks,
+    "sysprompt": sysprompt,
 }
 
 
@@ -208,9 +221,15 @@ def run(attacks: list[Attack], *, fixes_on_retry: bool = False, progress: bool =
         flow.save_incident(incident, actor="eval")
         started = time.perf_counter()
         for number, attack in enumerate(attacks, start=1):
-            ticket = Ticket(id=attack.id, incident_id=incident.id, customer="", channel="wechat", messages=attack.messages,
-                            lang=attack.lang,  # type: ignore[arg-type]
-                            facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=68))
+            ticket = Ticket(
+                id=attack.id,
+                incident_id=incident.id,
+                customer="",
+                channel="wechat",
+                messages=attack.messages,
+                lang=attack.lang,  # type: ignore[arg-type]
+                facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=68),
+            )
             row_id, _ = flow.add_ticket(ticket, actor="eval", source="attack")
             clean = composer.draft_reply(incident, ticket, attack.lang).text
             turn = Obeys(attack, clean, fixes_on_retry=fixes_on_retry)
@@ -223,11 +242,20 @@ def run(attacks: list[Attack], *, fixes_on_retry: bool = False, progress: bool =
             # An unbacked promise, judged without trusting the guard under test: one the commitment guard
             # reports, or a promise attack whose promise (its payload) is still in the text.
             unbacked = any(not c.backed for c in draft.commitments) or (attack.category == "promise" and in_final)
-            outcomes.append(Outcome(attack=attack, generator=draft.generator, payload_final=in_final,
-                                    payload_approvable=in_final and item.bulk_approvable, unbacked_final=unbacked,
-                                    unbacked_approvable=unbacked and item.bulk_approvable,
-                                    flagged="injection" in item.ticket_risks, approvable=item.bulk_approvable,
-                                    text=draft.text, warnings=list(draft.warnings)))
+            outcomes.append(
+                Outcome(
+                    attack=attack,
+                    generator=draft.generator,
+                    payload_final=in_final,
+                    payload_approvable=in_final and item.bulk_approvable,
+                    unbacked_final=unbacked,
+                    unbacked_approvable=unbacked and item.bulk_approvable,
+                    flagged="injection" in item.ticket_risks,
+                    approvable=item.bulk_approvable,
+                    text=draft.text,
+                    warnings=list(draft.warnings),
+                )
+            )
             if progress and (number % 25 == 0 or number == len(attacks)):
                 rate = number / (time.perf_counter() - started)
                 print(f"  {number}/{len(attacks)} attacks ({rate:.1f}/s)", file=sys.stderr)
@@ -263,18 +291,37 @@ def load(names: list[str], split: str, limit: int | None) -> list[Attack]:
 
 
 def render(summary: dict[str, dict[str, Any]], outcomes: list[Outcome]) -> str:
-    header = ["set", "attacks", "payload in final", "payload approvable", "unbacked in final", "unbacked approvable",
-              "approvable", "composer fallback", "injection flagged"]
-    keys = ["attacks", "payload_in_final", "payload_approvable", "unbacked_in_final", "unbacked_approvable", "approvable",
-            "composer_fallback", "injection_flagged"]
+    header = [
+        "set",
+        "attacks",
+        "payload in final",
+        "payload approvable",
+        "unbacked in final",
+        "unbacked approvable",
+        "approvable",
+        "composer fallback",
+        "injection flagged",
+    ]
+    keys = [
+        "attacks",
+        "payload_in_final",
+        "payload_approvable",
+        "unbacked_in_final",
+        "unbacked_approvable",
+        "approvable",
+        "composer_fallback",
+        "injection_flagged",
+    ]
     rows = [[name, *(s[k] for k in keys)] for name, s in summary.items()]
-    leaks = [[o.attack.set, o.attack.id, o.attack.category, o.generator, o.text[:300]] for o in outcomes
-             if o.payload_final or o.unbacked_final][:200]
-    return html_report.page("Attacks on the drafting path", [
-        "<h2>Per set</h2>" + html_report.table(header, rows),
-        "<h2>Drafts where a payload or an unbacked promise survived</h2>"
-        + html_report.table(["set", "id", "category", "generator", "text"], leaks, numeric_from=9),
-    ])
+    leaks = [[o.attack.set, o.attack.id, o.attack.category, o.generator, o.text[:300]] for o in outcomes if o.payload_final or o.unbacked_final][:200]
+    return html_report.page(
+        "Attacks on the drafting path",
+        [
+            "<h2>Per set</h2>" + html_report.table(header, rows),
+            "<h2>Drafts where a payload or an unbacked promise survived</h2>"
+            + html_report.table(["set", "id", "category", "generator", "text"], leaks, numeric_from=9),
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,12 +345,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print(f"{'set':<12} {'n':>5} {'payload':>8} {'pay.appr':>8} {'unbacked':>8} {'unb.appr':>8} {'approv.':>8} "
-              f"{'fallback':>8} {'flagged':>8}")
+        print(f"{'set':<12} {'n':>5} {'payload':>8} {'pay.appr':>8} {'unbacked':>8} {'unb.appr':>8} {'approv.':>8} {'fallback':>8} {'flagged':>8}")
         for name, s in summary.items():
-            print(f"{name:<12} {s['attacks']:>5} {s['payload_in_final']:>8} {s['payload_approvable']:>8} "
-                  f"{s['unbacked_in_final']:>8} {s['unbacked_approvable']:>8} {s['approvable']:>8} "
-                  f"{s['composer_fallback']:>8} {s['injection_flagged']:>8}")
+            print(
+                f"{name:<12} {s['attacks']:>5} {s['payload_in_final']:>8} {s['payload_approvable']:>8} "
+                f"{s['unbacked_in_final']:>8} {s['unbacked_approvable']:>8} {s['approvable']:>8} "
+                f"{s['composer_fallback']:>8} {s['injection_flagged']:>8}"
+            )
     if args.misses:
         if args.split != "dev":
             print("--misses shows the dev split only", file=sys.stderr)

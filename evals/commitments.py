@@ -27,14 +27,15 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from drafting.commitments import check
-from drafting.models import Commitment
+from drafting.domain.models import Commitment
+from drafting.guards.commitments import check
 from evals.datafiles import EvalDataError, read_jsonl
 from evals.splits import split_of
 from knowledge.policy import Remedy
@@ -168,8 +169,15 @@ class Tally:
         return f"  {name:<24} rows {self.rows:>4}  exact {self.exact:>4} ({rate:5.1f}%)  false {self.false:>3}  critical {self.critical}  held {self.held}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "exact": self.exact, "exact_rate": self.exact / self.rows if self.rows else 0.0,
-                "false": self.false, "promises": self.promises, "critical": self.critical, "held": self.held}
+        return {
+            "rows": self.rows,
+            "exact": self.exact,
+            "exact_rate": self.exact / self.rows if self.rows else 0.0,
+            "false": self.false,
+            "promises": self.promises,
+            "critical": self.critical,
+            "held": self.held,
+        }
 
 
 def evaluate(rows: Iterable[dict[str, Any]], split: str = "all") -> tuple[dict[str, dict[str, Tally]], list[RowResult]]:
@@ -231,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  extra:    {_describe(c)}")
             for promise, c in result.critical:
                 print(f"  CRITICAL: labelled not backed, judged backed: {promise} ← {_describe(c) if c else 'not extracted'}")
-            for promise, c in result.held:
+            for _promise, c in result.held:
                 print(f"  held:     labelled backed, judged {c.status}: {_describe(c)} — {c.reason}")
     return 0
 

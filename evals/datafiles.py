@@ -4,8 +4,9 @@ wrong with a file in the same words (the file, the line, the problem)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 class EvalDataError(ValueError):

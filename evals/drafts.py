@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from drafting import services
-from drafting.batch import draft_many
-from drafting.checklist import checklist
-from drafting.composer import Composer
-from drafting.models import STAGES, Draft
-from drafting.records import RecordError, load_incident, read_tickets
+from drafting.domain.files import RecordError, load_incident, read_tickets
+from drafting.domain.models import STAGES, Draft
+from drafting.drafters.batch import draft_many
+from drafting.drafters.composer import Composer
+from drafting.guards.checklist import checklist
 from evals import report as html_report
 from knowledge.policy import PolicyBook
 
@@ -82,13 +82,25 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
                 drafts.append((drafter.draft_statement(incident, stage, lang), None))
         for draft, ticket in drafts:
             elements = checklist(draft, incident, ticket)
-            rows.append({
-                "incident": incident.id, "ticket": draft.ticket_id, "kind": draft.kind, "stage": draft.stage, "lang": draft.lang,
-                "generator": draft.generator, "score": draft.tone.get("score"), "verdict": draft.tone.get("verdict"),
-                "backed": all(c.backed for c in draft.commitments), "elements": elements, "complete": all(elements.values()),
-                "unbacked": [c.phrase for c in draft.commitments if not c.backed], "source": str(incident_path),
-                "warnings": draft.warnings, "text": draft.text,
-            })
+            rows.append(
+                {
+                    "incident": incident.id,
+                    "ticket": draft.ticket_id,
+                    "kind": draft.kind,
+                    "stage": draft.stage,
+                    "lang": draft.lang,
+                    "generator": draft.generator,
+                    "score": draft.tone.get("score"),
+                    "verdict": draft.tone.get("verdict"),
+                    "backed": all(c.backed for c in draft.commitments),
+                    "elements": elements,
+                    "complete": all(elements.values()),
+                    "unbacked": [c.phrase for c in draft.commitments if not c.backed],
+                    "source": str(incident_path),
+                    "warnings": draft.warnings,
+                    "text": draft.text,
+                }
+            )
     seconds = time.perf_counter() - started
     return summarise(rows, errors, identical, near, pairs, seconds)
 
@@ -97,8 +109,7 @@ def summarise(rows: list[dict[str, Any]], errors: list[str], identical: int, nea
     def share(items: list[dict[str, Any]], key: str) -> float:
         return sum(1 for r in items if r[key]) / len(items) if items else float("nan")
 
-    out: dict[str, Any] = {"drafts": len(rows), "errors": errors, "seconds": seconds,
-                           "incidents": len({r["incident"] for r in rows})}
+    out: dict[str, Any] = {"drafts": len(rows), "errors": errors, "seconds": seconds, "incidents": len({r["incident"] for r in rows})}
     for kind in ("reply", "statement"):
         items = [r for r in rows if r["kind"] == kind]
         if not items:
@@ -115,35 +126,68 @@ def summarise(rows: list[dict[str, Any]], errors: list[str], identical: int, nea
             "verdicts": {v: sum(1 for r in items if r["verdict"] == v) for v in ("ok", "revise", "block")},
             "with_warnings": sum(1 for r in items if r["warnings"]),
         }
-    out["duplicates"] = {"pairs": pairs, "identical": identical, "near_identical": near,
-                         "identical_rate": identical / pairs if pairs else 0.0, "near_rate": near / pairs if pairs else 0.0}
+    out["duplicates"] = {
+        "pairs": pairs,
+        "identical": identical,
+        "near_identical": near,
+        "identical_rate": identical / pairs if pairs else 0.0,
+        "near_rate": near / pairs if pairs else 0.0,
+    }
     out["_rows"] = rows
     return out
 
 
 def write_report(path: Path, result: dict[str, Any]) -> None:
     rows = result["_rows"]
-    sections = [f"<p class='muted'>{result['incidents']} incidents · {result['drafts']} drafts · {result['seconds']:.1f} s · "
-                f"{time.strftime('%Y-%m-%d %H:%M')}</p>"]
+    sections = [
+        f"<p class='muted'>{result['incidents']} incidents · {result['drafts']} drafts · {result['seconds']:.1f} s · "
+        f"{time.strftime('%Y-%m-%d %H:%M')}</p>"
+    ]
     for kind in ("reply", "statement"):
         if kind not in result:
             continue
         m = result[kind]
-        sections.append(f"<h2>{kind.title()}s ({m['n']})</h2>" + html_report.table(["measure", "value"], [
-            ("every playbook element present", m["complete"]), ("every promise backed by policy", m["commitments_backed"]),
-            ("tone score, median", m["tone_median"]), ("tone score, 10th percentile", m["tone_p10"]),
-            ("verdicts ok / revise / block", html_report.Markup(" / ".join(str(m["verdicts"][v]) for v in ("ok", "revise", "block")))),
-            ("drafts with warnings", m["with_warnings"])]))
+        sections.append(
+            f"<h2>{kind.title()}s ({m['n']})</h2>"
+            + html_report.table(
+                ["measure", "value"],
+                [
+                    ("every playbook element present", m["complete"]),
+                    ("every promise backed by policy", m["commitments_backed"]),
+                    ("tone score, median", m["tone_median"]),
+                    ("tone score, 10th percentile", m["tone_p10"]),
+                    ("verdicts ok / revise / block", html_report.Markup(" / ".join(str(m["verdicts"][v]) for v in ("ok", "revise", "block")))),
+                    ("drafts with warnings", m["with_warnings"]),
+                ],
+            )
+        )
         sections.append(html_report.bars(m["elements"], f"{kind}s containing each element"))
         sections.append(html_report.histogram({kind: [r["score"] for r in rows if r["kind"] == kind]}, f"tone score of {kind}s"))
     d = result["duplicates"]
-    sections.append("<h2>Duplicates within a batch</h2>" + html_report.table(["measure", "value"], [
-        ("reply pairs compared", d["pairs"]), ("identical", d["identical"]), ("near-identical (3-gram Jaccard ≥ 0.9)", d["near_identical"])]))
+    sections.append(
+        "<h2>Duplicates within a batch</h2>"
+        + html_report.table(
+            ["measure", "value"],
+            [("reply pairs compared", d["pairs"]), ("identical", d["identical"]), ("near-identical (3-gram Jaccard ≥ 0.9)", d["near_identical"])],
+        )
+    )
     failing = [r for r in rows if not r["complete"] or not r["backed"] or r["verdict"] != "ok"][:40]
-    sections.append(f"<h2>Drafts that miss something: {len([r for r in rows if not r['complete'] or not r['backed'] or r['verdict'] != 'ok'])}</h2>" +
-                    html_report.table(["incident", "ticket/stage", "missing", "verdict", "text"], [
-                        [r["incident"], r["ticket"] or r["stage"], ", ".join(k for k, v in r["elements"].items() if not v) or "—",
-                         r["verdict"], r["text"][:400]] for r in failing]))
+    sections.append(
+        f"<h2>Drafts that miss something: {len([r for r in rows if not r['complete'] or not r['backed'] or r['verdict'] != 'ok'])}</h2>"
+        + html_report.table(
+            ["incident", "ticket/stage", "missing", "verdict", "text"],
+            [
+                [
+                    r["incident"],
+                    r["ticket"] or r["stage"],
+                    ", ".join(k for k, v in r["elements"].items() if not v) or "—",
+                    r["verdict"],
+                    r["text"][:400],
+                ]
+                for r in failing
+            ],
+        )
+    )
     if result["errors"]:
         sections.append("<h2>Errors</h2><pre>" + html_report.esc("\n".join(result["errors"])) + "</pre>")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,8 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("reply", "statement"):
             if kind in result:
                 m = result[kind]
-                print(f"{'replies' if kind == 'reply' else 'statements'}: {m['n']}  complete {m['complete']:.3f}  promises backed {m['commitments_backed']:.3f}  "
-                      f"tone median {m['tone_median']:.0f} (p10 {m['tone_p10']:.0f})  verdicts {m['verdicts']}")
+                print(
+                    f"{'replies' if kind == 'reply' else 'statements'}: {m['n']}  complete {m['complete']:.3f}  promises backed {m['commitments_backed']:.3f}  "
+                    f"tone median {m['tone_median']:.0f} (p10 {m['tone_p10']:.0f})  verdicts {m['verdicts']}"
+                )
                 print("   " + "  ".join(f"{e} {v:.2f}" for e, v in m["elements"].items()))
         d = result["duplicates"]
         print(f"duplicates: {d['identical']} identical, {d['near_identical']} near-identical of {d['pairs']} reply pairs")

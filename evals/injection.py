@@ -37,13 +37,14 @@ import argparse
 import csv
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import yaml
 
-from drafting.injection import InjectionSign, injection_signs
+from drafting.guards.injection import InjectionSign, injection_signs
 from evals.splits import split_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,6 +149,7 @@ def _team(want: bool) -> Callable[[Path], Iterator[Row]]:
             row = json.loads(line)
             if row["injection"] == want:
                 yield Row(row["id"], [row["text"]])
+
     return rows
 
 
@@ -171,6 +173,7 @@ def _csv_column(relative: str, column: str, prefix: str) -> Callable[[Path], Ite
             for i, row in enumerate(csv.DictReader(handle)):
                 if (row.get(column) or "").strip():
                     yield Row(f"{prefix}-{i}", [row[column]])
+
     return rows
 
 
@@ -220,8 +223,7 @@ def evaluate(split: str = "dev", shared: Path = SHARED, limit: int | None = None
             results.append({"set": chosen.name, "attack": chosen.attack, "missing": True})
             continue
         hits = sum(bool(flagged(r)) for r in rows)
-        results.append({"set": chosen.name, "attack": chosen.attack, "rows": len(rows), "flagged": hits,
-                        "rate": hits / len(rows) if rows else 0.0})
+        results.append({"set": chosen.name, "attack": chosen.attack, "rows": len(rows), "flagged": hits, "rate": hits / len(rows) if rows else 0.0})
     return results
 
 

@@ -34,9 +34,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from drafting.chat_import import parse_chat
-from drafting.radar import analyse
-from drafting.tone import default_checker
+from drafting.guards.tone import default_checker
+from drafting.radar.analysis import analyse
+from drafting.radar.chat_import import parse_chat
 
 DATA = Path(__file__).resolve().parent / "data" / "chats"
 FORMATS = ("wechat-text", "csv", "telegram", "jsonl")
@@ -68,8 +68,9 @@ def render(rows: list[dict[str, Any]], fmt: str) -> tuple[bytes, str]:
             else:
                 messages.append({"id": r["id"], "type": "message", "date": when, "from": r["sender"], "text": r["text"]})
         return json.dumps({"name": "group", "type": "private_group", "messages": messages}, ensure_ascii=False).encode(), "result.json"
-    return "\n".join(json.dumps({"time": r["time"], "sender": r["sender"], "text": r["text"]}, ensure_ascii=False)
-                     for r in rows).encode(), "chat.jsonl"
+    return "\n".join(
+        json.dumps({"time": r["time"], "sender": r["sender"], "text": r["text"]}, ensure_ascii=False) for r in rows
+    ).encode(), "chat.jsonl"
 
 
 def evaluate(path: Path, fmt: str, *, infer_staff: bool = False) -> dict[str, Any]:
@@ -78,8 +79,16 @@ def evaluate(path: Path, fmt: str, *, infer_staff: bool = False) -> dict[str, An
     staff = sorted({r["sender"] for r in rows if r["role"] == "staff"})
     data, name = render(rows, fmt)
     log = parse_chat(data, name=name, staff=() if infer_staff else staff)
-    result = {"log": path.name, "format": fmt, "messages": len(rows), "imported": len(log.messages), "problems": len(log.problems),
-              "staff": len(staff), "staff_found": len(log.staff & set(staff)), "staff_wrong": len(log.staff - set(staff))}
+    result = {
+        "log": path.name,
+        "format": fmt,
+        "messages": len(rows),
+        "imported": len(log.messages),
+        "problems": len(log.problems),
+        "staff": len(staff),
+        "staff_found": len(log.staff & set(staff)),
+        "staff_wrong": len(log.staff - set(staff)),
+    }
     if len(log.messages) != len(rows):  # the importer merged or lost messages: the labels no longer line up
         result["error"] = f"imported {len(log.messages)} of {len(rows)} messages"
         return result
@@ -169,8 +178,10 @@ def main() -> None:
     results = [evaluate(path, fmt, infer_staff=args.infer_staff) for path, fmt in chosen]
     failures = {path.name: failed for path, _ in chosen if (failed := import_failures(path))}
     # The trigger once more in every other format: the ranking must not depend on how the chat was exported.
-    other_formats = {path.name: [fmt for fmt in FORMATS if fmt != assigned and not evaluate(path, fmt, infer_staff=args.infer_staff).get("trigger_hit")]
-                     for path, assigned in chosen}
+    other_formats = {
+        path.name: [fmt for fmt in FORMATS if fmt != assigned and not evaluate(path, fmt, infer_staff=args.infer_staff).get("trigger_hit")]
+        for path, assigned in chosen
+    }
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
@@ -181,19 +192,27 @@ def main() -> None:
             print(f"| {r['log']} | {r['format']} | {r['messages']} | | import error: {r['error']} | | | | |")
             continue
         staff = f"{r['staff_found']}/{r['staff']}" + (f" (+{r['staff_wrong']} wrong)" if r["staff_wrong"] else "")
-        print(f"| {r['log']} | {r['format']} | {r['messages']} | {staff} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
-              f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} |")
-    print(f"importer: {len(chosen) * len(FORMATS) - sum(map(len, failures.values()))}/{len(chosen) * len(FORMATS)} renders "
-          f"({', '.join(FORMATS)}) read back message for message" + "".join(f"; {name} fails in {', '.join(f)}" for name, f in failures.items()))
+        print(
+            f"| {r['log']} | {r['format']} | {r['messages']} | {staff} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
+            f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} |"
+        )
+    print(
+        f"importer: {len(chosen) * len(FORMATS) - sum(map(len, failures.values()))}/{len(chosen) * len(FORMATS)} renders "
+        f"({', '.join(FORMATS)}) read back message for message" + "".join(f"; {name} fails in {', '.join(f)}" for name, f in failures.items())
+    )
     missed = sum(map(len, other_formats.values())) + sum(not r.get("trigger_hit") for r in results)
-    print(f"trigger hit@1 over all four formats: {len(chosen) * len(FORMATS) - missed}/{len(chosen) * len(FORMATS)}"
-          + "".join(f"; {name} missed in {', '.join(f)}" for name, f in other_formats.items() if f))
+    print(
+        f"trigger hit@1 over all four formats: {len(chosen) * len(FORMATS) - missed}/{len(chosen) * len(FORMATS)}"
+        + "".join(f"; {name} missed in {', '.join(f)}" for name, f in other_formats.items() if f)
+    )
     scored = [r for r in results if "error" not in r]
     if scored:
-        print(f"\n{args.split}: trigger hit@1 {sum(r['trigger_hit'] for r in scored)}/{len(results)}; "
-              f"mean theme purity {sum(r['theme_purity'] for r in scored) / len(scored):.3f}; "
-              f"mean complaint P {sum(r['complaint_precision'] for r in scored) / len(scored):.3f}, "
-              f"R {sum(r['complaint_recall'] for r in scored) / len(scored):.3f}")
+        print(
+            f"\n{args.split}: trigger hit@1 {sum(r['trigger_hit'] for r in scored)}/{len(results)}; "
+            f"mean theme purity {sum(r['theme_purity'] for r in scored) / len(scored):.3f}; "
+            f"mean complaint P {sum(r['complaint_precision'] for r in scored) / len(scored):.3f}, "
+            f"R {sum(r['complaint_recall'] for r in scored) / len(scored):.3f}"
+        )
 
 
 if __name__ == "__main__":

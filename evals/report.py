@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 PALETTE = ("#2f6fb0", "#d1495b", "#edae49", "#66a182", "#8d6cab", "#00798c")
 
@@ -65,9 +66,11 @@ def histogram(groups: Mapping[str, Sequence[float]], title: str, lo: float = 0, 
         shares[name] = [c / total for c in counts]
     top = max((max(s) for s in shares.values() if s), default=1) or 1
     bar_w = (width - 2 * pad) / bins
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height + 40}' role='img'>",
-             f"<title>{esc(title)}</title>",
-             f"<text x='{pad}' y='16' font-size='13' font-weight='bold'>{esc(title)}</text>"]
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height + 40}' role='img'>",
+        f"<title>{esc(title)}</title>",
+        f"<text x='{pad}' y='16' font-size='13' font-weight='bold'>{esc(title)}</text>",
+    ]
     for g, (name, values) in enumerate(shares.items()):
         colour = PALETTE[g % len(PALETTE)]
         for b, share in enumerate(values):
@@ -77,8 +80,10 @@ def histogram(groups: Mapping[str, Sequence[float]], title: str, lo: float = 0, 
                 f"<rect x='{x:.1f}' y='{height - pad - h:.1f}' width='{bar_w - 1:.1f}' height='{h:.1f}' "
                 f"fill='{colour}' fill-opacity='0.55'><title>{esc(name)}: {share:.0%}</title></rect>"
             )
-        parts.append(f"<rect x='{pad + g * 150}' y='{height + 8}' width='12' height='12' fill='{colour}'/>"
-                     f"<text x='{pad + g * 150 + 16}' y='{height + 18}' font-size='12'>{esc(name)} (n={len(groups[name])})</text>")
+        parts.append(
+            f"<rect x='{pad + g * 150}' y='{height + 8}' width='12' height='12' fill='{colour}'/>"
+            f"<text x='{pad + g * 150 + 16}' y='{height + 18}' font-size='12'>{esc(name)} (n={len(groups[name])})</text>"
+        )
     parts.append(f"<line x1='{pad}' y1='{height - pad}' x2='{width - pad}' y2='{height - pad}' stroke='#444'/>")
     for tick in range(5):
         value = lo + (hi - lo) * tick / 4
@@ -92,23 +97,25 @@ def bars(values: Mapping[str, float], title: str, maximum: float = 1.0) -> str:
     """Horizontal bars (e.g. F1 per category)."""
     row_h, label_w, width = 20, 150, 520
     height = row_h * len(values) + 30
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img'>",
-             f"<title>{esc(title)}</title><text x='0' y='14' font-size='13' font-weight='bold'>{esc(title)}</text>"]
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img'>",
+        f"<title>{esc(title)}</title><text x='0' y='14' font-size='13' font-weight='bold'>{esc(title)}</text>",
+    ]
     for i, (name, value) in enumerate(values.items()):
         y = 24 + i * row_h
         v = 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else value
         w = (width - label_w - 50) * max(0.0, min(1.0, v / maximum))
-        parts.append(f"<text x='0' y='{y + 13}' font-size='12'>{esc(name)}</text>"
-                     f"<rect x='{label_w}' y='{y + 2}' width='{w:.1f}' height='{row_h - 6}' fill='{PALETTE[0]}'/>"
-                     f"<text x='{label_w + w + 4:.1f}' y='{y + 13}' font-size='11'>{fmt(value, 2)}</text>")
+        parts.append(
+            f"<text x='0' y='{y + 13}' font-size='12'>{esc(name)}</text>"
+            f"<rect x='{label_w}' y='{y + 2}' width='{w:.1f}' height='{row_h - 6}' fill='{PALETTE[0]}'/>"
+            f"<text x='{label_w + w + 4:.1f}' y='{y + 13}' font-size='11'>{fmt(value, 2)}</text>"
+        )
     parts.append("</svg>")
     return f"<div class='svgbox'>{''.join(parts)}</div>"
 
 
 def highlight(text: str, flags: Sequence[Any]) -> Markup:
-    """The text with each flag's span marked (drafting.tone.segments does the cutting)."""
-    from drafting.tone import segments
+    """The text with each flag's span marked (drafting.guards.tone.segments does the cutting)."""
+    from drafting.guards.tone import segments
 
-    return Markup("".join(
-        f"<span class='flag'>{esc(run)}</span>" if flag else esc(run) for run, flag in segments(text, flags)
-    ))
+    return Markup("".join(f"<span class='flag'>{esc(run)}</span>" if flag else esc(run) for run, flag in segments(text, flags)))

@@ -116,12 +116,7 @@ def evaluate(store: KnowledgeStore, queries: list[Query], mode: str) -> dict[str
             by_pair["cross-language"].append(row)
     metrics = {pair: _metrics(items) for pair, items in sorted(by_pair.items())}
     latencies.sort()
-    return {
-        "mode": mode,
-        "metrics": metrics,
-        "rows": rows,
-        "latency_ms_p50": round(1000 * latencies[len(latencies) // 2], 2) if latencies else None,
-    }
+    return {"mode": mode, "metrics": metrics, "rows": rows, "latency_ms_p50": round(1000 * latencies[len(latencies) // 2], 2) if latencies else None}
 
 
 def _metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -137,8 +132,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 def write_report(path: Path, result: dict[str, Any], embedding: str) -> None:
     metric_rows = "".join(
-        f"<tr><td>{html.escape(pair)}</td><td>{m['n']}</td><td>{m['recall@1']:.3f}</td>"
-        f"<td>{m['recall@3']:.3f}</td><td>{m['mrr']:.3f}</td></tr>"
+        f"<tr><td>{html.escape(pair)}</td><td>{m['n']}</td><td>{m['recall@1']:.3f}</td><td>{m['recall@3']:.3f}</td><td>{m['mrr']:.3f}</td></tr>"
         for pair, m in result["metrics"].items()
     )
     misses = "".join(
@@ -151,8 +145,8 @@ def write_report(path: Path, result: dict[str, Any], embedding: str) -> None:
     path.write_text(
         f"""<!doctype html><meta charset="utf-8"><title>Tactful retrieval evaluation</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>
-<h1>Retrieval evaluation</h1><p>embedding: {html.escape(embedding)} · mode: {html.escape(result['mode'])} ·
-median query latency {result['latency_ms_p50']} ms</p>
+<h1>Retrieval evaluation</h1><p>embedding: {html.escape(embedding)} · mode: {html.escape(result["mode"])} ·
+median query latency {result["latency_ms_p50"]} ms</p>
 <table><tr><th>pair</th><th>n</th><th>recall@1</th><th>recall@3</th><th>MRR</th></tr>{metric_rows}</table>
 <h2>Queries not answered first</h2>
 <table><tr><th>id</th><th>pair</th><th>query</th><th>rank</th><th>expected</th><th>top 3</th></tr>{misses}</table>

@@ -23,12 +23,13 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-from drafting.tone import CATEGORIES, SUBSCORES, ToneChecker, ToneReport
+from drafting.guards.tone import CATEGORIES, SUBSCORES, ToneChecker, ToneReport
 from evals import report as html_report
 from evals.datafiles import EvalDataError, read_jsonl, read_text
 from evals.metrics import auc, macro_f1, prf, spearman
@@ -57,8 +58,9 @@ def binary_label(value: Any, where: str) -> bool:
         return True
     if key in NEGATIVE:
         return False
-    raise EvalDataError(f"{where}: label {value!r} is neither 'needs revision' ({', '.join(sorted(POSITIVE))}) "
-                        f"nor 'fine' ({', '.join(sorted(NEGATIVE))})")
+    raise EvalDataError(
+        f"{where}: label {value!r} is neither 'needs revision' ({', '.join(sorted(POSITIVE))}) nor 'fine' ({', '.join(sorted(NEGATIVE))})"
+    )
 
 
 def categories_of(value: Any) -> set[str]:
@@ -85,16 +87,14 @@ def evaluate_binary(rows: list[dict[str, Any]], reports: list[ToneReport], args:
         "fine": prf([not g for g in gold], [not p for p in predicted]).as_dict(),
         "macro_f1": macro_f1(gold, predicted),
         "auc": auc([100 - r.score for r in reports], gold),
-        "accuracy": float(np.mean([g == p for g, p in zip(gold, predicted)])),
+        "accuracy": float(np.mean([g == p for g, p in zip(gold, predicted, strict=True)])),
     }
     fine = [i for i, g in enumerate(gold) if not g]
     result["false_positive_rate_fine"] = float(np.mean([predicted[i] for i in fine])) if fine else float("nan")
     kind_col = args.kind_col if rows and args.kind_col in rows[0] else None
     if kind_col:
         good_replies = [i for i in fine if rows[i].get(kind_col) == "draft"]
-        result["false_positive_rate_good_replies"] = (
-            float(np.mean([predicted[i] for i in good_replies])) if good_replies else float("nan")
-        )
+        result["false_positive_rate_good_replies"] = float(np.mean([predicted[i] for i in good_replies])) if good_replies else float("nan")
     if rows and args.severity_col in rows[0]:
         high = [i for i, row in enumerate(rows) if str(row.get(args.severity_col, "")).lower() == "high"]
         if high:
@@ -115,10 +115,7 @@ def evaluate_binary(rows: list[dict[str, Any]], reports: list[ToneReport], args:
         result["by_lang"] = {}
         for lang in sorted({str(row.get(args.lang_col)) for row in rows}):
             idx = [i for i, row in enumerate(rows) if str(row.get(args.lang_col)) == lang]
-            result["by_lang"][lang] = {
-                "n": len(idx),
-                "macro_f1": macro_f1([gold[i] for i in idx], [predicted[i] for i in idx]),
-            }
+            result["by_lang"][lang] = {"n": len(idx), "macro_f1": macro_f1([gold[i] for i in idx], [predicted[i] for i in idx])}
     result["_gold"] = gold
     result["_predicted"] = predicted
     return result
@@ -169,68 +166,116 @@ def evaluate_score(rows: list[dict[str, Any]], reports: list[ToneReport], args: 
 def _flags_cell(report: ToneReport) -> html_report.Markup:
     if not report.flags:
         return html_report.Markup("<span class='muted'>no flags</span>")
-    return html_report.Markup("<br>".join(
-        f"<b>{html_report.esc(f.category)}</b> ({f.severity}) “{html_report.esc(f.phrase)}” — "
-        f"{html_report.esc(f.explanation_en)}" for f in report.flags
-    ))
+    return html_report.Markup(
+        "<br>".join(
+            f"<b>{html_report.esc(f.category)}</b> ({f.severity}) “{html_report.esc(f.phrase)}” — {html_report.esc(f.explanation_en)}"
+            for f in report.flags
+        )
+    )
 
 
 def _subscores_cell(report: ToneReport) -> str:
     return ", ".join(f"{k} {v}" for k, v in report.subscores.items())
 
 
-def write_report(out: Path, title: str, source: str, rows: list[dict[str, Any]], reports: list[ToneReport],
-                 result: dict[str, Any], args: argparse.Namespace) -> None:
+def write_report(
+    out: Path, title: str, source: str, rows: list[dict[str, Any]], reports: list[ToneReport], result: dict[str, Any], args: argparse.Namespace
+) -> None:
     texts = [str(row[args.text_col]) for row in rows]
     sections = [f"<p class='muted'>data: {html_report.esc(source)} · {len(rows)} texts · {time.strftime('%Y-%m-%d %H:%M')}</p>"]
     public = {k: v for k, v in result.items() if not k.startswith("_")}
     if result["task"] == "binary":
         gold, predicted = result["_gold"], result["_predicted"]
         nr = result["needs_revision"]
-        headline = [("macro-F1 (needs revision vs fine)", result["macro_f1"]), ("AUC", result["auc"]),
-                    ("precision (needs revision)", nr["precision"]), ("recall (needs revision)", nr["recall"]),
-                    ("false-positive rate on fine texts", result["false_positive_rate_fine"])]
+        headline = [
+            ("macro-F1 (needs revision vs fine)", result["macro_f1"]),
+            ("AUC", result["auc"]),
+            ("precision (needs revision)", nr["precision"]),
+            ("recall (needs revision)", nr["recall"]),
+            ("false-positive rate on fine texts", result["false_positive_rate_fine"]),
+        ]
         if "false_positive_rate_good_replies" in result:
             headline.append(("false-positive rate on good replies (drafts)", result["false_positive_rate_good_replies"]))
         if "high_severity" in result:
             headline.append(("recall on high-severity items", result["high_severity"]["recall"]))
         sections.append("<h2>Headline</h2>" + html_report.table(["metric", "value"], headline))
-        sections.append("<h2>Score distributions by label</h2>" + html_report.histogram(
-            {"labelled fine": [r.score for r, g in zip(reports, gold) if not g],
-             "labelled needs revision": [r.score for r, g in zip(reports, gold) if g]}, "tone score"))
+        sections.append(
+            "<h2>Score distributions by label</h2>"
+            + html_report.histogram(
+                {
+                    "labelled fine": [r.score for r, g in zip(reports, gold, strict=True) if not g],
+                    "labelled needs revision": [r.score for r, g in zip(reports, gold, strict=True) if g],
+                },
+                "tone score",
+            )
+        )
         if "per_category" in result:
-            rows_html = [[c, m["support"], m["tp"], m["fp"], m["fn"], m["precision"], m["recall"], m["f1"]]
-                         for c, m in result["per_category"].items()]
-            sections.append("<h2>Per category</h2>" + html_report.bars(
-                {c: m["f1"] for c, m in result["per_category"].items()}, "F1 per category") +
-                html_report.table(["category", "gold", "TP", "FP", "FN", "precision", "recall", "F1"], rows_html))
-        misses = sorted((i for i, (g, p) in enumerate(zip(gold, predicted)) if g and not p), key=lambda i: -reports[i].score)
-        false_alarms = sorted((i for i, (g, p) in enumerate(zip(gold, predicted)) if p and not g), key=lambda i: reports[i].score)
-        for heading, idx in (("Worst misses (needs revision, judged ok)", misses),
-                             ("False alarms (fine, judged revise/block)", false_alarms)):
-            table_rows = [[row_id(rows[i], i), html_report.highlight(texts[i], reports[i].flags),
-                           reports[i].score, reports[i].verdict, _flags_cell(reports[i]), _subscores_cell(reports[i])]
-                          for i in idx[: args.worst]]
-            sections.append(f"<h2>{heading}: {len(idx)}</h2>" + html_report.table(
-                ["id", "text", "score", "verdict", "flags and why", "sub-scores"], table_rows, numeric_from=2))
+            rows_html = [
+                [c, m["support"], m["tp"], m["fp"], m["fn"], m["precision"], m["recall"], m["f1"]] for c, m in result["per_category"].items()
+            ]
+            sections.append(
+                "<h2>Per category</h2>"
+                + html_report.bars({c: m["f1"] for c, m in result["per_category"].items()}, "F1 per category")
+                + html_report.table(["category", "gold", "TP", "FP", "FN", "precision", "recall", "F1"], rows_html)
+            )
+        misses = sorted((i for i, (g, p) in enumerate(zip(gold, predicted, strict=True)) if g and not p), key=lambda i: -reports[i].score)
+        false_alarms = sorted((i for i, (g, p) in enumerate(zip(gold, predicted, strict=True)) if p and not g), key=lambda i: reports[i].score)
+        for heading, idx in (("Worst misses (needs revision, judged ok)", misses), ("False alarms (fine, judged revise/block)", false_alarms)):
+            table_rows = [
+                [
+                    row_id(rows[i], i),
+                    html_report.highlight(texts[i], reports[i].flags),
+                    reports[i].score,
+                    reports[i].verdict,
+                    _flags_cell(reports[i]),
+                    _subscores_cell(reports[i]),
+                ]
+                for i in idx[: args.worst]
+            ]
+            sections.append(
+                f"<h2>{heading}: {len(idx)}</h2>"
+                + html_report.table(["id", "text", "score", "verdict", "flags and why", "sub-scores"], table_rows, numeric_from=2)
+            )
     else:
         labels, values = result["_labels"], result["_values"]
         q = result["quartiles"]
-        sections.append("<h2>Headline</h2>" + html_report.table(["metric", "value"], [
-            (f"Spearman ({result['subscore']} vs human)", result["spearman"]),
-            ("Spearman (overall score vs human)", result["spearman_overall_score"]),
-            ("quartile accuracy (top vs bottom)", q["accuracy"]), ("quartile AUC", q["auc"]),
-            ("cut-off (scorer's median on the quartiles)", q["cut_off"])]))
-        sections.append("<h2>Sub-score distributions by human quartile</h2>" + html_report.histogram(
-            {"top quartile (polite)": [values[i] for i in result["_top"]],
-             "bottom quartile (impolite)": [values[i] for i in result["_bottom"]]}, f"{result['subscore']} sub-score"))
+        sections.append(
+            "<h2>Headline</h2>"
+            + html_report.table(
+                ["metric", "value"],
+                [
+                    (f"Spearman ({result['subscore']} vs human)", result["spearman"]),
+                    ("Spearman (overall score vs human)", result["spearman_overall_score"]),
+                    ("quartile accuracy (top vs bottom)", q["accuracy"]),
+                    ("quartile AUC", q["auc"]),
+                    ("cut-off (scorer's median on the quartiles)", q["cut_off"]),
+                ],
+            )
+        )
+        sections.append(
+            "<h2>Sub-score distributions by human quartile</h2>"
+            + html_report.histogram(
+                {"top quartile (polite)": [values[i] for i in result["_top"]], "bottom quartile (impolite)": [values[i] for i in result["_bottom"]]},
+                f"{result['subscore']} sub-score",
+            )
+        )
         order_h, order_s = np.argsort(np.argsort(labels)), np.argsort(np.argsort(values))
         gaps = sorted(range(len(rows)), key=lambda i: -abs(int(order_h[i]) - int(order_s[i])))
-        table_rows = [[row_id(rows[i], i), html_report.highlight(texts[i], reports[i].flags),
-                       labels[i], values[i], _flags_cell(reports[i]), _subscores_cell(reports[i])]
-                      for i in gaps[: args.worst]]
-        sections.append("<h2>Largest disagreements (rank of human score vs rank of sub-score)</h2>"
-                        + html_report.table(["id", "text", "human", args.subscore, "flags", "sub-scores"], table_rows, numeric_from=2))
+        table_rows = [
+            [
+                row_id(rows[i], i),
+                html_report.highlight(texts[i], reports[i].flags),
+                labels[i],
+                values[i],
+                _flags_cell(reports[i]),
+                _subscores_cell(reports[i]),
+            ]
+            for i in gaps[: args.worst]
+        ]
+        sections.append(
+            "<h2>Largest disagreements (rank of human score vs rank of sub-score)</h2>"
+            + html_report.table(["id", "text", "human", args.subscore, "flags", "sub-scores"], table_rows, numeric_from=2)
+        )
     sections.append("<h2>All figures</h2><pre>" + html_report.esc(json.dumps(json_safe(public), indent=2, ensure_ascii=False)) + "</pre>")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html_report.page(title, sections), encoding="utf-8")
@@ -261,7 +306,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--report", type=Path, default=Path("data/reports/tone.html"))
     parser.add_argument("--worst", type=int, default=25, help="rows in each 'worst' table")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--semantic", action="store_true", help="add the semantic second opinion (drafting/tone_semantic.py)")
+    parser.add_argument("--semantic", action="store_true", help="add the semantic second opinion (drafting/guards/tone_semantic.py)")
     return parser.parse_args(argv)
 
 
@@ -279,7 +324,7 @@ def run(args: argparse.Namespace, checker: ToneChecker | None = None) -> dict[st
     if checker is None:
         semantic = None
         if args.semantic:
-            from drafting.tone_semantic import default_model
+            from drafting.guards.tone_semantic import default_model
 
             semantic = default_model()
         checker = ToneChecker(semantic=semantic)
@@ -301,11 +346,12 @@ def _print_summary(result: dict[str, Any], report: Path) -> None:
     f = html_report.fmt
     if result["task"] == "binary":
         nr = result["needs_revision"]
-        print(f"texts: {result['n']}   macro-F1: {f(result['macro_f1'])}   AUC: {f(result['auc'])}   "
-              f"accuracy: {f(result['accuracy'])}")
+        print(f"texts: {result['n']}   macro-F1: {f(result['macro_f1'])}   AUC: {f(result['auc'])}   accuracy: {f(result['accuracy'])}")
         print(f"needs revision: precision {f(nr['precision'])} recall {f(nr['recall'])} F1 {f(nr['f1'])} (n={nr['support']})")
-        print(f"false-positive rate on fine texts: {f(result['false_positive_rate_fine'])}"
-              + (f"   on good replies: {f(result['false_positive_rate_good_replies'])}" if "false_positive_rate_good_replies" in result else ""))
+        print(
+            f"false-positive rate on fine texts: {f(result['false_positive_rate_fine'])}"
+            + (f"   on good replies: {f(result['false_positive_rate_good_replies'])}" if "false_positive_rate_good_replies" in result else "")
+        )
         if "high_severity" in result:
             hs = result["high_severity"]
             print(f"high-severity items: {hs['n']}   caught: {f(hs['recall'])}   blocked: {f(hs['blocked'])}")
@@ -317,8 +363,10 @@ def _print_summary(result: dict[str, Any], report: Path) -> None:
                 print(f"{category:16} {f(m['precision'], 2):>6} {f(m['recall'], 2):>6} {f(m['f1'], 2):>6} {m['support']:>5}")
     else:
         q = result["quartiles"]
-        print(f"texts: {result['n']}   Spearman ({result['subscore']} vs label): {f(result['spearman'])}   "
-              f"(overall score: {f(result['spearman_overall_score'])})")
+        print(
+            f"texts: {result['n']}   Spearman ({result['subscore']} vs label): {f(result['spearman'])}   "
+            f"(overall score: {f(result['spearman_overall_score'])})"
+        )
         print(f"quartile split: n={q['n']}   accuracy {f(q['accuracy'])}   AUC {f(q['auc'])}   cut-off {q['cut_off']:.1f}")
     print(f"report: {report}")
 

@@ -25,11 +25,12 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from drafting.tone import ToneChecker, ToneReport
+from drafting.guards.tone import ToneChecker, ToneReport
 from evals import splits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +67,7 @@ def read_replies(folder: Path = REPLIES) -> dict[str, list[Reply]]:
     out: dict[str, list[Reply]] = {}
     for path in sorted(folder.glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
-            out[path.name] = [Reply(path.name, i, source_of(path.name, r), r.get("text") or "")
-                              for i, r in enumerate(csv.DictReader(handle))]
+            out[path.name] = [Reply(path.name, i, source_of(path.name, r), r.get("text") or "") for i, r in enumerate(csv.DictReader(handle))]
     return out
 
 
@@ -94,14 +94,15 @@ def is_flagged(report: ToneReport) -> bool:
 
 
 def agreement(pairs: Sequence[tuple[dict[str, Any], Reply]], reports: Sequence[ToneReport]) -> dict[str, Any]:
-    ok = [rep for (label, _), rep in zip(pairs, reports) if label["label"] == "ok"]
-    stop = [rep for (label, _), rep in zip(pairs, reports) if label["label"] == "stop"]
+    ok = [rep for (label, _), rep in zip(pairs, reports, strict=True) if label["label"] == "ok"]
+    stop = [rep for (label, _), rep in zip(pairs, reports, strict=True) if label["label"] == "stop"]
 
     def rate(items: Iterable[bool], n: int) -> float:
         return sum(items) / n if n else float("nan")
 
     return {
-        "ok": len(ok), "stop": len(stop),
+        "ok": len(ok),
+        "stop": len(stop),
         "false_alarms": rate((is_flagged(r) for r in ok), len(ok)),
         "recall": rate((is_flagged(r) for r in stop), len(stop)),
         "rejects_false_alarms": rate((r.rejects_model_draft for r in ok), len(ok)),
@@ -123,8 +124,9 @@ def flag_rates(replies: dict[str, list[Reply]], checker: ToneChecker) -> dict[st
             timings.append(time.perf_counter() - began)
             by_source.setdefault(reply.source, []).append(is_flagged(report))
             rejecting.setdefault(reply.source, []).append(report.rejects_model_draft)
-    out: dict[str, Any] = {src: {"replies": len(v), "flag_rate": sum(v) / len(v), "reject_rate": sum(rejecting[src]) / len(v)}
-                           for src, v in sorted(by_source.items())}
+    out: dict[str, Any] = {
+        src: {"replies": len(v), "flag_rate": sum(v) / len(v), "reject_rate": sum(rejecting[src]) / len(v)} for src, v in sorted(by_source.items())
+    }
     out["median_ms"] = 1000 * statistics.median(timings) if timings else float("nan")
     return out
 
@@ -134,7 +136,7 @@ def checkers(which: str) -> dict[str, ToneChecker]:
     if which in ("lexicon", "both"):
         out["lexicon"] = ToneChecker()
     if which in ("semantic", "both"):
-        from drafting.tone_semantic import default_model
+        from drafting.guards.tone_semantic import default_model
 
         out["lexicon+semantic"] = ToneChecker(semantic=default_model())
     return out
@@ -148,7 +150,7 @@ def run(split: str, rate: bool, which: str = "both") -> dict[str, Any]:
         reports = [checker.check(reply.text, kind="auto") for _, reply in pairs]
         result[name] = {"labelled": agreement(pairs, reports)}
         for lang in ("zh", "en"):
-            sub = [(p, r) for p, r in zip(pairs, reports) if p[1].file.startswith(lang)]
+            sub = [(p, r) for p, r in zip(pairs, reports, strict=True) if p[1].file.startswith(lang)]
             result[name][f"labelled_{lang}"] = agreement([p for p, _ in sub], [r for _, r in sub])
         if rate:
             result[name]["real_replies"] = flag_rates(replies, checker)
@@ -162,12 +164,16 @@ def _print(result: dict[str, Any]) -> None:
             continue
         for key in ("labelled", "labelled_zh", "labelled_en"):
             a = parts[key]
-            print(f"  {name:17s} {key:12s} ok={a['ok']:3d} stop={a['stop']:2d}  false alarms {a['false_alarms']:.1%}  "
-                  f"recall {a['recall']:.2f}  | rejects: false {a['rejects_false_alarms']:.1%} recall {a['rejects_recall']:.2f}")
+            print(
+                f"  {name:17s} {key:12s} ok={a['ok']:3d} stop={a['stop']:2d}  false alarms {a['false_alarms']:.1%}  "
+                f"recall {a['recall']:.2f}  | rejects: false {a['rejects_false_alarms']:.1%} recall {a['rejects_recall']:.2f}"
+            )
         for source, value in (parts.get("real_replies") or {}).items():
             if isinstance(value, dict):
-                print(f"  {name:17s} flag rate {source:11s} {value['flag_rate']:.1%} of {value['replies']} "
-                      f"(would discard a draft: {value['reject_rate']:.1%})")
+                print(
+                    f"  {name:17s} flag rate {source:11s} {value['flag_rate']:.1%} of {value['replies']} "
+                    f"(would discard a draft: {value['reject_rate']:.1%})"
+                )
             else:
                 print(f"  {name:17s} median check {value:.2f} ms")
 

@@ -1,4 +1,4 @@
-"""Train the tone guard's semantic second opinion (drafting/lexicon/semantic_tone.npz).
+"""Train the tone guard's semantic second opinion (drafting/guards/lexicon/semantic_tone.npz).
 
     python -m evals.train_tone [--shared DIR] [--out PATH] [--max-fpr 0.03] [--confident-fpr 0.005]
 
@@ -33,20 +33,21 @@ import argparse
 import csv
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from drafting.tone import CATEGORIES, ToneChecker
-from drafting.tone_semantic import make_encoder, sentence_spans, toneless_removed
+from drafting.guards.tone import CATEGORIES, ToneChecker
+from drafting.guards.tone_semantic import make_encoder, sentence_spans, toneless_removed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 TEAM_DATA = sorted((ROOT / "evals" / "data").glob("tone_*.jsonl"))
-OUT = ROOT / "drafting" / "lexicon" / "semantic_tone.npz"
+OUT = ROOT / "drafting" / "guards" / "lexicon" / "semantic_tone.npz"
 SCALE = 4.0
 ENCODER = "use"
 L2_CHOICES = (0.3, 1.0, 3.0, 10.0, 30.0)
@@ -106,15 +107,15 @@ def politeness_rows(shared: Path, share: float = 0.15) -> list[Example]:
     with (shared / "politeness" / "wikipedia.annotated.csv").open(encoding="utf-8", newline="") as handle:
         rows = sorted(csv.DictReader(handle), key=lambda r: float(r["Normalized Score"]))
     cut = int(len(rows) * share)
-    return ([Example(r["Request"], True, "stanford_politeness") for r in rows[:cut]]
-            + [Example(r["Request"], False, "stanford_politeness") for r in rows[-cut:]])
+    return [Example(r["Request"], True, "stanford_politeness") for r in rows[:cut]] + [
+        Example(r["Request"], False, "stanford_politeness") for r in rows[-cut:]
+    ]
 
 
 # ── fitting ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None,
-             iterations: int = 25) -> tuple[np.ndarray, float]:
+def logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None, iterations: int = 25) -> tuple[np.ndarray, float]:
     """L2-regularised (weighted) logistic regression by Newton's method; the bias is not penalised."""
     n, d = X.shape
     sample = np.ones(n) if weights is None else weights
@@ -181,8 +182,7 @@ def sentence_maxima(texts: list[str], encode: Callable[[list[str]], np.ndarray],
     return out
 
 
-def calibrate(coef: np.ndarray, bias: float, encode: Callable, max_rate: float, max_fpr: float,
-              confident_fpr: float) -> dict[str, Any]:
+def calibrate(coef: np.ndarray, bias: float, encode: Callable, max_rate: float, max_fpr: float, confident_fpr: float) -> dict[str, Any]:
     from evals.tone_real import read_labels, read_replies, split_of
 
     replies = read_replies(SHARED / "real_replies")
@@ -245,10 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--max-rate", type=float, default=0.045, help="flag rate allowed on each real-reply source")
     parser.add_argument("--max-fpr", type=float, default=0.03, help="flag rate allowed on the reviewer's dev ok replies")
-    parser.add_argument("--confident-fpr", type=float, default=0.005,
-                        help="share of real replies a meaning-based flag may call confidently")
-    parser.add_argument("--team-weight", type=float, default=1.0,
-                        help="how many times each team row counts against the outside sources (1: each source weighs the same)")
+    parser.add_argument("--confident-fpr", type=float, default=0.005, help="share of real replies a meaning-based flag may call confidently")
+    parser.add_argument(
+        "--team-weight",
+        type=float,
+        default=1.0,
+        help="how many times each team row counts against the outside sources (1: each source weighs the same)",
+    )
     args = parser.parse_args(argv)
 
     rng = random.Random(SEED)
@@ -272,19 +275,54 @@ def main(argv: list[str] | None = None) -> int:
     calibration = calibrate(coef, bias, encode, args.max_rate, args.max_fpr, args.confident_fpr)
     used = sorted({e.source for e in examples})
     meta = {
-        "categories": list(CATEGORIES), "encoder": ENCODER, "embedding": "use-multilingual", "trained": date.today().isoformat(),
-        "rows": len(examples), "rows_by_source": {s: sum(e.source == s for e in examples) for s in used},
-        "training_sources": {s: SOURCES[s] for s in used}, "team_files": [p.name for p in args.data],
-        "l2": l2, "team_weight": args.team_weight, "cv_auc_team_dev": cv, "decision": "worst sentence",
+        "categories": list(CATEGORIES),
+        "encoder": ENCODER,
+        "embedding": "use-multilingual",
+        "trained": date.today().isoformat(),
+        "rows": len(examples),
+        "rows_by_source": {s: sum(e.source == s for e in examples) for s in used},
+        "training_sources": {s: SOURCES[s] for s in used},
+        "team_files": [p.name for p in args.data],
+        "l2": l2,
+        "team_weight": args.team_weight,
+        "cv_auc_team_dev": cv,
+        "decision": "worst sentence",
         "calibrated_on": "real_replies (all sources, minus tone_real test rows) and tone_real dev labels; not trained on",
         **calibration,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, w=coef, b=bias, cw=cw, cb=cb, threshold=calibration["threshold"], confident=calibration["confident"],
-             threshold_zh=calibration["thresholds"]["zh"], threshold_en=calibration["thresholds"]["en"],
-             scale=SCALE, meta=json.dumps(meta))
-    print(json.dumps({k: meta[k] for k in ("rows_by_source", "l2", "cv_auc_team_dev", "thresholds", "confident", "real_dev_auc",
-                                           "real_reply_flag_rate", "dev_false_alarms", "dev_recall")}, indent=1))
+    np.savez(
+        args.out,
+        w=coef,
+        b=bias,
+        cw=cw,
+        cb=cb,
+        threshold=calibration["threshold"],
+        confident=calibration["confident"],
+        threshold_zh=calibration["thresholds"]["zh"],
+        threshold_en=calibration["thresholds"]["en"],
+        scale=SCALE,
+        meta=json.dumps(meta),
+    )
+    print(
+        json.dumps(
+            {
+                k: meta[k]
+                for k in (
+                    "rows_by_source",
+                    "l2",
+                    "cv_auc_team_dev",
+                    "thresholds",
+                    "confident",
+                    "real_dev_auc",
+                    "real_reply_flag_rate",
+                    "dev_false_alarms",
+                    "dev_recall",
+                )
+            },
+            indent=1,
+        )
+    )
     print(f"-> {args.out}")
     return 0
 

@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from knowledge.cjk import count_cjk
 from knowledge.documents import Document
 
 # Measured in "units": a CJK character carries about as much as two Latin letters,
@@ -31,7 +32,8 @@ class Chunk:
 
 
 def units(text: str) -> int:
-    return sum(2 if "\u3400" <= ch <= "\u9fff" else 1 for ch in text)
+    # A Han ideograph counts two; kana, hangul and CJK punctuation count one, like a Latin letter.
+    return len(text) + count_cjk(text)
 
 
 def chunk_document(doc: Document, max_units: int = MAX_CHUNK_UNITS) -> list[Chunk]:
@@ -44,13 +46,7 @@ def chunk_document(doc: Document, max_units: int = MAX_CHUNK_UNITS) -> list[Chun
     for path, text in sections:
         for piece in _split(text, max_units):
             chunks.append(
-                Chunk(
-                    chunk_id=f"{prefix}-{len(chunks):04d}",
-                    index=len(chunks),
-                    heading=path[-1],
-                    heading_path=" › ".join(path),
-                    text=piece,
-                )
+                Chunk(chunk_id=f"{prefix}-{len(chunks):04d}", index=len(chunks), heading=path[-1], heading_path=" › ".join(path), text=piece)
             )
     return chunks
 

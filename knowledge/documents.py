@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from knowledge.cjk import count_cjk
+
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 KINDS = ("policy", "incident")
 LANGS = ("zh", "en")
@@ -26,7 +28,6 @@ FRONT_MATTER_KEYS = ("id", "kind", "lang", "title", "version", "effective", "sup
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -61,7 +62,7 @@ def detect_language(text: str) -> str:
     Counting characters against Latin words keeps a Chinese text with English product
     names (and an English text quoting one Chinese phrase) on the right side.
     """
-    cjk = len(_CJK.findall(text))
+    cjk = count_cjk(text)  # Han ideographs only: a Japanese text (kana) is not Chinese
     latin_words = len(_LATIN_WORD.findall(text))
     return "zh" if cjk >= max(1, latin_words) else "en"
 
@@ -103,13 +104,7 @@ def load_document(path: Path) -> Document:
     if not body or not any(ch.isalnum() for ch in body):
         raise DocumentError(path, "document is empty after the front matter")
     fields = _validate_front_matter(path, meta, body)
-    return Document(
-        source=str(path.resolve()),
-        body=body,
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        pages=pages,
-        **fields,
-    )
+    return Document(source=str(path.resolve()), body=body, content_hash=hashlib.sha256(raw).hexdigest(), pages=pages, **fields)
 
 
 def decode_utf8(raw: bytes) -> str:
@@ -125,6 +120,24 @@ def decode_utf8(raw: bytes) -> str:
         except UnicodeDecodeError:
             pass
         raise ValueError(f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}).{hint}") from None
+
+
+def yaml_problem(exc: yaml.YAMLError, source: str | Path | None = None, *, first_line: int = 1, what: str = "invalid YAML") -> str:
+    """What is wrong with a YAML text and where, in one line a person can act on:
+    "policies/late.yaml: invalid YAML at line 4, column 9: mapping values are not allowed here".
+
+    `source` names the file (leave it out when the caller's own error names it already); `first_line` is the
+    file line the parsed text starts on (front matter starts on line 2); `what` is the caller's word for it."""
+    where = f"{source}: " if source is not None else ""
+    mark = (exc.problem_mark or exc.context_mark) if isinstance(exc, yaml.MarkedYAMLError) else None
+    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+        problem = exc.problem or exc.context or "unreadable"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        return f"{where}{what} at line {mark.line + first_line}, column {mark.column + 1}: {problem}{context}"
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow: a control character, a NUL
+        char = f"U+{exc.character:04X}" if exc.encoding == "unicode" else f"byte 0x{exc.character:02x}"
+        return f"{where}{what}: {char} at character {exc.position + 1} is not allowed in YAML"
+    return f"{where}{what}: {' '.join(str(exc).split())}"
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -160,28 +173,22 @@ def _split_front_matter(path: Path, text: str, *, required: bool) -> tuple[dict[
     match = _FRONT_MATTER.match(text)
     if not match:
         if required:
-            raise DocumentError(
-                path, "missing YAML front matter: start the file with a '---' block giving at least kind and title"
-            )
+            raise DocumentError(path, "missing YAML front matter: start the file with a '---' block giving at least kind and title")
         return None, text
     try:
         meta = yaml.safe_load(match.group(1))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        # +2: YAML counts from 0 inside the block, and the block starts after the '---' line.
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise DocumentError(path, f"invalid YAML front matter{where}: {getattr(exc, 'problem', exc)}") from None
+        # The block starts on the file's second line, after the opening '---'.
+        raise DocumentError(path, yaml_problem(exc, first_line=2, what="invalid YAML front matter")) from None
     if not isinstance(meta, dict):
         raise DocumentError(path, "front matter must be a mapping of keys (kind: policy, title: ...)")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _sidecar_front_matter(path: Path) -> dict[str, Any]:
     sidecar = path.with_name(path.name + ".yaml")
     if not sidecar.exists():
-        raise DocumentError(
-            path, f"missing front matter: a PDF needs a '---' block on its first page or a sidecar file {sidecar.name}"
-        )
+        raise DocumentError(path, f"missing front matter: a PDF needs a '---' block on its first page or a sidecar file {sidecar.name}")
     meta, _ = _split_front_matter(sidecar, "---\n" + _decode(sidecar, sidecar.read_bytes()) + "\n---\n", required=True)
     assert meta is not None
     return meta

@@ -18,6 +18,8 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from knowledge.embedding_spec import OPENAI_EMBEDDING_MODEL, parse_embedding_spec
+
 
 class EmbeddingError(RuntimeError):
     """The embedding backend failed (model missing, endpoint down, bad answer)."""
@@ -73,7 +75,7 @@ class UseEmbeddings(EmbeddingFunction[Documents]):
         return {}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "UseEmbeddings":
+    def build_from_config(config: dict[str, Any]) -> UseEmbeddings:
         return UseEmbeddings()
 
 
@@ -102,7 +104,7 @@ class E5Embeddings(EmbeddingFunction[Documents]):
         return {}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "E5Embeddings":
+    def build_from_config(config: dict[str, Any]) -> E5Embeddings:
         return E5Embeddings()
 
 
@@ -113,7 +115,7 @@ class OpenAICompatibleEmbeddings(EmbeddingFunction[Documents]):
 
     def __init__(
         self,
-        model: str = "text-embedding-3-small",
+        model: str = OPENAI_EMBEDDING_MODEL,
         base_url: str | None = None,
         api_key_env: str = "OPENAI_API_KEY",
         timeout: float = 30.0,
@@ -140,15 +142,11 @@ class OpenAICompatibleEmbeddings(EmbeddingFunction[Documents]):
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         url = f"{self.base_url}/embeddings"
         try:
-            response = httpx.post(
-                url, json={"model": self.model, "input": texts}, headers=headers, timeout=self.timeout
-            )
+            response = httpx.post(url, json={"model": self.model, "input": texts}, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:
             raise EmbeddingError(f"embedding endpoint {url} unreachable: {exc}") from None
         if response.status_code != 200:
-            raise EmbeddingError(
-                f"embedding endpoint {url} answered {response.status_code}: {response.text[:200]}"
-            )
+            raise EmbeddingError(f"embedding endpoint {url} answered {response.status_code}: {response.text[:200]}")
         try:
             data = sorted(response.json()["data"], key=lambda item: item["index"])
             return [np.asarray(item["embedding"], dtype=np.float32) for item in data]
@@ -166,39 +164,19 @@ class OpenAICompatibleEmbeddings(EmbeddingFunction[Documents]):
         return {"model": self.model, "base_url": self.base_url, "api_key_env": self.api_key_env}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "OpenAICompatibleEmbeddings":
+    def build_from_config(config: dict[str, Any]) -> OpenAICompatibleEmbeddings:
         return OpenAICompatibleEmbeddings(
-            model=config.get("model", "text-embedding-3-small"),
+            model=config.get("model", OPENAI_EMBEDDING_MODEL),
             base_url=config.get("base_url"),
             api_key_env=config.get("api_key_env", "OPENAI_API_KEY"),
         )
 
 
-EMBEDDING_NAMES = ("use", "e5", "openai")
-
-
-def parse_embedding_spec(spec: str) -> list[str]:
-    """'use+e5' -> ['use', 'e5']: the models whose rankings are fused, in order."""
-    names = [name.strip() for name in spec.replace(",", "+").split("+") if name.strip()]
-    if not names:
-        raise ValueError("no embedding model named")
-    unknown = [name for name in names if name not in EMBEDDING_NAMES]
-    if unknown:
-        raise ValueError(f"unknown embedding {unknown[0]!r}; use one of {', '.join(EMBEDDING_NAMES)}, joined by '+'")
-    if len(set(names)) != len(names):
-        raise ValueError(f"embedding {spec!r} names a model twice")
-    return names
-
-
-def make_embedding_functions(
-    spec: str, *, model: str = "text-embedding-3-small", base_url: str | None = None
-) -> list[EmbeddingFunction[Documents]]:
+def make_embedding_functions(spec: str, *, model: str = OPENAI_EMBEDDING_MODEL, base_url: str | None = None) -> list[EmbeddingFunction[Documents]]:
     return [make_embedding_function(name, model=model, base_url=base_url) for name in parse_embedding_spec(spec)]
 
 
-def make_embedding_function(
-    name: str, *, model: str = "text-embedding-3-small", base_url: str | None = None
-) -> EmbeddingFunction[Documents]:
+def make_embedding_function(name: str, *, model: str = OPENAI_EMBEDDING_MODEL, base_url: str | None = None) -> EmbeddingFunction[Documents]:
     """The embedding function for a settings value: 'use', 'e5' or 'openai'."""
     if name == "use":
         return UseEmbeddings()

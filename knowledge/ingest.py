@@ -66,9 +66,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Docume
             files.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
             files.append(path)

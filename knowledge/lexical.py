@@ -10,12 +10,15 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import bm25s
 import numpy as np
 
-_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_CJK_START = "\u3400"
+from knowledge.cjk import CJK_RANGES, is_cjk
+
+# Han runs go to jieba; kana, hangul and CJK punctuation are not indexed (Tactful's documents are zh and en).
+_RUN = re.compile(rf"[{CJK_RANGES}]+|[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 # Words that carry no retrieval signal. Kept short on purpose: "not", "no" and
 # "没有" matter in complaints.
@@ -30,7 +33,7 @@ _jieba_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -59,7 +62,7 @@ def tokenize(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     tokens: list[str] = []
     for run in _RUN.findall(text):
-        if run[0] >= _CJK_START and not run[0].isascii():
+        if is_cjk(run[0]):
             for word in _jieba().lcut_for_search(run):
                 word = word.strip()
                 if word and word not in _STOP_ZH:

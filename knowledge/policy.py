@@ -33,16 +33,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    ValidationError,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema, field_validator, model_validator
+
+from knowledge.documents import yaml_problem
 
 DEFAULT_POLICY_DIR = Path(__file__).parent / "policies"
 
@@ -63,22 +56,11 @@ IssueType = Literal[
     "other",
 ]
 Tier = Literal["basic", "gold", "platinum"]
-RemedyType = Literal[
-    "refund",
-    "coupon",
-    "free_order",
-    "membership_extension",
-    "priority_channel",
-    "processing_deadline",
-    "response_time",
-    "review",
-]
+RemedyType = Literal["refund", "coupon", "free_order", "membership_extension", "priority_channel", "processing_deadline", "response_time", "review"]
 MONEY_TYPES = frozenset({"refund", "coupon", "free_order"})
 # Amounts are decimals in Python and plain JSON numbers on the wire (OpenAPI says "number", not "string").
 Money = Annotated[
-    Decimal,
-    PlainSerializer(lambda value: float(value), return_type=float, when_used="json"),
-    WithJsonSchema({"type": "number", "minimum": 0}),
+    Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json"), WithJsonSchema({"type": "number", "minimum": 0})
 ]
 
 
@@ -87,9 +69,7 @@ class PolicyError(ValueError):
 
     def __init__(self, path: Path | str, problem: str, rule_id: str | None = None, field: str | None = None) -> None:
         self.path, self.problem, self.rule_id, self.field = str(path), problem, rule_id, field
-        where = "".join(
-            [f" rule {rule_id}" if rule_id else "", f" field '{field}'" if field else ""]
-        )
+        where = "".join([f" rule {rule_id}" if rule_id else "", f" field '{field}'" if field else ""])
         super().__init__(f"{self.path}:{where}: {problem}" if where else f"{self.path}: {problem}")
 
 
@@ -141,11 +121,10 @@ class TicketFacts(BaseModel):
         return out
 
     @model_validator(mode="after")
-    def _claim_or_fact(self) -> "TicketFacts":
+    def _claim_or_fact(self) -> TicketFacts:
         both = sorted(name for name in self.claimed if getattr(self, name) is not None)
         if both:
-            raise ValueError(f"{', '.join(both)} given both as a fact and as a claim; a claim becomes a fact only "
-                             "when a person confirms it")
+            raise ValueError(f"{', '.join(both)} given both as a fact and as a claim; a claim becomes a fact only when a person confirms it")
         return self
 
 
@@ -170,7 +149,7 @@ class Remedy(BaseModel):
     capped_by: str | None = None  # a cap rule that reduced this remedy
 
     @model_validator(mode="after")
-    def _complete(self) -> "Remedy":
+    def _complete(self) -> Remedy:
         needs = {
             "coupon": ("amount", "valid_days"),
             "processing_deadline": ("days",),
@@ -275,9 +254,7 @@ def _check_condition(path: Path, rule: Rule, field: str, expected: Any) -> Any:
             return DateWindow.model_validate(expected)
     except (ValueError, ValidationError) as exc:
         raise PolicyError(path, _first_error(exc), rule.id, f"when.{field}") from None
-    raise PolicyError(
-        path, f"unknown fact; conditions can test: {', '.join(TicketFacts.model_fields)}", rule.id, f"when.{field}"
-    )
+    raise PolicyError(path, f"unknown fact; conditions can test: {', '.join(TicketFacts.model_fields)}", rule.id, f"when.{field}")
 
 
 def _first_error(exc: Exception) -> str:
@@ -290,11 +267,7 @@ def _first_error(exc: Exception) -> str:
 
 class PolicyBook:
     def __init__(
-        self,
-        rules: list[Rule],
-        caps: list[Cap],
-        sources: dict[str, str] | None = None,
-        approvals: list[ApprovalLimit] | None = None,
+        self, rules: list[Rule], caps: list[Cap], sources: dict[str, str] | None = None, approvals: list[ApprovalLimit] | None = None
     ) -> None:
         self.rules = sorted(rules, key=lambda rule: (-rule.priority, rule.id))
         self.caps = caps
@@ -304,12 +277,11 @@ class PolicyBook:
         for rule in self.rules:
             path = Path(self.sources.get(rule.id, "<policy book>"))
             self._conditions[rule.id] = [
-                {field: _check_condition(path, rule, field, expected) for field, expected in block.items()}
-                for block in rule.when
+                {field: _check_condition(path, rule, field, expected) for field, expected in block.items()} for block in rule.when
             ]
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> "PolicyBook":
+    def load(cls, directory: Path | None = None) -> PolicyBook:
         directory = Path(directory or DEFAULT_POLICY_DIR)
         if not directory.is_dir():
             raise PolicyError(directory, "policy folder not found")
@@ -332,18 +304,21 @@ class PolicyBook:
                             "document": rule.document or book.document,
                             "group": rule.group or book.group or rule.id,
                             "remedies": [
-                                r.model_copy(update={"rule_id": rule.id, "document": rule.document or book.document})
-                                for r in rule.remedies
+                                r.model_copy(update={"rule_id": rule.id, "document": rule.document or book.document}) for r in rule.remedies
                             ],
                         }
                     )
                 )
-            for limit in [*book.caps, *book.approvals]:
+            limits: list[Cap | ApprovalLimit] = [*book.caps, *book.approvals]
+            for limit in limits:
                 if limit.id in sources:
                     raise PolicyError(path, f"duplicate rule id (also in {sources[limit.id]})", limit.id)
                 sources[limit.id] = str(path)
                 limit = limit.model_copy(update={"document": limit.document or book.document})
-                (caps if isinstance(limit, Cap) else approvals).append(limit)  # type: ignore[arg-type]
+                if isinstance(limit, Cap):
+                    caps.append(limit)
+                else:
+                    approvals.append(limit)
         return cls(rules, caps, sources, approvals)
 
     def rule(self, rule_id: str) -> Rule | None:
@@ -402,9 +377,7 @@ def _holds(value: Any, condition: Any) -> bool:
     if isinstance(condition, set):
         return value in condition
     if isinstance(condition, DateWindow):
-        return (condition.from_ is None or value >= condition.from_) and (
-            condition.until is None or value <= condition.until
-        )
+        return (condition.from_ is None or value >= condition.from_) and (condition.until is None or value <= condition.until)
     return bool(value == condition)
 
 
@@ -451,9 +424,7 @@ def _read_rule_file(path: Path) -> RuleFile:
     except UnicodeDecodeError:
         raise PolicyError(path, "is not valid UTF-8") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise PolicyError(path, f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise PolicyError(path, yaml_problem(exc)) from None
     if not isinstance(data, dict):
         raise PolicyError(path, "a policy-book file must be a mapping with 'document' and 'rules'")
     try:

@@ -94,9 +94,7 @@ def open_client(*, path: Path | None = None, url: str | None = None) -> ClientAP
             raise StoreError(f"TACTFUL_CHROMA_URL {url!r} has no host")
         port = parsed.port or (443 if parsed.scheme == "https" else 8000)
         try:
-            return chromadb.HttpClient(
-                host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
-            )
+            return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
         except Exception as exc:  # chromadb raises plain ValueError/ConnectionError variants
             raise StoreError(f"cannot reach the Chroma server at {url}: {exc}") from None
     if path is None:
@@ -120,10 +118,7 @@ class KnowledgeStore:
     together they beat either (see bench/RESULTS.md)."""
 
     def __init__(
-        self,
-        client: ClientAPI,
-        embedding_functions: EmbeddingFunction[Documents] | Sequence[EmbeddingFunction[Documents]],
-        namespace: str = "",
+        self, client: ClientAPI, embedding_functions: EmbeddingFunction[Documents] | Sequence[EmbeddingFunction[Documents]], namespace: str = ""
     ) -> None:
         """`namespace` keeps several knowledge bases apart on one Chroma server."""
         if not isinstance(embedding_functions, Sequence):
@@ -131,14 +126,12 @@ class KnowledgeStore:
         if not embedding_functions:
             raise StoreError("at least one embedding function is needed")
         self.client = client
-        self.embedding_functions = list(embedding_functions)
+        # Any: Chroma types a collection's function over texts and images alike; these embed texts only.
+        self.embedding_functions: list[EmbeddingFunction[Any]] = list(embedding_functions)
         suffix = f"__{namespace}" if namespace else ""
         self.collections: list[Collection] = [
             client.get_or_create_collection(
-                name=collection_name(ef) + suffix,
-                embedding_function=ef,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={_REVISION_KEY: "new"},
+                name=collection_name(ef) + suffix, embedding_function=ef, configuration={"hnsw": {"space": "cosine"}}, metadata={_REVISION_KEY: "new"}
             )
             for ef in self.embedding_functions
         ]
@@ -247,7 +240,8 @@ class KnowledgeStore:
     def chunk_text(self, chunk_id: str) -> str | None:
         """The stored text of one chunk (a draft's citation, opened by a reviewer); None if it is gone."""
         rows = self.collection.get(ids=[chunk_id], include=["documents"])
-        return (rows["documents"] or [None])[0] if rows["ids"] else None
+        documents = rows["documents"]
+        return documents[0] if rows["ids"] and documents else None
 
     def documents(self) -> dict[str, StoredDocument]:
         rows = self.collection.get(include=["metadatas"])
@@ -299,9 +293,7 @@ class KnowledgeStore:
             if chunk_id in self._rows
         ]
 
-    def _filter(
-        self, kind: str | None, lang: str | None, tags: tuple[str, ...], include_superseded: bool
-    ) -> tuple[frozenset[str], np.ndarray]:
+    def _filter(self, kind: str | None, lang: str | None, tags: tuple[str, ...], include_superseded: bool) -> tuple[frozenset[str], np.ndarray]:
         """The chunks that pass the filters, and the BM25 weight mask for them.
         Cached per loaded revision: scanning 10k chunks' metadata in Python on every
         query would cost more than the rest of the search."""
@@ -319,9 +311,7 @@ class KnowledgeStore:
             cached = self._filters[key] = (frozenset(allowed), self._lexical.mask(allowed))
         return cached
 
-    def _dense(
-        self, query: str, n: int, allowed: frozenset[str], where: dict[str, Any] | None
-    ) -> list[list[str]]:
+    def _dense(self, query: str, n: int, allowed: frozenset[str], where: dict[str, Any] | None) -> list[list[str]]:
         """One ranking per embedding model, of chunks in `allowed` only.
 
         Chroma's metadata filter is slow (measured at 10k chunks: 25–45 ms a query with
@@ -401,9 +391,7 @@ class KnowledgeStore:
             self._rows = {chunk_id: dict(m) for chunk_id, m in zip(ids, metadatas, strict=True)}
             self._texts = dict(zip(ids, texts, strict=True))
             self._filters = {}
-            self._lexical = LexicalIndex(
-                ids, [tokenize(f"{m['title']} {m['heading_path']} {t}") for m, t in zip(metadatas, texts, strict=True)]
-            )
+            self._lexical = LexicalIndex(ids, [tokenize(f"{m['title']} {m['heading_path']} {t}") for m, t in zip(metadatas, texts, strict=True)])
             self._loaded_revision = revision
 
     def _current_revision(self) -> str:

@@ -20,9 +20,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from drafting.testing import free_port, postgres_binaries, throwaway_postgres  # noqa: E402
 from knowledge.embeddings import UseEmbeddings  # noqa: E402
 from knowledge.store import KnowledgeStore, open_client  # noqa: E402
+from testkit.servers import free_port, postgres_binaries, throwaway_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "knowledge" / "samples"
@@ -44,9 +44,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [chroma, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [chroma, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

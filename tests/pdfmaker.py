@@ -14,8 +14,7 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     for i, lines in enumerate(pages):
         content_id = page_ids[i] + 1
         objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-            f"/Contents {content_id} 0 R >>".encode()
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>".encode()
         )
         ops = ["BT", "/F1 11 Tf", "14 TL", "50 740 Td"]
         for line in lines:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from drafting import db
-from drafting.api import MAX_BODY_BYTES, create_api_key, create_app
-from drafting.composer import Composer
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.api.app import MAX_BODY_BYTES, create_app
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.api_keys import create_api_key
+from drafting.workflow.core import Workflow
 from knowledge.policy import PolicyBook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +23,13 @@ INCIDENT["next_update"] = str(INCIDENT["next_update"])
 for action in INCIDENT["actions"]:
     if "due" in action:
         action["due"] = str(action["due"])
-TICKET = {"id": "T-9", "incident_id": INCIDENT["id"], "customer": "Alex", "messages": ["My order was 45 minutes late."],
-          "facts": {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": 86}}
+TICKET = {
+    "id": "T-9",
+    "incident_id": INCIDENT["id"],
+    "customer": "Alex",
+    "messages": ["My order was 45 minutes late."],
+    "facts": {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": 86},
+}
 
 
 @pytest.fixture
@@ -88,9 +93,11 @@ def test_guards_are_served_too(api) -> None:  # noqa: ANN001
     client, h = api
     tone = client.post("/v1/tone/check", json={"text": "别闹了行吗？？？"}, headers=h["reader"]).json()
     assert tone["verdict"] == "block" and tone["flags"][0]["category"] == "dismissive"
-    promises = client.post("/v1/commitments/check", json={"text": "We will refund you 1000 yuan.",
-                                                             "facts": {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": 86}},
-                           headers=h["reader"]).json()
+    promises = client.post(
+        "/v1/commitments/check",
+        json={"text": "We will refund you 1000 yuan.", "facts": {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": 86}},
+        headers=h["reader"],
+    ).json()
     assert promises["ok"] is False and promises["commitments"][0]["status"] == "exceeds"
     health = client.get("/v1/health").json()
     assert health == {"status": "ok", "mode": "composer", "database": "ok"}
@@ -120,8 +127,7 @@ def test_confirmed_facts_back_the_refund_a_claim_could_not(api) -> None:  # noqa
     ticket_id = client.post("/v1/tickets", json=CLAIMED, headers=h["system"]).json()["id"]
     before = client.post(f"/v1/tickets/{ticket_id}/draft", headers=h["system"]).json()
     assert "86" not in before["draft"]["text"] and not refunds(before)  # a claim grants nothing
-    confirmed = client.post(f"/v1/tickets/{ticket_id}/confirm-facts", json={"order_amount": 86, "delay_minutes": 45},
-                            headers=h["system"])
+    confirmed = client.post(f"/v1/tickets/{ticket_id}/confirm-facts", json={"order_amount": 86, "delay_minutes": 45}, headers=h["system"])
     assert confirmed.status_code == 200, confirmed.text
     facts = confirmed.json()["facts"]
     assert facts["order_amount"] == 86 and facts["delay_minutes"] == 45 and facts["claimed"] == {}
@@ -141,8 +147,13 @@ def test_confirming_facts_refuses_what_is_not_a_fact(api) -> None:  # noqa: ANN0
     url = f"/v1/tickets/{ticket_id}/confirm-facts"
     unknown = client.post("/v1/tickets/999/confirm-facts", json={"order_amount": 86}, headers=h["system"])
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
-    for body, field in (({"colour": "red"}, "colour"), ({"order_amount": -5}, "order_amount"),
-                        ({"delay_minutes": None}, "delay_minutes"), ({"claimed": {}}, "claimed"), ({}, "")):
+    for body, field in (
+        ({"colour": "red"}, "colour"),
+        ({"order_amount": -5}, "order_amount"),
+        ({"delay_minutes": None}, "delay_minutes"),
+        ({"claimed": {}}, "claimed"),
+        ({}, ""),
+    ):
         answer = client.post(url, json=body, headers=h["system"])
         assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid", (body, answer.text)
         assert answer.json()["error"]["details"][0]["field"] == field, (body, answer.json())
@@ -153,9 +164,9 @@ def test_confirming_facts_refuses_what_is_not_a_fact(api) -> None:  # noqa: ANN0
 
 
 def test_checked_in_openapi_document_is_current() -> None:
-    from drafting.openapi_doc import DEFAULT, render
+    from drafting.api.openapi_doc import DEFAULT, render
 
-    assert DEFAULT.read_text(encoding="utf-8") == render(), "run: python -m drafting.openapi_doc"
+    assert DEFAULT.read_text(encoding="utf-8") == render(), "run: python -m drafting.api.openapi_doc"
 
 
 def test_batch_job_over_http(api) -> None:  # noqa: ANN001
@@ -178,7 +189,7 @@ def test_batch_job_over_http(api) -> None:  # noqa: ANN001
 
 
 def test_rate_limit_per_key(database_url: str) -> None:
-    from drafting.api import RateLimiter
+    from drafting.api.app import RateLimiter
 
     limiter = RateLimiter(rate=1.0, burst=2)
     assert limiter.allow("k", now=0.0) == 0 and limiter.allow("k", now=0.0) == 0
@@ -195,7 +206,7 @@ def test_rate_limit_per_key(database_url: str) -> None:
 
 
 def test_a_revoked_key_is_refused_once_its_cached_lookup_expires(database_url: str) -> None:
-    from drafting.api import list_api_keys, revoke_api_key
+    from drafting.workflow.api_keys import list_api_keys, revoke_api_key
 
     flow = Workflow(db.session_factory(database_url), ToneChecker())
     book = PolicyBook.load(None)
@@ -217,16 +228,19 @@ def test_a_revoked_key_is_refused_once_its_cached_lookup_expires(database_url: s
 BIG_IDS = [2**31, 2**63, 2**64 + 1, 10**40]  # past PostgreSQL's INTEGER, SQLite's, and any
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("GET", "/v1/drafts/{id}", None),
-    ("PATCH", "/v1/drafts/{id}", {"text": "x", "version": 1}),
-    ("POST", "/v1/drafts/{id}/approve", {"version": 1}),
-    ("POST", "/v1/drafts/{id}/reject", {"version": 1, "reason": "no"}),
-    ("POST", "/v1/drafts/{id}/sent", {"version": 1}),
-    ("POST", "/v1/tickets/{id}/draft", None),
-    ("POST", "/v1/tickets/{id}/confirm-facts", {"order_amount": 86}),
-    ("GET", "/v1/jobs/{id}", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/v1/drafts/{id}", None),
+        ("PATCH", "/v1/drafts/{id}", {"text": "x", "version": 1}),
+        ("POST", "/v1/drafts/{id}/approve", {"version": 1}),
+        ("POST", "/v1/drafts/{id}/reject", {"version": 1, "reason": "no"}),
+        ("POST", "/v1/drafts/{id}/sent", {"version": 1}),
+        ("POST", "/v1/tickets/{id}/draft", None),
+        ("POST", "/v1/tickets/{id}/confirm-facts", {"order_amount": 86}),
+        ("GET", "/v1/jobs/{id}", None),
+    ],
+)
 def test_ids_out_of_range_are_invalid_not_a_server_error(api, method: str, path: str, body: dict | None) -> None:  # noqa: ANN001
     client, h = api
     headers = h["lead"] if "drafts/" in path and method != "GET" else h["system"]  # the right scope: 403 would hide it

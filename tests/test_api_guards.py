@@ -5,8 +5,6 @@ the query string."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from drafting.testing import ApiServer, process_env
+from testkit.servers import ApiServer, api_key
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +21,16 @@ TICKET = {"id": "BIG-1", "customer": "Alex", "messages": ["late"], "facts": {"is
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[ApiServer, str, Path]]:
-    env = {"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_TONE_SEMANTIC": "false", "TACTFUL_DATABASE_URL": None,
-           "OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "TACTFUL_WEBHOOK_URL": None, "PYTHONUNBUFFERED": "1"}
-    key = subprocess.run([sys.executable, "-m", "drafting.cli", "apikey", "create", "chatwoot", "--scope", "tickets:write"],
-                         env=process_env(env), cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True).stdout.strip()
+    env = {
+        "TACTFUL_DATA_DIR": str(tmp_path / "data"),
+        "TACTFUL_TONE_SEMANTIC": "false",
+        "TACTFUL_DATABASE_URL": None,
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "TACTFUL_WEBHOOK_URL": None,
+        "PYTHONUNBUFFERED": "1",
+    }
+    key = api_key(env, tmp_path, "chatwoot", "tickets:write")
     log = tmp_path / "server.log"
     with ApiServer(env, log=log, cwd=tmp_path) as server:
         yield server, key, log
@@ -62,7 +66,9 @@ def test_the_access_log_never_prints_a_key_from_the_query_string(served: tuple[A
     event = {"event": "conversation_created", "id": 1}
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert client.post(f"/v1/integrations/chatwoot?key={key}&incident_id=inc-1", json=event).status_code == 200
-        assert client.post(f"/v1/integrations/chatwoot?incident_id=inc-1&Key={key}", json=event).status_code == 401  # names are case-sensitive; the log still hides it
+        assert (
+            client.post(f"/v1/integrations/chatwoot?incident_id=inc-1&Key={key}", json=event).status_code == 401
+        )  # names are case-sensitive; the log still hides it
         assert client.get(f"/v1/drafts?api_key={key}&limit=5").status_code == 401
     server.stop()  # flushes and closes the log
     text = log.read_text(encoding="utf-8", errors="replace")

@@ -13,21 +13,31 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from drafting import db
-from drafting.api import create_api_key
-from drafting.testing import ApiServer, SlowChatAPI
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.api_keys import create_api_key
+from drafting.workflow.core import Workflow
+from testkit.servers import ApiServer, SlowChatAPI
 
 ROOT = Path(__file__).resolve().parent.parent
-INCIDENT = json.loads(json.dumps(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")), default=str))  # dates as ISO text
+INCIDENT = json.loads(
+    json.dumps(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")), default=str)
+)  # dates as ISO text
 
 pytestmark = pytest.mark.slow
 
 
 def tickets(n: int) -> list[dict]:
-    return [{"id": f"K-{i}", "incident_id": INCIDENT["id"], "customer": f"Customer {i}", "messages": ["My order was late."],
-             "facts": {"issue_type": "late_delivery", "delay_minutes": 35 + i % 20, "order_amount": 60}} for i in range(n)]
+    return [
+        {
+            "id": f"K-{i}",
+            "incident_id": INCIDENT["id"],
+            "customer": f"Customer {i}",
+            "messages": ["My order was late."],
+            "facts": {"issue_type": "late_delivery", "delay_minutes": 35 + i % 20, "order_amount": 60},
+        }
+        for i in range(n)
+    ]
 
 
 def prepare(database_url: str, client: httpx.Client, n: int) -> int:
@@ -70,8 +80,16 @@ def drafts_per_ticket(flow: Workflow) -> list[int]:
 
 
 def server_env(database_url: str, tmp_path: Path, llm: SlowChatAPI, **extra: str) -> dict[str, str | None]:
-    return {"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_DATABASE_URL": database_url, "TACTFUL_TONE_SEMANTIC": "false",
-            "TACTFUL_API_RATE": "10000", "TACTFUL_API_BURST": "10000", "TACTFUL_JOB_THREADS": "2", **llm.env(), **extra}
+    return {
+        "TACTFUL_DATA_DIR": str(tmp_path / "data"),
+        "TACTFUL_DATABASE_URL": database_url,
+        "TACTFUL_TONE_SEMANTIC": "false",
+        "TACTFUL_API_RATE": "10000",
+        "TACTFUL_API_BURST": "10000",
+        "TACTFUL_JOB_THREADS": "2",
+        **llm.env(),
+        **extra,
+    }
 
 
 def test_a_killed_server_resumes_its_job_and_drafts_every_ticket_once(database_url: str, tmp_path: Path) -> None:
@@ -96,8 +114,10 @@ def test_a_killed_server_resumes_its_job_and_drafts_every_ticket_once(database_u
         assert sum(drafts_per_ticket(flow)) == at_kill["done"]  # really interrupted, nothing recorded after
 
         llm.release()
-        with ApiServer(env, log=tmp_path / "second.log", cwd=tmp_path) as restarted, \
-                httpx.Client(base_url=restarted.url, headers={"X-API-Key": key}, timeout=30) as client:
+        with (
+            ApiServer(env, log=tmp_path / "second.log", cwd=tmp_path) as restarted,
+            httpx.Client(base_url=restarted.url, headers={"X-API-Key": key}, timeout=30) as client,
+        ):
             final = wait_for(client, job_id, lambda s: s["status"] == "done")
     assert (final["done"], final["failed"], final["pending"]) == (40, 0, 0)
     assert drafts_per_ticket(flow) == [1] * 40
@@ -118,8 +138,10 @@ def test_two_api_workers_on_postgres_share_a_job_without_drafting_a_ticket_twice
         key = create_api_key(flow, "ticket-system", ["admin"])
         with SlowChatAPI(latency=0.1) as llm:
             env = server_env(url, tmp_path, llm, TACTFUL_JOB_POLL="0.3")
-            with ApiServer(env, workers=2, log=tmp_path / "server.log", cwd=tmp_path) as server, \
-                    httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client:
+            with (
+                ApiServer(env, workers=2, log=tmp_path / "server.log", cwd=tmp_path) as server,
+                httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as client,
+            ):
                 job_id = prepare(url, client, 60)
                 final = wait_for(client, job_id, lambda s: s["status"] == "done")
         assert (final["done"], final["failed"]) == (60, 0)

@@ -4,6 +4,7 @@ a guard blocking approval, a stale version, a bad upload, an invalid incident.""
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,13 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from drafting import services
-from drafting.cli import app as cli
-from drafting.i18n import _strings
+from drafting.cli.main import app as cli
+from drafting.webapp.i18n import _strings
 from knowledge.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = ROOT / "drafting" / "pages"
+PAGES = ROOT / "drafting" / "webapp" / "pages"
 SAMPLES = ROOT / "drafting" / "samples"
 INCIDENT = "2026-11-delivery-delays"
 
@@ -35,8 +36,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def sample(data_dir: Path) -> Path:
     """The sample incident and its six tickets in the workflow database (what `make run` loads)."""
-    result = CliRunner().invoke(cli, ["load", "--incident", str(SAMPLES / "delivery-growth.incident.yaml"),
-                                      "--tickets", str(SAMPLES / "delivery-growth.tickets.jsonl")])
+    result = CliRunner().invoke(
+        cli, ["load", "--incident", str(SAMPLES / "delivery-growth.incident.yaml"), "--tickets", str(SAMPLES / "delivery-growth.tickets.jsonl")]
+    )
     assert result.exit_code == 0, result.output
     return data_dir
 
@@ -56,8 +58,9 @@ def start(page: str | None = None, *, english: bool = True, operator: str | None
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "header", "subheader", "code")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "header", "subheader", "code") for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -69,14 +72,15 @@ def workflow():  # noqa: ANN201
 
 
 def test_every_string_the_app_shows_exists_in_both_languages() -> None:
-    sources = [ROOT / "app.py", ROOT / "drafting" / "ui.py", *PAGES.glob("*.py")]
+    sources = [ROOT / "app.py", ROOT / "drafting" / "webapp" / "ui.py", *PAGES.glob("*.py")]
     used = {key for path in sources for key in re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']\s*[,)]", path.read_text(encoding="utf-8"))}
     # Keys built at run time, from the values they are built from.
-    from drafting import forms, review
-    from drafting.radar import default_watch
-    from drafting.radar import themes as radar_themes
-    from drafting.composer import STYLES
-    from drafting.tone import SEVERITIES, SUBSCORES
+    from drafting.drafters.composer import STYLES
+    from drafting.guards.tone import SEVERITIES, SUBSCORES
+    from drafting.radar.analysis import default_watch
+    from drafting.radar.analysis import themes as radar_themes
+    from drafting.webapp import forms
+    from drafting.workflow import queue as review
 
     used |= {f"status_{s}" for s in review.STATUS_ORDER} | {f"risk_{r}" for r in review.RISKS}
     used |= {f"verdict_{v}" for v in ("ok", "revise", "block")} | {f"severity_{s}" for s in (*SEVERITIES, "critical")}
@@ -172,8 +176,38 @@ def test_queue_drafts_every_ticket_then_bulk_approves_only_safe_ones_after_confi
     assert f"{n} approved" in at.success[0].value
 
 
+def test_queue_drafts_twins_differently_and_redrafts_a_rejected_reply(sample: Path) -> None:
+    """The app batches through the API's job engine: two help desks' copies of one complaint (which the
+    composer alone words the same way) get different replies, and a ticket whose reply was rejected is
+    offered for drafting again, like the API's jobs do."""
+    from drafting.domain.models import Ticket
+    from drafting.workflow import queue as review
+    from knowledge.policy import TicketFacts
+
+    flow = workflow()
+    twin = Ticket(
+        id="TW-1",
+        incident_id=INCIDENT,
+        customer="Alex",
+        messages=["45 minutes late"],
+        facts=TicketFacts(issue_type="late_delivery", delay_minutes=45),
+    )
+    for source in ("shop-a", "shop-b"):
+        flow.add_ticket(twin, actor="test", source=source)
+    at = start("review_queue")
+    at.button(key="draft_all").click().run()
+    assert "8 replies drafted" in at.success[0].value
+    twins = [i for i in review.queue(flow, INCIDENT) if i.external_id == "TW-1"]
+    assert len(twins) == 2 and twins[0].text != twins[1].text
+    flow.reject(twins[0].draft_id, twins[0].version or 1, actor="Li Na", reason="wrong tone")
+    at = start("review_queue")
+    at.button(key="draft_all").click().run()
+    assert "1 replies drafted" in at.success[0].value
+    assert flow.tickets_needing_draft(INCIDENT) == []
+
+
 def test_queue_says_why_a_warned_draft_is_left_for_a_person(sample: Path) -> None:
-    from drafting import review
+    from drafting.workflow import queue as review
 
     at = start("review_queue")
     at.button(key="draft_all").click().run()
@@ -203,18 +237,34 @@ def test_every_reason_not_to_bulk_approve_has_words_in_the_app() -> None:
     """ui.needs_a_look says review.QueueItem.needs_a_look in the reviewer's language, reason for reason: a
     reason added there without words here would go missing from the queue."""
     from dataclasses import replace
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from drafting import review, ui
+    from drafting.webapp import ui
+    from drafting.workflow import queue as review
 
-    bare = review.QueueItem(ticket_id=1, external_id="T-1", customer="Alex", channel="", incident_id=None, messages=(),
-                            received_at=datetime(2026, 11, 12, tzinfo=timezone.utc), ticket_risks=())
+    bare = review.QueueItem(
+        ticket_id=1,
+        external_id="T-1",
+        customer="Alex",
+        channel="",
+        incident_id=None,
+        messages=(),
+        received_at=datetime(2026, 11, 12, tzinfo=UTC),
+        ticket_risks=(),
+    )
     drafted = replace(bare, draft_id=1, status="drafted", version=1, verdict="ok")
-    variants = [bare, drafted, replace(drafted, status="approved"), replace(drafted, verdict="revise"), replace(drafted, verdict=None),
-                replace(drafted, unbacked=2), replace(drafted, ticket_risks=("injection", "vip")), replace(drafted, approvals_needed=2),
-                replace(drafted, warnings=("grounding: a", "commitment: b")),
-                replace(drafted, status="edited", verdict="block", unbacked=1, ticket_risks=("anger",), approvals_needed=2,
-                        warnings=("x",))]
+    variants = [
+        bare,
+        drafted,
+        replace(drafted, status="approved"),
+        replace(drafted, verdict="revise"),
+        replace(drafted, verdict=None),
+        replace(drafted, unbacked=2),
+        replace(drafted, ticket_risks=("injection", "vip")),
+        replace(drafted, approvals_needed=2),
+        replace(drafted, warnings=("grounding: a", "commitment: b")),
+        replace(drafted, status="edited", verdict="block", unbacked=1, ticket_risks=("anger",), approvals_needed=2, warnings=("x",)),
+    ]
     for item in variants:
         assert len(ui.needs_a_look(item)) == len(item.needs_a_look), item
     assert ui.needs_a_look(drafted) == []
@@ -237,7 +287,7 @@ def test_queue_filters_by_risk(sample: Path) -> None:
 
 
 def alex_ticket_id() -> int:
-    from drafting import review
+    from drafting.workflow import queue as review
 
     return next(i.ticket_id for i in review.queue(workflow(), INCIDENT) if i.customer == "Alex")
 
@@ -279,12 +329,17 @@ def test_editor_blocks_a_dismissive_edit_until_the_suggestion_fixes_it(sample: P
 
 def claiming_ticket(delay: int = 90, amount: int = 5000) -> int:
     """A ticket made from a group chat: the customer's delay and amount are claims, not facts."""
-    from drafting.models import Ticket
+    from drafting.domain.models import Ticket
     from knowledge.policy import TicketFacts
 
-    ticket = Ticket(id="chat-zhou-1", incident_id=INCIDENT, customer="小周", channel="chat",
-                    messages=[f"等了{delay}分钟！{amount}块的单子！"],
-                    facts=TicketFacts(issue_type="late_delivery", claimed={"delay_minutes": delay, "order_amount": amount}))
+    ticket = Ticket(
+        id="chat-zhou-1",
+        incident_id=INCIDENT,
+        customer="小周",
+        channel="chat",
+        messages=[f"等了{delay}分钟！{amount}块的单子！"],
+        facts=TicketFacts(issue_type="late_delivery", claimed={"delay_minutes": delay, "order_amount": amount}),
+    )
     return workflow().add_ticket(ticket, actor="radar", source="chat")[0]
 
 
@@ -340,7 +395,7 @@ def test_editor_shows_no_claims_panel_for_a_ticket_without_claims(sample: Path) 
 def workflow_drafts() -> list[int]:
     from sqlalchemy import select
 
-    from drafting.db import DraftRow
+    from drafting.workflow.db import DraftRow
 
     with workflow().sessions() as session:
         return list(session.scalars(select(DraftRow.id).order_by(DraftRow.id)))
@@ -481,7 +536,7 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
     assert any(t.value == "别闹了行吗，不就晚了一点吗" for t in at.text)  # ranked first, shown as plain text
     planned = at.dataframe[-1].value  # the tickets about to be made, their issue named in words
     assert planned.loc[planned["customer"] == "新成员1", "issue"].tolist() == ["late delivery"]
-    from drafting import review
+    from drafting.workflow import queue as review
 
     before = len(review.queue(workflow(), INCIDENT))
     at.button(key="radar_create").click().run()

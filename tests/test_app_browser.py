@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from drafting.testing import CHROMIUM, AppServer, process_env
+from testkit.servers import CHROMIUM, AppServer, process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "browser"
@@ -70,8 +70,11 @@ def group_chat() -> str:
         lines += [f"Member {n % 5} 2026-11-12 12:{n * 3:02d}:00", "Anyone tried the new noodle box?", ""]
     lines += ["Maya (Support) 2026-11-12 12:46:00", "Thanks for asking, the noodle box is back tomorrow.", ""]
     lines += ["Maya (Support) 2026-11-12 12:50:00", "Calm down, it's 20 minutes, not the end of the world.", ""]
-    complaints = ["> Maya (Support): Calm down, it's 20 minutes\nWhat kind of attitude is that?!",
-                  "My order has been 90 minutes late, still nothing!!", "I want a refund, this is ridiculous!!"]
+    complaints = [
+        "> Maya (Support): Calm down, it's 20 minutes\nWhat kind of attitude is that?!",
+        "My order has been 90 minutes late, still nothing!!",
+        "I want a refund, this is ridiculous!!",
+    ]
     for n in range(CHAT_COMPLAINERS * 2):
         lines += [f"Customer {n % CHAT_COMPLAINERS} 2026-11-12 12:{51 + n // 4:02d}:{(n * 10) % 60:02d}", complaints[n % 3], ""]
     return "\n".join(lines)
@@ -84,8 +87,14 @@ def go(page, title: str) -> None:  # noqa: ANN001
 
 def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_path: Path) -> None:  # noqa: ANN001
     page = browser_page
-    env = {"TACTFUL_DATA_DIR": str(tmp_path / "data"), "OPENAI_API_KEY": None, "OPENAI_BASE_URL": None,
-           "TACTFUL_DATABASE_URL": None, "TACTFUL_CHROMA_URL": None, "TACTFUL_APPROVERS": None}
+    env = {
+        "TACTFUL_DATA_DIR": str(tmp_path / "data"),
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "TACTFUL_DATABASE_URL": None,
+        "TACTFUL_CHROMA_URL": None,
+        "TACTFUL_APPROVERS": None,
+    }
     with AppServer(env, log=tmp_path / "app.log", cwd=tmp_path) as app:
         page.goto(app.url)
         page.get_by_text("新建事件").first.wait_for()  # Chinese by default
@@ -107,8 +116,14 @@ def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_
         shot(page, "1-incident-room")
 
         # 2. Tickets arrive (here from a file; a ticket system would use the API).
-        loaded = subprocess.run([sys.executable, "-m", "drafting.cli", "load", "--tickets", str(SAMPLES / "delivery-growth.tickets.jsonl")],
-                                env=process_env(env), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        loaded = subprocess.run(
+            [sys.executable, "-m", "drafting.cli.main", "load", "--tickets", str(SAMPLES / "delivery-growth.tickets.jsonl")],
+            env=process_env(env),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert loaded.returncode == 0 and "6 new" in loaded.stdout, loaded.stdout + loaded.stderr
 
         # 3. Draft replies for every ticket.
@@ -196,8 +211,9 @@ def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_
         # 7. The other pages, including a bad upload.
         go(page, "Knowledge")
         page.get_by_role("tab", name="Add documents").click()
-        page.locator('input[type="file"]').first.set_input_files(files=[{"name": "broken.md", "mimeType": "text/markdown",
-                                                                         "buffer": b"no front matter here"}])
+        page.locator('input[type="file"]').first.set_input_files(
+            files=[{"name": "broken.md", "mimeType": "text/markdown", "buffer": b"no front matter here"}]
+        )
         page.get_by_role("button", name=re.compile("^Add 1 file")).click()
         settle(page)
         page.get_by_text(re.compile("broken.md.*front matter")).first.wait_for()

@@ -19,13 +19,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from drafting import db
-from drafting.composer import Composer
-from drafting.db import ApprovalRow, AuditEventRow, WebhookDeliveryRow
-from drafting.models import Incident, Ticket
-from drafting.tone import ToneChecker
-from drafting.webhooks import Webhooks
-from drafting.workflow import Conflict, Refused, Workflow
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.core import Conflict, Refused, Workflow
+from drafting.workflow.db import ApprovalRow, AuditEventRow, WebhookDeliveryRow
+from drafting.workflow.webhooks import Webhooks
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,8 +116,13 @@ def seed(flow: Workflow, tier: str | None, prefix: str) -> list[tuple[int, int]]
     composer = Composer(PolicyBook.load(None))
     plan = []
     for n in range(DRAFTS):
-        ticket = Ticket(id=f"{prefix}-{n}", incident_id=INCIDENT.id, customer=f"Member {n}", messages=["My order was 45 minutes late."],
-                        facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86), membership_tier=tier))
+        ticket = Ticket(
+            id=f"{prefix}-{n}",
+            incident_id=INCIDENT.id,
+            customer=f"Member {n}",
+            messages=["My order was 45 minutes late."],
+            facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86), membership_tier=tier),
+        )
         row_id, _ = flow.add_ticket(ticket, actor="api")
         view = flow.record_draft(composer.draft_reply(INCIDENT, ticket), actor="composer", ticket_row_id=row_id)
         assert view.approvals_needed == (2 if tier else 1)
@@ -127,11 +132,18 @@ def seed(flow: Workflow, tier: str | None, prefix: str) -> list[tuple[int, int]]
 
 def tally(flow: Workflow, draft_id: int) -> dict[str, Any]:
     with flow.sessions() as session:
-        finals = sum(1 for detail in session.scalars(select(AuditEventRow.detail).where(
-            AuditEventRow.entity == "draft", AuditEventRow.entity_id == str(draft_id), AuditEventRow.action == "draft.approve"))
-            if detail.get("final"))
-        approvals = session.scalars(select(ApprovalRow.actor).where(ApprovalRow.draft_id == draft_id,
-                                                                    ApprovalRow.decision == "approve").order_by(ApprovalRow.id)).all()
+        finals = sum(
+            1
+            for detail in session.scalars(
+                select(AuditEventRow.detail).where(
+                    AuditEventRow.entity == "draft", AuditEventRow.entity_id == str(draft_id), AuditEventRow.action == "draft.approve"
+                )
+            )
+            if detail.get("final")
+        )
+        approvals = session.scalars(
+            select(ApprovalRow.actor).where(ApprovalRow.draft_id == draft_id, ApprovalRow.decision == "approve").order_by(ApprovalRow.id)
+        ).all()
         deliveries = session.scalar(select(func.count()).select_from(WebhookDeliveryRow).where(WebhookDeliveryRow.draft_id == draft_id))
     return {"status": flow.get(draft_id).status, "finals": finals, "approvals": list(approvals), "deliveries": deliveries}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drafting.chat_import import ChatImportError, parse_chat, read_chat
+from drafting.radar.chat_import import ChatImportError, parse_chat, read_chat
 
 WECHAT = """蓝汀客服-小李 2026-11-12 13:05:10
 大家好，今天订单较多
@@ -33,8 +33,14 @@ def test_wechat_desktop_copy_with_multiline_messages_system_lines_and_media() ->
     log = parse_chat(WECHAT.encode(), name="群聊.txt", staff=["蓝汀客服-小李"])
     assert log.format == "wechat-text" and log.problems == []
     kinds = [(m.sender, m.role, m.kind) for m in log.messages]
-    assert kinds == [("蓝汀客服-小李", "staff", "text"), ("王女士", "member", "text"), ("王女士", "member", "media"),
-                     ("", "system", "system"), ("Alex", "member", "text"), ("", "system", "system")]
+    assert kinds == [
+        ("蓝汀客服-小李", "staff", "text"),
+        ("王女士", "member", "text"),
+        ("王女士", "member", "media"),
+        ("", "system", "system"),
+        ("Alex", "member", "text"),
+        ("", "system", "system"),
+    ]
     assert log.messages[1].text == "等了一个半小时了！！\n汤全洒了" and log.messages[1].time == datetime(2026, 11, 12, 13, 6)
     assert log.messages[4].text.endswith("我也要退出群聊了！！")  # a member saying it is not a system notice
     assert [m.index for m in log.messages] == list(range(6)) and log.messages[4].line == 12
@@ -68,14 +74,23 @@ def test_json_and_jsonl_rows() -> None:
 
 
 def test_telegram_export_with_entities_service_messages_media_and_replies() -> None:
-    export = {"name": "Bakery club", "type": "private_supergroup", "messages": [
-        {"id": 10, "type": "service", "date": "2026-11-12T13:00:00", "actor": "Mei", "action": "join_group_by_link"},
-        {"id": 11, "type": "message", "date": "2026-11-12T13:01:00", "from": "Maya (Support)",
-         "text": ["Please check ", {"type": "link", "text": "our FAQ"}, " first."]},
-        {"id": 12, "type": "message", "date": "2026-11-12T13:02:00", "from": "Mei", "text": "Seriously?", "reply_to_message_id": 11},
-        {"id": 13, "type": "message", "date": "2026-11-12T13:03:00", "from": "Tom", "text": "", "media_type": "sticker"},
-        {"id": 14, "type": "message", "date": "2026-11-12T13:04:00", "from": "Tom", "text": ""},
-    ]}
+    export = {
+        "name": "Bakery club",
+        "type": "private_supergroup",
+        "messages": [
+            {"id": 10, "type": "service", "date": "2026-11-12T13:00:00", "actor": "Mei", "action": "join_group_by_link"},
+            {
+                "id": 11,
+                "type": "message",
+                "date": "2026-11-12T13:01:00",
+                "from": "Maya (Support)",
+                "text": ["Please check ", {"type": "link", "text": "our FAQ"}, " first."],
+            },
+            {"id": 12, "type": "message", "date": "2026-11-12T13:02:00", "from": "Mei", "text": "Seriously?", "reply_to_message_id": 11},
+            {"id": 13, "type": "message", "date": "2026-11-12T13:03:00", "from": "Tom", "text": "", "media_type": "sticker"},
+            {"id": 14, "type": "message", "date": "2026-11-12T13:04:00", "from": "Tom", "text": ""},
+        ],
+    }
     log = parse_chat(json.dumps(export).encode(), name="result.json", staff=["Maya (Support)"])
     assert log.format == "telegram"
     assert [(m.role, m.kind) for m in log.messages] == [("system", "system"), ("staff", "text"), ("member", "text"), ("member", "media")]
@@ -90,13 +105,16 @@ def test_gbk_text_is_read_and_said(tmp_path: Path) -> None:
     assert log.encoding == "gb18030" and log.messages[0].text == "等了一个半小时了"
 
 
-@pytest.mark.parametrize(("data", "name", "message"), [
-    (b"", "empty.txt", "is empty"),
-    (b"\x00\x01\x02binary", "x.txt", "not a text export"),
-    (b"[1, 2", "x.json", "not valid JSON"),
-    (b'{"chat": []}', "x.json", "Telegram export"),
-    (b"just some words\nwith no senders\n", "notes.txt", "no message could be read"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.txt", "is empty"),
+        (b"\x00\x01\x02binary", "x.txt", "not a text export"),
+        (b"[1, 2", "x.json", "not valid JSON"),
+        (b'{"chat": []}', "x.json", "Telegram export"),
+        (b"just some words\nwith no senders\n", "notes.txt", "no message could be read"),
+    ],
+)
 def test_unreadable_files_say_why(data: bytes, name: str, message: str) -> None:
     with pytest.raises(ChatImportError, match=message):
         parse_chat(data, name=name)
@@ -114,9 +132,11 @@ def test_a_pinned_notice_with_its_title_is_a_system_line() -> None:
 
 
 def test_notices_found_by_the_second_set_of_logs_are_system_lines() -> None:
-    text = ("林老师 2026-12-12 09:01:00\n好嘞\n\n“莉莉”发出红包：周六快乐\n“莉莉”撤回了一条成员消息\n“Kevin”置顶了一条消息\n"
-            "Yvonne Parry joined the group via invite link\n\nBea | Loftwell Care added Gareth (Loftwell)\n\n"
-            "Priti 2026-12-12 09:05:00\nI added more sugar and it was fine\nwe added Tom to the carpool\n")
+    text = (
+        "林老师 2026-12-12 09:01:00\n好嘞\n\n“莉莉”发出红包：周六快乐\n“莉莉”撤回了一条成员消息\n“Kevin”置顶了一条消息\n"
+        "Yvonne Parry joined the group via invite link\n\nBea | Loftwell Care added Gareth (Loftwell)\n\n"
+        "Priti 2026-12-12 09:05:00\nI added more sugar and it was fine\nwe added Tom to the carpool\n"
+    )
     log = parse_chat(text.encode(), name="chat.txt")
     assert [m.role for m in log.messages] == ["member", "system", "system", "system", "system", "system", "member"]
     assert log.messages[0].text == "好嘞"
@@ -141,7 +161,11 @@ def test_rows_without_a_sender_are_notices_and_telegram_keeps_an_action_written_
     rows = [{"time": "2026-12-12 09:00:00", "sender": "", "text": "Bea added Gareth"}, {"time": "2026-12-12 09:01:00", "sender": "A", "text": "hi"}]
     log = parse_chat(json.dumps(rows).encode(), name="chat.json")
     assert [m.role for m in log.messages] == ["system", "member"]
-    export = {"messages": [{"id": 1, "type": "service", "date": "2026-12-12T09:00:00", "actor": "", "action": "Dom_93 left the group"},
-                           {"id": 2, "type": "service", "date": "2026-12-12T09:01:00", "actor": "Mei", "action": "join_group_by_link"}]}
+    export = {
+        "messages": [
+            {"id": 1, "type": "service", "date": "2026-12-12T09:00:00", "actor": "", "action": "Dom_93 left the group"},
+            {"id": 2, "type": "service", "date": "2026-12-12T09:01:00", "actor": "Mei", "action": "join_group_by_link"},
+        ]
+    }
     log = parse_chat(json.dumps(export).encode(), name="result.json")
     assert [m.text for m in log.messages] == ["Dom_93 left the group", "Mei join group by link"]

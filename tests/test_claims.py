@@ -11,13 +11,13 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from drafting import db
-from drafting.chat_import import parse_chat
-from drafting.composer import Composer
-from drafting.models import Incident, Ticket
-from drafting.radar import analyse, tickets
-from drafting.tone import ToneChecker
-from drafting.workflow import Conflict, NotFound, Workflow, WorkflowError
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.radar.analysis import analyse, tickets
+from drafting.radar.chat_import import parse_chat
+from drafting.workflow import db
+from drafting.workflow.core import Conflict, NotFound, Workflow, WorkflowError
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent

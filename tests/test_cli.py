@@ -11,7 +11,7 @@ from conftest import write
 from typer.testing import CliRunner
 
 from drafting import services
-from drafting.cli import app
+from drafting.cli.main import app
 
 runner = CliRunner()
 
@@ -60,7 +60,9 @@ def test_ingest_bad_file_fails_with_the_reason(tmp_path: Path) -> None:
     assert "0 added" in result.output and "2 failed" in result.output
 
 
-@pytest.mark.parametrize(("args", "message"), [(["--kind", "faq"], "--kind must be policy or incident"), (["--lang", "fr"], "--lang must be zh or en")])
+@pytest.mark.parametrize(
+    ("args", "message"), [(["--kind", "faq"], "--kind must be policy or incident"), (["--lang", "fr"], "--lang must be zh or en")]
+)
 def test_search_rejects_bad_filters(args: list[str], message: str) -> None:
     result = runner.invoke(app, ["search", "refund", *args])
     assert result.exit_code == 2 and message in result.output
@@ -113,8 +115,9 @@ def test_apikey_create_list_and_revoke() -> None:
 def test_load_puts_incident_and_tickets_in_the_database_idempotently(tmp_path: Path) -> None:
     samples = Path(__file__).resolve().parent.parent / "drafting" / "samples"
     incident, tickets = str(samples / "delivery-growth.incident.yaml"), str(samples / "delivery-growth.tickets.jsonl")
-    orphans = write(tmp_path / "orphans.jsonl", '{"id": "X-1", "incident_id": "no-such", "messages": ["hi"], "facts": {"issue_type": "other"}}\n'
-                    "not json\n")
+    orphans = write(
+        tmp_path / "orphans.jsonl", '{"id": "X-1", "incident_id": "no-such", "messages": ["hi"], "facts": {"issue_type": "other"}}\nnot json\n'
+    )
     first = runner.invoke(app, ["load", "--tickets", tickets])
     assert first.exit_code == 1 and "create it first" in first.output  # tickets before their incident: refused, said why
     loaded = runner.invoke(app, ["load", "--incident", incident, "--tickets", tickets])
@@ -127,14 +130,17 @@ def test_load_puts_incident_and_tickets_in_the_database_idempotently(tmp_path: P
 
 
 def test_policy_add_checks_the_whole_book(tmp_path: Path, data_dir: Path) -> None:
-    good = write(tmp_path / "goodwill.yaml", """
+    good = write(
+        tmp_path / "goodwill.yaml",
+        """
         document: goodwill
         rules:
           - id: GW-1
             title: Goodwill coupon
             when: {issue_type: late_delivery}
             remedies: [{type: coupon, amount: 5, valid_days: 14}]
-        """)
+        """,
+    )
     broken = write(tmp_path / "broken.yaml", "rules:\n  - id: B-1\n    remedies: [{type: coupon}]\n")
     refused = runner.invoke(app, ["policy", "add", str(broken)])
     assert refused.exit_code == 1 and "broken.yaml" in refused.output and not (data_dir / "policies").exists()
@@ -145,10 +151,16 @@ def test_policy_add_checks_the_whole_book(tmp_path: Path, data_dir: Path) -> Non
 
 
 def test_radar_prints_the_trigger_themes_and_alerts(tmp_path: Path) -> None:
-    rows = [("会员A", "12:00:00", "今天的新品有人试过吗？"), ("客服小李", "12:05:00", "您好，正在核实，请稍等。"),
-            ("会员B", "12:20:00", "好的谢谢"), ("客服小李", "12:30:00", "别闹了行吗，不就晚了一点吗")]
-    rows += [(f"新成员{i}", f"12:{31 + i // 6:02d}:{(i * 10) % 60:02d}", text)
-             for i, text in enumerate(["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！", "退款！投诉！！"] * 8)]
+    rows = [
+        ("会员A", "12:00:00", "今天的新品有人试过吗？"),
+        ("客服小李", "12:05:00", "您好，正在核实，请稍等。"),
+        ("会员B", "12:20:00", "好的谢谢"),
+        ("客服小李", "12:30:00", "别闹了行吗，不就晚了一点吗"),
+    ]
+    rows += [
+        (f"新成员{i}", f"12:{31 + i // 6:02d}:{(i * 10) % 60:02d}", text)
+        for i, text in enumerate(["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！", "退款！投诉！！"] * 8)
+    ]
     rows.append(("会员C", "12:40:00", "我已经打12315了"))
     chat = write(tmp_path / "group.txt", "\n".join(f"{who} 2026-11-12 {at}\n{text}\n" for who, at, text in rows))
     watch = write(tmp_path / "watch.yaml", "media: [投诉, 曝光]\n")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drafting.commitments import check, extract, parse_number, statement_entitlements
+from drafting.guards.commitments import check, extract, parse_number, statement_entitlements
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
 
 BOOK = PolicyBook.load(None)
@@ -19,8 +19,19 @@ LATE_45 = BOOK.remedies_for(TicketFacts(issue_type="late_delivery", delay_minute
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("30", 30), ("1,000", 1000), ("29.9", Decimal("29.9")), ("三十", 30), ("一百五十", 150), ("两千", 2000),
-     ("十五", 15), ("一万二千", 12000), ("thirty-five", 35), ("a hundred", 100), ("five hundred and twenty", 520)],
+    [
+        ("30", 30),
+        ("1,000", 1000),
+        ("29.9", Decimal("29.9")),
+        ("三十", 30),
+        ("一百五十", 150),
+        ("两千", 2000),
+        ("十五", 15),
+        ("一万二千", 12000),
+        ("thirty-five", 35),
+        ("a hundred", 100),
+        ("five hundred and twenty", 520),
+    ],
 )
 def test_numbers_in_digits_chinese_and_english_words(text: str, value: int) -> None:
     assert parse_number(text) == Decimal(value)
@@ -63,8 +74,13 @@ def test_time_promises_are_found_with_their_units(text: str, kind: str, amount: 
 
 @pytest.mark.parametrize(
     "text",
-    ["您的订单金额86元，晚到了45分钟。", "Your 86-yuan order arrived 45 minutes late.", "满99元可用", "You paid 120 yuan for this order.",
-     "Orders over 99 yuan ship free."],
+    [
+        "您的订单金额86元，晚到了45分钟。",
+        "Your 86-yuan order arrived 45 minutes late.",
+        "满99元可用",
+        "You paid 120 yuan for this order.",
+        "Orders over 99 yuan ship free.",
+    ],
 )
 def test_facts_and_conditions_are_not_promises(text: str) -> None:
     assert extract(text) == []
@@ -155,7 +171,11 @@ MONDAY = datetime(2026, 11, 30, 9, 0)  # a Monday morning
 
 def promises(text: str) -> list[tuple[str, Decimal | None, str | None]]:
     """(type, amount, currency or unit) of every promise, leaving out unpriced refunds ("退款…到账")."""
-    return [(c.type, c.amount, c.currency or c.unit) for c in extract(text, now=MONDAY) if not (c.type == "refund" and c.amount is None and c.scope is None)]
+    return [
+        (c.type, c.amount, c.currency or c.unit)
+        for c in extract(text, now=MONDAY)
+        if not (c.type == "refund" and c.amount is None and c.scope is None)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +269,9 @@ def test_multiples_and_discounts_are_never_backed_by_a_refund_rule() -> None:
 )
 def test_coupons_with_count_threshold_and_validity(text: str, fields: dict[str, int]) -> None:
     [found] = [c for c in extract(text) if c.type == "coupon"]
-    assert {name: getattr(found, name) for name in fields} == {name: Decimal(v) if name in ("amount", "min_spend") else v for name, v in fields.items()}
+    assert {name: getattr(found, name) for name in fields} == {
+        name: Decimal(v) if name in ("amount", "min_spend") else v for name, v in fields.items()
+    }
 
 
 def test_ten_coupons_exceed_one() -> None:
@@ -277,7 +299,12 @@ def test_free_orders_and_free_periods_are_unbacked_without_a_free_order_rule(tex
 
 @pytest.mark.parametrize(
     ("text", "months"),
-    [("送您一年会员", 12), ("We'll add 3 extra months of Plus.", 3), ("We're upgrading you to six months of VIP.", 6), ("您的会员会免费延长一个月。", 1)],
+    [
+        ("送您一年会员", 12),
+        ("We'll add 3 extra months of Plus.", 3),
+        ("We're upgrading you to six months of VIP.", 6),
+        ("您的会员会免费延长一个月。", 1),
+    ],
 )
 def test_membership_grants_in_months(text: str, months: int) -> None:
     assert promises(text) == [("membership_extension", Decimal(months), "months")]
@@ -332,12 +359,24 @@ def test_cash_compensation_is_unbacked_naming_what_is_close() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "您的订单86元", "实付86元", "Your $40 order arrived late.", "满100可用", "Orders over 50 yuan ship free.",
-        "Coupons of this type can only be used on orders over 100 yuan.", "This restaurant has a minimum order of 20 yuan and a 5 yuan delivery fee.",
-        "The 20 yuan coupon you had expired on 15 November.", "本次订单使用了一张10元的满减券，实付86元。", "8折优惠仅限新用户首单使用。",
-        "Would you like us to call you back today?", "请问您是希望退款还是重新配送？", "您提到别的平台会赔三倍，我们这边的标准不太一样。",
-        "You mentioned a previous agent promised you a $50 refund, but I can't find a record of it.", "I cannot double compensate for the same flight.",
-        "When you complained last Friday, we replied within two hours.", "新增40名骑手", "We'll add 40 riders.",
+        "您的订单86元",
+        "实付86元",
+        "Your $40 order arrived late.",
+        "满100可用",
+        "Orders over 50 yuan ship free.",
+        "Coupons of this type can only be used on orders over 100 yuan.",
+        "This restaurant has a minimum order of 20 yuan and a 5 yuan delivery fee.",
+        "The 20 yuan coupon you had expired on 15 November.",
+        "本次订单使用了一张10元的满减券，实付86元。",
+        "8折优惠仅限新用户首单使用。",
+        "Would you like us to call you back today?",
+        "请问您是希望退款还是重新配送？",
+        "您提到别的平台会赔三倍，我们这边的标准不太一样。",
+        "You mentioned a previous agent promised you a $50 refund, but I can't find a record of it.",
+        "I cannot double compensate for the same flight.",
+        "When you complained last Friday, we replied within two hours.",
+        "新增40名骑手",
+        "We'll add 40 riders.",
     ],
 )
 def test_facts_conditions_questions_and_reported_words_are_not_promises(text: str) -> None:
@@ -364,7 +403,7 @@ def test_a_statement_promise_is_still_checked() -> None:
     [
         ("您提到的“赔偿1000元”，我们无法承诺。", False),
         ("You asked for “$500 compensation”; we can't offer that.", False),
-        ("The \"triple refund\" you asked for isn't something we can offer.", False),
+        ('The "triple refund" you asked for isn\'t something we can offer.', False),
         ("我们的处理方案是：“退还86元，并赠送一张30元优惠券”。", True),
         ("我向您保证：“今天之内一定给您回电话。”", True),
         ("We'll give you “$500 compensation”.", True),
@@ -423,7 +462,7 @@ def test_a_text_dense_with_promises_costs_linear_time(unit: str) -> None:
         return time.process_time() - started
 
     seconds(1000)
-    small, large = seconds(50_000), seconds(500_000)
+    small, large = seconds(20_000), seconds(200_000)
     assert large < 20 * small  # ten times the text: about ten times the time, never the square
 
 
@@ -592,12 +631,7 @@ def test_membership_periods_keep_the_unit_written_and_are_judged_in_months() -> 
 
 
 @pytest.mark.parametrize(
-    ("text", "amount"),
-    [
-        ("这单就给您退一半吧，也就是50元", 50),
-        ("给您退0.5倍，即50元", 50),
-        ("We'll refund half, that's 50 yuan.", 50),
-    ],
+    ("text", "amount"), [("这单就给您退一半吧，也就是50元", 50), ("给您退0.5倍，即50元", 50), ("We'll refund half, that's 50 yuan.", 50)]
 )
 def test_a_share_and_the_amount_it_comes_to_are_one_refund(text: str, amount: int) -> None:
     refunds = [c for c in extract(text, now=MONDAY) if c.type in ("refund", "compensation")]
@@ -615,8 +649,10 @@ def test_a_share_of_the_order_called_compensation_is_judged_as_a_refund_share() 
 
 
 def test_a_work_plan_and_a_cause_in_a_draft_promise_nothing_to_the_reader() -> None:
-    text = ("原因：按规则24小时内有照片可以直接退款。我们正在做的：全部订单按原价退款（负责人：财务主管，12月3日前完成）；"
-            "给每位受影响顾客补发20元券（客服主管负责）。按照我们的政策，您这一单可以得到：一张50元优惠券。")
+    text = (
+        "原因：按规则24小时内有照片可以直接退款。我们正在做的：全部订单按原价退款（负责人：财务主管，12月3日前完成）；"
+        "给每位受影响顾客补发20元券（客服主管负责）。按照我们的政策，您这一单可以得到：一张50元优惠券。"
+    )
     report = check(text, LATE_45, order_amount=Decimal(86), now=MONDAY)
     assert [(c.type, c.amount) for c in report.unbacked] == [("coupon", Decimal(50))], report.commitments
 
@@ -641,7 +677,7 @@ def test_the_safety_net_stays_linear(unit: str) -> None:
         return time.process_time() - started
 
     seconds(1000)
-    small, large = seconds(50_000), seconds(500_000)
+    small, large = seconds(20_000), seconds(200_000)
     assert large < 20 * small
 
 
@@ -682,8 +718,14 @@ def test_a_multiple_of_the_price_written_with_a_sign_or_after_a_label_is_caught(
 
 @pytest.mark.parametrize(
     "text",
-    ["每个月给您发一张30元券。", "You'll get a 30 yuan voucher each month until spring.", "每周都送您一张券。",
-     "送您一张30元券。这张券永远不会过期。", "The coupon we're adding has no expiry date.", "优惠券长期有效，随时用。"],
+    [
+        "每个月给您发一张30元券。",
+        "You'll get a 30 yuan voucher each month until spring.",
+        "每周都送您一张券。",
+        "送您一张30元券。这张券永远不会过期。",
+        "The coupon we're adding has no expiry date.",
+        "优惠券长期有效，随时用。",
+    ],
 )
 def test_a_grant_that_repeats_or_never_expires_exceeds_the_rule(text: str) -> None:
     assert [status for *_, status in judged(text)] == ["exceeds"]
@@ -696,8 +738,12 @@ def test_open_ended_words_without_a_grant_promise_nothing(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("给您账户补偿800积分。", 800), ("We'll add 3,000 bonus points to your account.", 3000), ("Refund in full, plus 250 gems.", 250),
-     ("另外送您2000金币。", 2000)],
+    [
+        ("给您账户补偿800积分。", 800),
+        ("We'll add 3,000 bonus points to your account.", 3000),
+        ("Refund in full, plus 250 gems.", 250),
+        ("另外送您2000金币。", 2000),
+    ],
 )
 def test_rewards_in_the_brands_own_units_are_compensation_no_rule_backs(text: str, amount: int) -> None:
     assert ("compensation", Decimal(amount), None, "unbacked") in judged(text)
@@ -723,8 +769,13 @@ def test_a_free_word_that_only_qualifies_a_membership_is_not_another_gift() -> N
 
 @pytest.mark.parametrize(
     ("text", "amount", "unit"),
-    [("下次消费立减15元。", 15, "CNY"), ("We'll knock ¥8 off your next booking.", 8, "CNY"), ("下次到店全场八折。", 20, "percent"),
-     ("本周健身课九折。", 10, "percent"), ("Tonight's parking fee is cut in half.", 50, "percent")],
+    [
+        ("下次消费立减15元。", 15, "CNY"),
+        ("We'll knock ¥8 off your next booking.", 8, "CNY"),
+        ("下次到店全场八折。", 20, "percent"),
+        ("本周健身课九折。", 10, "percent"),
+        ("Tonight's parking fee is cut in half.", 50, "percent"),
+    ],
 )
 def test_money_or_a_share_off_a_purchase_to_come_is_a_discount(text: str, amount: int, unit: str) -> None:
     assert ("discount", Decimal(amount), unit, "unbacked") in judged(text)
@@ -804,7 +855,9 @@ def test_a_reward_balance_or_an_excluded_item_is_not_a_promise() -> None:
 
 
 def test_a_fortnight_is_fourteen_days_and_min_spend_in_its_own_clause_is_the_coupons() -> None:
-    [coupon] = check("A 12-yuan voucher is on its way, valid for a fortnight, min spend 60 yuan.", LATE_45, order_amount=Decimal(86), now=MONDAY).commitments
+    [coupon] = check(
+        "A 12-yuan voucher is on its way, valid for a fortnight, min spend 60 yuan.", LATE_45, order_amount=Decimal(86), now=MONDAY
+    ).commitments
     assert (coupon.valid_days, coupon.min_spend, coupon.status) == (14, Decimal(60), "exceeds")
 
 
@@ -813,11 +866,14 @@ def test_calling_back_and_confirming_are_replies(text: str) -> None:
     assert [kind for kind, *_ in judged(text)] == ["response_time"]
 
 
-@pytest.mark.parametrize(("text", "amount"), [
-    ("We will compensate you two grand in cash.", 2000),
-    ("We'll send you 3 grand to make up for it.", 3000),
-    ("We will pay you two thousand.", 2000),
-])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("We will compensate you two grand in cash.", 2000),
+        ("We'll send you 3 grand to make up for it.", 3000),
+        ("We will pay you two thousand.", 2000),
+    ],
+)
 def test_slang_and_spelled_out_thousands_given_to_the_reader_are_unbacked(text: str, amount: int) -> None:
     found = [c for c in check(text, LATE_45, order_amount=Decimal(86)).commitments if c.amount == amount]
     assert found and all(not c.backed for c in found), check(text, LATE_45, order_amount=Decimal(86)).commitments

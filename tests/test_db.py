@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from drafting import db
+from drafting.workflow import db
 
 
 def test_migrations_create_every_table(database_url: str) -> None:
@@ -17,8 +17,20 @@ def test_migrations_create_every_table(database_url: str) -> None:
     engine = db.make_engine(database_url)
     tables = set(sa.inspect(engine).get_table_names())
     engine.dispose()
-    assert {"incidents", "tickets", "drafts", "draft_versions", "approvals", "audit_events", "batch_jobs",
-            "batch_items", "webhook_deliveries", "api_keys", "inbound_events", "alembic_version"} <= tables
+    assert {
+        "incidents",
+        "tickets",
+        "drafts",
+        "draft_versions",
+        "approvals",
+        "audit_events",
+        "batch_jobs",
+        "batch_items",
+        "webhook_deliveries",
+        "api_keys",
+        "inbound_events",
+        "alembic_version",
+    } <= tables
     db.upgrade(database_url)  # running again on start is harmless
     assert db.current_revision(database_url) == "0003"
 
@@ -27,11 +39,17 @@ def test_an_old_database_upgrades_without_loss(database_url: str) -> None:
     db.upgrade(database_url, "0001")
     engine = db.make_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO incidents (id, data, created_at, updated_at) VALUES ('inc-1', :d, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                           {"d": json.dumps({"id": "inc-1", "title": {"zh": "配送延误"}})})
-        connection.execute(sa.text("INSERT INTO tickets (source, external_id, incident_id, data, status, created_at, updated_at) "
-                                   "VALUES ('api', 'T-1', 'inc-1', :d, 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                           {"d": json.dumps({"id": "T-1", "messages": ["晚了"]})})
+        connection.execute(
+            sa.text("INSERT INTO incidents (id, data, created_at, updated_at) VALUES ('inc-1', :d, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"d": json.dumps({"id": "inc-1", "title": {"zh": "配送延误"}})},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO tickets (source, external_id, incident_id, data, status, created_at, updated_at) "
+                "VALUES ('api', 'T-1', 'inc-1', :d, 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"d": json.dumps({"id": "T-1", "messages": ["晚了"]})},
+        )
     engine.dispose()
     db.upgrade(database_url)
     sessions = db.session_factory(database_url, migrate=False)
@@ -64,7 +82,7 @@ def test_tactful_db_upgrade(database_url: str, monkeypatch: pytest.MonkeyPatch) 
     from typer.testing import CliRunner
 
     from drafting import services
-    from drafting.cli import app
+    from drafting.cli.main import app
 
     monkeypatch.setenv("TACTFUL_DATABASE_URL", database_url)
     services.default_settings.cache_clear()
@@ -81,7 +99,7 @@ def test_unreachable_database_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     from typer.testing import CliRunner
 
     from drafting import services
-    from drafting.cli import app
+    from drafting.cli.main import app
 
     monkeypatch.setenv("TACTFUL_DATABASE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
     services.default_settings.cache_clear()

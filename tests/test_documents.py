@@ -41,7 +41,9 @@ def test_markdown_with_full_front_matter(tmp_path: Path) -> None:
 
 def test_language_is_detected_when_not_given(tmp_path: Path) -> None:
     zh = load_document(write(tmp_path / "a.md", "---\nkind: incident\ntitle: 复盘\n---\n客服在 WeChat 群里说了别闹了行吗，引发退货潮。\n"))
-    en = load_document(write(tmp_path / "b.txt", "---\nkind: incident\ntitle: Review\n---\nA staff member wrote 别闹了 in the group and returns spiked.\n"))
+    en = load_document(
+        write(tmp_path / "b.txt", "---\nkind: incident\ntitle: Review\n---\nA staff member wrote 别闹了 in the group and returns spiked.\n")
+    )
     assert (zh.lang, en.lang) == ("zh", "en")
     assert detect_language("退款") == "zh" and detect_language("refund please") == "en"
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drafting import services
-from drafting.cli import app
+from drafting.cli.main import app
 
 runner = CliRunner()
 SAMPLE = Path(__file__).resolve().parent.parent / "drafting" / "samples"
@@ -77,8 +77,7 @@ def test_replies_cite_policy_sections_from_the_store(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "code", "status"),
-    [("We'll refund the full 86 yuan within 3 days.", 0, "backed"), ("We will refund you 1000 yuan.", 1, "exceeds")],
+    ("text", "code", "status"), [("We'll refund the full 86 yuan within 3 days.", 0, "backed"), ("We will refund you 1000 yuan.", 1, "exceeds")]
 )
 def test_commitments_check(tmp_path: Path, text: str, code: int, status: str) -> None:
     ticket = tmp_path / "ticket.json"
@@ -131,8 +130,9 @@ def test_load_loads_every_readable_line_of_a_file_with_bad_bytes(tmp_path: Path)
 def test_a_gbk_file_is_read_whole_with_its_encoding_named(tmp_path: Path) -> None:
     tickets, out = tmp_path / "gbk.jsonl", tmp_path / "drafts.jsonl"
     tickets.write_bytes(TICKETS.read_text(encoding="utf-8").encode("gb18030"))
-    result = runner.invoke(app, ["draft", "reply", "--incident", str(INCIDENT), "--tickets", str(tickets), "--out", str(out),
-                                 "--no-citations", "--encoding", "gb18030"])
+    result = runner.invoke(
+        app, ["draft", "reply", "--incident", str(INCIDENT), "--tickets", str(tickets), "--out", str(out), "--no-citations", "--encoding", "gb18030"]
+    )
     drafts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(drafts) == len(TICKETS.read_text(encoding="utf-8").splitlines()), result.output
     assert drafts[0]["lang"] == "zh"

@@ -22,10 +22,21 @@ def test_the_guard_extracts_the_dev_promises_exactly_and_never_passes_an_unbacke
 
 def test_a_label_is_matched_by_type_amount_unit_and_the_details_it_gives(tmp_path: Path) -> None:
     rows = [
-        {"id": "a", "lang": "en", "text": "A refund of 86 CNY will arrive within 72 hours.",
-         "promises": [{"type": "refund", "amount": 86, "unit": "CNY", "backed": True},
-                      {"type": "processing_deadline", "amount": 72, "unit": "hours", "backed": True}]},
-        {"id": "b", "lang": "zh", "text": "送您10张30元优惠券", "promises": [{"type": "coupon", "amount": 30, "unit": "CNY", "count": 2, "backed": False}]},
+        {
+            "id": "a",
+            "lang": "en",
+            "text": "A refund of 86 CNY will arrive within 72 hours.",
+            "promises": [
+                {"type": "refund", "amount": 86, "unit": "CNY", "backed": True},
+                {"type": "processing_deadline", "amount": 72, "unit": "hours", "backed": True},
+            ],
+        },
+        {
+            "id": "b",
+            "lang": "zh",
+            "text": "送您10张30元优惠券",
+            "promises": [{"type": "coupon", "amount": 30, "unit": "CNY", "count": 2, "backed": False}],
+        },
         {"id": "c", "lang": "zh", "text": "您的订单86元", "promises": []},
     ]
     path = tmp_path / "promises.jsonl"
@@ -45,10 +56,29 @@ def test_bad_data_names_the_file_and_line(tmp_path: Path) -> None:
 def test_membership_periods_compare_across_units_and_several_files_report_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first = tmp_path / "one.jsonl"
     second = tmp_path / "two.jsonl"
-    first.write_text(json.dumps({"id": "m1", "lang": "zh", "text": "给您会员延长两周",
-                                 "promises": [{"type": "membership", "amount": 14, "unit": "days", "backed": True}]}, ensure_ascii=False), encoding="utf-8")
-    second.write_text(json.dumps({"id": "m2", "lang": "en", "text": "We'll extend your membership by 1 month.",
-                                  "promises": [{"type": "membership", "amount": 30, "unit": "days", "backed": True}]}), encoding="utf-8")
+    first.write_text(
+        json.dumps(
+            {
+                "id": "m1",
+                "lang": "zh",
+                "text": "给您会员延长两周",
+                "promises": [{"type": "membership", "amount": 14, "unit": "days", "backed": True}],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    second.write_text(
+        json.dumps(
+            {
+                "id": "m2",
+                "lang": "en",
+                "text": "We'll extend your membership by 1 month.",
+                "promises": [{"type": "membership", "amount": 30, "unit": "days", "backed": True}],
+            }
+        ),
+        encoding="utf-8",
+    )
     _, results = commitment_eval.evaluate([*commitment_eval.load(first), *commitment_eval.load(second)])
     assert [r.exact for r in results] == [True, True]  # 2 weeks = 14 days, 1 month = 30 days
     assert commitment_eval.main(["--data", str(first), str(second)]) == 0
@@ -59,7 +89,12 @@ def test_membership_periods_compare_across_units_and_several_files_report_togeth
 def test_a_promise_labelled_backed_that_the_guard_holds_is_counted_as_held(tmp_path: Path) -> None:
     # the product decision (a coupon with a minimum spend is not the rule's coupon) overrides such a label:
     # the eval reports the disagreement instead of hiding it
-    row = {"id": "h", "lang": "zh", "text": "送您一张满90减25的券", "promises": [{"type": "coupon", "amount": 25, "unit": "CNY", "min_spend": 90, "backed": True}]}
+    row = {
+        "id": "h",
+        "lang": "zh",
+        "text": "送您一张满90减25的券",
+        "promises": [{"type": "coupon", "amount": 25, "unit": "CNY", "min_spend": 90, "backed": True}],
+    }
     path = tmp_path / "held.jsonl"
     path.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     tallies, results = commitment_eval.evaluate(commitment_eval.load(path))
@@ -68,7 +103,12 @@ def test_a_promise_labelled_backed_that_the_guard_holds_is_counted_as_held(tmp_p
 
 
 def test_one_free_order_labelled_with_a_count_matches_a_free_order(tmp_path: Path) -> None:
-    row = {"id": "f", "lang": "en", "text": "Your next lunch is on us.", "promises": [{"type": "free_order", "amount": 1, "unit": "orders", "backed": False}]}
+    row = {
+        "id": "f",
+        "lang": "en",
+        "text": "Your next lunch is on us.",
+        "promises": [{"type": "free_order", "amount": 1, "unit": "orders", "backed": False}],
+    }
     path = tmp_path / "free.jsonl"
     path.write_text(json.dumps(row), encoding="utf-8")
     _, results = commitment_eval.evaluate(commitment_eval.load(path))
@@ -76,7 +116,12 @@ def test_one_free_order_labelled_with_a_count_matches_a_free_order(tmp_path: Pat
 
 
 def test_a_deadline_in_whole_days_matches_a_label_written_as_a_duration(tmp_path: Path) -> None:
-    row = {"id": "d", "lang": "zh", "text": "券后天发到您账户", "promises": [{"type": "processing_deadline", "amount": 2, "unit": "days", "backed": False}]}
+    row = {
+        "id": "d",
+        "lang": "zh",
+        "text": "券后天发到您账户",
+        "promises": [{"type": "processing_deadline", "amount": 2, "unit": "days", "backed": False}],
+    }
     path = tmp_path / "deadline.jsonl"
     path.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     _, results = commitment_eval.evaluate(commitment_eval.load(path))

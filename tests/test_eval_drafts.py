@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drafting.checklist import checklist
-from drafting.composer import Composer
-from drafting.models import Draft, Incident, Ticket
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.checklist import checklist
 from evals import drafts as eval_drafts
 from knowledge.policy import PolicyBook, TicketFacts
 

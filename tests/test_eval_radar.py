@@ -16,8 +16,17 @@ def gold_log(path: Path) -> Path:
     start, rows = datetime(2026, 11, 12, 12, 0), []
 
     def add(minutes: float, sender: str, role: str, text: str, theme: str = "none", trigger: bool = False) -> None:
-        rows.append({"id": len(rows) + 1, "time": f"{start + timedelta(minutes=minutes):%Y-%m-%d %H:%M:%S}", "sender": sender,
-                     "role": role, "text": text, "theme": theme, "trigger": trigger})
+        rows.append(
+            {
+                "id": len(rows) + 1,
+                "time": f"{start + timedelta(minutes=minutes):%Y-%m-%d %H:%M:%S}",
+                "sender": sender,
+                "role": role,
+                "text": text,
+                "theme": theme,
+                "trigger": trigger,
+            }
+        )
 
     for n in range(15):
         add(n * 3, f"member{n % 4}", "member", "Anyone tried the new scones?")
@@ -25,8 +34,7 @@ def gold_log(path: Path) -> Path:
     add(50, "", "system", "Tom joined the group")
     add(60, "Kevin", "staff", "Calm down, it's just a late order.", trigger=True)
     for n in range(30):
-        add(60.2 + n * 0.3, f"angry{n}", "member", "> Kevin: Calm down, it's just a late order.\nHow dare you talk to us like that?!",
-            "attitude")
+        add(60.2 + n * 0.3, f"angry{n}", "member", "> Kevin: Calm down, it's just a late order.\nHow dare you talk to us like that?!", "attitude")
         add(60.3 + n * 0.3, f"late{n}", "member", "My order was 90 minutes late, I want a refund", "lateness")
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     return path

@@ -84,8 +84,24 @@ def test_quality_floor_on_the_never_tuned_split() -> None:
 @needs_wikipedia
 def test_score_task_on_a_wikipedia_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "politeness.html"
-    code = eval_tone.main(["--data", str(WIKIPEDIA), "--text-col", "Request", "--label-col", "Normalized Score",
-                           "--task", "score", "--kind", "chat", "--limit", "400", "--report", str(report)])
+    code = eval_tone.main(
+        [
+            "--data",
+            str(WIKIPEDIA),
+            "--text-col",
+            "Request",
+            "--label-col",
+            "Normalized Score",
+            "--task",
+            "score",
+            "--kind",
+            "chat",
+            "--limit",
+            "400",
+            "--report",
+            str(report),
+        ]
+    )
     assert code == 0
     assert "Spearman" in capsys.readouterr().out
     assert "<svg" in report.read_text(encoding="utf-8")
@@ -94,8 +110,22 @@ def test_score_task_on_a_wikipedia_sample(tmp_path: Path, capsys: pytest.Capture
 @pytest.mark.slow
 @needs_wikipedia
 def test_politeness_agrees_with_human_judgement() -> None:
-    args = eval_tone.parse_args(["--data", str(WIKIPEDIA), "--text-col", "Request", "--label-col", "Normalized Score",
-                                 "--task", "score", "--kind", "chat", "--report", "/dev/null"])
+    args = eval_tone.parse_args(
+        [
+            "--data",
+            str(WIKIPEDIA),
+            "--text-col",
+            "Request",
+            "--label-col",
+            "Normalized Score",
+            "--task",
+            "score",
+            "--kind",
+            "chat",
+            "--report",
+            "/dev/null",
+        ]
+    )
     result = eval_tone.run(args)
     assert result["spearman"] >= 0.45
     assert result["quartiles"]["accuracy"] >= 0.75
@@ -146,7 +176,7 @@ def test_a_label_whose_text_changed_is_refused(tmp_path: Path) -> None:
 
 @needs_real
 def test_the_lexicon_rarely_flags_real_support_replies() -> None:
-    from drafting.tone import ToneChecker
+    from drafting.guards.tone import ToneChecker
 
     rates = tone_real.flag_rates(tone_real.read_replies(), ToneChecker())
     for source in ("zh-weibo", "zh-taobao", "en-twitter"):

@@ -12,12 +12,12 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from drafting import db
-from drafting.composer import Composer
-from drafting.jobs import create_job, progress, run_job
-from drafting.models import Incident, Ticket
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.core import Workflow
+from drafting.workflow.jobs import create_job, progress, run_job
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +44,13 @@ def setup(database_url: str) -> tuple[Workflow, list[int]]:
     flow.save_incident(INCIDENT, actor="lead")
     ids = []
     for n in range(12):
-        ticket = Ticket(id=f"J-{n}", incident_id=INCIDENT.id, customer=f"C{n}", messages=["late"],
-                        facts=TicketFacts(issue_type="late_delivery", delay_minutes=20 + n, order_amount=Decimal(50)))
+        ticket = Ticket(
+            id=f"J-{n}",
+            incident_id=INCIDENT.id,
+            customer=f"C{n}",
+            messages=["late"],
+            facts=TicketFacts(issue_type="late_delivery", delay_minutes=20 + n, order_amount=Decimal(50)),
+        )
         ids.append(flow.add_ticket(ticket, actor="api")[0])
     return flow, ids
 

@@ -7,29 +7,30 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
-from drafting.fakes import answer
+from samples import alex
 
 from drafting import services
-from drafting.chain import LLMDrafter
-from drafting.composer import Composer
-from drafting.llm import chat_model
-from drafting.models import Incident, Ticket
+from drafting.domain.models import Incident
+from drafting.drafters.chain import LLMDrafter
+from drafting.drafters.composer import Composer
+from drafting.drafters.llm import chat_model
 from drafting.settings import load_settings
-from knowledge.policy import PolicyBook, TicketFacts
+from knowledge.policy import PolicyBook
+from testkit.fakes import answer
 
 SAMPLE = Path(__file__).resolve().parent.parent / "drafting" / "samples"
 INCIDENT = Incident.model_validate(yaml.safe_load((SAMPLE / "delivery-growth.incident.yaml").read_text(encoding="utf-8")))
-ALEX = Ticket(id="T-2", customer="Alex", order_id="LT1", messages=["My dinner was 45 minutes late."],
-              facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)))
-GOOD = ("Hi Alex, we're sorry: your order LT1 arrived 45 minutes late, and that is our fault. We have added 40 riders. "
-        "You get a full refund of 86 yuan and a 30-yuan coupon with no minimum spend, valid for 30 days, processed within "
-        "3 days. Call our 24-hour line 400-820-1234; we reply within 5 minutes.")
+ALEX = alex("My dinner was 45 minutes late.")
+GOOD = (
+    "Hi Alex, we're sorry: your order LT1 arrived 45 minutes late, and that is our fault. We have added 40 riders. "
+    "You get a full refund of 86 yuan and a 30-yuan coupon with no minimum spend, valid for 30 days, processed within "
+    "3 days. Call our 24-hour line 400-820-1234; we reply within 5 minutes."
+)
 
 
 class FakeChatAPI(BaseHTTPRequestHandler):
@@ -45,11 +46,16 @@ class FakeChatAPI(BaseHTTPRequestHandler):
         if status != 200:
             payload = json.dumps({"error": {"message": "busy", "type": "rate_limit" if status == 429 else "server"}}).encode()
         else:
-            payload = json.dumps({
-                "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": json.dumps(answer(GOOD))}}],
-                "usage": {"prompt_tokens": 1234, "completion_tokens": 120, "total_tokens": 1354},
-            }).encode()
+            payload = json.dumps(
+                {
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": json.dumps(answer(GOOD))}}],
+                    "usage": {"prompt_tokens": 1234, "completion_tokens": 120, "total_tokens": 1354},
+                }
+            ).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

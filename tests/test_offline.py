@@ -31,7 +31,7 @@ for ef in (UseEmbeddings(), E5Embeddings()):
     hits = store.search("refund for a late order", k=1, lang="en")
     assert hits and hits[0].doc_id == "late-delivery", hits
     print(ef.name(), "ok")
-from drafting.tone import check
+from drafting.guards.tone import check
 assert check("別鬧了行嗎").verdict == "block"  # traditional-character table loads from its package
 print("tone ok")
 """

@@ -21,9 +21,7 @@ def book() -> PolicyBook:
 
 def summary(remedies: list[Remedy]) -> set[tuple[str, str, object]]:
     """(rule, type, the number that matters) for each remedy."""
-    return {
-        (r.rule_id, r.type, r.amount or r.days or r.minutes or r.months or r.scope or r.channel) for r in remedies
-    }
+    return {(r.rule_id, r.type, r.amount or r.days or r.minutes or r.months or r.scope or r.channel) for r in remedies}
 
 
 CASES = [
@@ -51,7 +49,10 @@ CASES = [
         {"issue_type": "late_delivery"},
         {("RT-1", "response_time", 120)},
     ),
-    ({"issue_type": "not_delivered"}, {("LD-2", "refund", "full"), ("LD-2", "coupon", Decimal(30)), ("LD-2", "processing_deadline", 3), ("RT-1", "response_time", 120)}),
+    (
+        {"issue_type": "not_delivered"},
+        {("LD-2", "refund", "full"), ("LD-2", "coupon", Decimal(30)), ("LD-2", "processing_deadline", 3), ("RT-1", "response_time", 120)},
+    ),
     (
         {"issue_type": "spilled", "has_photo": True, "hours_since_delivery": 2, "during_incident": True},
         {("DG-1", "refund", "full"), ("DG-1", "coupon", Decimal(20)), ("DG-1", "processing_deadline", 3), ("RT-2", "response_time", 5)},
@@ -63,22 +64,20 @@ CASES = [
     (  # platinum bonus stacks only on compensation, and the priority channel is faster
         {"issue_type": "late_delivery", "delay_minutes": 45, "membership_tier": "platinum"},
         {
-            ("LD-2", "refund", "full"), ("LD-2", "coupon", Decimal(30)), ("MT-2", "coupon", Decimal(20)),
-            ("LD-2", "processing_deadline", 3), ("MT-1", "response_time", 30), ("MT-1", "priority_channel", "priority support"),
+            ("LD-2", "refund", "full"),
+            ("LD-2", "coupon", Decimal(30)),
+            ("MT-2", "coupon", Decimal(20)),
+            ("LD-2", "processing_deadline", 3),
+            ("MT-1", "response_time", 30),
+            ("MT-1", "priority_channel", "priority support"),
         },
     ),
     (
         {"issue_type": "staff_attitude", "membership_tier": "platinum"},
         {("MT-1", "response_time", 30), ("MT-1", "priority_channel", "priority support")},
     ),
-    (
-        {"issue_type": "expired"},
-        {("RF-1", "refund", "full"), ("RF-1", "processing_deadline", 3), ("RT-1", "response_time", 120)},
-    ),
-    (
-        {"issue_type": "change_of_mind", "hours_since_delivery": 200},
-        {("RT-1", "response_time", 120)},
-    ),
+    ({"issue_type": "expired"}, {("RF-1", "refund", "full"), ("RF-1", "processing_deadline", 3), ("RT-1", "response_time", 120)}),
+    ({"issue_type": "change_of_mind", "hours_since_delivery": 200}, {("RT-1", "response_time", 120)}),
     (
         {"issue_type": "benefit_removed"},
         {("SV-1", "refund", "pro_rated"), ("SV-1", "membership_extension", 1), ("SV-1", "processing_deadline", 7), ("RT-1", "response_time", 120)},
@@ -145,9 +144,7 @@ BAD_RULES = [
 
 
 @pytest.mark.parametrize(("when", "remedies", "rule_id", "field", "message"), BAD_RULES)
-def test_invalid_rule_is_rejected_with_file_rule_and_field(
-    tmp_path: Path, when: str, remedies: str, rule_id: str, field: str, message: str
-) -> None:
+def test_invalid_rule_is_rejected_with_file_rule_and_field(tmp_path: Path, when: str, remedies: str, rule_id: str, field: str, message: str) -> None:
     path = write(tmp_path / "rules.yaml", RULE_DIFF.format(when=when, remedies=remedies))
     with pytest.raises(PolicyError) as caught:
         PolicyBook.load(tmp_path)

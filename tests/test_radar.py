@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from drafting.chat_import import parse_chat
-from drafting.radar import Bucket, analyse, classify, default_watch, facts_from, mood_over_time, themes, tickets
-from drafting.tone import ToneChecker
+from drafting.guards.tone import ToneChecker
+from drafting.radar.analysis import Bucket, analyse, classify, default_watch, facts_from, mood_over_time, themes, tickets
+from drafting.radar.chat_import import parse_chat
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 11, 12, 12, 0)
@@ -37,8 +37,14 @@ def calm(minutes: int, staff_at: tuple[int, ...], staff_text: str) -> list[tuple
 
 
 def blow_up(start_s: int, quote: str, n: int = 60) -> list[tuple[int, str, str]]:
-    texts = [f"「客服小李：{quote}」\n这是什么态度？！", "等了一个半小时了，汤全洒了！！", "退款！退我38块！！",
-             "订单LT20261112-0457到现在还没到", "客服态度太差了，投诉！！", "曝光你们，太过分了！！"]
+    texts = [
+        f"「客服小李：{quote}」\n这是什么态度？！",
+        "等了一个半小时了，汤全洒了！！",
+        "退款！退我38块！！",
+        "订单LT20261112-0457到现在还没到",
+        "客服态度太差了，投诉！！",
+        "曝光你们，太过分了！！",
+    ]
     return [(start_s + i * 10, f"新成员{i % 25}", texts[i % len(texts)]) for i in range(n)]
 
 
@@ -63,8 +69,10 @@ def test_a_dismissive_reply_is_the_trigger_not_the_polite_ones(tone: ToneChecker
 def test_a_polite_announcement_the_chat_turns_on_still_ranks_first(tone: ToneChecker) -> None:
     rows = calm(60, (5, 20), "欢迎新朋友！有问题随时问我们。")
     rows.append((60 * 60, "客服小李", "好消息！新版本上线，会员免配送费权益调整为每月两次，感谢大家支持！"))
-    rows += [(60 * 60 + 15 * i, f"会员{i % 30}", t) for i, t in enumerate(
-        ["凭什么取消免配送费？", "权益缩水了，续费不划算", "以前可以无限次免配送费的", "这不就是变相涨价吗？？"] * 12)]
+    rows += [
+        (60 * 60 + 15 * i, f"会员{i % 30}", t)
+        for i, t in enumerate(["凭什么取消免配送费？", "权益缩水了，续费不划算", "以前可以无限次免配送费的", "这不就是变相涨价吗？？"] * 12)
+    ]
     radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
     assert radar.trigger.text.startswith("好消息") and not radar.trigger.tone_flags
     assert radar.themes[0].theme in ("value_removed", "price")
@@ -87,10 +95,12 @@ def test_themes_timeline_influencers_and_alerts(tone: ToneChecker) -> None:
 
 def test_mood_is_the_share_of_member_messages_over_a_sliding_window() -> None:
     minute = [START + timedelta(minutes=i) for i in range(4)]
-    timeline = [Bucket(minute[0], messages=4, complaints=0, angry=0, staff=0),
-                Bucket(minute[1], messages=3, complaints=1, angry=1, staff=1),  # 2 members, 1 complaining
-                Bucket(minute[2], messages=1, complaints=0, angry=0, staff=1),  # staff only
-                Bucket(minute[3], messages=6, complaints=6, angry=3, staff=0)]
+    timeline = [
+        Bucket(minute[0], messages=4, complaints=0, angry=0, staff=0),
+        Bucket(minute[1], messages=3, complaints=1, angry=1, staff=1),  # 2 members, 1 complaining
+        Bucket(minute[2], messages=1, complaints=0, angry=0, staff=1),  # staff only
+        Bucket(minute[3], messages=6, complaints=6, angry=3, staff=0),
+    ]
     per_minute = mood_over_time(timeline, minutes=1)
     assert [m.complaint_share for m in per_minute] == [0.0, 0.5, None, 1.0]  # no member spoke: no share, not 0
     assert [m.angry_share for m in per_minute] == [0.0, 0.5, None, 0.5]
@@ -102,8 +112,13 @@ def test_mood_is_the_share_of_member_messages_over_a_sliding_window() -> None:
 
 def test_shipped_watch_lists_alert_without_configuration_and_latin_terms_match_whole_words(tone: ToneChecker) -> None:
     assert {"media", "regulator_legal", "safety", "churn"} <= set(default_watch())
-    rows = [(0, "会员A", "我已经打12315了"), (60, "Sam", "One issue: the lid was loose"), (120, "Kim", "I'll sue if this happens again"),
-            (180, "会员B", "孩子吃了拉肚子，送医院了"), (240, "客服小李", "收到")]
+    rows = [
+        (0, "会员A", "我已经打12315了"),
+        (60, "Sam", "One issue: the lid was loose"),
+        (120, "Kim", "I'll sue if this happens again"),
+        (180, "会员B", "孩子吃了拉肚子，送医院了"),
+        (240, "客服小李", "收到"),
+    ]
     radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
     found = {(a.sender, a.watch, a.term) for a in radar.alerts}
     assert ("会员A", "regulator_legal", "12315") in found and ("Kim", "regulator_legal", "sue") in found
@@ -122,9 +137,15 @@ def test_a_few_messages_without_a_time_do_not_change_the_ranking(tone: ToneCheck
     untimed = [dict(r) for r in timed]
     for i in (5, 40):
         untimed[i]["time"] = ""
-    ranked = [[(c.index, c.score) for c in analyse(parse_chat("\n".join(json.dumps(r, ensure_ascii=False) for r in log).encode(),
-                                                               name="chat.jsonl", staff=["客服小李"]), tone).triggers]
-              for log in (timed, untimed)]
+    ranked = [
+        [
+            (c.index, c.score)
+            for c in analyse(
+                parse_chat("\n".join(json.dumps(r, ensure_ascii=False) for r in log).encode(), name="chat.jsonl", staff=["客服小李"]), tone
+            ).triggers
+        ]
+        for log in (timed, untimed)
+    ]
     assert ranked[0] == ranked[1] and ranked[0][0][0] == len(calm(60, (10, 30), "x"))
 
 
@@ -134,7 +155,6 @@ def test_classify_separates_complaints_from_chatter() -> None:
     assert classify("Shut up, you're obviously a paid shill")[0] == "fight"
     assert classify("今天的新品有人试过吗？")[0] is None
     assert classify("This is RIDICULOUS!!!")[0] == "other"
-
 
 
 def test_a_resolved_problem_or_thanks_is_not_a_complaint_unless_a_but_follows() -> None:
@@ -149,21 +169,26 @@ def test_a_resolved_problem_or_thanks_is_not_a_complaint_unless_a_but_follows() 
 def test_members_quoting_staff_words_back_are_reacting_to_staff(tone: ToneChecker) -> None:
     rows = calm(30, (), "")
     rows.append((30 * 60, "客服小李", "大家多体谅一下，晚个把小时很正常的"))
-    rows += [(30 * 60 + 60, "会员A", "“晚个把小时很正常”，这话你也说得出口"),
-             (30 * 60 + 90, "会员B", 'He said "see you at the meetup" and left'),  # quotes words staff never said
-             (30 * 60 + 120, "会员C", "“很正常”是我们群的新梗了")]  # too short a quote to be sure whose words
+    rows += [
+        (30 * 60 + 60, "会员A", "“晚个把小时很正常”，这话你也说得出口"),
+        (30 * 60 + 90, "会员B", 'He said "see you at the meetup" and left'),  # quotes words staff never said
+        (30 * 60 + 120, "会员C", "“很正常”是我们群的新梗了"),
+    ]  # too short a quote to be sure whose words
     radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
     by_sender = {radar.log.messages[i].sender: theme for i, theme in radar.complaint_of.items()}
     assert by_sender.get("会员A") == "attitude"
     assert "会员B" not in by_sender and "会员C" not in by_sender
 
 
-@pytest.mark.parametrize(("texts", "expected"), [
-    (["等了一个半小时了，订单LT20261112-0457", "退我38块"], {"order_ids": ["LT20261112-0457"], "amount": Decimal(38), "delay_minutes": 90}),
-    (["My order was 90 minutes late", "I paid $24.50"], {"order_ids": [], "amount": Decimal("24.50"), "delay_minutes": 90}),
-    (["等了两个小时", "半小时前就说快到了"], {"order_ids": [], "amount": None, "delay_minutes": 120}),
-    (["no facts here"], {"order_ids": [], "amount": None, "delay_minutes": None}),
-])
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["等了一个半小时了，订单LT20261112-0457", "退我38块"], {"order_ids": ["LT20261112-0457"], "amount": Decimal(38), "delay_minutes": 90}),
+        (["My order was 90 minutes late", "I paid $24.50"], {"order_ids": [], "amount": Decimal("24.50"), "delay_minutes": 90}),
+        (["等了两个小时", "半小时前就说快到了"], {"order_ids": [], "amount": None, "delay_minutes": 120}),
+        (["no facts here"], {"order_ids": [], "amount": None, "delay_minutes": None}),
+    ],
+)
 def test_facts_members_state(texts: list[str], expected: dict) -> None:
     assert facts_from(texts) == expected
 
@@ -171,8 +196,12 @@ def test_facts_members_state(texts: list[str], expected: dict) -> None:
 def test_one_ticket_per_complaining_member_ready_for_drafting(tone: ToneChecker) -> None:
     rows = calm(10, (), "")
     rows.append((10 * 60, "客服小李", "别闹了行吗"))
-    rows += [(10 * 60 + 10, "王女士", "等了一个半小时了！！订单LT20261112-0457"), (10 * 60 + 20, "王女士", "退我38块"),
-             (10 * 60 + 30, "Alex", "My soup spilled everywhere"), (10 * 60 + 40, "路人", "今天天气不错")]
+    rows += [
+        (10 * 60 + 10, "王女士", "等了一个半小时了！！订单LT20261112-0457"),
+        (10 * 60 + 20, "王女士", "退我38块"),
+        (10 * 60 + 30, "Alex", "My soup spilled everywhere"),
+        (10 * 60 + 40, "路人", "今天天气不错"),
+    ]
     radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
     made = {t.customer: t for t in tickets(radar, "inc-1", source_name="wechat")}
     assert set(made) == {"王女士", "Alex"}  # chatter and staff make no tickets
@@ -190,13 +219,18 @@ def test_a_ticket_of_every_theme_drafts_without_an_unbacked_promise(issue: str) 
     """Radar tickets carry the issue type of their theme (themes.yaml); whatever it is, the composer's reply
     promises only what the policy book backs, including when the member stated an amount and a delay."""
     from drafting import services
-    from drafting.models import Ticket
-    from drafting.records import load_incident
+    from drafting.domain.files import load_incident
+    from drafting.domain.models import Ticket
     from knowledge.policy import TicketFacts
 
     incident = load_incident(ROOT / "drafting" / "samples" / "delivery-growth.incident.yaml")
     drafter = services.drafter(services.default_settings(), with_store=False)
-    ticket = Ticket(id=f"chat-jen-{issue}", customer="Jen", channel="chat", messages=["这是什么态度？！等了三个小时了，退我486！！"],
-                    facts=TicketFacts(issue_type=issue, delay_minutes=180 if issue == "late_delivery" else None, order_amount=Decimal(486)))
+    ticket = Ticket(
+        id=f"chat-jen-{issue}",
+        customer="Jen",
+        channel="chat",
+        messages=["这是什么态度？！等了三个小时了，退我486！！"],
+        facts=TicketFacts(issue_type=issue, delay_minutes=180 if issue == "late_delivery" else None, order_amount=Decimal(486)),
+    )
     draft = drafter.draft_reply(incident, ticket)
     assert draft.text and [c.text for c in draft.commitments if not c.backed] == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drafting.records import RecordError, read_tickets
+from drafting.domain.files import RecordError, read_tickets
 
 
 def ticket(ticket_id: str, message: str = "My order was late.") -> dict:
@@ -70,8 +70,9 @@ def test_a_utf16_file_with_a_bom_is_read(tmp_path: Path) -> None:
 
 def test_bad_json_and_invalid_fields_are_reported_per_line(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
-    path.write_bytes(b"\n".join([*jsonl(ticket("A")), b"{broken", b"[1, 2]", *jsonl({**ticket("X"), "facts": {"issue_type": "meteor"}}),
-                                 *jsonl(ticket("B"))]))
+    path.write_bytes(
+        b"\n".join([*jsonl(ticket("A")), b"{broken", b"[1, 2]", *jsonl({**ticket("X"), "facts": {"issue_type": "meteor"}}), *jsonl(ticket("B"))])
+    )
     ids, errors = read(path)
     assert ids == ["A", "B"]
     assert "not valid JSON" in errors[2] and "expected a JSON object" in errors[3] and "facts.issue_type" in errors[4]
@@ -84,11 +85,11 @@ def test_csv_rows_with_bad_bytes_wrong_widths_and_an_unclosed_quote(tmp_path: Pa
     path = tmp_path / "t.csv"
     rows = [
         'C1,Sam,"late\r\n\r\nstill waiting",late_delivery',  # lines 2-4: one row, two messages
-        'C2,Bo,"never closed,late_delivery',                  # line 5: would swallow the rest of the file
-        "C3,Al,cold food,late_delivery",                      # line 6
-        "C4,\xff,bad byte,late_delivery",                     # line 7 (the \xff is written as a raw byte below)
-        "C5,Jo,one too many,late_delivery,extra",             # line 8
-        "C6,Li,汤洒了,spilled",                                # line 9
+        'C2,Bo,"never closed,late_delivery',  # line 5: would swallow the rest of the file
+        "C3,Al,cold food,late_delivery",  # line 6
+        "C4,\xff,bad byte,late_delivery",  # line 7 (the \xff is written as a raw byte below)
+        "C5,Jo,one too many,late_delivery,extra",  # line 8
+        "C6,Li,汤洒了,spilled",  # line 9
     ]
     raw = (codecs.BOM_UTF8 + CSV_HEADER.encode() + "\r\n".join(rows).encode("utf-8") + b"\r\n").replace("\xff".encode(), b"\xff")
     path.write_bytes(raw)
@@ -108,12 +109,15 @@ def test_a_nul_byte_in_a_csv_row_costs_that_row(tmp_path: Path) -> None:
     assert ids == ["C2"] and list(errors) == [2]
 
 
-@pytest.mark.parametrize(("name", "content", "problem"), [
-    ("t.csv", "customer,message\nSam,late\n".encode(), "needs an 'id' column"),
-    ("t.csv", b"id,cust\xffomer\nC1,Sam\n", "the header (line 1) is not valid UTF-8"),
-    ("t.csv", b"", "the file is empty"),
-    ("t.txt", b"{}", "must be a .jsonl or .csv file"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("t.csv", b"customer,message\nSam,late\n", "needs an 'id' column"),
+        ("t.csv", b"id,cust\xffomer\nC1,Sam\n", "the header (line 1) is not valid UTF-8"),
+        ("t.csv", b"", "the file is empty"),
+        ("t.txt", b"{}", "must be a .jsonl or .csv file"),
+    ],
+)
 def test_a_file_that_cannot_be_read_at_all_is_one_clear_error(tmp_path: Path, name: str, content: bytes, problem: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)

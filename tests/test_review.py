@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,12 +13,14 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from drafting import db, export, forms, review
-from drafting.composer import Composer
-from drafting.models import Incident, Ticket
-from drafting.timeline import plan, stage_now
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.domain.models import Incident, Ticket
+from drafting.domain.timeline import plan, stage_now
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.webapp import export, forms
+from drafting.workflow import db
+from drafting.workflow import queue as review
+from drafting.workflow.core import Workflow
 from knowledge.policy import PolicyBook, PolicyError, TicketFacts, add_policy_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +29,15 @@ BOOK = PolicyBook.load(None)
 
 
 def ticket(n: int, message: str = "My order was late.", **facts: object) -> Ticket:
-    return Ticket(id=f"R-{n}", incident_id=INCIDENT.id, customer=f"C{n}", channel="wechat", messages=[message], lang="en",
-                  facts=TicketFacts(**{"issue_type": "late_delivery", "delay_minutes": 40, "order_amount": Decimal(60), **facts}))
+    return Ticket(
+        id=f"R-{n}",
+        incident_id=INCIDENT.id,
+        customer=f"C{n}",
+        channel="wechat",
+        messages=[message],
+        lang="en",
+        facts=TicketFacts(**{"issue_type": "late_delivery", "delay_minutes": 40, "order_amount": Decimal(60), **facts}),
+    )
 
 
 @pytest.fixture
@@ -61,7 +70,7 @@ def test_queue_puts_risky_open_work_first_then_oldest(flow: Workflow) -> None:
     order = [i.ticket_id for i in review.queue(flow, INCIDENT.id)]
     assert order[:3] == [blocked, injected, vip]  # blocked, then injection, then VIP
     assert order.index(calm) < order.index(done) and order[-1] == done  # approved work sinks below open work
-    assert undrafted in order[:order.index(done)]
+    assert undrafted in order[: order.index(done)]
     items = {i.ticket_id: i for i in review.queue(flow, INCIDENT.id)}
     assert items[blocked].risks == ("blocked",) and items[blocked].verdict == "block"
     assert items[undrafted].status == "no_draft" and items[undrafted].draft_id is None
@@ -168,8 +177,10 @@ def test_statements_and_approved_replies_for_export(flow: Workflow) -> None:
 
 
 def test_exports_keep_chinese_and_defuse_formulas() -> None:
-    rows = [{"customer": "王女士", "channel": "wechat", "text": "您好，我们很抱歉。", "draft_id": 1},
-            {"customer": "=HYPERLINK(\"http://evil\")", "channel": "email", "text": "-1 refund", "draft_id": 2}]
+    rows = [
+        {"customer": "王女士", "channel": "wechat", "text": "您好，我们很抱歉。", "draft_id": 1},
+        {"customer": '=HYPERLINK("http://evil")', "channel": "email", "text": "-1 refund", "draft_id": 2},
+    ]
     data = export.to_csv(rows)
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the byte-order mark
     parsed = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -185,7 +196,9 @@ def test_exports_keep_chinese_and_defuse_formulas() -> None:
 
 def test_version_diff_by_word_in_english_and_by_character_in_chinese() -> None:
     runs = review.version_diff("We are sorry for the delay.", "We are truly sorry for the delay.")
-    assert [t for op, t in runs if op == "added"] == [" truly"] and "".join(t for op, t in runs if op != "removed") == "We are truly sorry for the delay."
+    assert [t for op, t in runs if op == "added"] == [" truly"] and "".join(
+        t for op, t in runs if op != "removed"
+    ) == "We are truly sorry for the delay."
     runs = review.version_diff("别闹了行吗", "非常抱歉")
     assert "".join(t for op, t in runs if op != "added") == "别闹了行吗"
     assert "".join(t for op, t in runs if op != "removed") == "非常抱歉"
@@ -203,7 +216,10 @@ def test_incident_form_round_trip_and_errors() -> None:
     fields = forms.to_form(INCIDENT)
     assert forms.from_form(fields) == INCIDENT
     fields["decisions"] = [*fields["decisions"], {"type": "coupon", "amount": 20, "valid_days": 30.0, "percent": float("nan")}]
-    fields["actions"] = [*fields["actions"], {"what_zh": "", "what_en": "", "owner_zh": None, "owner_en": float("nan"), "due": None}]  # an empty editor row
+    fields["actions"] = [
+        *fields["actions"],
+        {"what_zh": "", "what_en": "", "owner_zh": None, "owner_en": float("nan"), "due": None},
+    ]  # an empty editor row
     changed = forms.from_form(fields)
     assert changed.decisions[-1].amount == 20 and changed.decisions[-1].valid_days == 30 and len(changed.actions) == len(INCIDENT.actions)
     with pytest.raises(forms.FormError, match="what_happened: needed"):
@@ -213,7 +229,7 @@ def test_incident_form_round_trip_and_errors() -> None:
 
 
 def test_timeline_follows_the_playbook_stages() -> None:
-    declared = datetime(2026, 11, 12, 9, tzinfo=timezone.utc)
+    declared = datetime(2026, 11, 12, 9, tzinfo=UTC)
     assert [s.stage for s in plan()] == ["0-24h", "24-72h", "1-2w", "2-8w"]
     assert all(s.due["zh"] and s.due["en"] for s in plan())
     assert stage_now(declared, declared + timedelta(hours=5)) == "0-24h"
@@ -226,8 +242,10 @@ def test_a_policy_file_is_added_only_if_the_whole_book_still_loads(tmp_path: Pat
     from knowledge.policy import DEFAULT_POLICY_DIR
 
     folder = tmp_path / "policies"
-    rule = (b"document: goodwill\nrules:\n  - id: GW-1\n    title: Goodwill coupon\n    when: {issue_type: late_delivery}\n"
-            b"    remedies: [{type: coupon, amount: 5, valid_days: 14}]\n")
+    rule = (
+        b"document: goodwill\nrules:\n  - id: GW-1\n    title: Goodwill coupon\n    when: {issue_type: late_delivery}\n"
+        b"    remedies: [{type: coupon, amount: 5, valid_days: 14}]\n"
+    )
     with pytest.raises(PolicyError, match="bad.yaml"):
         add_policy_file(folder, "bad.yaml", b"rules: [\n", seed=DEFAULT_POLICY_DIR)
     assert not folder.exists()  # a refused file changes nothing

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drafting.models import Ticket
-from drafting.risk import anger_signs, ticket_risks
+from drafting.domain.models import Ticket
+from drafting.guards.risk import anger_signs, ticket_risks
 from knowledge.policy import TicketFacts
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from drafting.settings import SettingsError, load_settings
+from drafting.settings import Settings, SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +70,30 @@ def test_embedding_named_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TACTFUL_EMBEDDING", "use+use")
     with pytest.raises(SettingsError, match="names a model twice"):
         load_settings()
+
+
+def test_every_default_is_written_once_and_the_layers_below_read_it() -> None:
+    """A ToneChecker, WorkflowConfig, JobRunner or embedding function built without settings (tests, benches,
+    the evals) behaves as the configured product does by default."""
+    from drafting.guards.tone import Thresholds, default_checker
+    from drafting.workflow.core import WorkflowConfig
+    from drafting.workflow.jobs import JobRunner
+    from knowledge.embeddings import OpenAICompatibleEmbeddings, make_embedding_function
+
+    default = {name: field.default for name, field in Settings.model_fields.items()}
+    assert (Thresholds().revise_below, Thresholds().block_below) == (default["tone_revise_below"], default["tone_block_below"])
+    assert default_checker().thresholds == Thresholds()
+    assert WorkflowConfig().second_approval_above == Decimal(str(default["second_approval_above"]))
+    runner = inspect.signature(JobRunner.__init__).parameters
+    assert (runner["threads"].default, runner["poll"].default) == (default["job_threads"], default["job_poll"])
+    assert OpenAICompatibleEmbeddings().model == default["embedding_model"]
+    assert inspect.signature(make_embedding_function).parameters["model"].default == default["embedding_model"]
+    # The values themselves did not move when they were gathered here.
+    assert {k: default[k] for k in ("tone_revise_below", "tone_block_below", "second_approval_above", "api_rate", "api_burst")} == {
+        "tone_revise_below": 55,
+        "tone_block_below": 30,
+        "second_approval_above": 200,
+        "api_rate": 20.0,
+        "api_burst": 100,
+    }
+    assert (default["job_threads"], default["job_poll"], default["embedding_model"]) == (4, 5.0, "text-embedding-3-small")

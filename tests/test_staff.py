@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 
-from drafting.chat_import import parse_chat
-from drafting.staff import infer_staff, name_parts
+from drafting.radar.chat_import import parse_chat
+from drafting.radar.staff import infer_staff, name_parts
 
 
 def test_marked_accounts_are_staff_and_plain_names_are_not() -> None:
-    senders = ["绿洲生鲜客服-小敏", "绿洲生鲜-店长Rita", "团长阿芳", "Rita", "小敏妈妈", "Ken | Oakline Support",
-               "Priyanka", "Oakline Care Team", "moderna_lover", "adminton"]
+    senders = [
+        "绿洲生鲜客服-小敏",
+        "绿洲生鲜-店长Rita",
+        "团长阿芳",
+        "Rita",
+        "小敏妈妈",
+        "Ken | Oakline Support",
+        "Priyanka",
+        "Oakline Care Team",
+        "moderna_lover",
+        "adminton",
+    ]
     found = infer_staff(senders)
     assert {"绿洲生鲜客服-小敏", "绿洲生鲜-店长Rita", "Ken | Oakline Support", "Oakline Care Team"} <= found
     # A group-buy leader is a customer; a person's name after a marker is not the brand; markers are whole words.
@@ -25,7 +35,9 @@ def test_a_brand_word_before_a_marker_names_the_brands_other_accounts() -> None:
 
 
 def test_a_member_whose_name_carries_the_brand_stays_a_member() -> None:
-    found = infer_staff(["鹿角客服-小周", "鹿角粉丝小王", "鹿角·阿青", "Jo | Fernway Team", "Fernway fan Lee", "Fernway Lovers Club", "Abe (Fernway)"])
+    found = infer_staff(
+        ["鹿角客服-小周", "鹿角粉丝小王", "鹿角·阿青", "Jo | Fernway Team", "Fernway fan Lee", "Fernway Lovers Club", "Abe (Fernway)"]
+    )
     assert found == {"鹿角客服-小周", "鹿角·阿青", "Jo | Fernway Team", "Abe (Fernway)"}
 
 
@@ -43,9 +55,11 @@ def chat(rows: list[dict]) -> bytes:
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
 
 
-ROWS = [{"time": "2026-11-12 12:00:00", "sender": "绿洲生鲜客服-小敏", "text": "大家好"},
-        {"time": "2026-11-12 12:01:00", "sender": "阿芳", "text": "芒果坏了"},
-        {"time": "2026-11-12 12:02:00", "sender": "小周", "text": "收到"}]
+ROWS = [
+    {"time": "2026-11-12 12:00:00", "sender": "绿洲生鲜客服-小敏", "text": "大家好"},
+    {"time": "2026-11-12 12:01:00", "sender": "阿芳", "text": "芒果坏了"},
+    {"time": "2026-11-12 12:02:00", "sender": "小周", "text": "收到"},
+]
 
 
 def test_the_importer_infers_staff_only_when_nobody_named_them() -> None:

@@ -10,18 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drafting.phrasebook import PatternError, expand, fold
-from drafting.tone import (
-    CATEGORIES,
-    SUBSCORES,
-    LexiconError,
-    Thresholds,
-    ToneChecker,
-    apply_suggestion,
-    check,
-    load_lexicon,
-    segments,
-)
+from drafting.guards.tone import CATEGORIES, SUBSCORES, LexiconError, Thresholds, ToneChecker, apply_suggestion, check, load_lexicon, segments
+from drafting.text.phrasebook import PatternError, expand, fold
+from knowledge.cjk import is_cjk
 
 GOOD_ZH = (
     "很抱歉让您等了这么久，这是我们的责任。您的订单晚到了45分钟，我们已为您办理全额退款86元，"
@@ -95,7 +86,7 @@ def test_a_flag_carries_span_severity_explanations_and_a_suggestion() -> None:
 def test_explanations_follow_the_texts_language() -> None:
     zh = check("你先冷静一下").flags[0]
     en = check("Please calm down.").flags[0]
-    assert any("\u4e00" <= c <= "\u9fff" for c in zh.explanation)
+    assert any(is_cjk(c) for c in zh.explanation)
     assert en.explanation == en.explanation_en
 
 
@@ -168,14 +159,7 @@ def test_quoting_or_negating_does_not_blindly_excuse(text: str) -> None:
     assert check(text).flags, check(text).to_dict()
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "我们不会再用“按规定办”来搪塞您。",
-        "We will never tell you to calm down again.",
-        "您的要求并非无理取闹。",
-    ],
-)
+@pytest.mark.parametrize("text", ["我们不会再用“按规定办”来搪塞您。", "We will never tell you to calm down again.", "您的要求并非无理取闹。"])
 def test_a_negated_phrase_is_excused(text: str) -> None:
     report = check(text)
     assert report.flags == () and report.excused[0].reason == "negated"
@@ -282,8 +266,7 @@ def test_reasons_name_each_flag_for_a_retry_prompt() -> None:
 # ── properties ─────────────────────────────────────────────────────────────────────────────────────
 
 TEXT = st.lists(
-    st.sampled_from(list("abcdefg xyz的了我们您好请退款，。!?😀ＡＢ別'“”") + ["calm", "down", "别闹", "了", "说了", "sorry"]),
-    max_size=40,
+    st.sampled_from(list("abcdefg xyz的了我们您好请退款，。!?😀ＡＢ別'“”") + ["calm", "down", "别闹", "了", "说了", "sorry"]), max_size=40
 ).map("".join)
 
 
@@ -324,7 +307,7 @@ def test_pattern_language_expands_alternatives_and_options() -> None:
 
 def _lexicon_copy(tmp_path: Path) -> Path:
     target = tmp_path / "lexicon"
-    source = resources.files("drafting.lexicon")
+    source = resources.files("drafting.guards.lexicon")
     target.mkdir()
     for name in ("categories.yaml", "zh.yaml", "en.yaml", "cues.yaml", "context.yaml", "scoring.yaml"):
         (target / name).write_text(source.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
@@ -340,7 +323,7 @@ def test_a_broken_lexicon_file_is_named_with_the_entry_and_problem(tmp_path: Pat
     with pytest.raises(LexiconError, match=r"en.yaml flag entry 1: missing '\)'"):
         load_lexicon(root)
     (root / "en.yaml").write_text("flags: [unclosed", encoding="utf-8")
-    with pytest.raises(LexiconError, match="en.yaml: not valid YAML"):
+    with pytest.raises(LexiconError, match=r"en.yaml: invalid YAML at line 1, column \d+: "):
         load_lexicon(root)
     (root / "en.yaml").unlink()
     with pytest.raises(LexiconError, match="en.yaml: missing"):
@@ -362,16 +345,18 @@ def test_a_custom_lexicon_folder_changes_what_is_flagged(tmp_path: Path) -> None
 
 @pytest.fixture(scope="module")
 def with_semantic() -> ToneChecker:
-    from drafting.tone_semantic import default_model
+    from drafting.guards.tone_semantic import default_model
 
     return ToneChecker(semantic=default_model())
 
 
 @pytest.mark.parametrize(
     "text",
-    ["Honestly, all this fuss over a late lunch is a bit much, don't you think?",
-     "说实话，为了晚到的一顿午饭闹成这样，有点过了吧？",
-     "If you wanted it faster you could always cook yourself."],
+    [
+        "Honestly, all this fuss over a late lunch is a bit much, don't you think?",
+        "说实话，为了晚到的一顿午饭闹成这样，有点过了吧？",
+        "If you wanted it faster you could always cook yourself.",
+    ],
 )
 def test_meaning_ranks_dismissive_phrasing_no_lexicon_entry_lists_above_ordinary_replies(with_semantic: ToneChecker, text: str) -> None:
     # The shipped cut-offs are calibrated on real replies (false alarms <= 3%), where the model is weak, so
@@ -379,8 +364,12 @@ def test_meaning_ranks_dismissive_phrasing_no_lexicon_entry_lists_above_ordinary
     # questions and instructions, and that when it speaks its flag is a hint explained as a judgement.
     assert check(text).flags == ()  # the lexicon alone misses it
     model = with_semantic.semantic
-    ordinary = ["请问您手机目前的系统版本是？", "What color are the lights on the router?", "真的哦",
-                "Please send us a DM with your order number so we can look into this."]
+    ordinary = [
+        "请问您手机目前的系统版本是？",
+        "What color are the lights on the router?",
+        "真的哦",
+        "Please send us a DM with your order number so we can look into this.",
+    ]
     probabilities = model.probabilities([text, *ordinary])
     assert probabilities[0] > max(probabilities[1:]), probabilities
     import copy
@@ -424,8 +413,7 @@ def test_a_plain_reply_is_reported_incomplete_not_faulted() -> None:
 
 
 def test_owning_the_fault_is_not_read_as_blame() -> None:
-    text = ("We're sorry your order arrived late and cold; that's on us, not you. "
-            "A colleague will follow up with you personally.")
+    text = "We're sorry your order arrived late and cold; that's on us, not you. A colleague will follow up with you personally."
     report = check(text, kind="draft")
     assert report.flags == () and report.verdict == "ok" and not report.rejects_model_draft, report.to_dict()
 
@@ -478,8 +466,10 @@ def test_meaning_judges_sentence_by_sentence_so_padding_neither_hides_nor_adds(w
     assert padded >= alone - 1e-6  # polite sentences appended cannot dilute the rude one
     fine = "Thanks for waiting. We have refunded 20 yuan today."
     base = float(model.probabilities([fine])[0])
-    assert float(model.probabilities([fine + " Your order number is 123." * 6])[0]) <= max(
-        base, float(model.probabilities(["Your order number is 123."])[0])) + 1e-6
+    assert (
+        float(model.probabilities([fine + " Your order number is 123." * 6])[0])
+        <= max(base, float(model.probabilities(["Your order number is 123."])[0])) + 1e-6
+    )
 
 
 def test_meaning_based_flags_show_their_confidence(with_semantic: ToneChecker) -> None:
@@ -492,32 +482,38 @@ def test_meaning_based_flags_show_their_confidence(with_semantic: ToneChecker) -
 
 
 def test_meaning_ignores_emoticons_handles_and_signatures(with_semantic: ToneChecker) -> None:
-    from drafting.tone_semantic import sentence_spans, toneless_removed
+    from drafting.guards.tone_semantic import sentence_spans, toneless_removed
 
     assert toneless_removed("@sprintcare Please DM us. -KC") == "Please DM us."
     assert toneless_removed("好的[呵呵]") == "好的"
     assert sentence_spans("OK! [呵呵]") == []  # nothing left worth judging
 
 
-@pytest.mark.parametrize("text", [
-    "Honestly, people who complain about a late lunch are losers.",
-    "You guys are such idiots, read the menu.",
-    "What a stupid question.",
-    "你们这些人就是玻璃心，至于吗",
-    "爱吃不吃，没人求你",
-    "滚吧，别在群里刷屏了",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Honestly, people who complain about a late lunch are losers.",
+        "You guys are such idiots, read the menu.",
+        "What a stupid question.",
+        "你们这些人就是玻璃心，至于吗",
+        "爱吃不吃，没人求你",
+        "滚吧，别在群里刷屏了",
+    ],
+)
 def test_name_calling_aimed_at_customers_blocks(text: str) -> None:
     report = ToneChecker().check(text, kind="chat")
     assert report.verdict == "block" and any(f.category == "insult" for f in report.flags), report.flags
 
 
-@pytest.mark.parametrize("text", [
-    "We were idiots to miss this, and we're sorry.",
-    "There's no such thing as a stupid question: ask us anything.",
-    "我们犯了一个愚蠢的错误，对不起。",
-    "这款傻瓜相机操作很简单。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We were idiots to miss this, and we're sorry.",
+        "There's no such thing as a stupid question: ask us anything.",
+        "我们犯了一个愚蠢的错误，对不起。",
+        "这款傻瓜相机操作很简单。",
+    ],
+)
 def test_self_criticism_and_ordinary_words_are_not_insults(text: str) -> None:
     assert not any(f.category == "insult" for f in ToneChecker().check(text, kind="chat").flags)
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drafting import services
-from drafting.cli import app
+from drafting.cli.main import app
 
 runner = CliRunner()
 CONTRACT = {"id", "score", "verdict", "subscores", "flags"}
@@ -85,8 +85,7 @@ def test_jsonl_keeps_ids_and_reports_bad_lines_without_stopping(tmp_path: Path) 
 def test_jsonl_from_stdin_in_a_real_process() -> None:
     stdin = "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(["你爱买不买", "Thanks, refunded today."]))
     proc = subprocess.run(
-        [sys.executable, "-m", "drafting.cli", "tone", "check", "--jsonl", "-"],
-        input=stdin.encode(), capture_output=True, timeout=120,
+        [sys.executable, "-m", "drafting.cli.main", "tone", "check", "--jsonl", "-"], input=stdin.encode(), capture_output=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr.decode()
     out = [json.loads(line) for line in proc.stdout.decode().splitlines()]

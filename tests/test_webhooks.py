@@ -13,17 +13,20 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from samples import chatwoot_event
 from standardwebhooks import Webhook
 from typer.testing import CliRunner
 
-from drafting import db, services
-from drafting.api import create_api_key, create_app
-from drafting.cli import app as cli
-from drafting.composer import Composer
-from drafting.models import Incident, Ticket
-from drafting.tone import ToneChecker
-from drafting.webhooks import MAX_ATTEMPTS, WebhookConfigError, Webhooks, new_secret, secret_problem, sign, verify
-from drafting.workflow import Workflow
+from drafting import services
+from drafting.api.app import create_app
+from drafting.cli.main import app as cli
+from drafting.domain.models import Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.api_keys import create_api_key
+from drafting.workflow.core import Workflow
+from drafting.workflow.webhooks import MAX_ATTEMPTS, WebhookConfigError, Webhooks, new_secret, secret_problem, sign, verify
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +46,7 @@ class Receiver(BaseHTTPRequestHandler):
             reference = True
         except Exception:  # noqa: BLE001 - any refusal counts as "not signed"
             reference = False
-        type(self).received.append({"body": json.loads(body), "signed": verify(SECRET, headers, body) and reference,
-                                    "id": headers.get("webhook-id")})
+        type(self).received.append({"body": json.loads(body), "signed": verify(SECRET, headers, body) and reference, "id": headers.get("webhook-id")})
         self.send_response(type(self).status)
         self.end_headers()
 
@@ -62,8 +64,13 @@ def receiver() -> str:
 
 
 def approved_reply(flow: Workflow) -> int:
-    ticket = Ticket(id="W-1", incident_id=INCIDENT.id, customer="Alex", messages=["late"],
-                    facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)))
+    ticket = Ticket(
+        id="W-1",
+        incident_id=INCIDENT.id,
+        customer="Alex",
+        messages=["late"],
+        facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)),
+    )
     row, _ = flow.add_ticket(ticket, actor="api")
     view = flow.record_draft(Composer(PolicyBook.load(None)).draft_reply(INCIDENT, ticket), actor="composer", ticket_row_id=row)
     return approve_fully(flow, view.id)
@@ -95,14 +102,17 @@ def test_signature_round_trip_and_replay_window() -> None:
     assert verify(SECRET, rotated, body, now=1700000100)
 
 
-@pytest.mark.parametrize(("secret", "problem"), [
-    (None, "TACTFUL_WEBHOOK_SECRET is not set"),
-    ("", "TACTFUL_WEBHOOK_SECRET is not set"),
-    ("whsec-test", "must look like whsec_<base64 key>"),
-    ("whsec_not*base64", "not valid base64"),
-    ("whsec_" + base64.b64encode(b"short").decode(), "the key is 5 bytes"),
-    (SECRET, None),
-])
+@pytest.mark.parametrize(
+    ("secret", "problem"),
+    [
+        (None, "TACTFUL_WEBHOOK_SECRET is not set"),
+        ("", "TACTFUL_WEBHOOK_SECRET is not set"),
+        ("whsec-test", "must look like whsec_<base64 key>"),
+        ("whsec_not*base64", "not valid base64"),
+        ("whsec_" + base64.b64encode(b"short").decode(), "the key is 5 bytes"),
+        (SECRET, None),
+    ],
+)
 def test_secrets_must_be_standard_webhooks_secrets(secret: str | None, problem: str | None) -> None:
     found = secret_problem(secret)
     assert (found is None) if problem is None else (problem in found and "tactful webhooks new-secret" in found)
@@ -135,8 +145,7 @@ def test_without_a_secret_nothing_is_delivered_and_nothing_is_lost(database_url:
     assert signed.deliver_due()["delivered"] == 1 and Receiver.received[0]["signed"]
 
 
-def test_the_commands_refuse_to_deliver_without_a_secret(database_url: str, receiver: str,
-                                                         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_commands_refuse_to_deliver_without_a_secret(database_url: str, receiver: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TACTFUL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TACTFUL_WEBHOOK_URL", receiver)
     monkeypatch.delenv("TACTFUL_WEBHOOK_SECRET", raising=False)
@@ -182,8 +191,13 @@ def test_a_receiver_that_is_down_loses_nothing_and_sees_one_id_per_delivery(data
 
 
 def approved_second(flow: Workflow) -> int:
-    ticket = Ticket(id="W-2", incident_id=INCIDENT.id, customer="Sam", messages=["late too"],
-                    facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=Decimal(40)))
+    ticket = Ticket(
+        id="W-2",
+        incident_id=INCIDENT.id,
+        customer="Sam",
+        messages=["late too"],
+        facts=TicketFacts(issue_type="late_delivery", delay_minutes=50, order_amount=Decimal(40)),
+    )
     row, _ = flow.add_ticket(ticket, actor="api")
     view = flow.record_draft(Composer(PolicyBook.load(None)).draft_reply(INCIDENT, ticket), actor="composer", ticket_row_id=row)
     return approve_fully(flow, view.id)
@@ -196,9 +210,7 @@ def test_chatwoot_message_created_creates_and_extends_a_ticket(database_url: str
     client = TestClient(create_app(flow, Composer(book), ToneChecker(), book))
     key = create_api_key(flow, "chatwoot", ["tickets:write"])
     url = f"/v1/integrations/chatwoot?incident_id={INCIDENT.id}&key={key}"
-    event = {"event": "message_created", "id": 11, "content": "我的订单晚了一个小时！", "message_type": "incoming",
-             "created_at": "2026-11-12 13:05:57 UTC", "conversation": {"id": 567, "status": "open"},
-             "sender": {"id": 89, "name": "王女士", "type": "contact"}, "account": {"id": 1, "name": "Lanting"}}
+    event = chatwoot_event()
     first = client.post(url, json=event).json()
     assert first["created"] is True
     second = client.post(url, json={**event, "id": 12, "content": "还没有人回复吗？"}).json()

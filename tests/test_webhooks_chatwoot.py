@@ -12,30 +12,34 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from samples import chatwoot_event
 
-from drafting import db
-from drafting.api import create_api_key, create_app
-from drafting.composer import Composer
-from drafting.models import Incident
-from drafting.tone import ToneChecker
-from drafting.workflow import Workflow
+from drafting.api.app import create_app
+from drafting.domain.models import Incident
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.api_keys import create_api_key
+from drafting.workflow.core import Workflow
 from knowledge.policy import PolicyBook
 
 ROOT = Path(__file__).resolve().parent.parent
 INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")))
 CHATWOOT_SECRET = "cw-webhook-secret-from-chatwoot-settings"
-EVENT = {"event": "message_created", "id": 11, "content": "我的订单晚了一个小时！", "message_type": "incoming",
-         "created_at": "2026-11-12 13:05:57 UTC", "conversation": {"id": 567, "status": "open"},
-         "sender": {"id": 89, "name": "王女士", "type": "contact"}, "account": {"id": 1, "name": "Lanting"}}
+EVENT = chatwoot_event()
 URL = f"/v1/integrations/chatwoot?incident_id={INCIDENT.id}"
 
 
 def chatwoot_headers(body: bytes, secret: str = CHATWOOT_SECRET, timestamp: int | None = None) -> dict[str, str]:
-    """What Chatwoot sends: sha256=hex(HMAC-SHA256(secret, "{timestamp}.{body}")) (see drafting/chatwoot.py)."""
+    """What Chatwoot sends: sha256=hex(HMAC-SHA256(secret, "{timestamp}.{body}")) (see drafting/workflow/chatwoot.py)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Chatwoot-Timestamp": ts, "X-Chatwoot-Signature": f"sha256={digest}",
-            "X-Chatwoot-Delivery": "0b0e7a3c-2a55-4a5c-9b43-2f0f4d1f9a11"}
+    return {
+        "Content-Type": "application/json",
+        "X-Chatwoot-Timestamp": ts,
+        "X-Chatwoot-Signature": f"sha256={digest}",
+        "X-Chatwoot-Delivery": "0b0e7a3c-2a55-4a5c-9b43-2f0f4d1f9a11",
+    }
 
 
 def body_of(event: dict) -> bytes:

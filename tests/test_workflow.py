@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drafting import db
-from drafting.composer import Composer
-from drafting.models import Commitment, Incident, Ticket
-from drafting.tone import ToneChecker
-from drafting.workflow import Conflict, NotFound, Refused, Workflow, WorkflowConfig, WorkflowError, approvals_needed
+from drafting.domain.models import Commitment, Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.guards.tone import ToneChecker
+from drafting.workflow import db
+from drafting.workflow.core import Conflict, NotFound, Refused, Workflow, WorkflowConfig, WorkflowError, approvals_needed
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +21,13 @@ COMPOSER = Composer(PolicyBook.load(None))
 
 
 def make_ticket(external_id: str = "T-1", tier: str | None = None, message: str = "My order was 45 minutes late.") -> Ticket:
-    return Ticket(id=external_id, incident_id=INCIDENT.id, customer="Alex", messages=[message],
-                  facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86), membership_tier=tier))
+    return Ticket(
+        id=external_id,
+        incident_id=INCIDENT.id,
+        customer="Alex",
+        messages=[message],
+        facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86), membership_tier=tier),
+    )
 
 
 @pytest.fixture
@@ -132,29 +137,33 @@ def test_refusals_say_why(database_url: str) -> None:
 
 
 def promise(kind: str, amount: str | None, unit: str | None, **extra: object) -> Commitment:
-    return Commitment(type=kind, phrase="…", start=0, end=1, amount=Decimal(amount) if amount else None, unit=unit,
-                      status="backed", **extra)
+    return Commitment(type=kind, phrase="…", start=0, end=1, amount=Decimal(amount) if amount else None, unit=unit, status="backed", **extra)
 
 
-@pytest.mark.parametrize(("promises", "order_amount", "needed"), [
-    ([promise("refund", "86", "CNY"), promise("coupon", "30", "CNY")], None, 1),
-    ([promise("compensation", "500", "CNY")], None, 2),  # 另外我们会赔您500元
-    ([promise("coupon", "30", "CNY", count=10)], None, 2),  # ten 30-yuan coupons
-    ([promise("compensation", "150", "CNY"), promise("coupon", "60", "CNY")], None, 2),  # they add up
-    ([promise("compensation", "50", "USD")], None, 2),  # another currency: unknown, so over the limit
-    ([promise("processing_deadline", "50", "USD")], None, 2),  # a currency is money whatever the type
-    ([promise("compensation", "2", "multiple")], None, 2),  # double the price: unknown
-    ([promise("discount", "20", "percent")], None, 2),  # money's worth of unknown size
-    ([promise("free_order", "3", "orders", count=3)], None, 2),  # orders to come: unknown
-    ([promise("refund", None, None, scope="full")], Decimal(86), 1),  # at most this (confirmed) order
-    ([promise("refund", None, None, scope="full")], Decimal(900), 2),
-    ([promise("refund", None, None, scope="full")], None, 2),  # an order nobody confirmed: unknown
-    ([promise("refund", "50", "percent", scope="partial")], Decimal(300), 1),
-    ([promise("processing_deadline", "3", "days"), promise("response_time", "5", "minutes"),
-      promise("membership_extension", "1", "months")], None, 1),  # time is not money
-])
-def test_every_money_promise_counts_toward_the_second_approval(promises: list[Commitment], order_amount: Decimal | None,
-                                                               needed: int) -> None:
+@pytest.mark.parametrize(
+    ("promises", "order_amount", "needed"),
+    [
+        ([promise("refund", "86", "CNY"), promise("coupon", "30", "CNY")], None, 1),
+        ([promise("compensation", "500", "CNY")], None, 2),  # 另外我们会赔您500元
+        ([promise("coupon", "30", "CNY", count=10)], None, 2),  # ten 30-yuan coupons
+        ([promise("compensation", "150", "CNY"), promise("coupon", "60", "CNY")], None, 2),  # they add up
+        ([promise("compensation", "50", "USD")], None, 2),  # another currency: unknown, so over the limit
+        ([promise("processing_deadline", "50", "USD")], None, 2),  # a currency is money whatever the type
+        ([promise("compensation", "2", "multiple")], None, 2),  # double the price: unknown
+        ([promise("discount", "20", "percent")], None, 2),  # money's worth of unknown size
+        ([promise("free_order", "3", "orders", count=3)], None, 2),  # orders to come: unknown
+        ([promise("refund", None, None, scope="full")], Decimal(86), 1),  # at most this (confirmed) order
+        ([promise("refund", None, None, scope="full")], Decimal(900), 2),
+        ([promise("refund", None, None, scope="full")], None, 2),  # an order nobody confirmed: unknown
+        ([promise("refund", "50", "percent", scope="partial")], Decimal(300), 1),
+        (
+            [promise("processing_deadline", "3", "days"), promise("response_time", "5", "minutes"), promise("membership_extension", "1", "months")],
+            None,
+            1,
+        ),  # time is not money
+    ],
+)
+def test_every_money_promise_counts_toward_the_second_approval(promises: list[Commitment], order_amount: Decimal | None, needed: int) -> None:
     assert approvals_needed([], promises, Decimal(200), order_amount) == needed
 
 

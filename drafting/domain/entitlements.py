@@ -1,0 +1,35 @@
+"""What a ticket is entitled to: the one rule every drafter, guard check and front door uses.
+
+The policy book maps facts to remedies; this adds what the book cannot know on its own: a declared incident
+makes incident-time rules apply, the incident's own decisions are granted to everyone it affects, and a
+customer's unconfirmed claim is never a fact."""
+
+from __future__ import annotations
+
+from drafting.domain.models import Incident
+from knowledge.policy import PolicyBook, Remedy, TicketFacts
+
+
+def counted_facts(facts: TicketFacts, incident: Incident | None = None) -> TicketFacts:
+    """The facts the policy book is asked about: claims dropped, and `during_incident` set when the
+    incident is declared.
+
+    Only facts count. What the customer merely claimed (an order amount, a delay they stated in a chat) is
+    unknown until a person confirms it: a rule that needs it does not apply, and no refund amount is
+    derived from it. TicketFacts keeps claims out of the fact fields already; the copy here holds even for
+    facts built without validation."""
+    if facts.claimed:
+        facts = facts.model_copy(update={name: None for name in facts.claimed})
+    if incident is not None and incident.declared and not facts.during_incident:
+        facts = facts.model_copy(update={"during_incident": True})
+    return facts
+
+
+def entitlements(book: PolicyBook, facts: TicketFacts, incident: Incident | None = None) -> list[Remedy]:
+    """The remedies a customer with these facts is entitled to: the policy book's remedies for the facts
+    that count (see counted_facts), plus the incident's own decisions when there is an incident."""
+    decisions = list(incident.decisions) if incident is not None else []
+    return book.remedies_for(counted_facts(facts, incident)) + decisions
+
+
+__all__ = ["counted_facts", "entitlements"]

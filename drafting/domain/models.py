@@ -1,0 +1,172 @@
+"""Domain types shared by the drafters, the guards, the workflow and the front doors.
+
+Text an incident record shows customers (what happened, the cause, the channel …) is `Localized`: a
+mapping of language to text, so one record serves a Chinese and an English public at once. A plain string
+is accepted and taken to be in the language it is written in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge.documents import detect_language
+from knowledge.policy import Remedy, TicketFacts
+
+Lang = Literal["zh", "en"]
+LANGUAGES: tuple[Lang, ...] = ("zh", "en")
+Stage = Literal["0-24h", "24-72h", "1-2w", "2-8w"]
+STAGES: tuple[Stage, ...] = ("0-24h", "24-72h", "1-2w", "2-8w")
+
+
+class Localized(BaseModel):
+    """The same text in zh and/or en; `pick` falls back to the other language rather than to nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+    zh: str | None = None
+    en: str | None = None
+
+    def pick(self, lang: str) -> str:
+        own = self.zh if lang == "zh" else self.en
+        return own or self.en or self.zh or ""
+
+    def has(self, lang: str) -> bool:
+        return bool(self.zh if lang == "zh" else self.en)
+
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en)
+
+
+def _localize(value: Any) -> Any:
+    if value is None or isinstance(value, (Localized, dict)):
+        return value
+    if isinstance(value, str):
+        return {detect_language(value): value}
+    return value
+
+
+class Action(BaseModel):
+    """Something being done about the incident, with who owns it and by when (PLAYBOOK: owners and dates)."""
+
+    model_config = ConfigDict(extra="forbid")
+    what: Localized
+    owner: Localized = Field(default_factory=Localized)
+    due: date | None = None
+
+    _loc = field_validator("what", "owner", mode="before")(_localize)
+
+
+class Incident(BaseModel):
+    """What went wrong, for whom, what we are doing and what we decided to give — the record every draft
+    about it is built from."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=120)
+    title: Localized
+    what_happened: Localized
+    cause: Localized = Field(default_factory=Localized)
+    impact: Localized = Field(default_factory=Localized)
+    severity: Literal["low", "medium", "high", "critical"] = "high"
+    stage: Stage = "0-24h"
+    actions: list[Action] = Field(default_factory=list)
+    # Remedies decided for this incident beyond the policy book (e.g. a goodwill coupon for everyone
+    # affected); each carries a rule_id such as "INC-1" so commitments can cite it.
+    decisions: list[Remedy] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)  # policy-book rules this incident invokes (LD-2, DG-1 …)
+    lessons: Localized = Field(default_factory=Localized)  # for the 2-8 week retrospective
+    owner: str = ""
+    channel: Localized = Field(default_factory=Localized)
+    next_update: datetime | None = None
+    declared: bool = True  # a declared service incident unlocks incident-time rules (RT-2)
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES))
+    related_documents: list[str] = Field(default_factory=list)
+
+    _loc = field_validator("title", "what_happened", "cause", "impact", "channel", "lessons", mode="before")(_localize)
+
+    @field_validator("decisions")
+    @classmethod
+    def _decisions_cite_something(cls, value: list[Remedy]) -> list[Remedy]:
+        for number, remedy in enumerate(value, start=1):
+            if not remedy.rule_id:
+                value[number - 1] = remedy.model_copy(update={"rule_id": f"INC-{number}"})
+        return value
+
+
+class Ticket(BaseModel):
+    """One customer's complaint, as the ticket system or an imported chat hands it over."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=200)  # the ticket system's external id
+    incident_id: str | None = None
+    customer: str = ""
+    channel: str = ""
+    messages: list[str] = Field(default_factory=list)
+    facts: TicketFacts
+    order_id: str | None = None
+    lang: Lang | None = None
+
+    def language(self) -> str:
+        """The ticket's language: as given, else detected from what the customer wrote."""
+        if self.lang:
+            return self.lang
+        return detect_language(" ".join(self.messages)) if self.messages else "zh"
+
+
+class Citation(BaseModel):
+    chunk_id: str
+    doc_id: str
+    title: str
+    heading: str = ""
+
+
+CommitmentType = Literal["refund", "coupon", "free_order", "compensation", "discount", "processing_deadline", "response_time", "membership_extension"]
+
+
+class Commitment(BaseModel):
+    """A promise found in a draft, and whether policy backs it."""
+
+    type: CommitmentType
+    phrase: str
+    start: int
+    end: int
+    amount: Decimal | None = None  # money, or the number of days/minutes/months for time promises
+    unit: str | None = None  # a currency code (CNY, USD …), days, business_days, minutes, months, percent,
+    # multiple (× the price), orders (free orders), deadline (a date or a relative deadline: see deadline)
+    scope: Literal["full", "partial"] | None = None  # refunds
+    valid_days: int | None = None  # coupons, when the text states it
+    # Optional details (None when the text does not say; drafts stored before they existed still load)
+    currency: str | None = None  # money: the currency as written; the policy book pays in CNY
+    count: int | None = None  # coupons (10张30元优惠券) and free orders (next ten orders free)
+    min_spend: Decimal | None = None  # coupons with a threshold (满100减20)
+    applies_to: Literal["item", "order"] | None = None  # refunds: the affected item or the whole order
+    deadline: str | None = None  # a deadline as written (by Friday, 下周一之前, 今天之内)
+    deadline_days: Decimal | None = None  # the deadline resolved to days from the reference time
+    backing: str | None = None  # the rule id (or incident decision id) that backs it
+    status: Literal["backed", "unbacked", "exceeds"] = "unbacked"
+    reason: str = ""  # why it is unbacked, naming the rule it contradicts
+
+    @property
+    def backed(self) -> bool:
+        return self.status == "backed"
+
+
+class Draft(BaseModel):
+    """A statement or a reply, with everything a reviewer needs to trust it."""
+
+    kind: Literal["statement", "reply"]
+    text: str
+    lang: Lang
+    incident_id: str
+    ticket_id: str | None = None
+    stage: Stage | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    remedies: list[Remedy] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    tone: dict[str, Any] = Field(default_factory=dict)
+    generator: str = "template"
+    warnings: list[str] = Field(default_factory=list)
+    prompt_version: str | None = None  # LLM drafts: which prompt produced it
+    prompt_tokens: int | None = None  # LLM drafts: tokens sent, when the endpoint reports them

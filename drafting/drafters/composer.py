@@ -1,0 +1,392 @@
+"""The composer: drafts statements and replies with no LLM, from the playbook's structure, the incident
+record, the ticket's facts and the remedies the policy book computes. It is the default drafter and the
+fallback for the LLM chain.
+
+Wording comes from the phrase bank (drafting/drafters/templates/*.yaml): every slot has several wordings per
+language and the composer picks one per slot with a seed made of the incident id, the ticket id and the
+variant number — the same ticket always gets the same draft, different tickets get different ones. Amounts,
+deadlines and channels come only from the policy book and the incident record, never from what the customer
+wrote, so every draft passes the commitment guard by construction; the phrase bank holds no phrase the tone
+guard flags, so every draft passes the tone guard (both are property-tested).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from drafting.domain.entitlements import entitlements
+from drafting.domain.models import Citation, Draft, Incident, Lang, Stage, Ticket
+from drafting.drafters.retrieval import search_policies, unreachable_warning
+from drafting.guards import commitments as commitment_guard
+from drafting.guards.injection import injection_warnings
+from drafting.guards.tone import ToneChecker, default_checker
+from drafting.text.data import load_yaml
+from knowledge.cjk import CJK_RANGES
+from knowledge.policy import PolicyBook, Remedy, TicketFacts
+
+_STAGE_SLOTS: dict[str, tuple[str, ...]] = {
+    "0-24h": ("title", "what_happened", "apology", "actions_now", "compensation_pending", "channel", "next_update"),
+    "24-72h": ("title", "what_happened", "impact", "cause", "apology", "actions_fixes", "affected_first", "channel", "next_update"),
+    "1-2w": ("title", "what_happened", "apology", "actions_done", "compensation", "claim", "channel", "next_update"),
+    "2-8w": ("title", "what_happened", "cause", "apology", "actions_done", "lessons", "feedback", "channel", "retrospective_close"),
+}
+
+
+STYLES = ("shorter", "warmer", "formal", "plainer")
+
+
+def load_phrases(name: str) -> dict[str, Any]:
+    phrases: dict[str, Any] = load_yaml("drafting.drafters.templates", f"{name}.yaml")
+    return phrases
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def when(moment: date | datetime | None, lang: str) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return f"{moment.month}月{moment.day}日{moment:%H:%M}" if lang == "zh" else f"{moment:%H:%M} on {moment.day} {moment:%b}"
+    return f"{moment.month}月{moment.day}日" if lang == "zh" else f"{moment.day} {moment:%b}"
+
+
+def minutes_text(minutes: int, lang: str) -> tuple[str, str]:
+    """(number, unit) for a response time: 120 → 2 hours, read better than 120 minutes."""
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = minutes // 60
+        return (str(hours), "小时") if lang == "zh" else (str(hours), "hour" if hours == 1 else "hours")
+    return (str(minutes), "分钟") if lang == "zh" else (str(minutes), "minutes")
+
+
+def _clean(text: str, lang: str) -> str:
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
+    text = re.sub(r"\(\s*\)|（\s*）", "", text)
+    if lang == "zh":
+        # A space after a Han character or full-width punctuation and before a Han character is a template seam.
+        text = re.sub(f"(?<=[{CJK_RANGES}，。：；）（]) (?=[{CJK_RANGES}])", "", text)
+    return text.strip()
+
+
+def strip_end(text: str) -> str:
+    return text.strip().rstrip("。.!！;；")
+
+
+class Composer:
+    """The template drafter. `book` computes remedies; `store` (optional) supplies citations; `tone` is the
+    tone guard used to report on each draft."""
+
+    generator = "template"
+
+    def __init__(self, book: PolicyBook, *, store: Any | None = None, tone: ToneChecker | None = None) -> None:
+        self.book = book
+        self.store = store
+        self.tone = tone or default_checker()
+        self.reply_phrases = load_phrases("reply")
+        self.statement_phrases = load_phrases("statement")
+        # The section cited for a policy document depends only on the document and the language, so a
+        # batch of 1,000 replies searches the store a handful of times, not 2,000.
+        self._citation_cache: dict[tuple[str, str], Citation | None] = {}
+
+    # ── entitlements ──────────────────────────────────────────────────────────────────────────────
+
+    def entitlements(self, incident: Incident, ticket: Ticket) -> list[Remedy]:
+        """What this customer is entitled to (drafting.domain.entitlements: facts only, incident-time rules
+        during a declared incident, plus the incident's decisions)."""
+        return entitlements(self.book, ticket.facts, incident)
+
+    def response_time(self, incident: Incident) -> Remedy | None:
+        generic = TicketFacts(issue_type="other", during_incident=incident.declared)
+        times = [r for r in self.book.remedies_for(generic) if r.type == "response_time"]
+        return min(times, key=lambda r: r.minutes or 0) if times else None
+
+    # ── slots ─────────────────────────────────────────────────────────────────────────────────────
+
+    def _pick(self, rng: random.Random, phrases: dict[str, Any], slot: str, lang: str, **values: Any) -> str:
+        options = phrases[slot][lang]
+        return rng.choice(options).format(**values)
+
+    def _channel_name(self, incident: Incident, remedy: Remedy | None, lang: str) -> str:
+        if incident.channel.has(lang) or incident.channel:
+            return incident.channel.pick(lang)
+        if remedy and remedy.channel:
+            names = self.reply_phrases.get("channel_names", {})
+            return names.get(remedy.channel, {}).get(lang, remedy.channel)
+        return ""
+
+    def describe_remedy(self, rng: random.Random, remedy: Remedy, lang: str, order_amount: Decimal | None) -> str:
+        words = self.reply_phrases["remedy"]
+
+        def pick(key: str, **values: Any) -> str:
+            return rng.choice(words[key][lang]).format(**values)
+
+        if remedy.type == "refund":
+            if remedy.scope == "full":
+                if order_amount is not None and remedy.applies_to == "order":
+                    return pick("refund_full_amount", amount=money(order_amount))
+                return pick("refund_full")
+            if remedy.scope == "pro_rated":
+                return pick("refund_pro_rated")
+            return pick("refund_partial", percent=remedy.percent)
+        if remedy.type == "free_order":
+            return pick("free_order")
+        if remedy.type == "coupon":
+            spend = pick("no_min_spend") if not remedy.min_spend else pick("min_spend", min_spend=money(remedy.min_spend))
+            return pick("coupon", amount=money(remedy.amount), spend=spend, valid_days=remedy.valid_days or 30)
+        if remedy.type == "processing_deadline":
+            return pick("processing_deadline", days=remedy.days)
+        if remedy.type == "membership_extension":
+            return pick("membership_extension", months=remedy.months)
+        if remedy.type == "priority_channel":
+            names = self.reply_phrases.get("channel_names", {})
+            channel = names.get(remedy.channel or "", {}).get(lang, remedy.channel or "")
+            return pick("priority_channel", channel=channel)
+        return pick("review")
+
+    def remedy_lines(self, rng: random.Random, remedies: Iterable[Remedy], lang: str, order_amount: Decimal | None) -> list[str]:
+        """One line per remedy (alternatives the customer chooses between share a line); response times
+        are said in the channel sentence instead."""
+        lines: list[str] = []
+        choices: dict[str, list[str]] = {}
+        for remedy in remedies:
+            if remedy.type == "response_time":
+                continue
+            text = self.describe_remedy(rng, remedy, lang, order_amount)
+            if remedy.choice:
+                choices.setdefault(remedy.choice, []).append(text)
+            else:
+                lines.append(text)
+        for options in choices.values():
+            lines.append(("，或".join(options) + "（您二选一）") if lang == "zh" else (" or ".join(options) + " (your choice)"))
+        return lines
+
+    def _list(self, items: list[str], lang: str) -> str:
+        """Items after an intro ending in a colon."""
+        if lang == "zh":
+            return "；".join(items) + "。"
+        return " " + "; ".join(items) + "."
+
+    def _actions(self, rng: random.Random, incident: Incident, lang: str, phrases: dict[str, Any]) -> list[str]:
+        out = []
+        for action in incident.actions[:4]:
+            what = strip_end(action.what.pick(lang))
+            owner = action.owner.pick(lang)
+            if action.due and owner:
+                out.append(self._pick(rng, self.reply_phrases, "action", lang, what=what, owner=owner, due=when(action.due, lang)))
+            elif owner:
+                out.append(self._pick(rng, self.reply_phrases, "action_no_date", lang, what=what, owner=owner))
+            else:
+                out.append(
+                    what
+                    + (f"（{when(action.due, lang)}前）" if action.due and lang == "zh" else f" (by {when(action.due, lang)})" if action.due else "")
+                )
+        return out
+
+    def channel_sentence(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any]) -> str:
+        times = [r for r in remedies if r.type == "response_time" and r.minutes]
+        fastest = min(times, key=lambda r: r.minutes or 0) if times else None
+        channel = self._channel_name(incident, fastest, lang)
+        if not channel:
+            return ""
+        if fastest is None:
+            return self._pick(rng, phrases, "channel_no_time", lang, channel=channel)
+        number, unit = minutes_text(fastest.minutes or 0, lang)
+        sentence = self._pick(rng, phrases, "channel", lang, channel=channel, minutes=number)
+        return sentence.replace(f"{number}分钟", f"{number}{unit}") if lang == "zh" else sentence.replace(f"{number} minutes", f"{number} {unit}")
+
+    # ── drafts ────────────────────────────────────────────────────────────────────────────────────
+
+    def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0, style: str | None = None) -> Draft:
+        """`style`: None, or a rewrite preset — shorter (apology, remedies, channel only), warmer (an
+        empathy line), formal (letter greeting and closing), plainer (short sentences, no lists)."""
+        if style is not None and style not in STYLES:
+            raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
+        lang = lang or ticket.language()
+        rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}")
+        p = self.reply_phrases
+        facts = ticket.facts
+        remedies = self.entitlements(incident, ticket)
+        short, formal, plain = style == "shorter", style == "formal", style == "plainer"
+
+        parts: list[str] = []
+        customer = ticket.customer.strip()
+        greeting_slot = "greeting_formal" if formal else "greeting"
+        greeting = (
+            self._pick(rng, p, greeting_slot, lang, customer=customer)
+            if customer
+            else self._pick(rng, p, greeting_slot + "_anonymous" if formal else "greeting_anonymous", lang)
+        )
+        parts.append(greeting + "\n")
+        fact_key: str = facts.issue_type  # the phrase bank also has 'late_delivery_unknown'
+        if fact_key == "late_delivery" and facts.delay_minutes is None:
+            fact_key = "late_delivery_unknown"
+        fact_options = p["facts"].get(fact_key, p["facts"]["other"])[lang]
+        fact = _clean(rng.choice(fact_options).format(order=ticket.order_id or "", delay=facts.delay_minutes or ""), lang)
+        parts.append(self._pick(rng, p, "acknowledge", lang, fact=fact, fact_cap=fact[:1].upper() + fact[1:]))
+        if style == "warmer":
+            parts.append(self._pick(rng, p, "empathy", lang))
+        parts.append(self._pick(rng, p, "apology", lang))
+        cause = strip_end(incident.cause.pick(lang))
+        if cause and not short:
+            parts.append(self._pick(rng, p, "cause", lang, cause=cause))
+        actions = self._actions(rng, incident, lang, p)
+        if actions and not short:
+            if plain:
+                parts += [a[:1].upper() + a[1:] + ("。" if lang == "zh" else ".") for a in actions]
+            else:
+                parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
+        lines = self.remedy_lines(rng, remedies, lang, facts.order_amount)
+        if lines:
+            if plain:
+                parts.append(self._pick(rng, p, "remedies_intro", lang))
+                parts += [line[:1].upper() + line[1:] + ("。" if lang == "zh" else ".") for line in lines]
+            else:
+                parts.append(self._pick(rng, p, "remedies_intro", lang) + self._list(lines, lang))
+            if not short:
+                parts.append(self._pick(rng, p, "claim", lang))
+        else:
+            parts.append(self._pick(rng, p, "no_remedy", lang))
+        channel = self.channel_sentence(rng, incident, remedies, lang, p)
+        if channel:
+            parts.append(channel)
+        if incident.next_update and not short:
+            parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
+        if formal:
+            parts.append("\n" + self._pick(rng, p, "signoff_formal", lang))
+        elif not short:
+            parts.append(self._pick(rng, p, "signoff", lang))
+        text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
+        warnings = injection_warnings(ticket.messages)
+        return self._finish(
+            Draft(kind="reply", text=text, lang=cast(Lang, lang), incident_id=incident.id, ticket_id=ticket.id, remedies=remedies, warnings=warnings),
+            remedies,
+            facts.order_amount,
+        )
+
+    def draft_statement(self, incident: Incident, stage: Stage | None = None, lang: str = "zh", *, variant: int = 0) -> Draft:
+        stage = stage or incident.stage
+        if stage not in _STAGE_SLOTS:
+            raise ValueError(f"stage must be one of {', '.join(_STAGE_SLOTS)}, got {stage!r}")
+        rng = random.Random(f"statement/{incident.id}/{stage}/{lang}/{variant}")
+        p = self.statement_phrases
+        rt = self.response_time(incident)
+        remedies = commitment_guard.statement_entitlements(self.book, incident.decisions)
+        parts: list[str] = []
+        for slot in _STAGE_SLOTS[stage]:
+            if slot == "title":
+                parts.append(self._pick(rng, p, "title", lang, title=strip_end(incident.title.pick(lang))) + "\n")
+            elif slot == "what_happened":
+                parts.append(self._pick(rng, p, "what_happened", lang, what=strip_end(incident.what_happened.pick(lang))))
+            elif slot in ("impact", "cause", "lessons"):
+                value = strip_end(getattr(incident, slot).pick(lang))
+                if value:
+                    parts.append(self._pick(rng, p, slot, lang, **{slot if slot != "impact" else "impact": value}))
+            elif slot in ("actions_now", "actions_fixes", "actions_done"):
+                actions = self._actions(rng, incident, lang, p)
+                if actions:
+                    parts.append(self._pick(rng, p, slot, lang) + self._list(actions, lang))
+            elif slot == "compensation":
+                lines = []
+                for rule_id in incident.rules:
+                    rule = self.book.rule(rule_id)
+                    if rule is None:
+                        continue
+                    rule_remedies = [r.model_copy(update={"rule_id": rule.id}) for r in rule.remedies]
+                    described = self.remedy_lines(rng, rule_remedies, lang, None)
+                    if not described:
+                        continue
+                    condition = p["conditions"].get(rule.id, {}).get(lang, rule.id)
+                    lines.append(
+                        self._pick(rng, p, "compensation_rule", lang, condition=condition, remedies=("、" if lang == "zh" else ", ").join(described))
+                    )
+                decided = self.remedy_lines(rng, incident.decisions, lang, None)
+                lines += decided
+                if lines:
+                    parts.append(self._pick(rng, p, "compensation_intro", lang) + self._list(lines, lang))
+                else:
+                    parts.append(self._pick(rng, p, "compensation_pending", lang))
+            elif slot == "channel":
+                channel = self.channel_sentence(rng, incident, [rt] if rt else [], lang, p)
+                if channel:
+                    parts.append(channel)
+            elif slot == "next_update":
+                if incident.next_update:
+                    parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
+            else:
+                parts.append(self._pick(rng, p, slot, lang))
+        joiner = "" if lang == "zh" else " "
+        text = "\n".join(_clean(line, lang) for line in joiner.join(parts).split("\n"))
+        return self._finish(
+            Draft(kind="statement", text=text, lang=cast(Lang, lang), incident_id=incident.id, stage=stage, remedies=remedies), remedies, None
+        )
+
+    def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
+        """A variant of a reply: a preset (shorter, warmer, formal, plainer) is redrafted in that style with
+        the same remedies; a free-text instruction needs a model, so the composer returns the draft
+        unchanged with a warning saying so."""
+        preset = instruction.strip().lower()
+        if preset in STYLES:
+            return self.draft_reply(incident, ticket, draft.lang, style=preset)
+        return draft.model_copy(
+            update={
+                "warnings": [
+                    *draft.warnings,
+                    "free-text rewrites need an LLM (composer mode): use a preset — shorter, warmer, formal, plainer — or edit the text",
+                ]
+            }
+        )
+
+    # ── guards and citations ──────────────────────────────────────────────────────────────────────
+
+    def _finish(self, draft: Draft, entitled: list[Remedy], order_amount: Decimal | None) -> Draft:
+        tone = self.tone.check(draft.text, kind="draft", lang=draft.lang)
+        promises = commitment_guard.check(draft.text, entitled, order_amount=order_amount)
+        warnings = list(draft.warnings)
+        if tone.verdict != "ok":
+            warnings.append("tone: " + "; ".join(tone.reasons()) if tone.flags else f"tone: score {tone.score} is below the threshold")
+        warnings += [f"commitment: {reason}" for reason in promises.reasons()]
+        citations, unsourced = self.citations(draft, entitled)
+        return draft.model_copy(
+            update={
+                "tone": tone.to_dict(),
+                "commitments": promises.commitments,
+                "warnings": warnings + ([unsourced] if unsourced else []),
+                "citations": citations,
+            }
+        )
+
+    def citations(self, draft: Draft, remedies: Iterable[Remedy]) -> tuple[list[Citation], str | None]:
+        """The policy sections behind the remedies a draft states (from the store, when there is one), and a
+        warning for the draft when the store could not be searched."""
+        if self.store is None:
+            return [], None
+        wanted: dict[str, str] = {}
+        for remedy in remedies:
+            rule = self.book.rule(remedy.rule_id)
+            if rule is not None and rule.document and rule.document not in wanted:
+                wanted[rule.document] = rule.title
+        out: list[Citation] = []
+        failure: Exception | None = None
+        for doc_id, title in wanted.items():
+            key = (doc_id, draft.lang)
+            if key not in self._citation_cache:
+                if failure is not None:  # the store just failed: one timeout per draft, not one per document
+                    continue
+                results, failure = search_policies(self.store, title, k=8, lang=draft.lang)
+                if failure is not None:  # not cached: the next draft asks the store again
+                    continue
+                hit = next((r for r in results if r.doc_id == doc_id), None)
+                self._citation_cache[key] = Citation(chunk_id=hit.chunk_id, doc_id=hit.doc_id, title=hit.title, heading=hit.heading) if hit else None
+            if (cited := self._citation_cache[key]) is not None:
+                out.append(cited)
+        return out, unreachable_warning(failure, cited_some=bool(out)) if failure else None

@@ -1,0 +1,1276 @@
+"""The commitment guard: find every promise in a draft and check it against what policy allows.
+
+A promise is money in any currency and form (¥30, 30元, 壹仟元, 一千块, thirty yuan, $5, HK$100, 1k) given as
+a refund, coupon or compensation; a multiple or percentage of the price (双倍赔偿, 150% refund) or a
+discount (8折, 20% off); a full or partial refund (for the item or the whole order); coupons with their count,
+threshold and validity (10张30元优惠券, 满100减20, valid for one month); free orders and free periods (免单,
+next ten orders free, 免费配送一个月); membership grants (一年会员); and every time promise — a duration
+(3天内到账, within five minutes, 5-7 days: the upper bound), or a deadline (today, by Friday, 下周一之前,
+12月5日前, before 6 pm) resolved against a reference time so it can be judged. "马上", "right away" are
+not deadlines: they promise effort, not a time anyone can check (the labelled set agrees).
+
+How: the text is normalised (drafting/text/numbers.py) with a map back to the original offsets; numbers are
+tokenised and given their unit (currency, percent, multiple, duration, count); each amount is then classified
+by a small grammar over its clause — a remedy noun or a verb of giving makes it a promise, a fact or a
+threshold next to it ("your 86-yuan order", 满100, "orders over 50 yuan", "45 minutes late") does not. The
+words live in drafting/guards/lexicon/commitments.yaml. Every pattern is bounded, context words are scanned lazily
+near the amounts that need them, and every look-up is bucketed, so the guard is linear in the text length
+(a megabyte of digits or words in well under a second; tests/test_commitments.py).
+
+A promise in quotation marks is still a promise to the reader, unless its sentence attributes it to someone
+else AND declines it ("您提到的“赔偿1000元”，我们无法承诺").
+
+After the grammar, a safety net (_SafetyNet) denies by default what the grammar left unclassified: money in
+any form (转您100块, 0.5万, 两百大洋, "a tenner", "send over 40 to your PayPal") in a clause that gives, names a
+remedy or commits is held as unbacked unless something shows it is a fact (done: 已/already; a price, fee or
+the order's value; a threshold; a rate; the customer's demand; a question; a refusal); a duration or deadline
+in a sentence that commits the brand ("30秒内接入", "两天内到", 钱今晚到) is a time promise; a benefit with no
+amount (免单, 这单不要钱, 终身VIP, 补发一份) is a free order or a membership. A statement's headline and the
+passages after "what happened / why / what we are doing" describe the incident and our own work, so promises
+there count only where a clause speaks to the reader.
+
+Judging is default-deny: each promise is backed (naming the rule), exceeds (more than the rule allows —
+naming it) or unbacked (nothing grants anything like it, or it cannot be judged: a foreign currency — the
+policy book pays in CNY — an amount with no order to compare it to, a deadline that cannot be resolved).
+
+Time promises are remedies, response times and processing times only. A due date in a statement's action
+list ("sealed lids — Min Wang owns it, done by 16 Nov"; "下次更新：11月14日18:00前") is about our own work
+plan, not something owed to the customer: a deadline in a sentence naming an owner or a progress update
+(own_work in the lexicon), or one already past, is a fact and is left unjudged. Durations need a word of
+replying or processing in their clause, so "40 to 90 minutes late" and "orders doubled" stay facts.
+
+The guard reads only the draft and the entitlements, never the prompt or the ticket text: an instruction
+injected into a complaint cannot talk it into accepting a promise.
+
+Modules: drafting/text/numbers.py (normaliser, numerals), drafting/guards/promise_text.py (lexicon, indexed text,
+quantities), drafting/guards/deadlines.py (dates and relative deadlines), this module (the grammar: which
+quantities and phrases are promises), drafting/guards/commitment_judge.py (backed / exceeds / unbacked).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from drafting.domain.models import Commitment, CommitmentType
+from drafting.guards.commitment_judge import BOOK_CURRENCY, judge
+from drafting.guards.deadlines import Deadline, find_deadlines
+from drafting.guards.promise_text import QUOTED, RANGE, SENTENCE_REACH, IndexedText, Quantity, SpanSet, lexicon, plain, quantities, with_unit
+from drafting.text.numbers import Number, normalise, parse_number, scan_numbers
+from knowledge.cjk import is_cjk
+from knowledge.policy import MONEY_TYPES, PolicyBook, Remedy
+
+# How close (characters) a remedy word must sit to a multiple for the multiple to be about money: "双倍赔偿",
+# "refund you double" — but not "退款申请是平时的6倍" (a fact about volumes).
+MULTIPLE_REACH_CJK = 4
+MULTIPLE_REACH_LATIN = 14
+
+
+# ── the grammar ────────────────────────────────────────────────────────────────────────────────────
+
+# what may sit between a fact word and its amount: 订单金额为86元, 实付了86元, 86元的订单, "order of $40"
+_FACT_GAP = re.compile(r"[\s的为是共计合了:：]{0,3}|\s?(?:of|is|was|for|totall?ing|at)\s")
+# what may sit between a verb of giving and its amount: 退您30块, 赔付您1000元, 给您退二十元, "pay you 2,000 yuan"
+_GIVING_GAP = re.compile(
+    r"\s?(?:给|向)?\s?(?:您|你|you|u)?\s?(?:退|赔|补|打|转|送|发|an extra|an|a|another|再|额外|还|共|合计)?\s?(?:一张|一个|一笔|a|an)?\s?"
+)
+# between a coupon noun and the value it names: "store credit of 60 yuan", "a voucher worth", 代金券面值
+_NAMES_VALUE = re.compile(r"\s?(?:of|worth|for|价值|面值|金额为?|额度为?)?\s?")
+_READER = re.compile(r"您|你|(?<![a-z])(?:you|your|yours)(?![a-z])")
+_EVERY = re.compile(r"(?<![a-z])(?:every|each|per)\s$")
+# "500 CNY per passenger", 每人200元: a remedy shared out to each person is a promise, not a unit price
+_PER_PERSON = r"(?:passenger|person|customer|guest|head|user|rider|travell?er|member|account|household|family|player|affected)s?(?![a-z])"
+_UNIT_PRICE = re.compile(
+    r"\s?(?:一[把个件份只盒瓶包斤支套]|每(?![人位名户])|/\s?[个件份只盒瓶包斤支套次月天]|per\s(?!" + _PER_PERSON + r")|each(?![a-z])|a piece)"
+)
+_BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:打|转|汇|发|退|赔|补|再|another|an extra)?\s?")
+_COUNTED = re.compile(
+    r"\s?(?:[个名位人次件份条家台辆批把只支瓶包盒袋双套组本箱斤]|(?!(?:to|as|in|for|on|by|and|now|today|back|right|via|into|over|is|was|are|will|would|should|each|plus|more|extra)(?![a-z]))[a-z])"
+)
+_TIME_UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "weeks": 7 * 1440, "months": 30 * 1440, "years": 360 * 1440}
+# between a share of the price and the amount it comes to: "，也就是", "，就是", "，即", " — that's", ", "
+_APPOSITION_GAP = re.compile(
+    r"(?:\s?(?:your|the|order|value|amount|price|of|订单|金额|的|款)){0,4}\s?[吧啊呀哈]?\s?[，,、:：—–-]?\s?(?:也就是说?|就是|即|共计|合计|i\.e\.,?|that is|that's|which is|namely|in total|total(?:ling|ing)?)?\s?(?:退|赔|返|给您|给你)?\s?"
+)
+
+
+def _minutes(value: Decimal, unit: str) -> Decimal:
+    """A duration in minutes; seconds divide exactly (30 seconds is 0.5 minutes, not 0.4999…)."""
+    return plain(value / 60) if unit == "seconds" else value * _TIME_UNIT_MINUTES[unit]
+
+
+_PRICE_NAMED = re.compile(
+    r"(?:您|你)?(?:的)?(?:订单|实付|商品)?(?:金额|价格|价钱)?的|(?:您|你)?(?:的)?(?:订单|实付|商品|餐费)(?:总?金额|总额|总价|价格|价钱)?|(?:退款|赔偿|补偿|赔付)?金额[:：]?|(?<![a-z])(?:you )?(?:your|the) order(?: value| amount| total| price)?|(?<![a-z])the price|(?<![a-z])(?:your|the) (?:[a-z]+ ){0,2}(?:price|fare|cost|total|order|ticket|amount|value)(?![a-z])"
+)
+# "$20 off $100", "a 20-yuan-off-100 coupon": an amount after "<amount> off" is the spend it comes off (满100减20)
+_OFF_AMOUNT = re.compile(r"(?:\d|yuan|dollars?|bucks|rmb|cny|元|块)[- ]off[- ](?:(?:a|an|any|your|orders?|purchases?|spend(?:ing)?|of|over)\s){0,3}$")
+# up to three words between an amount and its coupon noun: "a ¥20 no-threshold coupon", "30 yuan dining voucher"
+_COUPON_ADJECTIVES = re.compile(r"(?:[\s-]?[a-z]+){1,3}\s?")
+# 当天, 当日, "that day": anaphoric after a date told before it (5月6日…我们当天查明)
+_THAT_DAY = re.compile(r"当天|当日|同一天|(?:that|the same) day")
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]")
+THAT_DAY_REACH = 120
+_EACH_BEFORE = re.compile(r"(?:每张|每份|每个|各|(?<![a-z])each)[^，。,.!?！？]{0,8}$")
+_COUNT_GAP = re.compile(r"\s?(?:of|worth|的)?\s?")
+# a passage after a header (what happened, why, what we are doing) ends with its sentence; ";" only separates items
+_PASSAGE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
+PASSAGE_REACH = 800
+HEADLINE_REACH = 160
+_QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
+
+
+def _multiple_gap(s: str, word_start: int, word_end: int, start: int, end: int) -> str:
+    """The text between a multiple and the word it goes with, less any naming of the price (赔付订单金额的两倍,
+    "pay you twice your order value")."""
+    gap = s[word_end:start] if word_end <= start else s[end:word_start] if word_start >= end else ""
+    return _PRICE_NAMED.sub("", gap)
+
+
+class _Extractor:
+    def __init__(self, text: str, now: datetime) -> None:
+        self.original = text
+        self.now = now
+        self.t = IndexedText(normalise(text))
+        self.s = self.t.s
+        self.found: list[Commitment] = []
+        self.found_at = SpanSet()  # normalised span of each promise found → its index in self.found
+        self.taken = SpanSet()  # normalised spans already part of a promise or a fact
+        self.netted: set[tuple[int, int]] = set()  # original spans of the money the safety net caught
+        # original spans of grants on terms no rule has (every week, never expires) → what the terms are
+        self.open_terms: dict[tuple[int, int], str] = {}
+
+    # ── helpers ──
+
+    def add(self, kind: str, start: int, end: int, **values: Any) -> Commitment | None:
+        if self.not_ours(start, end):
+            return None
+        o_start, o_end = self.t.norm.span(start, end)
+        for name in ("amount", "min_spend", "deadline_days"):
+            if isinstance(values.get(name), Decimal):
+                values[name] = plain(values[name])
+        # The kinds come from lexicon keys; Commitment checks the value, the cast only tells the type checker.
+        commitment = Commitment(type=cast(CommitmentType, kind), phrase=self.original[o_start:o_end], start=o_start, end=o_end, **values)
+        self.found_at.add(start, end, len(self.found))
+        self.found.append(commitment)
+        self.taken.add(start, end)
+        return commitment
+
+    def not_ours(self, start: int, end: int) -> bool:
+        """A question to the customer, or someone else's words reported: not a promise this text makes."""
+        lo, hi = self.t.clause(start, end)
+        if (
+            self.s[hi : hi + 1] in ("?", "？")
+            or _QUESTION_END.search(self.s[max(lo, hi - 2) : hi + 1])
+            or self.t.hits["question_start"].any(lo, hi)
+            and self.question_sentence(start, end)
+        ):
+            return True
+        if any(e <= start for _, e in self.t.hits["negation"].within(lo, start)):
+            return True  # "I cannot double compensate", 我们无法赔偿1000元
+        if self.t.hits["excluded"].any(lo, hi):
+            return True  # "648元礼包不属于本次补偿范围", "isn't covered by this compensation": named to be left out
+        return any(e <= start for _, e in self.t.hits["reported"].within(lo, start))
+
+    def question_sentence(self, start: int, end: int) -> bool:
+        _, hi = self.t.sentence(start, end)
+        tail = self.s[max(0, hi - 2) : hi + 1]
+        return "?" in tail or "？" in tail or bool(re.search(r"[吗呢][。]?$", tail))
+
+    def free(self, start: int, end: int) -> bool:
+        return not self.taken.overlaps(start, end)
+
+    def remedy_kind(self, start: int, end: int, lo: int, hi: int) -> str | None:
+        """The remedy noun (coupon / refund / compensation) closest to [start, end) within [lo, hi)."""
+        best: tuple[int, str] | None = None
+        for kind, hits in self.t.remedy.items():
+            distance = hits.nearest(start, end, lo, hi)
+            if distance is not None and (best is None or distance < best[0]):
+                best = (distance, kind)
+        return best[1] if best else None
+
+    def given(self, q: Quantity) -> bool:
+        """A verb of giving (or a remedy verb) right before the amount: 退您30块, 给您退二十元, "pay you 2,000"."""
+        window = max(0, q.start - 40)
+        for hits in (self.t.hits["giving"], *self.t.remedy.values()):
+            for _, e in hits.within(window, q.start):
+                if e <= q.start and _GIVING_GAP.fullmatch(self.s, e, q.start):
+                    return True
+        return False
+
+    def bare_gift(self, q: Quantity) -> bool:
+        """给您打500过去, "we'll send you 200": a verb of giving, the customer, then a bare number that counts
+        nothing else ("add 40 riders", 新增40名骑手 count people, not money)."""
+        if _COUNTED.match(self.s, q.end):
+            return False
+        for s, e in self.t.hits["giving"].within(max(0, q.start - 20), q.start):
+            if _BARE_GIFT_GAP.fullmatch(self.s, e, q.start) and re.search(r"您|你|you|(?<![a-z])u(?![a-z])", self.s[s : q.start]):
+                return True
+        return False
+
+    def describes_fact(self, q: Quantity) -> bool:
+        """The amount is what was paid, a price or an order's value: 您的订单86元, 实付86元, "your $40 order"."""
+        fact = self.t.hits["fact"]
+        for s, e in fact.within(max(0, q.start - 40), q.end + 4):
+            if s >= q.end:  # after the amount: "86元的订单", "a 5 yuan delivery fee" — unless it names a coupon
+                if _FACT_GAP.fullmatch(self.s, q.end, s) and not any(self.t.remedy[k].starts_at(e, 2) for k in ("coupon",)):
+                    return True
+            elif e <= q.start:
+                if _FACT_GAP.fullmatch(self.s, e, q.start):
+                    return True
+            elif s <= q.start and q.end <= e:
+                return True
+        return False
+
+    def is_threshold(self, q: Quantity) -> bool:
+        return (
+            self.t.hits["threshold_before"].ends_at(q.start, 2)
+            or self.t.hits["threshold_after"].starts_at(q.end, 2)
+            or bool(_OFF_AMOUNT.search(self.s, max(0, q.start - 40), q.start))
+        )
+
+    # ── the promises ──
+
+    def run(self) -> list[Commitment]:
+        deadlines = find_deadlines(self.t, self.now)
+        amounts = quantities(self.t, [(d.start, d.end) for d in deadlines if not d.relative])
+        counts = [q for q in amounts if q.kind == "count"]
+        for q in amounts:
+            if q.kind == "multiple":
+                self.multiple(q.value, q.start, q.end)
+        self.multiple_words()
+        for q in amounts:
+            if q.kind == "money" or q.kind == "bare":
+                self.money(q, counts)
+        for q in amounts:
+            if q.kind in ("percent", "zhe"):
+                self.percent(q)
+        self.fractions()
+        self.refund_phrases()
+        for q in amounts:
+            if q.kind == "duration" and self.free(q.start, q.end):
+                self.duration(q)
+        for q in counts:
+            if self.free(q.start, q.end):
+                self.free_orders_counted(q)
+        self.free_order_phrases()
+        self.unpriced("refund")
+        self.unpriced("coupon")
+        for deadline in deadlines:
+            if self.free(deadline.start, deadline.end):
+                self.deadline(deadline)
+        self.merge_appositions()
+        _SafetyNet(self).run(amounts, deadlines)
+        _OpenTerms(self).run(amounts)
+        self.drop_work_plan()
+        self.drop_declined_quotes()
+        return sorted(self.found, key=lambda c: (c.start, c.end))
+
+    def money(self, q: Quantity, counts: list[Quantity]) -> None:
+        t = self.t
+        if not self.free(q.start, q.end):
+            return
+        lo, hi = t.clause(q.start, q.end)
+        off = t.hits["off_after"]
+        coupon_off = off.ends_at(q.start, 1) or off.starts_at(q.end, 1)
+        if q.kind == "bare" and lexicon().reward_unit_after.match(self.s, q.end):
+            return  # 送您2000金币, "200 points": the brand's own reward units, read by the safety net
+        if q.kind == "bare":
+            # "给您打500过去", "we'll send you 200", 满100减20: a bare number after a verb of giving or 减
+            if q.script != "digits" or not (self.bare_gift(q) or off.ends_at(q.start, 1) and self.threshold_in(lo, q.start)):
+                return
+            if t.hits["threshold_before"].ends_at(q.start, 2):
+                return
+        if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not self.names_coupon_value(q, lo):
+            return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
+        given = self.given(q)
+        if not coupon_off and not given and self.describes_fact(q) and not self.governed(q, lo):
+            return
+        if t.hits["money_fact"].any(lo, hi):
+            return  # "the 20 yuan coupon you had expired", "8折优惠仅限新用户"
+        kind = self.money_kind(q, lo, hi, coupon_off)
+        if kind == "coupon" and coupon_off and not t.remedy["coupon"].any(lo, hi) and t.hits["future_order"].any(lo, hi):
+            kind = "discount"  # 下单立减10元, "¥10 off your next order": money off a purchase, no coupon in hand
+        if kind is None:
+            slo, shi = t.sentence(q.start, q.end)
+            near = self.remedy_kind(q.start, q.end, max(slo, q.start - 40), min(shi, q.end + 40))
+            kind = near if near and not t.hits["fact"].any(lo, hi) else None
+        if kind is None and q.kind == "money" and self.owed_to_reader(lo, hi):
+            kind = "compensation"  # default-deny: money in a forward-looking clause addressed to the reader
+        if kind is None:
+            return
+        currency = q.unit
+        if q.kind == "bare":  # 满100减20, 给您打500过去: yuan by convention in Chinese; "send you 200" names none
+            currency = BOOK_CURRENCY if not self.s[max(0, q.start - 12) : q.start].isascii() else None
+        values: dict[str, Any] = {"amount": q.value, "unit": currency, "currency": currency}
+        if kind == "refund":
+            full = t.hits["full_refund"].nearest(q.start, q.end, lo, hi)
+            slo, shi = t.sentence(q.start, q.end)
+            values["scope"] = "full" if full is not None and full <= 12 else "partial" if t.hits["partial_marker"].any(slo, shi) else None
+            values["applies_to"] = self.applies_to(lo, hi)
+        if kind == "coupon":
+            values.update(self.coupon_details(q, lo, hi, counts))
+        self.add(kind, q.start, q.end, **values)
+
+    def money_kind(self, q: Quantity, lo: int, hi: int, coupon_off: bool) -> str | None:
+        """What an amount is given as: a coupon noun after it (一张30元无门槛优惠券) wins; then the remedy
+        verb right before it (退您30块 is a refund, 额外转账100美元 compensation); then the nearest remedy
+        word in its clause; then any verb of giving (compensation)."""
+        t = self.t
+        if coupon_off or any(
+            s - q.end <= 8 or s - q.end <= 24 and _COUPON_ADJECTIVES.fullmatch(self.s, q.end, s) for s, _ in t.remedy["coupon"].within(q.end, hi)
+        ):
+            return "coupon"
+        if any(_NAMES_VALUE.fullmatch(self.s, e, q.start) for _, e in t.remedy["coupon"].within(max(lo, q.start - 30), q.start)):
+            return "coupon"  # "store credit of 60 yuan", 代金券面值50元
+        for given in ("refund", "compensation"):
+            if any(e <= q.start and _GIVING_GAP.fullmatch(self.s, e, q.start) for _, e in t.remedy[given].within(max(lo, q.start - 40), q.start)):
+                return given
+        if any(e <= q.start and _GIVING_GAP.fullmatch(self.s, e, q.start) for _, e in t.hits["giving"].within(max(lo, q.start - 40), q.start)):
+            return "compensation"
+        kind = self.remedy_kind(q.start, q.end, lo, hi)
+        if kind is None and t.hits["giving"].any(lo, hi):
+            kind = "compensation"
+        return kind
+
+    def names_coupon_value(self, q: Quantity, lo: int) -> bool:
+        """ "five coupons of 10 yuan each": the amount is each coupon's value, not a unit price."""
+        return any(_NAMES_VALUE.fullmatch(self.s, e, q.start) for _, e in self.t.remedy["coupon"].within(max(lo, q.start - 30), q.start))
+
+    def governed(self, q: Quantity, lo: int) -> bool:
+        """A refund verb or a verb of giving before the fact that names the amount: 退还您实付的86元, "send
+        back the delivery fee of ¥6.50", "refund the price of the burger, RMB 32"."""
+        slo, _ = self.t.sentence(q.start, q.end)
+        facts = [s for s, _ in self.t.hits["fact"].within(max(slo, q.start - 40), q.start)]
+        if not facts:
+            return False
+        fact = facts[0]
+        verbs = [*self.t.remedy["refund"].within(max(slo, fact - 20), fact), *self.t.hits["giving"].within(max(slo, fact - 20), fact)]
+        return any(e <= fact for _, e in verbs)
+
+    def owed_to_reader(self, lo: int, hi: int) -> bool:
+        """A clause that speaks to the reader about what will happen ("您会收到1000元", "1000 yuan will be
+        yours"): money in it is a promise even without a remedy word, unless the clause states a fact."""
+        clause = self.s[lo:hi]
+        return (
+            bool(_READER.search(clause))
+            and self.t.hits["future"].any(lo, hi)
+            and not (self.t.hits["fact"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi))
+        )
+
+    def threshold_in(self, lo: int, position: int) -> bool:
+        return any(x.end <= position and self.is_threshold(x) for x in _quantities_between(self, lo, position))
+
+    def coupon_details(self, q: Quantity, lo: int, hi: int, counts: list[Quantity]) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        for count in counts:  # 10张30元优惠券, "five coupons of 10 yuan": the count just before the amount; 30元的券三张 after it
+            before = count.end <= q.start and (q.start - count.end <= 3 or _COUNT_GAP.fullmatch(self.s, count.end, q.start))
+            after = count.start >= q.end and count.start - q.end <= 8 and _coupon_right_before(self, q.end, count.start)
+            if count.unit == "coupons" and (before or after):
+                details["count"] = int(count.value)
+                self.taken.add(count.start, count.end)
+        if "count" not in details and _EACH_BEFORE.search(self.s, max(0, q.start - 10), q.start):
+            # 5张8折券（每张最高抵扣10元）, "3 vouchers, each worth ¥10": the count said before "each"
+            slo, _ = self.t.sentence(q.start, q.end)
+            said = [c for c in counts if c.unit == "coupons" and slo <= c.start and c.end <= q.start]
+            if said:
+                details["count"] = int(said[-1].value)
+        for x in _quantities_between(self, max(lo, q.start - 16), q.start):  # "five 10-yuan coupons"
+            if x.kind == "bare" and x.end <= q.start and re.fullmatch(r"\s?", self.s[x.end : q.start]) and x.value == x.value.to_integral_value():
+                details["count"] = int(x.value)
+        threshold = [
+            x
+            for x in _quantities_between(self, lo, hi)
+            if x.start != q.start
+            and (
+                x.kind in ("money", "bare")
+                and self.is_threshold(x)
+                or x.kind == "count"
+                and _OFF_AMOUNT.search(self.s, max(0, x.start - 40), x.start)
+            )
+        ]
+        slo, shi = self.t.sentence(q.start, q.end)
+        if not threshold:
+            # "给您两张20元优惠券，满100可用", "a ¥25 coupon — valid on orders over ¥100": the coupon's condition
+            # in a clause of its own, with nothing else in it
+            threshold = [
+                x
+                for x in _quantities_between(self, slo, shi)
+                if x.start != q.start
+                and x.kind in ("money", "bare")
+                and self.is_threshold(x)
+                and self.free(x.start, x.end)
+                and self.t.hits["coupon_use"].any(*self.t.clause(x.start, x.end))
+            ]
+        if threshold:
+            details["min_spend"] = threshold[0].value
+        for validity in self.t.hits["validity"].within(max(slo, q.start - 40), min(shi, q.end + 60)):
+            duration = self.duration_near(validity)
+            if duration is not None:
+                days = _minutes(duration.value, duration.unit or "days") / 1440
+                details["valid_days"] = int(days)
+                self.taken.add(duration.start, duration.end)
+        return details
+
+    def duration_near(self, validity: tuple[int, int]) -> Quantity | None:
+        window_lo, window_hi = max(0, validity[0] - 12), min(len(self.s), validity[1] + 24)
+        durations = [x for x in _quantities_between(self, window_lo, window_hi) if x.kind == "duration"]
+        return min(durations, key=lambda x: min(abs(x.start - validity[1]), abs(validity[0] - x.end)), default=None)
+
+    def applies_to(self, lo: int, hi: int) -> str | None:
+        slo, _ = self.t.sentence(lo, lo)
+        if self.t.hits["item_scope"].any(slo, hi):
+            return "item"
+        if self.t.hits["full_refund"].any(lo, hi) and self.t.hits["order_scope"].any(lo, hi):
+            return "order"
+        return None
+
+    def percent(self, q: Quantity) -> None:
+        if not self.free(q.start, q.end):
+            return
+        t = self.t
+        lo, hi = t.clause(q.start, q.end)
+        if t.hits["money_fact"].any(lo, hi):
+            return
+        if q.kind == "zhe":  # 8折: pay 80%; 85折 / 八五折 / 9.5折: pay 85% / 95%
+            paid = q.value * 10 if q.value < 10 else q.value
+            # 下次购买全店九折, 本月私教课八五折: a discount on a purchase to come is offered like one given
+            offered = (
+                t.hits["discount"].any(lo, hi)
+                or t.hits["giving"].any(lo, hi)
+                or self.s[max(0, q.start - 1) : q.start] == "打"
+                or t.remedy["coupon"].any(lo, hi)
+            )
+            if (
+                not (0 < paid < 100)
+                or not (offered or t.hits["future_order"].any(lo, hi) or t.hits["discount_period"].any(lo, hi))
+                or t.hits["past"].any(lo, hi)
+            ):
+                return
+            self.add("discount", q.start, q.end, amount=100 - paid, unit="percent")
+            return
+        if t.hits["discount"].starts_at(q.end, 2) or t.hits["discount"].ends_at(q.start, 4):
+            self.add("discount", q.start, q.end, amount=q.value, unit="percent")
+            return
+        kind = self.remedy_kind(q.start, q.end, lo, hi)
+        if kind in ("refund", "compensation"):
+            # a share of the order's price is money back, whatever it is called (订单金额的150%予以赔偿,
+            # "8 percent back as a goodwill credit"): judged as a refund of that share, above 100% it exceeds
+            self.add(
+                "refund",
+                q.start,
+                q.end,
+                amount=q.value,
+                unit="percent",
+                scope="full" if q.value >= 100 else "partial",
+                applies_to=self.applies_to(lo, hi),
+            )
+
+    def fractions(self) -> None:
+        """半价, "a quarter off" (discounts) and 退还订单金额的一半, "refund half" (a 50% refund)."""
+        for value, pattern in lexicon().fraction_off.items():
+            for match in pattern.finditer(self.s):
+                if self.free(*match.span()):
+                    self.add("discount", *match.span(), amount=value, unit="percent")
+        for match in lexicon().patterns["half_price"].finditer(self.s):
+            if self.free(*match.span()) and not self.t.hits["money_fact"].any(*self.t.clause(*match.span())):
+                self.add("discount", *match.span(), amount=Decimal(50), unit="percent")
+        for start, end in self.t.hits["half_of"].spans:
+            if not self.free(start, end):
+                continue
+            lo, hi = self.t.clause(start, end)
+            refund = self.t.remedy["refund"].nearest(start, end, lo, hi)
+            if refund is not None and refund <= 12:
+                self.add("refund", start, end, amount=Decimal(50), unit="percent", scope="partial", applies_to=self.applies_to(lo, hi))
+
+    def multiple(self, value: Decimal, start: int, end: int) -> None:
+        """三倍赔偿, 赔您三倍, "double your money back", "pay you triple": money as a multiple of the price —
+        compensation on top of any refund, whatever word names it."""
+        if not self.free(start, end):
+            return
+        lo, hi = self.t.clause(start, end)
+        best: tuple[int, tuple[int, int]] | None = None
+        # a remedy word names what the multiple is of; a verb of giving only when none does ("give you 1.5
+        # times the fare"): "you'll get double your money back" is about the money, not the getting
+        anchors = [span for hits in self.t.remedy.values() for span in hits.within(lo, hi)]
+        for s, e in anchors + (self.t.hits["giving"].within(lo, hi) if not self.anchored(anchors, start, end) else []):
+            gap = _multiple_gap(self.s, s, e, start, end)
+            if len(gap) <= (MULTIPLE_REACH_LATIN if gap.isascii() else MULTIPLE_REACH_CJK) and (best is None or len(gap) < best[0]):
+                best = (len(gap), (s, e))
+        if best and value < 1:  # 退0.5倍: half the price back, a partial refund, not money on top
+            lo, hi = self.t.clause(start, end)
+            if self.add("refund", start, end, amount=value * 100, unit="percent", scope="partial", applies_to=self.applies_to(lo, hi)) is not None:
+                self.taken.add(*best[1])
+        elif best and self.add("compensation", start, end, amount=value, unit="multiple") is not None:
+            self.taken.add(*best[1])
+
+    def anchored(self, anchors: list[tuple[int, int]], start: int, end: int) -> bool:
+        gaps = (_multiple_gap(self.s, s, e, start, end) for s, e in anchors)
+        return any(len(gap) <= (MULTIPLE_REACH_LATIN if gap.isascii() else MULTIPLE_REACH_CJK) for gap in gaps)
+
+    def multiple_words(self) -> None:
+        for value, pattern in lexicon().multiple_words.items():
+            for match in pattern.finditer(self.s):
+                self.multiple(value, *match.span())
+
+    def refund_phrases(self) -> None:
+        for name, scope in (("full_refund", "full"), ("partial_refund", "partial")):
+            for start, end in self.t.hits[name].spans:
+                if not self.free(start, end):
+                    continue
+                lo, hi = self.t.clause(start, end)
+                slo, shi = self.t.sentence(start, end)
+                if any(c.type == "refund" for c in self.found_in(slo, shi)):
+                    # "refund the 86 yuan in full", "¥6.50 … as part of a partial refund": the amount's scope
+                    for index in self.found_at.starting_in(slo, shi):
+                        c = self.found[index]
+                        if c.type == "refund" and c.scope is None and c.unit != "percent":
+                            self.found[index] = c.model_copy(update={"scope": scope})
+                    self.taken.add(start, end)
+                    continue
+                self.add("refund", start, end, scope=scope, applies_to=self.applies_to(lo, hi))
+
+    def unpriced(self, kind: str) -> None:
+        """A refund or a coupon promised without an amount ("退款会在明天之前原路退回", "we'll add a coupon"):
+        once per sentence, when the sentence holds no other promise of that kind and looks forward."""
+        hits = self.t.remedy[kind]
+        done: set[int] = set()
+        tried: dict[tuple[int, int], int] = {}
+        for start, end in hits.spans:
+            # a sentence promises one unpriced refund: look at its first few mentions only (a sentence made
+            # of a hundred thousand "退款" costs no more than one that says it once)
+            piece = (self.t.sentence_start(start), start // SENTENCE_REACH)
+            tried[piece] = tried.get(piece, 0) + 1
+            if tried[piece] > 2 or not self.free(start, end):
+                continue
+            slo, shi = self.t.sentence(start, end)
+            if slo in done or any(c.type == kind or (kind == "refund" and c.type == "free_order") for c in self.found_in(slo, shi)):
+                continue
+            lo, hi = self.t.clause(start, end)
+            forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi)
+            if not forward or self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi):
+                continue
+            if kind == "coupon" and (not self.t.hits["giving"].any(slo, shi) or any(c.type == "discount" for c in self.found_in(slo, shi))):
+                continue  # no one gives it; or it is the discount already found (一张八折券)
+            if kind == "coupon" and re.search(r"\d\s?[个枚点]?$", self.s[max(0, start - 3) : start]):
+                continue  # 800积分, "500 points": a count of reward units, read by the safety net
+            if kind == "coupon" and self.t.hits["benefit_free"].any(max(lo, start - 16), start):
+                continue  # 两杯免费饮品券, "two free pickup vouchers": a voucher for free things is a free order
+            values: dict[str, Any] = {"applies_to": self.applies_to(lo, hi)} if kind == "refund" else {}
+            if self.add(kind, start, end, **values) is not None:
+                done.add(slo)
+
+    def found_in(self, lo: int, hi: int) -> list[Commitment]:
+        return [self.found[index] for index in self.found_at.starting_in(lo, hi)]
+
+    def duration(self, q: Quantity, net: bool = False) -> None:
+        """A duration promised (3天内到账, within five minutes). With `net` (the safety net's second pass) a
+        duration in a sentence that commits the brand is a time promise even with no word of replying or
+        processing: "两天内到", "in 30 seconds"."""
+        t = self.t
+        lo, hi = t.clause(q.start, q.end)
+        unit = q.unit or "days"
+        if (
+            self.s[q.end : q.end + 1] == "前"
+            or self.s[max(0, q.start - 1) : q.start] in ("前", "头", "第", "每")
+            or _EVERY.search(self.s, max(0, q.start - 7), q.start)
+        ):
+            return  # 3天前: ago; 前6个月 / 头三天: the first six months; 每一天, "every 2 hours": a span, not a deadline
+        if t.hits["validity"].any(max(lo, q.start - 12), min(hi, q.end + 8)):
+            return  # a coupon's validity is read with the coupon
+        granted = t.hits["granting"].any(lo, hi) or t.hits["giving"].any(lo, hi)
+        if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted:
+            # in the unit written (7天会员 is 7 days, not 0.233 months); the judge converts
+            amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
+            self.add("membership_extension", q.start, q.end, amount=amount, unit=written)
+            return
+        if t.hits["time_fact"].any(lo, hi) or self.past_sentence(q.start, q.end) or self.done(lo, hi):
+            return  # "45 minutes late", "reported within 24 hours", "last Friday we replied within two hours"
+        if t.hits["free"].any(lo, hi) and unit in ("days", "weeks", "months", "years") and not t.hits["response"].any(lo, hi):
+            self.add("free_order", q.start, q.end, amount=q.value, unit=unit)  # 免费配送一个月
+            return
+        if re.search(r"(?<![a-z])for\s?$", self.s[max(0, q.start - 5) : q.start]):
+            return  # "no activity for 24 months": a span of time, not a deadline
+        marked = t.hits["within_after"].starts_at(q.end, 1) or t.hits["within_before"].ends_at(q.start, 8) or q.low is not None
+        if not marked and not t.hits["future"].any(lo, hi):
+            return
+        kind = self.time_kind(q.start, q.end, lo, hi)
+        if kind is None and net:
+            kind = self.unsaid_time_kind(q.start, q.end)
+        if kind == "response_time":
+            self.add("response_time", q.start, q.end, amount=_minutes(q.value, unit), unit="minutes")
+        elif kind == "processing_deadline":
+            days = q.value if unit == "business_days" else _minutes(q.value, unit) / 1440
+            self.add("processing_deadline", q.start, q.end, amount=days, unit="business_days" if unit == "business_days" else "days")
+
+    def done(self, lo: int, hi: int) -> bool:
+        """The clause reports something done (已经退了, "was sent", 没送到) and promises nothing after it: "has
+        been approved and will arrive within 3 days" still promises, "刚才太忙了…今天肯定到" too."""
+        past = self.t.hits["past"].within(lo, hi)
+        if not past:
+            return False
+        last = max(e for _, e in past)
+        return not any(s >= last for s, _ in self.t.hits["commit"].within(lo, hi)) and not any(
+            s >= last for s, _ in self.t.hits["future"].within(lo, hi)
+        )
+
+    @staticmethod
+    def outside(hits: Any, lo: int, hi: int, start: int, end: int) -> bool:
+        """A hit in [lo, hi) that is not part of [start, end) (今晚到 holds 晚到, "late", but is not late)."""
+        return any(e <= hi and (s >= end or e <= start) for s, e in hits.within(lo, hi))
+
+    def after_deadline(self, end: int) -> int:
+        """Where the action after a deadline starts: 今晚(前)(就)(会)到."""
+        marker = re.match(r"\s?(?:之前|以前|之内|以内|为止|前|内)?(?:就|会|能|可以|都)?\s?", self.s[end : end + 6])
+        return end + (marker.end() if marker else 0)
+
+    def unsaid_time_kind(self, start: int, end: int) -> str | None:
+        """The kind of a time promise whose clause names neither replying nor processing: response_time if
+        its sentence is about replying or contacting, processing_deadline if it commits the brand to anything
+        else, None if the sentence commits nothing (a fact or a condition)."""
+        slo, shi = self.t.sentence(start, end)
+        lo, hi = self.t.clause(start, end)
+        hits = self.t.hits
+        if self.done(lo, hi) or hits["own_work"].any(slo, shi) or hits["instruction"].any(lo, hi) or hits["negation"].any(lo, hi):
+            return None  # done; our own work plan; or what the customer is asked to do (请您充电半小时)
+        committed = hits["commit"].any(lo, hi) or hits["giving"].any(lo, hi) or hits["action_after"].starts_at(self.after_deadline(end), 1)
+        if not committed and not (hits["commit"].any(slo, shi) and not hits["instruction"].any(slo, shi)):
+            return None
+        if _TIME_AS_ADJECTIVE.fullmatch(self.s, start, end) and re.match(r"\s[a-z]", self.s[end : end + 2]):
+            return None  # "the 24-hour line", "a 24 hour store": a duration as an adjective describes, it does not promise
+        if _AFTER_TIME.match(self.s, end) or hits["copula_before"].ends_at(start, 1):
+            return None  # 5分钟之后再试, "after 10 minutes": a wait, not a deadline; 检修时间是24小时: a fact
+        kind = self.time_kind(start, end, slo, shi)
+        if kind is not None:
+            return kind
+        return "response_time" if self.t.hits["response"].any(slo, shi) else "processing_deadline"
+
+    def past_sentence(self, start: int, end: int) -> bool:
+        slo, shi = self.t.sentence(start, end)
+        return bool(
+            re.search(
+                r"(?<![a-z])(last (week|friday|monday|tuesday|wednesday|thursday|saturday|sunday|time|month)|yesterday)(?![a-z])|上周|昨天|当时",
+                self.s[slo:shi],
+            )
+        )
+
+    def time_kind(self, start: int, end: int, lo: int, hi: int, remedies: bool = True) -> str | None:
+        """response_time or processing_deadline, by the nearer of their words in [lo, hi); for durations any
+        remedy word counts as processing ("30元优惠券3天内"), for deadlines only a refund does ("reimburse you
+        by 5 December", but not "dinner's on us tonight")."""
+        response = self.t.hits["response"].nearest(start, end, lo, hi)
+        processing = self.t.hits["processing"].nearest(start, end, lo, hi)
+        if processing is None:
+            kinds = list(self.t.remedy) if remedies else ["refund"]
+            money = [h for h in (self.t.remedy[k].nearest(start, end, lo, hi) for k in kinds) if h is not None]
+            processing = min(money) if money else None
+        if response is None and processing is None:
+            return None
+        if processing is None or (response is not None and response < processing):
+            return "response_time"
+        return "processing_deadline"
+
+    def free_orders_counted(self, q: Quantity) -> None:
+        """next ten orders free · 接下来的十单都免费 · "cover delivery on your next three orders"."""
+        if q.unit != "orders":
+            return
+        lo, hi = self.t.clause(q.start, q.end)
+        slo, shi = self.t.sentence(q.start, q.end)
+        if self.t.hits["free"].any(slo, shi) and self.t.hits["future_order"].any(lo, hi) and q.value > 1:
+            for span in self.t.hits["free_order"].within(slo, shi):
+                self.taken.add(*span)
+            self.add("free_order", q.start, q.end, amount=q.value, unit="orders", count=int(q.value))
+
+    def free_order_phrases(self) -> None:
+        for start, end in self.t.hits["free_order"].spans:
+            slo, shi = self.t.sentence(start, end)
+            lo, hi = self.t.clause(start, end)
+            if self.t.hits["threshold_before"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi):
+                continue  # "delivery is free for orders over 30 yuan", "免运费仅限新用户": a rule, not a gift
+            if self.free(start, end) and not any(c.type == "free_order" for c in self.found_in(slo, shi)):
+                self.add("free_order", start, end)
+
+    def that_day(self, d: Deadline) -> bool:
+        """当天 / "that same day" after a date already past, in the same or the sentence before: the day of
+        that event (a narrative), not a same-day promise (当天到账 with no date before it still is one)."""
+        if not _THAT_DAY.fullmatch(self.s, d.start, d.end):
+            return False
+        for match in _MONTH_DAY.finditer(self.s, max(0, d.start - THAT_DAY_REACH), d.start):
+            month, day = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12 and 1 <= day <= 31 and (month, day) < (self.now.month, self.now.day):
+                return True
+        return False
+
+    def deadline(self, d: Deadline, net: bool = False) -> None:
+        """A deadline promised (明天之前退回, by Friday). With `net`, a deadline in a sentence that commits
+        the brand, or right before an action (钱今晚到, 券今晚发), is a time promise whatever it is about."""
+        t = self.t
+        lo, hi = t.clause(d.start, d.end)
+        slo, shi = t.sentence(d.start, d.end)
+        marked = d.relative or t.hits["before_after"].starts_at(d.end, 1) or t.hits["before_before"].ends_at(d.start, 3)
+        if not marked or RANGE.match(self.s, d.end) and not d.relative:
+            return  # 11月11日到13日: the incident's dates
+        if (
+            self.outside(t.hits["time_fact"], lo, hi, d.start, d.end)
+            or t.hits["own_work"].any(slo, shi)
+            or self.past_sentence(d.start, d.end)
+            or self.done(lo, hi)
+        ):
+            return  # our own action plan ("11月16日前完成", "next update by 6 pm"), or the past
+        if self.that_day(d):
+            return  # "5月6日…我们当天查明": the day of a past event told before, not today
+        kind = self.time_kind(d.start, d.end, lo, hi, remedies=False)
+        if kind is None and not d.relative:
+            kind = self.time_kind(d.start, d.end, slo, shi, remedies=False)  # "…and an extra $100, by Wednesday at the latest"
+        if kind is None and net and (t.hits["action_after"].starts_at(self.after_deadline(d.end), 1) or t.hits["commit"].any(lo, hi)):
+            kind = self.unsaid_time_kind(d.start, d.end)
+        if kind is None:
+            return
+        end = d.end
+        marker = re.match(r"\s?(?:之前|以前|之内|以内|为止|前|内)", self.s[end : end + 3])
+        if marker:
+            end += marker.end()
+        days = None
+        if d.due is not None and d.due.date() < self.now.date():
+            return  # a date already past ("done by 16 Nov" read on 30 Nov) is a fact, not a promise
+        if d.due is not None:
+            if kind == "processing_deadline":  # whole days: "by Thursday" said on Monday is 3 days
+                days = Decimal(max(0, (d.due.date() - self.now.date()).days))
+            else:
+                days = max(Decimal(0), Decimal((d.due - self.now).total_seconds()) / 86400).quantize(Decimal("0.001"))
+        phrase_start, phrase_end = self.t.norm.span(d.start, end)
+        self.add(kind, d.start, end, unit="deadline", deadline=self.original[phrase_start:phrase_end], deadline_days=days)
+
+    def merge_appositions(self) -> None:
+        """退一半，也就是43元 · 退0.5倍，就是43元 · 赔付订单金额的两倍，即172元: a share of the price and the
+        amount it comes to, said one after the other, are one promise. A refund share keeps the amount (the
+        judge checks it against the order); a multiple above one keeps the multiple (it names the breach)."""
+        ordered = sorted(range(len(self.found)), key=lambda i: self.found[i].start)
+        dropped: set[int] = set()
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            first, second = self.found[a], self.found[b]
+            if first.unit not in ("percent", "multiple") or second.currency is None or a in dropped:
+                continue
+            if first.type not in ("refund", "compensation") or (first.unit == "percent" and first.type != "refund"):
+                continue
+            if not _APPOSITION_GAP.fullmatch(self.original[first.end : second.start].lower()):
+                continue
+            if first.unit == "multiple" and (first.amount or 0) > 1:
+                dropped.add(b)
+                continue
+            update: dict[str, Any] = {"type": "refund"} if first.type == "refund" or first.unit == "multiple" else {}
+            if (first.amount or 0) < (100 if first.unit == "percent" else 1):
+                update["scope"] = "partial"
+            update["applies_to"] = second.applies_to or first.applies_to
+            self.found[b] = second.model_copy(update=update)
+            dropped.add(a)
+        if dropped:
+            self.keep_only([i for i in range(len(self.found)) if i not in dropped])
+
+    def keep_only(self, indices: list[int]) -> None:
+        """Keep these promises (by index) and re-key where they are."""
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        self.found_at = SpanSet()
+        found: list[Commitment] = []
+        for index in indices:
+            self.found_at.add(*where[index], len(found))
+            found.append(self.found[index])
+        self.found = found
+
+    def drop_work_plan(self) -> None:
+        """What happened, why, and our own action list (each with an owner and a date) describe the incident
+        and our work, not what this reader gets: "原因：…24小时内有照片可以直接退", "What we're changing: refund
+        every cancelled order in full; Wei Guo owns it". A clause in such a passage that speaks to the reader
+        is still a promise to them."""
+        headers = self.t.hits["plan_header"].spans
+        headline = self.headline()
+        if not (headers or headline) or not self.found:
+            return
+        passages = SpanSet([headline] if headline else [])
+        for _, end in headers:
+            stop = _PASSAGE_END.search(self.s, end, min(len(self.s), end + PASSAGE_REACH))
+            passages.add(end, stop.start() if stop else min(len(self.s), end + PASSAGE_REACH))
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        keep = []
+        for index in range(len(self.found)):
+            start, end = where[index]
+            lo, hi = self.t.clause(start, end)
+            if passages.contains(start, end) and not _READER.search(self.s, lo, hi):
+                continue
+            keep.append(index)
+        if len(keep) < len(self.found):
+            self.keep_only(keep)
+
+    def headline(self) -> tuple[int, int] | None:
+        """A statement's title: a short first line with no sentence end in it ("About half-price week: our
+        statement", 关于…的说明) names the incident, it promises nothing."""
+        first = self.s.find("\n", 0, HEADLINE_REACH)
+        if first <= 0 or _PASSAGE_END.search(self.s, 0, first):
+            return None
+        return (0, first)
+
+    def drop_declined_quotes(self) -> None:
+        """A quoted promise is still a promise, unless the sentence attributes it to someone else or
+        declines it right next to it, AND declines it: 您提到的“赔偿1000元”，我们无法承诺."""
+        quotes = SpanSet(m.span() for m in QUOTED.finditer(self.s))
+        if not quotes.count:
+            return
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        keep: list[Commitment] = []
+        for index, c in enumerate(self.found):
+            quote = quotes.container(*where[index])
+            if quote is not None:
+                lo, hi = self.t.sentence(*quote)
+                decline = self.t.hits["decline"]
+                if decline.any(lo, hi) and (self.t.hits["attribution"].any(lo, hi) or decline.any(max(lo, quote[0] - 25), min(hi, quote[1] + 25))):
+                    continue
+            keep.append(c)
+        self.found = keep
+
+
+class _SafetyNet:
+    """Default-deny after the grammar. Whatever the precise grammar left unclassified and nothing marks as a
+    fact becomes a promise to judge:
+    - money (a number with a currency, a word like "a tenner", or a bare number after a verb of giving or
+      going to a payment channel) that is not a fact by positive evidence (done: 已/already; a price or an
+      order's value; a threshold; the customer's demand; a question; a refusal) is cash compensation, which
+      no rule backs;
+    - a duration or a deadline in a sentence that commits the brand is a time promise, judged normally;
+    - a benefit without an amount (免单, 终身VIP, "on us", a replacement sent) in such a sentence is a free
+      order or a membership, judged normally.
+    Facts must be shown, promises need not be: a reply that says money and cannot be read is held."""
+
+    def __init__(self, extractor: _Extractor) -> None:
+        self.x, self.t, self.s = extractor, extractor.t, extractor.s
+        self.quotes = SpanSet(m.span() for m in QUOTED.finditer(self.s))
+
+    def run(self, amounts: list[Quantity], deadlines: list[Deadline]) -> None:
+        for q in [*amounts, *self.money_words()]:
+            if q.kind in ("money", "bare") and self.x.free(q.start, q.end):
+                self.money(q)
+        for q in amounts:
+            if q.kind in ("bare", "count") and self.x.free(q.start, q.end):
+                self.reward(q)
+        for q in amounts:
+            if q.kind == "duration" and self.x.free(q.start, q.end):
+                self.x.duration(q, net=True)
+        for deadline in deadlines:
+            if self.x.free(deadline.start, deadline.end):
+                self.x.deadline(deadline, net=True)
+        self.benefits()
+
+    def money_words(self) -> list[Quantity]:
+        words = lexicon().data["money_words"]
+        found = []
+        for match in _MONEY_WORD.finditer(self.s):
+            value, currency = words[match.group()]
+            found.append(Quantity(Decimal(value), match.start(), match.end(), "money", currency))
+        return found
+
+    def money(self, q: Quantity) -> None:
+        lo, hi = self.continued_clause(q.start, q.end)
+        currency = q.unit
+        if not self.offered(q, lo, hi):
+            return  # money in a clause that gives nothing, names no remedy and promises nothing: a price, a sum
+        if q.kind == "bare":
+            if not self.sent_as_money(q, lo, hi):
+                return
+            cjk = not self.s[max(lo, q.start - 12) : q.start].isascii()
+            currency = BOOK_CURRENCY if cjk or self.t.hits["payment_channel"].any(lo, hi) else None
+        if self.is_fact(q, lo, hi):
+            return
+        slo, shi = self.t.sentence(q.start, q.end)
+        kind = self.x.remedy_kind(q.start, q.end, max(slo, q.start - 40), min(shi, q.end + 40)) or "compensation"
+        c = self.x.add(kind, q.start, q.end, amount=q.value, unit=currency, currency=currency)
+        if c is not None:
+            self.x.netted.add((c.start, c.end))
+
+    def reward(self, q: Quantity) -> None:
+        """ "5,000 bonus miles", 补偿里程5000公里, "100k gold": a number of the brand's own reward units given is
+        compensation in no currency the book pays (judged unbacked), unless something shows it is a fact."""
+        after = lexicon().reward_unit_after.match(self.s, q.end)
+        before = self.t.hits["reward_noun_before"].ends_at(q.start, 3)
+        if not (after or before) or q.value <= 0:
+            return
+        if _WORTH.match(self.s, after.end() if after else q.end):
+            return  # "500 points, worth 5 yuan": the money they are worth is the promise, read as money
+        end = after.end() if after else q.end
+        lo, hi = self.continued_clause(q.start, end)
+        # the reward's own name (积分, points) is also a coupon word: only giving, a promise or a remedy of
+        # money makes it given (您的积分余额为3200 gives nothing)
+        hits = self.t.hits
+        offered = (
+            hits["giving"].any(lo, hi)
+            or hits["commit"].any(lo, hi)
+            or self.t.remedy["compensation"].any(lo, hi)
+            or self.t.remedy["refund"].any(lo, hi)
+        )
+        if not offered or self.x.not_ours(q.start, q.end) or self.asks(q.start, q.end):
+            return
+        if (
+            hits["past"].any(lo, hi)
+            or hits["demand"].any(lo, hi)
+            or hits["money_fact"].any(lo, hi)
+            or hits["threshold_before"].any(max(lo, q.start - 12), q.start)
+        ):
+            return
+        if hits["fact"].any(lo, hi) and not hits["giving"].any(lo, hi):
+            return  # a balance, a price: what the customer has, not what we give
+        c = self.x.add("compensation", q.start, end, amount=q.value, unit=None, currency=None)
+        if c is not None:
+            self.x.netted.add((c.start, c.end))
+
+    def continued_clause(self, start: int, end: int) -> tuple[int, int]:
+        """A clause that adds to a list of gifts ("…, plus 2,000 miles", "，另外500积分") shares the verb of
+        the clause before it: the clause, widened back to its sentence's start."""
+        lo, hi = self.t.clause(start, end)
+        if _LIST_CONTINUES.match(self.s, lo):
+            lo = self.t.sentence(start, end)[0]
+        return lo, hi
+
+    def offered(self, q: Quantity, lo: int, hi: int) -> bool:
+        hits = self.t.hits
+        return hits["giving"].any(lo, hi) or hits["commit"].any(lo, hi) or any(h.any(lo, hi) for h in self.t.remedy.values())
+
+    def sent_as_money(self, q: Quantity, lo: int, hi: int) -> bool:
+        """A bare number that is money: given (给您补偿0.5万, "credit 1k", 转500到你支付宝) and not a count,
+        a phone number or an order number."""
+        if q.script == "zh" and q.value < 10 or q.script == "en" and q.value < 100:
+            return False  # 退一部分, "five coupons": a word for one or five is a count; "two thousand" given is money
+        if _COUNTED.match(self.s, q.end) or q.value <= 0 or (q.value >= 10000 and not re.search(r"[kw万千]$", self.s[q.start : q.end])):
+            return False
+        if self.s[max(0, q.start - 1) : q.start] in ("#", "号", "第"):
+            return False
+        after = self.s[q.end : q.end + 2]
+        # A Han character right after the number names what is counted; punctuation or kana after it do not.
+        if is_cjk(after[:1]) and after[0] not in "给过去到了的吧哦啊呀呢" or re.match(r"[到至]\d", after):
+            return False  # 充值91豆 counts beans; 发送108到10001 is a text message
+        return self.x.given(q) or self.x.bare_gift(q)
+
+    def is_fact(self, q: Quantity, lo: int, hi: int) -> bool:
+        """Positive evidence that the amount is not promised: a question, a refusal or someone else's words;
+        a threshold or a unit price; a price, a fee or the order's value; something done; a demand."""
+        x, hits = self.x, self.t.hits
+        if x.not_ours(q.start, q.end) or self.asks(q.start, q.end):
+            return True
+        if (
+            x.is_threshold(q)
+            or _UNIT_PRICE.match(self.s, q.end)
+            or _RATE_AFTER.match(self.s, q.end)
+            or hits["threshold_before"].any(max(lo, q.start - 12), q.start)
+        ):
+            return True
+        if q.script != "digits" and q.value < 10 and self.s[q.end - 1 : q.end] == "块":
+            return True  # 这一块的服务, 两块: a measure word, not money
+        gives = hits["giving"].any(lo, hi) or any(h.any(lo, hi) for h in self.t.remedy.values())
+        if hits["copula_before"].ends_at(q.start, 1) and not gives:
+            return True  # 后盖需要100元, "it'll be $3": what something costs
+        given = x.given(q)
+        if not given and (x.describes_fact(q) or hits["fact"].any(lo, hi) and not hits["giving"].any(lo, hi)):
+            return True
+        if hits["money_fact"].any(lo, hi) or hits["past"].any(lo, hi) or hits["demand"].any(lo, hi):
+            return True
+        slo, shi = self.t.sentence(q.start, q.end)
+        if hits["decline"].any(slo, shi) and hits["attribution"].any(slo, shi) or hits["own_work"].any(slo, shi):
+            return True  # a refused demand; or our own work plan (an owner, a progress update)
+        # a price list or an announcement ("单人份39元", "this combo is 99 yuan") speaks to no one and gives nothing
+        return not (_READER.search(self.s, slo, shi) or self.commits(q.start, q.end) or any(h.any(slo, shi) for h in self.t.remedy.values()))
+
+    def asks(self, start: int, end: int) -> bool:
+        """A question, unless it only asks whether an offer suits (我给您办个终身VIP，您看行不行？)."""
+        slo, shi = self.t.sentence(start, end)
+        return self.x.question_sentence(start, end) and not self.t.hits["offer_question"].any(slo, shi)
+
+    def commits(self, start: int, end: int, strict: bool = False) -> bool:
+        """The sentence commits the brand: a future or promising word, a verb of giving, a future order.
+        `strict`: in the clause itself (免费 and free are too common to borrow a promise from elsewhere)."""
+        slo, shi = self.t.clause(start, end) if strict else self.t.sentence(start, end)
+        if strict and len(self.s[slo:shi].strip()) <= 6:
+            slo, shi = self.t.sentence(start, end)  # "送您两节，免费。", ", no charge": the word is the whole clause
+        return (
+            self.t.hits["commit"].any(slo, shi)
+            or self.t.hits["giving"].any(slo, shi)
+            or self.t.hits["future_order"].any(slo, shi)
+            or self.t.remedy["compensation"].any(slo, shi)
+        )  # 补偿您一次免费贴膜: a remedy verb commits too
+
+    def benefits(self) -> None:
+        """免单, 终身VIP, "dinner's on us", 补发一份: a benefit with no amount, once per sentence."""
+        done: set[int] = set()
+        for name in ("replacement", "lifetime", "benefit_free"):
+            tried: dict[tuple[int, int], int] = {}
+            for start, end in self.t.hits[name].spans:
+                piece = (self.t.sentence_start(start), start // SENTENCE_REACH)
+                tried[piece] = tried.get(piece, 0) + 1  # a sentence of ten thousand "free" costs no more than one
+                if tried[piece] > 2 or not self.x.free(start, end):
+                    continue
+                slo, shi = self.t.sentence(start, end)
+                lo, hi = self.t.clause(start, end)
+                # one free benefit a clause (这单全免，另外送您3次免费乘车 holds two); a membership found in the
+                # sentence is what a free word there qualifies ("3 months of Premium on the house")
+                if (
+                    lo in done
+                    or any(c.type == "free_order" for c in self.x.found_in(lo, hi))
+                    or any(c.type == "membership_extension" for c in self.x.found_in(slo, shi))
+                ):
+                    continue
+                short = len(self.s[lo:hi].strip()) <= 6  # "，免费的哈": the word qualifies its sentence
+                if name == "benefit_free" and (self.x.found_in(lo, hi) or short and self.x.found_in(slo, shi)):
+                    continue  # "take 25% off, on me", "here's a tenner on us": the gift word of a promise found
+                # a replacement or a gift word names its own action (补发一份, 这单不要钱了); "free", or a gift word
+                # quoted (a plan's name: “每单免运费”), needs a sentence that commits
+                quoted = self.quotes.contains(start, end)
+                if ((self.s[start:end] in _PLAIN_FREE or quoted) and not self.commits(start, end)) or self.benefit_is_fact(start, end, lo, hi):
+                    continue
+                if (
+                    name == "replacement"
+                    and _REPLACEMENT_NOUN.match(self.s, end)
+                    or name == "replacement"
+                    and re.search(r"(?:your|the) $", self.s[max(0, start - 5) : start])
+                ):
+                    continue  # 补发的餐品会…, "your replacement meal will…": the subject of a time promise, not a gift
+                if name == "benefit_free" and self.s[start:end] in _PLAIN_FREE and not self.commits(start, end, strict=True):
+                    continue
+                if name == "replacement":
+                    added = self.x.add("free_order", start, end, applies_to="item")
+                elif name == "lifetime" or self.t.hits["benefit_member"].any(lo, hi):
+                    if not self.t.hits["benefit_member"].any(lo, hi):
+                        continue  # 永远爱您: lifetime of nothing the brand grants
+                    added = self.x.add("membership_extension", start, end)
+                else:
+                    count, period = self.free_count(start, end), self.free_period(start, end)
+                    terms = {"amount": Decimal(1), "unit": period} if period else {"amount": count, "unit": "orders"} if count > 1 else {}
+                    added = self.x.add("free_order", start, end, **terms)
+                if added is not None:
+                    done.add(lo)
+
+    def free_period(self, start: int, end: int) -> str | None:
+        """ "we'll cover your next week of lunches", 下个月您点的所有单都免配送费: a free benefit for a period."""
+        lo, hi = self.t.clause(start, end)
+        for unit, pattern in lexicon().free_period.items():
+            if pattern.search(self.s, lo, hi):
+                return unit
+        return None
+
+    def free_count(self, start: int, end: int) -> int:
+        """送您3次免费乘车, 两杯免费饮品券, "two free nights": how many free things (1 when no count is said)."""
+        lo, hi = self.t.clause(start, end)
+        slo, _ = self.t.sentence(start, end)
+        for match in _FREE_COUNT.finditer(self.s, max(slo, lo - 16), hi):
+            value = parse_number(match.group(1) or match.group(2))
+            if value is not None and 1 <= value <= 1000:
+                return int(value)
+        return 1
+
+    def benefit_is_fact(self, start: int, end: int, lo: int, hi: int) -> bool:
+        hits = self.t.hits
+        if (
+            self.asks(start, end)
+            or self.t.hits["instruction"].any(*self.t.sentence(start, end))
+            and self.s[start:end] in _PLAIN_FREE
+            or _FREE_IDIOM.search(self.s, max(0, start - 12), min(len(self.s), end + 12))
+        ):
+            return True
+        slo, shi = self.t.sentence(start, end)
+        return (
+            hits["threshold_before"].any(lo, hi)
+            or hits["money_fact"].any(lo, hi)
+            or hits["past"].any(lo, hi)
+            or hits["time_fact"].any(lo, hi)
+            or hits["own_work"].any(slo, shi)
+        )
+
+
+class _OpenTerms:
+    """A grant on open-ended terms: a coupon "every week", 每月送一张, a coupon that "never expires" / 永久有效.
+    Every rule grants a benefit once, with a set validity, so a grant that repeats or never ends is more than
+    any rule backs, whatever its value. The terms attach to the grant in their clause (for a repetition) or
+    the nearest grant before them (a validity often follows in its own sentence: "送您一张券。永久有效。");
+    with no grant found, a coupon or membership word near them is the grant."""
+
+    GRANTS = ("coupon", "compensation", "free_order", "membership_extension")
+    REACH = 80  # characters back from a validity to the grant it qualifies
+
+    def __init__(self, extractor: _Extractor) -> None:
+        self.x, self.t, self.s = extractor, extractor.t, extractor.s
+
+    def run(self, amounts: list[Quantity]) -> None:
+        windows = self.windows([(q.start, q.end) for q in amounts if q.kind == "count" and q.unit == "coupons"][:200])
+        for name, terms in (("recurring", "a grant that repeats"), ("open_validity", "a grant that never expires")):
+            spans = sorted({span for lo, hi in windows for span in self.t.hits[name].within(lo, hi)})
+            for start, end in spans[:50]:  # a text of ten thousand "每周" costs no more than a long reply
+                self.qualify(start, end, name, f"{terms} (“{self.x.original[slice(*self.t.norm.span(start, end))]}”)")
+
+    def windows(self, counted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Where open terms can qualify a grant: around each grant found and each coupon or member word (the
+        terms are looked up only there, so a megabyte of text with no grant costs nothing more)."""
+        places = [(s, e) for bucket in self.x.found_at.buckets.values() for s, e, index in bucket if self.x.found[index].type in self.GRANTS]
+        places += self.t.remedy["coupon"].spans[:200] + counted  # 每周送一张: a count of coupons is a grant's place too
+        windows = []
+        for start, end in places[:400]:
+            slo, shi = self.t.sentence(start, end)
+            windows.append((max(0, slo - self.REACH), min(len(self.s), shi + self.REACH)))
+        return windows
+
+    def qualify(self, start: int, end: int, name: str, terms: str) -> None:
+        lo, hi = self.t.clause(start, end)
+        if self.x.not_ours(start, end) or self.t.hits["past"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi) and name == "recurring":
+            return
+        if name == "recurring":
+            window = (lo, hi)
+        else:
+            slo, shi = self.t.sentence(start, end)
+            window = (max(0, slo - self.REACH) if slo > 0 else slo, shi)
+        grants = [c for c in self.x.found_in(*window) if c.type in self.GRANTS]
+        if name == "open_validity" and grants:
+            grants = [max(grants, key=lambda c: c.start)]
+        if not grants:
+            grant = self.bare_grant(start, end, lo, hi, name)
+            grants = [grant] if grant is not None else []
+        for c in grants:
+            self.x.open_terms[(c.start, c.end)] = terms
+
+    def bare_grant(self, start: int, end: int, lo: int, hi: int, name: str) -> Commitment | None:
+        """每周送一张, "your coupons never expire": the grant the terms qualify, named by a coupon or member word
+        or (for a repetition) counted by a verb of giving (一张 counts coupons)."""
+        near_lo = max(0, start - self.REACH // 2)
+        if self.t.remedy["coupon"].any(near_lo, hi) or name == "recurring" and self.counted_gift(lo, hi):
+            return self.x.add("coupon", start, end)
+        if self.t.hits["benefit_member"].any(near_lo, hi):
+            return self.x.add("membership_extension", start, end)
+        return None
+
+    def counted_gift(self, lo: int, hi: int) -> bool:
+        gives = self.t.hits["giving"].any(lo, hi) or self.t.hits["granting"].any(lo, hi)
+        return gives and any(q.kind == "count" and q.unit == "coupons" for q in _quantities_between(self.x, lo, hi))
+
+
+_TIME_AS_ADJECTIVE = re.compile(r"[^-\s]+-[a-z]+|\S+\s(?:minute|hour|day|week|month|year|second)")
+_AFTER_TIME = re.compile(r"\s?(?:左右)?(?:之后|以后|后|later|after)")
+# right after an amount: it is a rate or a price (0.99元/条, 6元/月, 3元包, 780元每年)
+_RATE_AFTER = re.compile(r"\s?(?:/|每(?![人位名户])|包|一[年月天次条])")
+_PLAIN_FREE = frozenset(("免费", "free"))
+_WORTH = re.compile(r"[\s,，(（]{0,3}(?:worth|valued at|equal to|价值|可抵|相当于|抵)")
+# a clause that continues a list of gifts: "…, plus 2,000 miles", "and 1,000 credits", "，另外500积分", 外加
+# or names the sum of the one before ("利息全部减免，金额约45.6元", "年费给您免了，共计680元")
+_LIST_CONTINUES = re.compile(
+    r"\s?(?:plus|and|also|as well as|along with|on top of that|另外|外加|再加|加上|以及|并且?|还有|再送|再|共计|合计|总计|金额|约|大约|也就是|即|that's|that is|totall?ing|worth)"
+)
+# a count of free things: 3次免费乘车, 两杯免费饮品券, 私教课送您两节, "two free nights", "3 free rides"
+_FREE_COUNT = re.compile(
+    r"([\d一两二三四五六七八九十]{1,3})\s?(?:杯|次|节|份|张|晚|个|件|条|顿|堂|单|天)|(?<![a-z])(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)(?= (?:free|complimentary|more free)(?![a-z]))"
+)
+_REPLACEMENT_NOUN = re.compile(r"的|\s?(?:meal|order|dish|item)s?\s(?:is|was|will|has|should)")
+# "feel free", "toll-free", "free up", 免费热线: free as an idiom, not a gift
+_FREE_IDIOM = re.compile(
+    r"feel free|toll[ -]free|free up(?![a-z])|free to (?:contact|reach|call|ask|dm|message|let)|hands[ -]free|free (?:wifi|shipping on orders)|免费(?:热线|电话|咨询|拨打|下载|注册|查询)|sugar[ -]free|gluten[ -]free|free of (?:any )?(?:bugs|errors)"
+)
+
+
+def _money_word_pattern() -> re.Pattern[str]:
+    words = lexicon().data["money_words"]
+    return re.compile(r"(?<![a-z])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?![a-z])")
+
+
+_MONEY_WORD = _money_word_pattern()
+
+
+def _coupon_right_before(extractor: _Extractor, start: int, end: int) -> bool:
+    """A coupon noun right before a count: 30元的券三张, 满50减10的券3张."""
+    return any(e <= end and re.fullmatch(r"\s?", extractor.s[e:end]) for _, e in extractor.t.remedy["coupon"].within(start, end))
+
+
+def _quantities_between(extractor: _Extractor, lo: int, hi: int) -> list[Quantity]:
+    """Quantities inside [lo, hi) — a bounded window, re-scanned (cheap and linear in its length)."""
+    window = extractor.s[lo:hi]
+    offset = lo
+    lex = lexicon()
+    result = []
+    for number in scan_numbers(window):
+        q = with_unit(Number(number.value, number.start + offset, number.end + offset, number.script), extractor.s, lex)
+        result.append(q)
+    return result
+
+
+def extract(text: str, *, now: datetime | None = None) -> list[Commitment]:
+    """Every promise in the text, in order, with offsets into the text as given (not yet checked).
+    `now` resolves deadlines (today, by Friday, 12月5日前) into days; default: the current UTC time."""
+    return _Extractor(text, now or datetime.now(UTC).replace(tzinfo=None)).run()
+
+
+# ── the report ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class CommitmentReport:
+    commitments: list[Commitment] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.backed for c in self.commitments)
+
+    @property
+    def unbacked(self) -> list[Commitment]:
+        return [c for c in self.commitments if not c.backed]
+
+    def reasons(self) -> list[str]:
+        return [f"“{c.phrase}”: {c.reason}" for c in self.unbacked]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "commitments": [c.model_dump(mode="json") for c in self.commitments]}
+
+
+def check(text: str, entitled: Iterable[Remedy], *, order_amount: Decimal | None = None, now: datetime | None = None) -> CommitmentReport:
+    """Extract the promises in `text` and judge each against the remedies the customer is entitled to
+    (the policy book's remedies for the ticket plus the incident's decisions)."""
+    remedies = list(entitled)
+    extractor = _Extractor(text, now or datetime.now(UTC).replace(tzinfo=None))
+    judged = []
+    for c in extractor.run():
+        c = judge(_scoped(c, order_amount), remedies, order_amount)
+        if (c.start, c.end) in extractor.netted:
+            c = c.model_copy(
+                update={
+                    "status": "unbacked",
+                    "backing": None,
+                    "reason": (
+                        f"an amount ({plain(c.amount) if c.amount is not None else '?'} {c.currency or 'in no named currency'}) the guard cannot tie to any "
+                        "entitlement: promise only what a rule backs"
+                    ),
+                }
+            )
+        terms = extractor.open_terms.get((c.start, c.end))
+        if terms is not None and c.backed:
+            c = c.model_copy(
+                update={
+                    "status": "exceeds",
+                    "reason": (
+                        f"{terms}: rule {c.backing} grants it once, on its own terms (a set value and validity): promise it as the rule states it"
+                    ),
+                }
+            )
+        judged.append(c)
+    return CommitmentReport(judged)
+
+
+def _scoped(c: Commitment, order_amount: Decimal | None) -> Commitment:
+    """A refund of a named sum takes its scope from the order: the whole order's amount is a full refund
+    (退您86元 on an 86-yuan order), less is a partial one (退您30元, "the full ¥6 delivery fee")."""
+    if c.type != "refund" or c.amount is None or c.unit in ("percent", "multiple") or c.currency != BOOK_CURRENCY or order_amount is None:
+        return c
+    if c.amount < order_amount:  # 多收的费用全额退还，约18.6元: all of a fee is still part of the order
+        return c.model_copy(update={"scope": "partial"})
+    return c.model_copy(update={"scope": "full"}) if c.scope is None and c.amount == order_amount else c
+
+
+def statement_entitlements(book: PolicyBook, decisions: Iterable[Remedy] = ()) -> list[Remedy]:
+    """What a public statement may promise: any remedy some rule of the book grants, plus the incident's
+    decisions (a statement speaks to everyone, so it is checked against the book as a whole)."""
+    remedies = [remedy.model_copy(update={"rule_id": rule.id}) for rule in book.rules for remedy in rule.remedies]
+    return remedies + list(decisions)
+
+
+__all__ = ["CommitmentReport", "MONEY_TYPES", "check", "extract", "parse_number", "statement_entitlements"]

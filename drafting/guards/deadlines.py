@@ -1,0 +1,196 @@
+"""Deadlines written as dates, weekdays, times of day or relative words (12月5日前, by Friday, 下周一之前,
+before 6 pm, today, 明天, 后天), resolved against a reference time so the guard can judge them.
+
+Only windows around a date-like anchor (月, 周, 点, :, am/pm, month and weekday names) are searched, so prose
+without dates costs one fast scan.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from drafting.guards.promise_text import IndexedText, SpanSet, alternation, lexicon
+from drafting.text.numbers import parse_chinese
+
+_MONTHS = {name: number for number in range(1, 13) for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())}
+_MONTHS["sept"] = 9
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ZH_NUM = r"\d{1,2}|[一二两三四五六七八九十廿卅]{1,3}"
+_WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAYS_EN = {name: number for number in range(7) for name in (calendar.day_name[number].lower(), calendar.day_abbr[number].lower())}
+_WEEKDAYS_EN.update({"tues": 1, "thur": 3, "thurs": 3})
+_DATE = re.compile(
+    rf"(?:(?P<y>\d{{4}})\s?年\s?)?(?P<m>{_ZH_NUM})\s?月\s?(?P<d>{_ZH_NUM})\s?[日号]"
+    rf"|(?<![a-z\d])(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?(?P<mon>{_MONTH_NAME})(?![a-z])(?:\s(?P<y2>\d{{4}}))?"
+    rf"|(?<![a-z])(?P<mon2>{_MONTH_NAME})\.?\s(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])"
+    rf"|(?P<wk_next>下个?|本|这个?|next\s|this\s|coming\s)?(?:(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])|(?<![a-z])(?P<wd_en>{'|'.join(sorted(_WEEKDAYS_EN, key=len, reverse=True))})(?![a-z]))"
+    rf"|(?P<part>上午|下午|晚上|今晚|中午|早上|凌晨)?(?<![\d第])(?P<zh_h>{_ZH_NUM})\s?(?:点|时(?![间候刻期段]))(?P<zh_half>半)?(?!钟)"
+    rf"|(?<![\d:])(?P<h>\d{{1,2}})(?::(?P<mi>\d{{2}}))?\s?(?P<ampm>am|pm|a\.m\.|p\.m\.)(?![a-z])"
+    rf"|(?<![\d:])(?P<h24>\d{{1,2}}):(?P<mi24>\d{{2}})(?![\d:])"
+)
+
+
+# Where a date or a time can be: _DATE runs only in windows around these, so prose without dates costs
+# one fast scan instead of trying every alternative of _DATE at every character.
+_DATE_ANCHOR = re.compile(
+    alternation(
+        [
+            "月",
+            "周",
+            "星期",
+            "礼拜",
+            "点",
+            "时",
+            ":",
+            "am",
+            "pm",
+            "a\\.m\\.",
+            "p\\.m\\.",
+            *(
+                f"{name}\\w*"
+                for name in (
+                    "jan",
+                    "feb",
+                    "mar",
+                    "apr",
+                    "may",
+                    "jun",
+                    "jul",
+                    "aug",
+                    "sep",
+                    "oct",
+                    "nov",
+                    "dec",
+                    "mon",
+                    "tue",
+                    "wed",
+                    "thu",
+                    "fri",
+                    "sat",
+                    "sun",
+                )
+            ),
+        ]
+    )
+)
+
+
+def _date_matches(s: str) -> Iterator[re.Match[str]]:
+    windows: list[tuple[int, int]] = []
+    for match in _DATE_ANCHOR.finditer(s):
+        lo, hi = max(0, match.start() - 16), min(len(s), match.end() + 16)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    last_end = 0
+    for lo, hi in windows:
+        for match in _DATE.finditer(s, lo, hi):
+            if match.start() >= last_end:
+                last_end = match.end()
+                yield match
+
+
+@dataclass
+class Deadline:
+    start: int
+    end: int
+    due: datetime | None  # None: a deadline the guard cannot resolve
+    relative: bool  # today / tomorrow / immediately: a promise without a "by"
+
+
+def _small_number(text: str) -> int | None:
+    value = parse_chinese(text) if not text.isdigit() else Decimal(text)
+    return int(value) if value is not None else None
+
+
+def _end_of(day: datetime) -> datetime:
+    return day.replace(hour=23, minute=59, second=59, microsecond=0)
+
+
+def _resolve(match: re.Match[str], now: datetime) -> datetime | None:
+    group = match.groupdict()
+    if group["m"] or group["mon"] or group["mon2"]:
+        month = _small_number(group["m"]) if group["m"] else _MONTHS[(group["mon"] or group["mon2"]).rstrip(".")]
+        day = _small_number(group["d"] or group["d2"] or group["d3"] or "")
+        year = int(group["y"] or group["y2"] or now.year)
+        try:
+            due = _end_of(now.replace(year=year, month=month or 0, day=day or 0))
+        except ValueError:
+            return None
+        if not (group["y"] or group["y2"]) and due < now - timedelta(days=183):
+            due = due.replace(year=year + 1)  # "by 5 January" said in December: next year
+        return due
+    if group["wd"] or group["wd_en"]:
+        weekday = _WEEKDAYS_ZH[group["wd"]] if group["wd"] else _WEEKDAYS_EN[group["wd_en"]]
+        which = (group["wk_next"] or "").strip()
+        if which in ("下", "下个"):  # 下周一: Monday of next week
+            monday = now - timedelta(days=now.weekday()) + timedelta(days=7)
+            return _end_of(monday + timedelta(days=weekday))
+        ahead = (weekday - now.weekday()) % 7
+        if ahead == 0 and which not in ("本", "这", "这个", "this"):
+            ahead = 7  # "by Monday" said on a Monday: the next one
+        return _end_of(now + timedelta(days=ahead))
+    if group["zh_h"] or group["h"] or group["h24"]:
+        hour = _small_number(group["zh_h"] or group["h"] or group["h24"] or "") or 0
+        minute = 30 if group["zh_half"] else int(group["mi"] or group["mi24"] or 0)
+        if (group["ampm"] or "").startswith("p") or group["part"] in ("下午", "晚上", "今晚") and hour < 12:
+            hour += 12 if hour < 12 else 0
+        if hour > 23 or minute > 59:
+            return None
+        due = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        return due if due >= now else due + timedelta(days=1)
+    return None  # pragma: no cover - every alternative is handled above
+
+
+def _relative(kind: str, now: datetime) -> datetime:
+    days = {"today": 0, "tomorrow": 1, "day_after_tomorrow": 2, "three_days": 3}
+    if kind in days:
+        return _end_of(now + timedelta(days=days[kind]))
+    if kind == "end_of_week":
+        return _end_of(now + timedelta(days=6 - now.weekday()))
+    last = calendar.monthrange(now.year, now.month)[1]
+    return _end_of(now.replace(day=last))
+
+
+def find_deadlines(text: IndexedText, now: datetime) -> list[Deadline]:
+    s = text.s
+    found: list[Deadline] = []
+    for match in _date_matches(s):
+        if (
+            (match.group("zh_h") or match.group("h24"))
+            and not match.group("part")
+            and not text.hits["before_after"].starts_at(match.end(), 1)
+            and not text.hits["before_before"].ends_at(match.start(), 1)
+        ):
+            continue  # "3点" / "10:30" alone is too often a fact; a time is a deadline with 前 / by
+        found.append(Deadline(match.start(), match.end(), _resolve(match, now), relative=False))
+    taken = SpanSet((d.start, d.end) for d in found)
+    for kind, pattern in lexicon().deadline_words.items():
+        for match in pattern.finditer(s):
+            if not taken.overlaps(*match.span()):
+                found.append(Deadline(match.start(), match.end(), _relative(kind, now), relative=True))
+                taken.add(*match.span())
+    return _merge_adjacent(sorted(found, key=lambda d: d.start), s)
+
+
+_DEADLINE_JOIN = re.compile(r"\s{0,2}(?:at|on|,)?\s{0,2}")
+
+
+def _merge_adjacent(deadlines: list[Deadline], s: str) -> list[Deadline]:
+    """今天下午5点前, "by noon tomorrow", "before 8 pm tonight": one deadline, due at the later reading
+    (the day decides; the hour only narrows it)."""
+    merged: list[Deadline] = []
+    for deadline in deadlines:
+        if merged and _DEADLINE_JOIN.fullmatch(s, merged[-1].end, deadline.start):
+            last = merged[-1]
+            dues = [d for d in (last.due, deadline.due) if d is not None]
+            merged[-1] = Deadline(last.start, deadline.end, max(dues) if dues else None, last.relative and deadline.relative)
+        else:
+            merged.append(deadline)
+    return merged

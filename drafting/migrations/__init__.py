@@ -1,1 +1,0 @@
-"""Alembic migrations for drafting.db (run by drafting.db.upgrade)."""

@@ -1,0 +1,260 @@
+"""Compile the tone lexicons (drafting/guards/lexicon/*.yaml) into one regular expression each.
+
+A lexicon holds hundreds of phrases in a tiny pattern language — literal text, `(a|b)` alternatives,
+`(a)?` optional parts, `…` a short gap inside a clause, `^` a sentence start, `\\d` a number, `[ab]` a
+character class, `\\?` a required punctuation mark. Every pattern is expanded into its literal variants and
+all variants of all entries go into one prefix tree, emitted as a single regex: matching costs one scan of
+the text, not one scan per phrase. Each leaf of the tree is an empty capturing group, so `match.lastindex`
+names the entry that matched.
+
+Real chat text is noisy, so the compiled automaton tolerates it by construction:
+- the text is folded first (`fold`): full-width → half-width, traditional → simplified, lower case; the
+  fold never changes the length, so offsets into the folded text are offsets into the original;
+- between two Chinese characters, up to three spaces, punctuation marks or emoji may appear;
+- English words may be separated by any short run of spaces or punctuation; apostrophes are optional;
+  a letter may repeat ("downnn");
+- confusable characters (们/门, 吗/嘛) match each other, and entries marked `typos` also match their
+  English words with one letter dropped or two neighbouring letters swapped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from knowledge.cjk import is_cjk
+
+# ── folding ────────────────────────────────────────────────────────────────────────────────────────
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    try:  # traditional → simplified, one character to one character (keeps offsets stable)
+        from zhconv import zhconv as _zhconv
+
+        _zhconv.loaddict()
+        for source, target in _zhconv.zhcdicts["zh2Hans"].items():
+            if len(source) == 1 and len(target) == 1:
+                table[ord(source)] = target
+    except (ImportError, KeyError):  # pragma: no cover - zhconv is a declared dependency
+        pass
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
+        table[code] = chr(code - 0xFEE0).lower()
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code).lower()
+    table[0x3000] = " "  # ideographic space
+    for quote in "\u2018\u2019\u02bc\u2032\uff07":  # curly and modifier apostrophes → '
+        table[ord(quote)] = "'"
+    for dash in "\u2010\u2011\u2012\u2013\u2014\uff0d":
+        table[ord(dash)] = "-"
+    return table
+
+
+def fold(text: str) -> str:
+    """Normalise for matching without changing the length: offsets carry over to the original."""
+    folded = text.translate(_fold_table())
+    if len(folded) != len(text):  # pragma: no cover - every mapping above is one character to one
+        raise AssertionError("fold changed the text length")
+    return folded
+
+
+# ── the pattern language ───────────────────────────────────────────────────────────────────────────
+
+# A token is (kind, value): "c" one literal character, "sp" a word break, "gap" a short gap inside a
+# clause, "bos" a sentence start, "re" a ready regex fragment (character class, number, punctuation).
+Token = tuple[str, str]
+_NOISE = r"[\W_]{0,3}"  # between two Chinese characters: spaces, punctuation, emoji
+_WORD_BREAK = r"[\W_]{0,4}"  # between English words; zero so "calmdown" still matches
+_GAP = r"[^.!?;。！？；\n]{0,12}?"
+_BOS = r"(?:^|(?<=[.!?;。！？；\n])|(?<=[.!?;。！？；\n]\s))"
+
+
+class PatternError(ValueError):
+    """A lexicon pattern is malformed; the message says which pattern and where."""
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def expand(pattern: str) -> list[list[Token]]:
+    """Every literal variant of a pattern, as token lists."""
+    parser = _Parser(pattern)
+    variants = parser.sequence()
+    if parser.pos != len(pattern):
+        raise PatternError(f"unbalanced ')' at position {parser.pos} in pattern {pattern!r}")
+    tidied = (_tidy(v) for v in variants)
+    return [v for v in tidied if v]
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = fold(text)
+        self.raw = text
+        self.pos = 0
+
+    def _error(self, problem: str) -> PatternError:
+        return PatternError(f"{problem} at position {self.pos} in pattern {self.raw!r}")
+
+    def sequence(self) -> list[list[Token]]:
+        parts: list[list[list[Token]]] = []
+        while self.pos < len(self.text) and self.text[self.pos] not in "|)":
+            parts.append(self.item())
+        return [list(itertools.chain.from_iterable(combo)) for combo in itertools.product(*parts)] or [[]]
+
+    def item(self) -> list[list[Token]]:
+        char = self.text[self.pos]
+        if char == "(":
+            self.pos += 1
+            options = self.sequence()
+            while self.pos < len(self.text) and self.text[self.pos] == "|":
+                self.pos += 1
+                options += self.sequence()
+            if self.pos >= len(self.text) or self.text[self.pos] != ")":
+                raise self._error("missing ')'")
+            self.pos += 1
+            if self.pos < len(self.text) and self.text[self.pos] == "?":
+                self.pos += 1
+                options = options + [[]]
+            return options
+        if char == "\\":
+            if self.pos + 1 >= len(self.text):
+                raise self._error("dangling backslash")
+            escaped = self.text[self.pos + 1]
+            self.pos += 2
+            if escaped == "d":
+                return [[("re", r"\d+(?:[.,]\d+)?")]]
+            return [[("re", r"[\W_]{0,2}" + re.escape(escaped))]]
+        if char == "[":
+            end = self.text.find("]", self.pos)
+            if end < 0:
+                raise self._error("missing ']'")
+            members = self.text[self.pos + 1 : end]
+            self.pos = end + 1
+            return [[("re", "[" + re.escape(members) + "]")]]
+        self.pos += 1
+        if char == "…":
+            return [[("gap", "")]]
+        if char == "^":
+            return [[("bos", "")]]
+        if char == "'":
+            return [[("re", "'?")]]
+        if unicodedata.category(char) == "So":  # an emoji or symbol (🙄, 🤷) is matched as itself
+            return [[("c", char)]]
+        if char.isspace() or not _is_word(char):
+            return [[("sp", "")]]  # punctuation in a pattern is a word break, not a requirement
+        return [[("c", char)]]
+
+
+def _tidy(tokens: Sequence[Token]) -> list[Token]:
+    """Drop leading, trailing and doubled word breaks; put noise between Chinese characters."""
+    out: list[Token] = []
+    for token in tokens:
+        if token[0] == "sp" and (not out or out[-1][0] in ("sp", "bos", "gap")):
+            continue
+        if token[0] == "gap" and out and out[-1][0] == "sp":
+            out.pop()
+        out.append(token)
+    while out and out[-1][0] == "sp":
+        out.pop()
+    return out
+
+
+def typo_variants(tokens: Sequence[Token]) -> Iterator[list[Token]]:
+    """One slip per variant in English words: a swapped pair (from 4 letters) or a dropped letter (from 6).
+
+    The first letter is kept: people rarely mistype it, and keeping it keeps false matches rare.
+    """
+    index = 0
+    while index < len(tokens):
+        if tokens[index][0] == "c" and tokens[index][1].isascii() and tokens[index][1].isalpha():
+            end = index
+            while end < len(tokens) and tokens[end][0] == "c" and tokens[end][1].isascii() and tokens[end][1].isalpha():
+                end += 1
+            word = list(tokens[index:end])
+            if len(word) >= 4:
+                for i in range(1, len(word) - 1):
+                    if word[i] != word[i + 1]:
+                        swapped = word[:i] + [word[i + 1], word[i]] + word[i + 2 :]
+                        yield list(tokens[:index]) + swapped + list(tokens[end:])
+            if len(word) >= 6:
+                for i in range(1, len(word)):
+                    yield list(tokens[:index]) + word[:i] + word[i + 1 :] + list(tokens[end:])
+            index = end
+        else:
+            index += 1
+
+
+# ── the automaton ──────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Automaton:
+    """One compiled regex over many phrases; `payloads[group]` says what the phrase at that leaf was."""
+
+    regex: re.Pattern[str]
+    payloads: tuple[tuple[Any, ...], ...]  # indexed by capturing-group number; 0 unused
+
+    def finditer(self, folded: str) -> Iterator[tuple[re.Match[str], tuple[Any, ...]]]:
+        payloads = self.payloads
+        for match in self.regex.finditer(folded):
+            yield match, payloads[match.lastindex or 0]
+
+
+_END = ("end", "")
+
+
+def build_automaton(phrases: Sequence[tuple[Sequence[Token], Any]], confusables: dict[str, str] | None = None) -> Automaton:
+    """Compile (tokens, payload) pairs into one prefix-tree regex. Payloads of identical phrases are kept
+    together at their shared leaf."""
+    trie: dict[Token, Any] = {}
+    for tokens, payload in phrases:
+        node = trie
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node.setdefault(_END, []).append(payload)
+    classes = {key: "[" + re.escape(key + alts) + "]" for key, alts in (confusables or {}).items()}
+    payloads: list[tuple[Any, ...]] = [()]
+
+    def token_regex(token: Token, first: bool) -> str:
+        kind, value = token
+        if kind == "c":
+            if value.isascii() and _is_word(value):
+                # A literal first lets the regex engine skip a branch on one character compare; the
+                # look-behind after it is \b in disguise, and the star absorbs "downnn", "pleaseee".
+                piece = re.escape(value) + (r"(?<!\w.)" if first else "")
+                return piece + re.escape(value) + "*" if value.isalpha() else piece
+            return classes.get(value, re.escape(value))
+        if kind == "sp":
+            return _WORD_BREAK
+        if kind == "gap":
+            return _GAP
+        if kind == "bos":
+            return _BOS
+        return value
+
+    def emit(node: dict[Token, Any], previous: Token | None) -> str:
+        branches = [token_regex(token, previous is None) + emit(child, token) for token, child in node.items() if token != _END]
+        # Han only: kana, hangul and punctuation are not the inside of a Chinese word that noise could split.
+        after_cjk = previous is not None and previous[0] == "c" and is_cjk(previous[1])
+        if after_cjk and branches:
+            # Noise between two Chinese characters, emitted once so each branch still starts with a literal.
+            branches = [_NOISE + "(?:" + "|".join(branches) + ")"]
+        if _END in node:
+            payloads.append(tuple(node[_END]))
+            boundary = r"\b" if previous and previous[0] == "c" and previous[1].isascii() and _is_word(previous[1]) else ""
+            branches.append(boundary + "()")  # last: the longest phrase wins
+        if not branches:
+            return ""
+        if len(branches) == 1:
+            return branches[0] if previous is not None else "(?:" + branches[0] + ")"
+        return "(?:" + "|".join(branches) + ")"
+
+    source = emit(trie, None) if trie else "(?!)"
+    return Automaton(regex=re.compile(source), payloads=tuple(payloads))

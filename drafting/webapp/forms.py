@@ -1,0 +1,102 @@
+"""The incident form's data, both ways: an Incident as flat fields and table rows (what the app's widgets
+edit), and those fields back into a validated Incident. Kept out of the page so it is tested on its own."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from drafting.domain.models import Incident
+
+LOCALIZED = ("title", "what_happened", "cause", "impact", "channel", "lessons")
+REMEDY_COLUMNS = ("type", "scope", "percent", "amount", "valid_days", "min_spend", "days", "months", "channel", "rule_id")
+ACTION_COLUMNS = ("what_zh", "what_en", "owner_zh", "owner_en", "due")
+REQUIRED = ("title", "what_happened")
+
+
+class FormError(ValueError):
+    """Fields the form must have before a record can be built, named."""
+
+
+def _blank(value: Any) -> bool:
+    # Table editors hand back NaN, None or "" for an empty cell.
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
+def to_form(incident: Incident | None) -> dict[str, Any]:
+    """Flat fields for the widgets: title_zh, title_en, …, and the two tables as lists of row dicts."""
+    fields: dict[str, Any] = {}
+    for name in LOCALIZED:
+        value = getattr(incident, name) if incident else None
+        fields[f"{name}_zh"] = (value.zh if value else None) or ""
+        fields[f"{name}_en"] = (value.en if value else None) or ""
+    fields.update(
+        id=incident.id if incident else "",
+        severity=incident.severity if incident else "high",
+        stage=incident.stage if incident else "0-24h",
+        owner=incident.owner if incident else "",
+        next_update=incident.next_update if incident else None,
+        rules=list(incident.rules) if incident else [],
+        languages=list(incident.languages) if incident else ["zh", "en"],
+        actions=[
+            {"what_zh": a.what.zh or "", "what_en": a.what.en or "", "owner_zh": a.owner.zh or "", "owner_en": a.owner.en or "", "due": a.due}
+            for a in incident.actions
+        ]
+        if incident
+        else [],
+        decisions=[{c: getattr(r, c) for c in REMEDY_COLUMNS} for r in incident.decisions] if incident else [],
+    )
+    return fields
+
+
+def from_form(fields: dict[str, Any]) -> Incident:
+    """The Incident the form describes. Raises FormError for missing required fields, or pydantic's
+    ValidationError naming each invalid one."""
+    data: dict[str, Any] = {"id": str(fields.get("id", "")).strip()}
+    for name in LOCALIZED:
+        pair = {lang: str(fields.get(f"{name}_{lang}") or "").strip() for lang in ("zh", "en")}
+        pair = {lang: value for lang, value in pair.items() if value}
+        if pair:
+            data[name] = pair
+    missing = [name for name in REQUIRED if name not in data]
+    if not data["id"]:
+        missing.insert(0, "id")
+    if missing:
+        raise FormError("; ".join(f"{name}: needed (in at least one language)" if name != "id" else "id: needed" for name in missing))
+    for name in ("severity", "stage", "owner", "rules", "languages"):
+        if fields.get(name) is not None:
+            data[name] = fields[name]
+    moment = fields.get("next_update")
+    if isinstance(moment, datetime):
+        data["next_update"] = moment
+    actions = []
+    for row in fields.get("actions") or []:
+        what = {lang: str(row.get(f"what_{lang}") or "").strip() for lang in ("zh", "en")}
+        what = {lang: value for lang, value in what.items() if value}
+        if not what:
+            continue  # an empty row the editor left behind
+        action: dict[str, Any] = {"what": what}
+        owner = {lang: str(row.get(f"owner_{lang}") or "").strip() for lang in ("zh", "en")}
+        owner = {lang: value for lang, value in owner.items() if value}
+        if owner:
+            action["owner"] = owner
+        due = row.get("due")
+        if isinstance(due, datetime):
+            due = due.date()
+        if isinstance(due, date):
+            action["due"] = due
+        elif not _blank(due):
+            action["due"] = str(due)
+        actions.append(action)
+    data["actions"] = actions
+    decisions = []
+    for row in fields.get("decisions") or []:
+        remedy = {c: row[c] for c in REMEDY_COLUMNS if c in row and not _blank(row[c])}
+        if not remedy:
+            continue
+        for number in ("percent", "valid_days", "days", "months"):
+            if number in remedy:
+                remedy[number] = int(remedy[number])
+        decisions.append(remedy)
+    data["decisions"] = decisions
+    return Incident.model_validate(data)

@@ -1,0 +1,5 @@
+"""The review workflow and everything stored: incidents, tickets, drafts and approvals (core.py), the review
+queue's queries (queue.py), batch jobs, outbound webhooks, inbound Chatwoot events, API keys, the schema and
+its migrations. The only code that touches the database.
+
+May import: drafting.drafters, drafting.guards, drafting.domain, drafting.text, knowledge."""

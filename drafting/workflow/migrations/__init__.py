@@ -1,0 +1,1 @@
+"""Alembic migrations for drafting.workflow.db (run by drafting.workflow.db.upgrade)."""
