@@ -9,6 +9,14 @@ from drafting.webapp import ui
 from drafting.workflow import queue as review
 
 st.set_page_config(page_title="Tactful", page_icon=":material/handshake:", layout="wide")
+# A reply's copy button always in view: Streamlit shows it only while the pointer is over the block, and a
+# manager on a laptop in a hurry did not find it.
+st.html(
+    "<style>"
+    '[data-testid="stCode"] div:has([data-testid="stElementToolbarButton"]),'
+    '[data-testid="stCode"] [data-testid="stElementToolbarButton"] * { opacity: 1 !important; visibility: visible !important; }'
+    "</style>"
+)
 
 ui.keep(ui.LANG_KEY)
 st.sidebar.radio("语言 / Language", ["中文", "English"], key=ui.LANG_KEY, horizontal=True)
@@ -42,8 +50,16 @@ if settings.llm_configured:
 else:
     st.sidebar.info(ui.t("mode_composer"))
 
+
+def _home() -> None:
+    """The app's root opens the incident room at its own address: Streamlit serves a default page only at the
+    root, so making the incident room the default left /incident a "Page not found"."""
+    st.switch_page(ui.page("incident_room"))
+
+
 pages = [
-    st.Page(ui.page("incident_room"), title=ui.t("page_incident"), icon=":material/emergency:", url_path="incident", default=True),
+    st.Page(_home, title=ui.t("page_incident"), url_path="home", default=True, visibility="hidden"),
+    st.Page(ui.page("incident_room"), title=ui.t("page_incident"), icon=":material/emergency:", url_path="incident"),
     st.Page(ui.page("review_queue"), title=ui.t("page_queue"), icon=":material/checklist:", url_path="queue"),
     st.Page(ui.page("draft_editor"), title=ui.t("page_editor"), icon=":material/edit_note:", url_path="editor"),
     st.Page(ui.page("send"), title=ui.t("page_send"), icon=":material/send:", url_path="send"),

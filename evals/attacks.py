@@ -52,6 +52,7 @@ from drafting.workflow import db
 from drafting.workflow import queue as review
 from drafting.workflow.core import Workflow
 from evals import report as html_report
+from evals.datafiles import EvalDataError, read_jsonl
 from evals.splits import split_of
 from knowledge.policy import PolicyBook, TicketFacts
 from testkit.fakes import ScriptedChatModel, answer
@@ -84,22 +85,20 @@ class Attack:
 
 
 def independent(path: Path = INDEPENDENT, name: str = "independent") -> Iterator[Attack]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            yield Attack(
-                id=str(row["id"]),
-                set=name,
-                lang=row["lang"],
-                messages=list(row["messages"]),
-                category=row.get("category", ""),
-                reply=row["obedient_reply"],
-                payload=list(row["payload"]),
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise SystemExit(f"{path}:{number}: not an attack row ({exc})") from None
+    """The attack rows of an independently written set; a malformed line is an EvalDataError naming it."""
+    required = ("id", "lang", "messages", "obedient_reply", "payload")
+    for row in read_jsonl(path, required):
+        if not isinstance(row["messages"], list) or not isinstance(row["payload"], list):
+            raise EvalDataError(f"{path}: row {row['id']}: messages and payload must be lists")
+        yield Attack(
+            id=str(row["id"]),
+            set=name,
+            lang=row["lang"],
+            messages=list(row["messages"]),
+            category=row.get("category", ""),
+            reply=row["obedient_reply"],
+            payload=list(row["payload"]),
+        )
 
 
 def _embedded(attack_id: str, number: int, text: str, set_name: str, category: str = "") -> Attack:
@@ -338,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     if not names:
         print(f"no attack sets found ({INDEPENDENT} or {SHARED})", file=sys.stderr)
         return 2
-    attacks = load(names, args.split, args.limit)
+    try:
+        attacks = load(names, args.split, args.limit)
+    except EvalDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"{len(attacks)} attacks ({args.split} split) from {', '.join(names)}; model: {args.model}", file=sys.stderr)
     outcomes = run(attacks, fixes_on_retry=args.model == "sloppy")
     summary = summarise(outcomes)

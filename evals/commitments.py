@@ -1,6 +1,7 @@
 """Score the commitment guard against hand-labelled promises.
 
     python -m evals.commitments [--data FILE [FILE ...]] [--split dev|test|all] [--misses] [--json]
+    python -m evals.commitments --real   # share of real support replies with an unbacked promise
 
 Each FILE (default evals/data/commitments/promises.jsonl; several are scored together and also one by one)
 holds one sentence a row:
@@ -19,6 +20,11 @@ Reports, per split, per language and per type:
 - held: promises labelled backed that the guard judged not backed (a false alarm, or a label that a
   product decision overrides — e.g. a coupon with a minimum spend is not the rule's coupon).
 `--misses` prints the dev rows that are not exact (never test rows: they are for the final figure only).
+
+`--real` runs the guard, with the same reference entitlements, over every real support reply in
+../shared/data/real_replies/ (read at run time, never copied) and reports per language the share of replies
+with an unbacked promise: real replies nearly never promise what the book does not back, so this is the
+guard's false-alarm rate (it must not rise when the grammar learns new phrasings).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +100,9 @@ def _found_keys(c: Commitment) -> set[tuple[str, Decimal | None, str | None]]:
     """The keys a found promise matches: a deadline resolved to whole days ("后天到" = 2 days from the
     reference Monday) also matches a label that wrote it as a duration."""
     keys = {_found_key(c)}
-    if c.unit == "deadline" and c.deadline_days is not None and c.deadline_days == c.deadline_days.to_integral_value():
-        keys.add((c.type, *_canonical(c.type, c.deadline_days, "days")))
+    if c.unit == "deadline" and c.deadline_days is not None:
+        # a reply deadline runs to the end of its day (后天之前 said at 9:00 is 2.6 days): labels count whole days
+        keys.add((c.type, *_canonical(c.type, c.deadline_days.to_integral_value(rounding=ROUND_FLOOR), "days")))
     return keys
 
 
@@ -109,6 +116,17 @@ def _details_match(promise: dict[str, Any], c: Commitment) -> bool:
             elif have != promise[name]:
                 return False
     return True
+
+
+MONEY = ("refund", "compensation")
+
+
+def _holds(promise: dict[str, Any], kind: str, c: Commitment) -> bool:
+    """The unbacked finding `c` stops the reply that makes `promise`: the same type, or money of the same sum."""
+    if c.type == kind:
+        return True
+    amount = promise.get("amount")
+    return kind in MONEY and c.type in MONEY and amount is not None and c.amount is not None and Decimal(str(amount)) == c.amount
 
 
 @dataclass
@@ -139,10 +157,12 @@ def score_row(row: dict[str, Any]) -> RowResult:
             critical.append((promise, match))
         elif promise.get("backed", False) and not match.backed:
             held.append((promise, match))
-    # a promise labelled not backed must never pass, even when extracted with another amount or type
+    # a promise labelled not backed must never pass, even when extracted with another amount or type; money the
+    # guard holds as unbacked under the other money type, for the same sum, stops the reply all the same
+    # (refund vs compensation for a waived fee is a label choice, not a pass)
     for promise in missing:
         kind = TYPE_NAMES.get(promise["type"], promise["type"])
-        if not promise.get("backed", False) and not any(not c.backed for c in found if c.type == kind):
+        if not promise.get("backed", False) and not any(not c.backed and _holds(promise, kind, c) for c in found):
             critical.append((promise, None))  # type: ignore[arg-type]
     return RowResult(row, found, exact=not missing and not unmatched, missing=missing, extra=unmatched, critical=critical, held=held)
 
@@ -205,13 +225,47 @@ def _describe(c: Commitment) -> str:
     return f"{c.type} {c.amount} {c.currency or c.unit} [{c.status}] “{c.phrase}” {extra}".strip()
 
 
+def real_reply_rates(replies: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    """Per language (the file name's prefix: en_…, zh_…): replies, replies with an unbacked promise, share."""
+    rates: dict[str, dict[str, float]] = {}
+    for name, texts in sorted(replies.items()):
+        lang = name.split("_", 1)[0]
+        flagged = sum(1 for text in texts if not check(text, ENTITLED, order_amount=ORDER_AMOUNT, now=NOW).ok)
+        entry = rates.setdefault(lang, {"replies": 0, "unbacked": 0})
+        entry["replies"] += len(texts)
+        entry["unbacked"] += flagged
+    for entry in rates.values():
+        entry["rate"] = entry["unbacked"] / entry["replies"] if entry["replies"] else 0.0
+    return rates
+
+
+def _real_main(as_json: bool) -> int:
+    from evals.tone_real import RealDataError, read_replies
+
+    try:
+        replies = {name: [r.text for r in rows] for name, rows in read_replies().items()}
+    except RealDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    rates = real_reply_rates(replies)
+    if as_json:
+        print(json.dumps(rates, indent=2))
+    else:
+        for lang, entry in rates.items():
+            print(f"  {lang}: {int(entry['unbacked'])} of {int(entry['replies'])} real replies with an unbacked promise ({100 * entry['rate']:.2f}%)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.commitments", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, nargs="+", default=[DEFAULT_DATA])
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--misses", action="store_true", help="print the dev rows that are not exact")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--real", action="store_true", help="the share of real support replies with an unbacked promise")
     args = parser.parse_args(argv)
+    if args.real:
+        return _real_main(args.json)
     rows: list[dict[str, Any]] = []
     try:
         for path in args.data:

@@ -6,7 +6,10 @@ A scenario is NAME.incident.yaml plus NAME.tickets.jsonl (evals/data/scenarios/,
 drafting/samples/). For every ticket a reply is drafted (one batch per incident, as staff would), and for
 every incident a statement per stage and language. Reported: the share of drafts containing every playbook
 element (and each element's share), the tone score distribution and verdicts, the commitment-guard pass
-rate, and how many replies in a batch are identical or near-identical (character 3-gram Jaccard ≥ 0.9).
+rate, how many replies in a batch are identical or near-identical (character 3-gram Jaccard ≥ 0.9), the
+median reply length per language (characters; target ≤ 200 zh, ≤ 600 en — a chat, not a letter) and the share of
+a reply's sentences that appear word for word in another reply of the same incident (target ≤ 20%: customers
+compare replies in the group).
 `--drafter configured` uses the LLM endpoint from the environment when one is set.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -43,6 +47,41 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
+# A sentence ends at a full stop, question or exclamation mark (either width) or a line break.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s|\n")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a reply, whitespace-trimmed; empty pieces dropped."""
+    return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and piece.strip()]
+
+
+def copied_share(replies: list[str]) -> list[float]:
+    """For each reply of one incident, the share of its sentences that appear word for word in another reply
+    of the same incident (0.0 for a reply with no sentences)."""
+    split = [sentences(text) for text in replies]
+    owners: dict[str, set[int]] = {}
+    for index, found in enumerate(split):
+        for sentence in found:
+            owners.setdefault(sentence, set()).add(index)
+    return [sum(1 for s in found if owners[s] - {index}) / len(found) if found else 0.0 for index, found in enumerate(split)]
+
+
+def pair_shares(replies: list[str]) -> list[float]:
+    """For each pair of replies of one incident, the sentences they share word for word as a share of the
+    shorter reply's sentences ("no two replies share more than 20% of their sentences")."""
+    split = [set(sentences(text)) for text in replies]
+    return [len(a & b) / min(len(a), len(b)) if a and b else 0.0 for a, b in combinations(split, 2)]
+
+
+def length_medians(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Median reply length in characters (whitespace not counted) per language."""
+    out: dict[str, float] = {}
+    for lang in sorted({r["lang"] for r in rows if r["kind"] == "reply"}):
+        out[lang] = statistics.median(len("".join(r["text"].split())) for r in rows if r["kind"] == "reply" and r["lang"] == lang)
+    return out
+
+
 def scenario_files(dirs: list[Path]) -> list[tuple[Path, Path | None]]:
     found = []
     for directory in dirs:
@@ -56,6 +95,8 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
     identical = near = pairs = 0
+    copied: list[float] = []
+    shared_pairs: list[float] = []
     started = time.perf_counter()
     for incident_path, tickets_path in scenario_files(dirs):
         try:
@@ -73,6 +114,8 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
             by_id = {t.id: t for t in tickets}
             drafts += [(d, by_id.get(d.ticket_id or "")) for d in result.drafts]
             grams = [trigrams(d.text) for d in result.drafts]
+            copied += copied_share([d.text for d in result.drafts])
+            shared_pairs += pair_shares([d.text for d in result.drafts])
             for a, b in combinations(range(len(result.drafts)), 2):
                 pairs += 1
                 identical += result.drafts[a].text == result.drafts[b].text
@@ -102,10 +145,19 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
                 }
             )
     seconds = time.perf_counter() - started
-    return summarise(rows, errors, identical, near, pairs, seconds)
+    return summarise(rows, errors, identical, near, pairs, seconds, copied, shared_pairs)
 
 
-def summarise(rows: list[dict[str, Any]], errors: list[str], identical: int, near: int, pairs: int, seconds: float) -> dict[str, Any]:
+def summarise(
+    rows: list[dict[str, Any]],
+    errors: list[str],
+    identical: int,
+    near: int,
+    pairs: int,
+    seconds: float,
+    copied: list[float] | None = None,
+    shared_pairs: list[float] | None = None,
+) -> dict[str, Any]:
     def share(items: list[dict[str, Any]], key: str) -> float:
         return sum(1 for r in items if r[key]) / len(items) if items else float("nan")
 
@@ -132,7 +184,14 @@ def summarise(rows: list[dict[str, Any]], errors: list[str], identical: int, nea
         "near_identical": near,
         "identical_rate": identical / pairs if pairs else 0.0,
         "near_rate": near / pairs if pairs else 0.0,
+        # per reply: the share of its sentences found word for word in another reply of its incident
+        "copied_sentences_mean": statistics.mean(copied) if copied else 0.0,
+        "copied_sentences_max": max(copied) if copied else 0.0,
+        # per pair of replies of one incident: shared sentences over the shorter reply's
+        "pairs_over_20pct": sum(1 for share in shared_pairs or [] if share > 0.2),
+        "pair_share_max": max(shared_pairs) if shared_pairs else 0.0,
     }
+    out["length_median"] = length_medians(rows)
     out["_rows"] = rows
     return out
 
@@ -168,7 +227,15 @@ def write_report(path: Path, result: dict[str, Any]) -> None:
         "<h2>Duplicates within a batch</h2>"
         + html_report.table(
             ["measure", "value"],
-            [("reply pairs compared", d["pairs"]), ("identical", d["identical"]), ("near-identical (3-gram Jaccard ≥ 0.9)", d["near_identical"])],
+            [
+                ("reply pairs compared", d["pairs"]),
+                ("identical", d["identical"]),
+                ("near-identical (3-gram Jaccard ≥ 0.9)", d["near_identical"]),
+                ("sentences copied from another reply of the incident, mean share", d["copied_sentences_mean"]),
+                ("… highest share in one reply", d["copied_sentences_max"]),
+                ("reply pairs sharing more than 20% of their sentences", d["pairs_over_20pct"]),
+            ]
+            + [(f"reply length median, {lang} (characters)", value) for lang, value in result["length_median"].items()],
         )
     )
     failing = [r for r in rows if not r["complete"] or not r["backed"] or r["verdict"] != "ok"][:40]
@@ -224,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
                 print("   " + "  ".join(f"{e} {v:.2f}" for e, v in m["elements"].items()))
         d = result["duplicates"]
         print(f"duplicates: {d['identical']} identical, {d['near_identical']} near-identical of {d['pairs']} reply pairs")
+        print(
+            f"copied sentences: mean {d['copied_sentences_mean']:.2f}, max {d['copied_sentences_max']:.2f}; "
+            f"pairs sharing > 20%: {d['pairs_over_20pct']} of {d['pairs']}   length median: "
+            + "  ".join(f"{lang} {value:.0f}" for lang, value in result["length_median"].items())
+        )
         print(f"errors: {len(result['errors'])}   report: {args.report}")
     return 1 if result["errors"] else 0
 

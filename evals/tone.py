@@ -333,7 +333,7 @@ def run(args: argparse.Namespace, checker: ToneChecker | None = None) -> dict[st
         text = row[args.text_col]
         if not isinstance(text, str):
             raise EvalDataError(f"{args.data} row {i + 1}: column {args.text_col!r} is not text")
-        kind = row.get(args.kind_col) if row.get(args.kind_col) in ("draft", "chat") else args.kind
+        kind = str(row[args.kind_col]) if row.get(args.kind_col) in ("draft", "chat") else args.kind
         lang = row.get(args.lang_col) if row.get(args.lang_col) in ("zh", "en") else None
         reports.append(checker.check(text, kind=kind, lang=lang))
     evaluate = evaluate_binary if args.task == "binary" else evaluate_score

@@ -183,7 +183,9 @@ class AppServer(_TactfulProcess):
     health_path = "/_stcore/health"
 
     def __init__(self, env: Mapping[str, str | None], *, log: Path | None = None, cwd: Path | None = None) -> None:
-        super().__init__(["app", "--address", "127.0.0.1"], env, log=log, cwd=cwd)
+        # No file watcher: an edit to the checkout while a test runs would otherwise leave Streamlit's "source
+        # file changed" banner up, and a test waiting for the app to settle would wait for nothing.
+        super().__init__(["app", "--address", "127.0.0.1"], {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", **env}, log=log, cwd=cwd)
 
 
 class SlowChatAPI:

@@ -3,6 +3,7 @@ a guard blocking approval, a stale version, a bad upload, an invalid incident.""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC
 from pathlib import Path
@@ -72,7 +73,7 @@ def workflow():  # noqa: ANN201
 
 
 def test_every_string_the_app_shows_exists_in_both_languages() -> None:
-    sources = [ROOT / "app.py", ROOT / "drafting" / "webapp" / "ui.py", *PAGES.glob("*.py")]
+    sources = [ROOT / "app.py", *(ROOT / "drafting" / "webapp").glob("*.py"), *PAGES.glob("*.py")]
     used = {key for path in sources for key in re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']\s*[,)]", path.read_text(encoding="utf-8"))}
     # Keys built at run time, from the values they are built from.
     from drafting.drafters.composer import STYLES
@@ -136,6 +137,32 @@ def test_incident_room_creates_an_incident_and_explains_what_is_wrong(data_dir: 
     assert stored.title.en == "App outage" and stored.title.zh == "App 故障" and stored.stage == "0-24h"
     assert at.session_state["incident_id"] == "app-outage"
     assert "Timeline" in texts(at) and "First 24 hours" in texts(at)
+
+
+def test_saving_a_new_incident_twice_updates_it_and_never_takes_over_another(data_dir: Path) -> None:
+    """A record saved early (half typed) and then saved again in full is one incident, updated; an id
+    someone else created stays theirs, said plainly."""
+    at = start("incident_room")
+    at.text_input(key="f-id-new-en").input("app-outage")
+    at.text_input(key="f-title-en-new-en").input("App outage")
+    at.text_area(key="f-what_happened-en-new-en").input("Down for two hours.")
+    next(b for b in at.button if b.label == "Save incident").click().run()
+    at.toggle(key="creating").set_value(True).run()
+    at.text_input(key="f-id-new-en").input("app-outage")
+    at.text_input(key="f-title-en-new-en").input("App outage on Friday")
+    at.text_area(key="f-what_happened-en-new-en").input("Down for two hours on Friday evening.")
+    next(b for b in at.button if b.label == "Save incident").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert workflow().incident("app-outage").title.en == "App outage on Friday"
+
+    other = start("incident_room")  # another person, another session
+    other.toggle(key="creating").set_value(True).run()
+    other.text_input(key="f-id-new-en").input("app-outage")
+    other.text_input(key="f-title-en-new-en").input("Someone else's")
+    other.text_area(key="f-what_happened-en-new-en").input("Not theirs to overwrite.")
+    next(b for b in other.button if b.label == "Save incident").click().run()
+    assert "exists already" in other.error[0].value
+    assert workflow().incident("app-outage").title.en == "App outage on Friday"
 
 
 def test_statements_per_stage_are_drafted_checked_and_approved(sample: Path) -> None:
@@ -514,7 +541,7 @@ def test_tone_check_marks_phrases_and_applies_a_suggestion(data_dir: Path) -> No
 # ── chat radar ──────────────────────────────────────────────────────────────────────────────────────
 
 
-def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample: Path) -> None:
+def chinese_group_chat() -> list[str]:
     lines = []
     for n in range(12):
         lines += [f"会员{n % 3} 2026-11-12 12:{n * 4:02d}:00", "今天的新品有人试过吗？", ""]
@@ -522,6 +549,11 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
     for n in range(24):
         text = ["「客服小李：别闹了行吗」这是什么态度？！", "等了一个半小时了！！订单LT20261112-0457", "退款！退我38块！！"][n % 3]
         lines += [f"新成员{n} 2026-11-12 13:{1 + n // 4:02d}:{(n * 10) % 60:02d}", text, ""]
+    return lines
+
+
+def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample: Path) -> None:
+    lines = chinese_group_chat()
     at = start("chat_radar")
     at.text_area(key="radar_text").input("多出来的一行\n" + "\n".join(lines)).run()
     assert not at.exception, at.exception
@@ -556,3 +588,239 @@ def test_chat_radar_finds_the_trigger_and_makes_tickets_for_the_incident(sample:
     assert all(i.status != "no_draft" for i in after if i.channel == "chat")
     assert [i.status for i in after if i.channel != "chat"] == [i.status for i in items if i.channel != "chat"]
     assert not [b for b in at.button if b.key == "radar_draft"]  # nothing left to draft
+
+
+def keyed(widgets: object, prefix: str):  # noqa: ANN201 - an AppTest widget
+    """The one widget whose key starts with `prefix` (the radar's form keys carry the chat's digest)."""
+    found = [w for w in widgets if (w.key or "").startswith(prefix)]  # type: ignore[attr-defined]
+    assert len(found) == 1, [w.key for w in widgets]  # type: ignore[attr-defined]
+    return found[0]
+
+
+def test_a_new_incident_from_the_chat_is_prefilled_saved_and_gets_its_tickets(sample: Path) -> None:
+    """From a pasted chat: a new incident prefilled from the analysis, edited and saved, put in focus and
+    chosen on the radar; the tickets go to it, named on the button, and none to the sample incident."""
+    from drafting.workflow import queue as review
+
+    at = start("chat_radar")
+    at.text_area(key="radar_text").input("\n".join(chinese_group_chat())).run()
+    at.text_input(key="radar_staff").input("客服小李").run()
+    sample_title = workflow().incident(INCIDENT).title.en
+    assert sample_title in at.button(key="radar_create").label  # before: the incident in focus, named
+    at.button(key="radar_new_incident").click().run()
+    assert not at.exception, at.exception
+    assert "客服小李" in texts(at)  # who lit the fuse: context beside the form, not in the record
+    title_en, title_zh = keyed(at.text_input, "f-title-en-chat-"), keyed(at.text_input, "f-title-zh-chat-")
+    prefilled_zh = title_zh.value
+    assert title_en.value.endswith("on 12 Nov") and "staff attitude" in title_en.value.lower()
+    assert prefilled_zh.startswith("11月12日") and "服务态度" in prefilled_zh
+    incident_id = keyed(at.text_input, "f-id-chat-").value
+    assert incident_id.startswith("2026-11-12-chat-")
+    title_en.input("Rude reply and late deliveries in the member group")  # editable before saving
+    keyed(at.button, "f-save-chat-").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+    stored = workflow().incident(incident_id)
+    assert stored.title.en == "Rude reply and late deliveries in the member group" and stored.title.zh == prefilled_zh
+    assert "11月12日13:00" in (stored.what_happened.zh or "") and "12 Nov 13:00" in (stored.what_happened.en or "")
+    assert stored.languages == ["zh"] and "客服小李" not in stored.model_dump_json()
+    assert at.session_state["incident_id"] == incident_id == at.session_state["radar_incident"]  # in focus, and chosen
+    assert "Rude reply and late deliveries" in at.button(key="radar_create").label
+    assert not [w for w in at.text_input if (w.key or "").startswith("f-title-en-chat-")]  # the form closed
+
+    before = len(review.queue(workflow(), INCIDENT))
+    at.button(key="radar_create").click().run()
+    assert "24 tickets created" in at.success[-1].value
+    assert len(review.queue(workflow(), incident_id)) == 24
+    assert len(review.queue(workflow(), INCIDENT)) == before  # none went to the sample incident
+
+    # Choosing the sample incident on the radar page sends them there, and the button says so.
+    at.selectbox(key="_pick_radar_incident").set_value(INCIDENT).run()
+    assert sample_title in at.button(key="radar_create").label and at.session_state["radar_incident"] == INCIDENT
+
+
+def test_a_new_incident_from_the_chat_never_overwrites_another(sample: Path) -> None:
+    """An id someone else saved meanwhile is refused, said plainly; their record is untouched."""
+    from drafting.domain.models import Incident
+
+    at = start("chat_radar")
+    at.text_area(key="radar_text").input("\n".join(chinese_group_chat())).run()
+    at.text_input(key="radar_staff").input("客服小李").run()
+    at.button(key="radar_new_incident").click().run()
+    incident_id = keyed(at.text_input, "f-id-chat-").value
+    workflow().save_incident(Incident(id=incident_id, title="Someone else's", what_happened="theirs"), actor="Wang Wei")
+    keyed(at.button, "f-save-chat-").click().run()
+    assert "exists already" in at.error[0].value
+    assert workflow().incident(incident_id).title.en == "Someone else's"
+
+
+# ── the Chinese interface says everything in Chinese ─────────────────────────────────────────────────
+
+# Names a Chinese reader sees as they are: the product, acronyms, file formats, settings, Streamlit's own.
+# The language switch says "语言 / Language" so that either reader finds it.
+PROPER_NAMES = {
+    "Tactful",
+    "VIP",
+    "LLM",
+    "YAML",
+    "CSV",
+    "XLSX",
+    "JSON",
+    "Telegram",
+    "TACTFUL_APPROVERS",
+    "TACTFUL_DATABASE_URL",
+    "OPENAI_BASE_URL",
+    "English",
+    "Language",
+}
+ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z_']{2,}")
+# HTML tags, Streamlit's colour and icon directives, commands in `code`, file suffixes (.md, .pdf).
+MARKUP = re.compile(r"<[^>]+>|:[a-z]+(?:-badge)?\[|:material/[a-z_]+:|`[^`]*`|(?<![\w.])\.\w+")
+IDENTIFIER = re.compile(r"\b[\w.]+(?:[-/][\w.]+)+\b")  # ids, rule ids, file paths: names
+
+
+def shown_strings(at: AppTest) -> list[str]:
+    """Every string the page shows a reviewer: texts, labels, placeholders, options, column names."""
+    out = [texts(at)]
+    for kind in ("button", "text_input", "text_area", "selectbox", "multiselect", "toggle", "number_input", "radio", "expander", "metric", "tabs"):
+        for element in getattr(at, kind, []):
+            proto = getattr(element, "proto", None)
+            out += [str(getattr(element, "label", "") or "")]
+            out += [str(getattr(proto, name, "") or "") for name in ("placeholder", "help") if proto is not None and hasattr(proto, name)]
+            if kind in ("selectbox", "multiselect", "radio"):
+                out += [str(o) for o in element.options]
+    for frame in at.dataframe:  # data editors too; a column is shown by its configured label, else its name
+        config = json.loads(frame.proto.columns or "{}")
+        out += [str(config.get(str(c), {}).get("label") or c) for c in frame.value.columns if not config.get(str(c), {}).get("hidden")]
+    return out
+
+
+def english_words(at: AppTest, content: list[str]) -> set[str]:
+    """English words outside customer content, drafts, record fields and proper names."""
+    found = set()
+    for shown in shown_strings(at):
+        for part in sorted(content, key=len, reverse=True):
+            if part:
+                shown = shown.replace(part, " ")
+        found |= {w for w in ENGLISH_WORD.findall(IDENTIFIER.sub(" ", MARKUP.sub(" ", shown))) if w not in PROPER_NAMES}
+    return found
+
+
+def test_the_chinese_interface_shows_no_english_outside_content_and_names(sample: Path) -> None:
+    """Risks, refusals, the generator, placeholders, grid columns and history in Chinese: nothing a
+    Chinese reviewer reads in the app's own voice is English."""
+    from drafting.workflow import queue as review
+
+    flow = workflow()
+    incident = flow.incident(INCIDENT)
+    content = [
+        incident.id,
+        *(getattr(incident, f).en or "" for f in ("title", "what_happened", "cause", "impact", "channel", "lessons") if getattr(incident, f)),
+    ]
+    content += [f"{a.what.en or ''}" for a in incident.actions] + [f"{a.owner.en or ''}" for a in incident.actions]
+    content += [r for r in incident.rules] + ["Li Na"]
+    from drafting.domain.models import Ticket
+    from knowledge.policy import TicketFacts
+
+    angry = Ticket(
+        id="T-angry",
+        incident_id=INCIDENT,
+        customer="赵先生",
+        messages=["太离谱了！我要投诉到12315，还要发微博曝光你们！垃圾服务！"],
+        facts=TicketFacts(issue_type="late_delivery"),
+    )
+    angry_id, _ = flow.add_ticket(angry, actor="test")
+    at = start("incident_room", english=False)
+    at.toggle(key="creating").set_value(True).run()
+    assert not (words := english_words(at, content)), " ".join(sorted(words))
+
+    at.switch_page(str(PAGES / "review_queue.py")).run()
+    at.button(key="draft_all").click().run()
+    items = review.queue(flow, INCIDENT)
+    for item in items:
+        ticket = flow.ticket(item.ticket_id)
+        content += [*ticket.messages, ticket.customer, ticket.id, ticket.order_id or "", ticket.channel]
+        if item.draft_id:
+            content.append(flow.get(item.draft_id).draft.text)
+    assert not (words := english_words(at, content)), " ".join(sorted(words))
+
+    # A VIP, angry customer: her risks, and a second approval by the same person, refused.
+    vip = next(i for i in items if i.customer == "王女士")
+    at.session_state["ticket_id"] = vip.ticket_id
+    at.switch_page(str(PAGES / "draft_editor.py")).run()
+    assert vip.approvals_needed == 2 and "vip" in vip.ticket_risks
+    at.button(key=f"reply-{vip.draft_id}-approve").click().run()
+    at.button(key=f"reply-{vip.draft_id}-approve").click().run()
+    assert "第二次审批须由另一位同事完成" in at.error[0].value  # the workflow's refusal, in Chinese
+    assert not (words := english_words(at, content)), " ".join(sorted(words))
+    at.session_state["ticket_id"] = angry_id
+    at.run()
+    assert "顾客情绪激烈" in texts(at)  # why the ticket is risky, in Chinese
+    assert not (words := english_words(at, content)), " ".join(sorted(words))
+
+    at.switch_page(str(PAGES / "review_queue.py")).run()
+    at.button(key="bulk").click().run()
+    at.button(key="bulk_yes").click().run()
+    assert not (words := english_words(at, content)), " ".join(sorted(words))  # what bulk approval left, and why
+    for page in ("send", "tone_check", "knowledge"):
+        at.switch_page(str(PAGES / f"{page}.py")).run()
+        assert not (words := english_words(at, content)), f"{page}: " + " ".join(sorted(words))
+
+
+def test_radar_and_queue_charts_read_in_24_hours_and_whole_numbers_in_chinese(sample: Path) -> None:
+    """No "07 PM" on a time axis, no ".597" on a count axis, no "None" in the planned tickets, and the
+    radar page's own words in Chinese."""
+    lines = chinese_group_chat()
+    at = start("chat_radar", english=False)
+    at.text_area(key="radar_text").input("\n".join(lines)).run()
+    at.text_input(key="radar_staff").input("客服小李").run()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    for spec in specs:
+        line = spec["layer"][0]["encoding"]
+        assert line["x"]["axis"]["format"] == "%H:%M"
+    assert specs[0]["layer"][0]["encoding"]["y"]["axis"]["format"] == "d"
+    planned = at.dataframe[-1].value
+    assert "None" not in planned.astype(str).to_numpy().ravel().tolist()
+    content = [*lines, "Li Na"]
+    assert not (words := english_words(at, content)), " ".join(sorted(words))
+    # The new-incident form prefilled from the chat, its context, the picker and the button: the record's
+    # English fields are content, every word around them is Chinese.
+    at.button(key="radar_new_incident").click().run()
+    content += [str(w.value) for kind in ("text_input", "text_area") for w in getattr(at, kind) if "-chat-" in (w.key or "")]
+    assert "根据本群预填" in texts(at) and at.selectbox(key="_pick_radar_incident").value == INCIDENT
+    assert not (words := english_words(at, content)), " ".join(sorted(words))
+
+    at.button(key="radar_create").click().run()
+    at.switch_page(str(PAGES / "review_queue.py")).run()
+    at.button(key="draft_all").click().run()
+    volume, scores = (json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart"))
+    assert "%H:%M" in volume["encoding"]["x"]["axis"]["format"]
+    assert volume["encoding"]["y"]["axis"]["format"] == scores["encoding"]["y"]["axis"]["format"] == "d"
+
+
+def test_the_workflows_refusals_read_in_chinese_and_english(sample: Path) -> None:
+    """Refusals the workflow words in English for the API and the CLI are said in the reviewer's language in
+    the app: each one a reviewer can meet on the way from a draft to a sent reply is known to the table."""
+    from drafting.webapp.reasons import known, reason
+    from drafting.workflow import queue as review
+
+    flow = workflow()
+    at = start("review_queue")
+    at.button(key="draft_all").click().run()
+    item = next(i for i in review.queue(flow, INCIDENT) if i.draft_id and i.approvals_needed == 1)
+    draft_id = item.draft_id
+    assert draft_id is not None
+    refusals = []
+    for step in (
+        lambda: flow.edit(draft_id, "", 1, actor="Li Na"),
+        lambda: flow.reject(draft_id, 1, actor="Li Na", reason=""),
+        lambda: flow.mark_sent(draft_id, 1, actor="Li Na", note=""),
+        lambda: flow.edit(draft_id, "A newer text.", 1, actor="Li Na") and flow.edit(draft_id, "Stale.", 1, actor="Wang Wei"),
+    ):
+        with pytest.raises(Exception) as refused:
+            step()
+        refusals.append(str(refused.value))
+    for message in refusals:
+        assert known(message), message
+        assert not re.search(r"[A-Za-z]{3,}", reason(message, "zh")), reason(message, "zh")
+        assert reason(message, "en")

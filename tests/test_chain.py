@@ -315,3 +315,23 @@ def test_a_statement_drafted_without_the_store_says_so() -> None:
     llm = LLMDrafter(ScriptedChatModel(script=[answer(GOOD_EN)] * 2), COMPOSER, model_name="fake-1", store=Outage())
     draft = llm.draft_statement(INCIDENT, "0-24h", "en")
     assert UNSOURCED in draft.warnings
+
+
+def test_the_prompt_carries_the_reply_plan_and_the_draft_records_each_answer() -> None:
+    """The model gets the same plan as the composer: each ask named in our words with how to answer it,
+    while the customer's own words (here a sum they demand) stay inside the fence only."""
+    llm, model = drafter(answer(GOOD_EN))
+    ticket = alex("My dinner was 45 minutes late. Refund me, pay me 500 yuan on top, and call me back today.")
+    draft = llm.draft_reply(INCIDENT, ticket)
+    user = model.calls[0][1].content
+    plan = user.split("HOW TO ANSWER EACH")[1].split("<<<CUSTOMER_MESSAGES")[0]
+    assert "- a refund: grant it" in plan
+    assert "- compensation: decline it" in plan and "500" not in plan
+    assert "- a call back: say that" in plan and "will contact them" in plan
+    assert {(a.type, a.answer) for a in draft.asks} >= {("refund", "granted"), ("compensation", "declined"), ("callback", "handed_over")}
+
+
+def test_a_ticket_that_asks_nothing_gets_a_plan_that_says_so() -> None:
+    llm, model = drafter(answer(GOOD_EN))
+    llm.draft_reply(INCIDENT, alex("It was late."))
+    assert "nothing specific" in model.calls[0][1].content

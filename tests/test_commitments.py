@@ -125,7 +125,7 @@ def test_promises_beyond_policy_are_flagged_naming_the_rule(text: str, status: s
 
 
 def test_an_amount_cannot_be_backed_without_an_order_amount() -> None:
-    [found] = check("We refunded 86 yuan in full.", LATE_45, order_amount=None).commitments
+    [found] = check("We will refund 86 yuan in full.", LATE_45, order_amount=None).commitments
     assert found.status == "unbacked" and "no order amount" in found.reason
 
 
@@ -791,7 +791,8 @@ def test_a_remedy_shared_out_per_person_is_a_promise_not_a_unit_price() -> None:
 
 
 def test_a_waived_fee_and_its_sum_in_the_next_clause_are_held() -> None:
-    assert ("compensation", Decimal(120), "CNY", "unbacked") in judged("服务费我们给您免了，合计120元。")
+    # a waived charge is money handed back, read as a refund (more than the order here, so held all the same)
+    assert ("refund", Decimal(120), "CNY", "unbacked") in judged("服务费我们给您免了，合计120元。")
 
 
 def test_a_reply_said_as_hui_nin_is_a_response_time() -> None:
@@ -883,3 +884,203 @@ def test_slang_and_spelled_out_thousands_given_to_the_reader_are_unbacked(text: 
 @pytest.mark.parametrize("text", ["Join us at our grand opening on Friday.", "Thanks a hundred times for your patience."])
 def test_grand_and_number_words_outside_a_gift_promise_nothing(text: str) -> None:
     assert check(text, LATE_45, order_amount=Decimal(86)).commitments == []
+
+
+# ── round 4 (P7): causes of the misses on promises_b / promises_c dev, each with a sentence of our own ──
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "提现一般两个工作日内到银行卡，节假日顺延。",
+        "Parcels to the islands normally take about 9 days, depending on the ferry.",
+        "客服通常30分钟内回复留言。",
+    ],
+)
+def test_what_usually_happens_is_information_not_a_time_promise(text: str) -> None:
+    assert judged(text) == []
+
+
+@pytest.mark.parametrize("text", ["我们会在两个工作日内处理，通常当天就能到账。", "We will usually reply within 2 hours."])
+def test_a_habitual_word_does_not_excuse_a_sentence_that_commits(text: str) -> None:
+    assert judged(text) != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您那笔120元的退款已于11月27日原路退回，请查看银行卡。",
+        "Your 200 CNY refund was completed on Friday; please check your card.",
+        "We processed your ¥150 refund last week.",
+        "上次已补偿您15元券，这次我们会全额退款。",
+    ],
+)
+def test_money_already_moved_is_a_report_not_a_promise(text: str) -> None:
+    # none of these sums is promised: only the full refund of the last one is
+    assert all(amount is None for _, amount, _, _ in judged(text))
+
+
+def test_money_reported_moved_with_its_arrival_still_ahead_is_promised() -> None:
+    # the arrival still ahead makes the sum a promise: 100 is more than the 86-yuan order
+    assert ("refund", Decimal(100), "CNY", "exceeds") in judged("我已经给您退了100块。钱明天到。")
+
+
+@pytest.mark.parametrize("text", ["刚给您账户发了一张40元的券，下单时自动抵扣。", "We've just added a 40 CNY voucher to your wallet."])
+def test_a_coupon_just_added_is_still_a_grant(text: str) -> None:
+    assert ("coupon", Decimal(40), "CNY", "exceeds") in judged(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退款已提交审核，预计2个工作日到账。",
+        "退款大后天到。",
+        "下周一之前一定退到您的支付宝。",
+        "refund is submitted, should be back in your account in 2 days",
+    ],
+)
+def test_a_refund_said_with_its_arrival_time_is_a_refund_promise(text: str) -> None:
+    kinds = [kind for kind, *_ in judged(text)]
+    assert "refund" in kinds and "processing_deadline" in kinds
+
+
+@pytest.mark.parametrize(("text", "amount"), [("这期管理费我们给您免掉，总共240元。", 240), ("We'll waive the 150 yuan cancellation fee.", 150)])
+def test_a_waived_charge_is_money_handed_back(text: str, amount: int) -> None:
+    assert ("refund", Decimal(amount), "CNY", "exceeds") in judged(text) or ("refund", Decimal(amount), "CNY", "unbacked") in judged(text)
+
+
+@pytest.mark.parametrize("text", ["退房时间给您免费延后到下午三点。", "We'll upgrade your seat for free on the return flight."])
+def test_a_free_extension_or_upgrade_is_a_free_benefit(text: str) -> None:
+    assert ("free_order", None, None, "unbacked") in judged(text)
+
+
+@pytest.mark.parametrize("text", ["另外给您一张30元无门槛券。", "We'll also add a 30 CNY voucher, no minimum spend."])
+def test_a_coupon_said_once_is_one_coupon(text: str) -> None:
+    [coupon] = [c for c in check(text, LATE_45, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "coupon"]
+    assert coupon.count == 1 and coupon.backed
+
+
+def test_coupons_said_in_the_plural_are_not_counted_as_one() -> None:
+    [coupon] = [
+        c for c in check("We'll add 30 CNY coupons to your account.", LATE_45, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "coupon"
+    ]
+    assert coupon.count is None
+
+
+@pytest.mark.parametrize("text", ["我们给您全额退款86元。", "We'll refund the ¥86 in full."])
+def test_a_refund_of_the_whole_order_amount_refunds_the_order(text: str) -> None:
+    [refund] = [c for c in check(text, LATE_45, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "refund"]
+    assert refund.scope == "full" and refund.applies_to == "order" and refund.backed
+    item_only = [Remedy(type="refund", scope="full", applies_to="item", rule_id="ITEM")]
+    [refund] = [c for c in check(text, item_only, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "refund"]
+    assert not refund.backed  # the whole order's money is more than a rule that refunds the item
+
+
+@pytest.mark.parametrize(
+    "text", ["给您退120块，多出来的算我们的一点心意补偿。", "I'll refund 120, the extra is our apology.", "我们退您120元，多的部分算作赔偿。"]
+)
+def test_a_refund_above_the_order_with_the_excess_as_apology_is_a_refund_plus_compensation(text: str) -> None:
+    found = judged(text)
+    assert ("refund", Decimal(86), "CNY", "backed") in found
+    assert ("compensation", Decimal(34), "CNY", "unbacked") in found
+
+
+def test_a_refund_above_the_order_alone_is_still_more_than_the_order() -> None:
+    assert judged("我们给您退120元。") == [("refund", Decimal(120), "CNY", "exceeds")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The ticket was billed in euros by mistake: €40. We'll refund that and charge 86 CNY instead.", ("refund", Decimal(40), "EUR", "unbacked")),
+        ("系统多扣了您300元，这笔钱我们会退给您。", ("refund", Decimal(300), "CNY", "exceeds")),
+    ],
+)
+def test_a_refund_that_points_back_at_a_sum_refunds_that_sum(text: str, expected: tuple[str, Decimal, str, str]) -> None:
+    assert expected in judged(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您提出的五倍赔付要求超出了我们的规则，我们没办法答应。",
+        "I see you're asking for 400 yuan in damages, but that isn't something we can offer.",
+        "You've asked us for 250 CNY. We are unable to agree to that.",
+        "Reports that we are giving every customer 300 yuan are not true.",
+    ],
+)
+def test_a_demand_or_claim_declined_is_refused_not_promised(text: str) -> None:
+    assert judged(text) == []
+
+
+def test_a_promise_beside_a_declined_demand_still_counts() -> None:
+    found = judged("We can't pay the 500 you asked for, but we'll add a 30 CNY coupon.")
+    assert [(kind, amount) for kind, amount, *_ in found] == [("coupon", Decimal(30))]
+
+
+@pytest.mark.parametrize(
+    ("text", "applies_to"),
+    [
+        ("下次到店送您一份甜品，免费的。", "item"),
+        ("We'll lend you a charger for free while yours is repaired.", "item"),
+        ("这单我们不收您钱了。", None),
+        ("This order is on us.", None),
+    ],
+)
+def test_a_free_thing_beside_the_order_is_an_item(text: str, applies_to: str | None) -> None:
+    [free] = [c for c in check(text, LATE_45, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "free_order"]
+    assert free.applies_to == applies_to and not free.backed
+
+
+@pytest.mark.parametrize("text", ["这单钱给您全部退了，明天到账。", "放心，给您全退。"])
+def test_quan_tui_is_a_full_refund(text: str) -> None:
+    [refund] = [c for c in check(text, LATE_45, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "refund"]
+    assert refund.scope == "full"
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("We'll get back to you within a couple of hours.", 120), ("Someone will call you back in a couple of minutes.", 2)]
+)
+def test_a_couple_of_a_time_unit_is_two(text: str, minutes: int) -> None:
+    assert ("response_time", Decimal(minutes), "minutes", "backed" if minutes >= 5 else "exceeds") in judged(text)
+
+
+def test_a_couple_of_things_is_not_a_number() -> None:
+    assert judged("A couple of things went wrong with your order.") == []
+
+
+def test_a_time_between_reaching_out_and_checking_is_a_response_time() -> None:
+    assert [kind for kind, *_ in judged("Our manager will reach out in ten minutes to check on the order.")] == ["response_time"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fine, I'll refund the full 86 tonight.", ("refund", Decimal(86), "CNY", "backed")),
+        ("ok, 86 back to you by Friday", ("refund", Decimal(86), "CNY", "backed")),
+        ("We'll refund the 400.", ("refund", Decimal(400), "CNY", "exceeds")),
+        ("And we'll throw in a 30 voucher.", ("coupon", Decimal(30), "CNY", "backed")),
+        ("给你退40，再送你张券。", ("refund", Decimal(40), "CNY", "backed")),
+        ("I'll transfer you 200 via Alipay.", ("compensation", Decimal(200), "CNY", "unbacked")),
+    ],
+)
+def test_a_bare_number_a_refund_or_coupon_names_is_the_orders_money(text: str, expected: tuple[str, Decimal, str, str]) -> None:
+    assert expected in judged(text)
+
+
+@pytest.mark.parametrize("text", ["We'll send you 3 vouchers.", "Press 1 and we'll call you back."])
+def test_a_count_of_coupons_or_a_menu_digit_is_no_money(text: str) -> None:
+    assert all(amount is None or currency != "CNY" for _, amount, currency, _ in judged(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("打包费4元给您单独退回，明天到账。", Decimal(4)), ("所有受影响订单的运费将全额退还。", None), ("We'll refund the shipping fee as well.", None)],
+)
+def test_a_refunded_fee_is_part_of_the_order(text: str, amount: Decimal | None) -> None:
+    [refund] = [c for c in check(text, LATE_45, order_amount=Decimal(86), now=MONDAY).commitments if c.type == "refund"]
+    assert (refund.amount, refund.scope, refund.applies_to) == (amount, "partial", "item") and refund.backed
+
+
+def test_a_fee_stated_with_no_refund_is_a_fact() -> None:
+    assert judged("您的订单86元，其中配送费6元。") == []

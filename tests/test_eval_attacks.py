@@ -3,6 +3,9 @@ in bulk, and no unbacked promise does either (the full sets: `python -m evals.at
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from evals import attacks
@@ -49,3 +52,18 @@ def test_survives_ignores_text_the_clean_draft_has_too() -> None:
     assert attacks.survives("visit http://evil.example now", "Sorry. visit http://evil.example now", "Sorry.")
     assert not attacks.survives("we are sorry", "We are sorry, truly.", "We are sorry, truly.")
     assert attacks.split_of("atk-en-0001") in ("dev", "test")
+
+
+def test_a_malformed_attack_row_is_named_by_file_and_line_and_the_command_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evals import attacks as evaluation
+
+    good = {"id": "a1", "lang": "en", "messages": ["late again"], "obedient_reply": "ok", "payload": ["x"]}
+    bad = tmp_path / "attacks.jsonl"
+    bad.write_text(json.dumps(good) + "\n" + '{"id": "a2", "lang": "en"}\n', encoding="utf-8")
+    with pytest.raises(evaluation.EvalDataError, match=r"attacks\.jsonl:2: missing messages, obedient_reply, payload"):
+        list(evaluation.independent(bad))
+    monkeypatch.setitem(evaluation.SETS, "independent", lambda: evaluation.independent(bad))
+    assert evaluation.main(["--sets", "independent", "--split", "all"]) == 2
+    assert "attacks.jsonl:2:" in capsys.readouterr().err

@@ -127,3 +127,42 @@ def test_a_deadline_in_whole_days_matches_a_label_written_as_a_duration(tmp_path
     _, results = commitment_eval.evaluate(commitment_eval.load(path))
     assert [c.unit for c in results[0].found if c.type == "processing_deadline"] == ["deadline"]
     assert results[0].exact
+
+
+def test_the_real_reply_rate_is_the_share_of_replies_with_an_unbacked_promise_per_language() -> None:
+    replies = {
+        "en_sample.csv": [
+            "Please DM us your order number.",
+            "We'll pay you 500 dollars for the trouble.",
+            "Thanks for your patience!",
+            "Sorry about that.",
+        ],
+        "zh_sample.csv": ["您好，请提供订单号。"],
+    }
+    rates = commitment_eval.real_reply_rates(replies)
+    assert rates["en"] == {"replies": 4, "unbacked": 1, "rate": 0.25}
+    assert rates["zh"]["unbacked"] == 0 and rates["zh"]["rate"] == 0.0
+
+
+def test_money_held_under_the_other_money_type_for_the_same_sum_is_not_critical() -> None:
+    # a waived fee labelled compensation, held by the guard as a refund of that sum: the reply does not pass
+    row = {
+        "id": "w",
+        "lang": "zh",
+        "text": "年费我们给您免了，共计680元。",
+        "promises": [{"type": "compensation", "amount": 680, "unit": "CNY", "backed": False}],
+    }
+    result = commitment_eval.score_row(row)
+    assert not result.exact and result.critical == []
+    other_sum = dict(row, promises=[{"type": "compensation", "amount": 500, "unit": "CNY", "backed": False}])
+    assert commitment_eval.score_row(other_sum).critical
+
+
+def test_a_reply_deadline_to_the_end_of_a_day_matches_a_label_in_whole_days(tmp_path: Path) -> None:
+    row = {
+        "id": "r",
+        "lang": "zh",
+        "text": "我们后天之前给您电话回访。",
+        "promises": [{"type": "response_time", "amount": 2, "unit": "days", "backed": True}],
+    }
+    assert commitment_eval.score_row(row).exact

@@ -59,3 +59,22 @@ def test_every_scenario_drafts_complete_and_backed() -> None:
         record = Path(row["source"]).read_text(encoding="utf-8")
         for phrase in row["unbacked"]:
             assert phrase in record, (row["incident"], phrase)
+
+
+def test_sentences_copied_between_replies_are_counted() -> None:
+    a = "王女士您好，订单晚了，对不起。有问题请联系客服。谢谢。"
+    b = "Alex您好，订单晚了。有问题请联系客服。谢谢。"
+    c = "Hi Sam, your order was late. We're sorry. Call us on 400-820-1234."
+    assert eval_drafts.sentences("Hi Sam,\nIt cost 4.5 yuan. Sorry! 好的。是的？") == ["Hi Sam,", "It cost 4.5 yuan.", "Sorry!", "好的。", "是的？"]
+    assert eval_drafts.copied_share([a, b, c]) == [2 / 3, 2 / 3, 0.0]
+    assert eval_drafts.pair_shares([a, b, c]) == [2 / 3, 0.0, 0.0]
+
+
+def test_eval_reports_reply_length_and_copied_sentences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert eval_drafts.main(["--scenarios", str(SAMPLE), "--report", str(tmp_path / "r.html"), "--json"]) == 0
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["length_median"]) == {"zh", "en"} and all(v > 0 for v in result["length_median"].values())
+    assert 0 <= result["duplicates"]["copied_sentences_mean"] <= 0.2
+    assert "reply length median" in (tmp_path / "r.html").read_text(encoding="utf-8")

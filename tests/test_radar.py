@@ -212,6 +212,9 @@ def test_one_ticket_per_complaining_member_ready_for_drafting(tone: ToneChecker)
     assert wang.facts.claimed == {"delay_minutes": 90, "order_amount": Decimal(38)}
     assert (wang.facts.delay_minutes, wang.facts.order_amount) == (None, None)
     assert made["Alex"].facts.issue_type == "damaged"
+    # The ticket says when she first wrote, not when it was filed.
+    first = next(m.time for m in radar.log.messages if m.sender == "王女士")
+    assert first is not None and wang.written_at == first
 
 
 @pytest.mark.parametrize("issue", sorted({theme.issue_type for theme in themes()} | {"other"}))
@@ -234,3 +237,40 @@ def test_a_ticket_of_every_theme_drafts_without_an_unbacked_promise(issue: str) 
     )
     draft = drafter.draft_reply(incident, ticket)
     assert draft.text and [c.text for c in draft.commitments if not c.backed] == []
+
+
+# ── a new incident drafted from the chat ─────────────────────────────────────────────────────────────
+
+
+def test_an_incident_drafted_from_a_chat_names_its_themes_start_and_languages(tone: ToneChecker) -> None:
+    from drafting.radar.incident import incident_draft, started_at
+
+    rows = calm(60, (10, 30), "您好，我们正在核实，请稍等。")
+    rows.append((60 * 60, "客服小李", "别闹了行吗，不就晚了一点吗"))
+    rows += blow_up(60 * 60 + 20, "别闹了行吗")
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=["客服小李"]), tone)
+    draft = incident_draft(radar)
+    assert started_at(radar) == START + timedelta(hours=1)  # the fuse, not the calm chat before it
+    top = [t.theme for t in radar.themes if t.theme != "other"][:2]
+    names = {"attitude": ("服务态度", "staff attitude"), "lateness": ("配送延误", "late deliveries"), "refund": ("退款", "refunds")}
+    for theme in top:
+        assert names[theme][0] in draft.title.zh and names[theme][1] in draft.title.en.lower()
+    assert draft.title.zh.startswith("11月12日") and draft.title.en.endswith("on 12 Nov")
+    assert "11月12日13:00" in draft.what_happened.zh and "12 Nov 13:00" in draft.what_happened.en
+    assert "客服小李" not in draft.model_dump_json()  # the colleague who lit the fuse is never named in public text
+    assert draft.languages == ["zh"] and draft.id == f"2026-11-12-chat-{radar.themes[0].theme}"
+    assert incident_draft(radar, taken={draft.id}).id == f"{draft.id}-2"  # an existing incident is never reused
+
+
+def test_an_incident_drafted_from_a_chat_without_staff_starts_at_the_first_complaint(tone: ToneChecker) -> None:
+    from drafting.radar.incident import incident_draft, languages_seen, main_themes
+
+    rows = [(i * 30, f"Member{i % 6}", "Still waiting, my order is 90 minutes late!!") for i in range(8)]
+    rows += [(300 + i * 30, f"会员{i % 6}", "等了一个半小时了，还没到！！") for i in range(8)]
+    rows.insert(0, (-600, "Member0", "hi all"))
+    radar = analyse(parse_chat(chat(rows), name="chat.txt", staff=[]), tone)
+    draft = incident_draft(radar)
+    assert main_themes(radar) == ["lateness"] and radar.trigger is None
+    assert draft.title.en == "Late deliveries on 12 Nov" and draft.title.zh == "11月12日配送延误问题"
+    assert draft.what_happened.en.startswith("from 12 Nov 12:00,") and "staff" not in draft.what_happened.en
+    assert languages_seen(radar) == ["zh", "en"] == draft.languages

@@ -256,3 +256,14 @@ def test_a_policy_file_is_added_only_if_the_whole_book_still_loads(tmp_path: Pat
         add_policy_file(folder, "copy.yaml", duplicate, seed=DEFAULT_POLICY_DIR)
     book = add_policy_file(folder, "goodwill.yaml", rule, seed=DEFAULT_POLICY_DIR)
     assert book.rule("GW-1") is not None and len(book.rules) == len(BOOK.rules) + 1  # added to the shipped rules
+
+
+def test_the_queue_shows_when_the_customer_wrote_not_when_the_ticket_was_filed(flow: Workflow) -> None:
+    from datetime import UTC, datetime
+
+    wrote = datetime(2026, 11, 12, 13, 5, tzinfo=UTC)
+    early = flow.add_ticket(ticket(1).model_copy(update={"written_at": wrote}), actor="radar")[0]
+    filed = flow.add_ticket(ticket(2), actor="api")[0]
+    items = {i.ticket_id: i for i in review.queue(flow, INCIDENT.id)}
+    assert items[early].received_at == wrote
+    assert items[filed].received_at > wrote  # no time from the source: when it was filed

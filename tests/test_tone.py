@@ -526,3 +526,31 @@ def test_calling_anyone_names_in_a_reply_blocks(text: str) -> None:
 @pytest.mark.parametrize("text", ["这就是垃圾分类的新规定。", "您反映的事儿我们都记下了。"])
 def test_words_that_only_look_like_insults_pass(text: str) -> None:
     assert not any(f.category == "insult" for f in ToneChecker().check(text, kind="chat").flags)
+
+
+# ── phrasings a blind reviewer stopped in real replies (general forms, our own sentences) ─────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("亲，商品详情页上都写得很清楚的呢", "rule_hiding"),  # "it says so on the page": you did not read
+        ("请问您下单的时候有没有仔细看过活动说明？", "condescending"),
+        ("您购买时是否认真阅读了套餐内容呢", "condescending"),
+        ("You keep getting the same answers because nothing about the policy has changed.", "stonewalling"),
+    ],
+)
+def test_telling_a_customer_they_did_not_read_or_that_the_answer_will_not_change_is_flagged(text: str, category: str) -> None:
+    assert category in {f.category for f in check(text, kind="chat").flags}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您写得很清楚，谢谢您，我们马上处理",
+        "麻烦您仔细核对一下收货地址，我们好重新发货",
+        "Thanks, we're getting the same error on our side and are fixing it now.",
+    ],
+)
+def test_praise_a_request_to_check_details_and_our_own_errors_are_not_flagged(text: str) -> None:
+    assert not check(text, kind="chat").flags

@@ -65,6 +65,7 @@ def test_a_signed_message_needs_no_api_key(flow: Workflow) -> None:
     assert answer.status_code == 200 and answer.json()["created"] is True
     ticket = flow.ticket(answer.json()["ticket_id"])
     assert ticket.messages == [EVENT["content"]] and ticket.customer == "王女士"
+    assert ticket.written_at is not None and ticket.written_at.isoformat() == "2026-11-12T13:05:57+00:00"  # Chatwoot's created_at
 
 
 @pytest.mark.parametrize("forgery", ["unsigned", "wrong secret", "stale", "future", "tampered body", "not a number"])

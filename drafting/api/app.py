@@ -13,6 +13,7 @@ import time
 import types
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, Path, Query, Request
@@ -29,7 +30,7 @@ from drafting.drafters.base import Drafter
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.tone import ToneChecker
 from drafting.settings import API_BURST, API_RATE
-from drafting.workflow import api_keys
+from drafting.workflow import MAX_ROW_ID, api_keys
 from drafting.workflow.api_keys import SCOPES
 from drafting.workflow.chatwoot import SeenEvents, signature_problem
 from drafting.workflow.core import CONFIRMABLE, DraftSummary, DraftView, Workflow, WorkflowError
@@ -41,8 +42,8 @@ MAX_BULK = 500
 # Ids and versions are INTEGER columns: 32-bit on PostgreSQL (64-bit on SQLite). A larger number can name no
 # row, and used to reach the database driver and answer 500; it is refused at the door (422) like any other
 # invalid field.
-MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id (1 to 2^31-1).")]
+Version = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class ApiError(Exception):
@@ -93,21 +94,21 @@ class BulkTickets(BaseModel):
 
 class EditIn(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
-    version: int = Field(ge=1, le=MAX_ROW_ID, description="The version you edited (409 if it is no longer the latest).")
+    version: Version = Field(description="The version you edited (409 if it is no longer the latest).")
 
 
 class ApproveIn(BaseModel):
-    version: int = Field(ge=1, le=MAX_ROW_ID)
+    version: Version
     override: str = Field(default="", max_length=2000, description="Required to approve a blocked draft; recorded.")
 
 
 class RejectIn(BaseModel):
-    version: int = Field(ge=1, le=MAX_ROW_ID)
+    version: Version
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class SentIn(BaseModel):
-    version: int = Field(ge=1, le=MAX_ROW_ID)
+    version: Version
     note: str = Field(default="", max_length=2000)
 
 
@@ -184,6 +185,19 @@ class ChatwootEvent(BaseModel):
     message_type: str | None = Field(default=None, max_length=20)
     conversation: ChatwootConversation | None = None
     sender: ChatwootSender | None = None
+    created_at: Annotated[int, Field(ge=0, le=2**40)] | Annotated[str, Field(max_length=40)] | None = None
+
+    def written_at(self) -> datetime | None:
+        """When the customer wrote: Chatwoot sends seconds since 1970 or "2026-11-12 13:05:57 UTC"."""
+        if isinstance(self.created_at, int):
+            return datetime.fromtimestamp(self.created_at, UTC)
+        if isinstance(self.created_at, str):
+            try:
+                moment = datetime.fromisoformat(self.created_at.strip().removesuffix("UTC").strip())
+            except ValueError:
+                return None  # an unreadable time is not a reason to lose the message
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return None
 
 
 class ChatwootOut(BaseModel):
@@ -536,6 +550,7 @@ def create_app(
                 channel="chatwoot",
                 messages=[content],
                 facts=TicketFacts(issue_type="other"),
+                written_at=payload.written_at(),
             )
         return workflow.add_ticket(ticket, actor=who.name, source="chatwoot")
 

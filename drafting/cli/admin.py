@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # imported where used: commands that need no database never l
     from drafting.workflow.webhooks import Webhooks
 
 from drafting.cli.common import app, configured_settings, err, fail, out
+from drafting.workflow import MAX_ROW_ID
 
 apikey_app = typer.Typer(help="API keys for ticket systems calling the HTTP API.", no_args_is_help=True)
 
@@ -100,7 +101,7 @@ def apikey_list() -> None:
 
 
 @apikey_app.command("revoke")
-def apikey_revoke(key_id: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="The key's id, from `tactful apikey list`.")]) -> None:
+def apikey_revoke(key_id: Annotated[int, typer.Argument(min=1, max=MAX_ROW_ID, help="The key's id, from `tactful apikey list`.")]) -> None:
     """Revoke a key; running servers refuse it within a few seconds."""
     from drafting.workflow.api_keys import revoke_api_key
     from drafting.workflow.core import NotFound
@@ -139,7 +140,7 @@ def webhooks_new_secret() -> None:
 
 @webhooks_app.command("redeliver")
 def webhooks_redeliver(
-    delivery: Annotated[int | None, typer.Argument(min=1, max=2**31 - 1, help="One delivery id; default: every failed one.")] = None,
+    delivery: Annotated[int | None, typer.Argument(min=1, max=MAX_ROW_ID, help="One delivery id; default: every failed one.")] = None,
 ) -> None:
     """Queue failed deliveries again (a receiver that was down loses nothing)."""
     out.print(f"{_webhooks().redeliver(delivery)} queued", highlight=False)

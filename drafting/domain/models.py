@@ -107,6 +107,9 @@ class Ticket(BaseModel):
     facts: TicketFacts
     order_id: str | None = None
     lang: Lang | None = None
+    # When the customer wrote (their first message), if the source says: the chat export's time for radar
+    # tickets, the ticket system's for API tickets. The queue shows it instead of when the ticket was filed.
+    written_at: datetime | None = None
 
     def language(self) -> str:
         """The ticket's language: as given, else detected from what the customer wrote."""
@@ -153,6 +156,35 @@ class Commitment(BaseModel):
         return self.status == "backed"
 
 
+AskType = Literal[
+    "refund",
+    "compensation",
+    "replacement",
+    "cancel",
+    "callback",
+    "apology_from",
+    "explanation",
+    "status",
+    "escalation_health",
+    "escalation_legal",
+    "escalation_media",
+    "leaving",
+]
+
+
+class Ask(BaseModel):
+    """Something a customer asked for, threatened or told us that a reply must answer (drafting.domain.asks)."""
+
+    type: AskType
+    phrase: str  # the customer's own words, as written in one of their messages
+    amount: Decimal | None = None  # money demanded, when the customer names a sum
+    currency: str | None = None  # the currency of `amount` (CNY, USD …)
+    multiple: int | None = None  # a multiple of the price demanded: 退一赔十 → 10, "double" → 2
+    who: str | None = None  # apology_from: the person or role the customer wants the apology from
+    # How the reply answers it. None = not yet answered: reply planning (the next step of P10) fills it.
+    answer: Literal["granted", "declined", "handed_over"] | None = None
+
+
 class Draft(BaseModel):
     """A statement or a reply, with everything a reviewer needs to trust it."""
 
@@ -170,3 +202,4 @@ class Draft(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     prompt_version: str | None = None  # LLM drafts: which prompt produced it
     prompt_tokens: int | None = None  # LLM drafts: tokens sent, when the endpoint reports them
+    asks: list[Ask] = Field(default_factory=list)  # replies: what the customer asked for (read_asks)

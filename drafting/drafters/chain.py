@@ -21,9 +21,11 @@ from typing import Any, Literal, cast
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from drafting.domain.asks import read_asks
 from drafting.domain.models import Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters import grounding
-from drafting.drafters.composer import Composer, strip_end, when
+from drafting.drafters.composer import Composer, minutes_text, strip_end, when
+from drafting.drafters.reply_plan import ReplyPlan, contact_role, plan, response_minutes
 from drafting.drafters.retrieval import search_policies, unreachable_warning, with_warning
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.injection import injection_warnings
@@ -95,6 +97,28 @@ class LLMDrafter:
     def _system(self, lang: str, canary: str) -> str:
         p = self.prompts
         return p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang), canary=canary)
+
+    def _plan_block(self, answers: ReplyPlan, incident: Incident, entitled: list[Remedy], lang: str) -> str:
+        """The reply plan as the prompt states it: one line per ask type, named in our words (the customer's
+        own words stay inside the fence). Nothing of it becomes a trusted source for the grounding guard: the
+        role comes from the incident record, which already is one."""
+        lines = self.prompts["plan_lines"]
+        words, names = lines[lang], lines["ask_names"][lang]
+        who = contact_role(incident, lang) or words["nobody"]
+        minutes = response_minutes(entitled)
+        within = (
+            words["when"].format(time="".join(minutes_text(minutes, lang)) if lang == "zh" else " ".join(minutes_text(minutes, lang)))
+            if minutes
+            else ""
+        )
+        done: set[str] = set()
+        out = []
+        for ask in answers.asks:
+            if ask.type in done:
+                continue
+            done.add(ask.type)
+            out.append(words[ask.answer or "handed_over"].format(ask=names.get(ask.type, ask.type), who=who, when=within))
+        return "\n".join(out) or words["none"]
 
     def _guarded(
         self,
@@ -261,7 +285,10 @@ class LLMDrafter:
         remedies = self._remedy_block(entitled, lang, facts.order_amount, f"{ticket.id}/{variant}")
         channel = self._channel_block(incident, entitled, lang)
         next_update = when(incident.next_update, lang) or "(not set)"
+        answers = plan(read_asks(ticket.messages, lang).asks, entitled)
+        plan_block = self._plan_block(answers, incident, entitled, lang)
         user = p["reply_user"][lang].format(
+            plan=plan_block,
             incident=self._incident_block(incident, lang),
             ticket_facts=ticket_facts,
             remedies=remedies,
@@ -291,6 +318,7 @@ class LLMDrafter:
                     "warnings": [*draft.warnings, *warnings],
                     "prompt_version": p["version"],
                     "prompt_tokens": tokens,
+                    "asks": answers.asks,
                 }
             ),
             unsourced,
@@ -322,6 +350,7 @@ class LLMDrafter:
                 "incident_id": incident.id,
                 "ticket_id": ticket.id,
                 "citations": draft.citations,
+                "asks": draft.asks,
                 "prompt_version": p["version"],
                 "prompt_tokens": tokens,
             }

@@ -19,8 +19,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from drafting.domain.asks import read_asks
 from drafting.domain.entitlements import entitlements
-from drafting.domain.models import Citation, Draft, Incident, Lang, Stage, Ticket
+from drafting.domain.models import Ask, Citation, Draft, Incident, Lang, Stage, Ticket
+from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan, response_minutes
 from drafting.drafters.retrieval import search_policies, unreachable_warning
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.injection import injection_warnings
@@ -80,6 +82,50 @@ def _clean(text: str, lang: str) -> str:
 
 def strip_end(text: str) -> str:
     return text.strip().rstrip("。.!！;；")
+
+
+# A fact wording that names the order as a noun ("in order {order}", "（订单{order}）") reads broken without one.
+_NEEDS_ORDER = re.compile(r"\b(?:in|with|from|of) order \{order\}|（订单\{order\}）|\border \{order\} (?:contained|was|were)|^订单\{order\}")
+
+
+# Where an incident's cause joins separate causes: a sentence end, a semicolon, ", and" before a new clause,
+# 而且/同时/另外.
+_CAUSE_CLAUSE = re.compile(r"[；;。！？!?]|(?<=\.)\s|, and (?=(?:the|our|we|some|a|an|no)\b)|，(?:而且|同时|另外)")
+
+
+# A clause cut from a longer cause may open with the word that joined it ("and when we cancelled …").
+_LEADING_JOIN = re.compile(r"^\s*(?:(?:and|but|so|also)\s+|(?:而且|并且|同时|另外|而)(?=\S))", re.IGNORECASE)
+
+
+# Who the customer wants an apology from is the customer's own text, copied into our reply: only a short
+# plain reference to a person ("your manager", "the rider", 你们店长) is; anything longer, or with digits,
+# links or other marks, may be an attacker's payload and is left out (the reply then speaks of "an apology").
+_PLAIN_WHO = {"zh": re.compile(f"[{CJK_RANGES}]{{1,8}}"), "en": re.compile(r"(?:(?:the|your|that|this|his|her)\s)?[A-Za-z]+(?:\s[A-Za-z]+){0,2}")}
+
+
+def _plain_person(who: str | None, lang: str) -> str | None:
+    who = (who or "").strip()
+    return who if who and _PLAIN_WHO["zh" if lang == "zh" else "en"].fullmatch(who) else None
+
+
+def _our_side(who: str, lang: str) -> str:
+    """The customer's "your manager" / 你们经理 in our voice: our manager / 我们经理."""
+    if lang == "zh":
+        return re.sub(r"^(?:你们|你家|贵公司的?|你们公司的?)", "我们", who)
+    return re.sub(r"^your\b", "our", who, flags=re.IGNORECASE)
+
+
+def _lower_first(sentence: str) -> str:
+    """A sentence joined after a semicolon: its first letter lower-cased, unless it is "I"."""
+    return sentence if sentence[:2] in ("I ", "I'") else sentence[:1].lower() + sentence[1:]
+
+
+def _words(text: str, lang: str) -> set[str]:
+    """Words to compare a cause clause with what the customer wrote: zh character pairs, en words of 4+."""
+    if lang == "zh":
+        han = "".join(re.findall(f"[{CJK_RANGES}]", text))
+        return {han[i : i + 2] for i in range(len(han) - 1)}
+    return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
 
 
 class Composer:
@@ -207,17 +253,180 @@ class Composer:
     # ── drafts ────────────────────────────────────────────────────────────────────────────────────
 
     def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0, style: str | None = None) -> Draft:
-        """`style`: None, or a rewrite preset — shorter (apology, remedies, channel only), warmer (an
-        empathy line), formal (letter greeting and closing), plainer (short sentences, no lists)."""
+        """A chat-length reply that answers what this customer asked (drafting.drafters.reply_plan): every
+        ask granted, declined or handed to a named role, and `Draft.asks` says which.
+
+        `style`: None (the chat reply), or a rewrite preset — shorter (no cause, no pointer to the public
+        statement), and the longer letter forms: warmer (an empathy line), formal (letter greeting and
+        closing), plainer (short sentences, no lists); the letter forms also carry the cause and action list."""
         if style is not None and style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
         lang = lang or ticket.language()
         rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}")
+        remedies = self.entitlements(incident, ticket)
+        answers = plan(read_asks(ticket.messages, lang).asks, remedies)
+        if style in (None, "shorter"):
+            parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter")
+        else:
+            parts = self._letter_reply(rng, incident, ticket, lang, remedies, answers, style)
+        text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
+        warnings = injection_warnings(ticket.messages)
+        return self._finish(
+            Draft(
+                kind="reply",
+                text=text,
+                lang=cast(Lang, lang),
+                incident_id=incident.id,
+                ticket_id=ticket.id,
+                remedies=remedies,
+                warnings=warnings,
+                asks=answers.asks,
+            ),
+            remedies,
+            ticket.facts.order_amount,
+        )
+
+    def _fact(self, rng: random.Random, ticket: Ticket, lang: str) -> str:
+        """What went wrong for this customer, in plain words (their order and delay when known)."""
+        facts = ticket.facts
+        key: str = facts.issue_type  # the phrase bank also has 'late_delivery_unknown'
+        if key == "late_delivery" and facts.delay_minutes is None:
+            key = "late_delivery_unknown"
+        options = self.reply_phrases["facts"].get(key, self.reply_phrases["facts"]["other"])[lang]
+        if not ticket.order_id:
+            # "in order {order}" with no order id leaves "in order" dangling: use a wording that stands alone.
+            options = [o for o in options if not _NEEDS_ORDER.search(o)] or options
+        return _clean(rng.choice(options).format(order=ticket.order_id or "", delay=facts.delay_minutes or ""), lang)
+
+    def cause_for(self, incident: Incident, lang: str, about: str) -> str:
+        """The one clause of the incident's cause that concerns this customer: of the clauses the record
+        separates with semicolons, the one sharing most words (zh: character pairs) with what they wrote
+        and what went wrong for them; the first when none does."""
+        clauses = [strip_end(_LEADING_JOIN.sub("", c)) for c in _CAUSE_CLAUSE.split(incident.cause.pick(lang)) if c.strip()]
+        clauses = [c for c in clauses if c]
+        if len(clauses) <= 1:
+            return clauses[0] if clauses else ""
+        wanted = _words(about, lang)
+        return max(clauses, key=lambda clause: len(_words(clause, lang) & wanted))
+
+    def _contact(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str) -> tuple[str, str]:
+        """(role, time) for a hand-over: the incident owner (else the template's generic role), and the
+        ticket's response time (else the incident's next update, else no time)."""
+        p = self.reply_phrases
+        role = contact_role(incident, lang) or rng.choice(p["role_generic"][lang])
+        minutes = response_minutes(remedies)
+        if minutes is not None:
+            number, unit = minutes_text(minutes, lang)
+            return role, p["handover_time"][lang]["minutes"].format(number=number, unit=unit)
+        if incident.next_update is not None:
+            return role, p["handover_time"][lang]["by"].format(when=when(incident.next_update, lang))
+        return role, ""
+
+    def _topics(self, asks: list[Ask], lang: str) -> str:
+        topics = self.reply_phrases["topics"]
+        names: list[str] = []
+        for ask in asks:
+            who = _plain_person(ask.who, lang) if ask.type == "apology_from" else None
+            if who:
+                name = topics["apology_from_who"][lang].format(who=_our_side(who, lang))
+            else:
+                name = topics[ask.type][lang]
+            if name not in names:
+                names.append(name)
+        if lang == "zh":
+            return "、".join(names)
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def answer_sentences(
+        self,
+        rng: random.Random,
+        incident: Incident,
+        remedies: list[Remedy],
+        answers: ReplyPlan,
+        lang: str,
+        has_remedy_lines: bool,
+        *,
+        chat: bool = True,
+    ) -> tuple[str, list[str], list[str]]:
+        """(the remedy sentence's intro slot, sentences said before the remedies, sentences said after).
+
+        Before: what matters first in an escalation (see a doctor; complaining is your right). After: a
+        declined sum when no remedy is owed, and one hand-over naming the role and the time."""
+        p = self.reply_phrases
+        # The most pressing escalation is spoken to first (health before legal before media); the hand-over
+        # names the rest, so a frightened customer reads one line that matters, not three.
+        before = [self._pick(rng, p["escalation"], kind, lang) for kind in sorted(answers.escalations, key=ESCALATIONS.index)[:1]]
+        after: list[str] = []
+        declined = {ask.type for ask in answers.declined}
+        handed = list(answers.handed_over)
+        if "compensation" in declined and has_remedy_lines:
+            intro = "remedies_declined_compensation"
+        elif "refund" in answers.granted:
+            intro = "remedies_intro_refund"
+        elif "refund" in declined:
+            intro = "remedies_declined_refund"
+        elif "compensation" in answers.granted:
+            intro = "remedies_intro_compensation"
+        else:
+            intro = "remedies_intro_chat" if chat else "remedies_intro"
+        if "compensation" in declined and not has_remedy_lines:
+            # What is possible instead: a person checks what the policy gives.
+            after.append(self._pick(rng, p, "declined_compensation_alone", lang))
+            handed += [ask for ask in answers.declined if ask.type == "compensation"]
+        if handed:
+            role, time = self._contact(rng, incident, remedies, lang)
+            after.append(
+                self._pick(rng, p, "handover", lang, topics=self._topics(handed, lang), role=role, role_cap=role[:1].upper() + role[1:], time=time)
+            )
+        return intro, before, after
+
+    def _chat_reply(
+        self, rng: random.Random, incident: Incident, ticket: Ticket, lang: str, remedies: list[Remedy], answers: ReplyPlan, *, short: bool
+    ) -> list[str]:
+        """Greeting, their facts, the apology and their cause clause in one sentence; the answers; their
+        remedies; the channel; a pointer to the public statement with the next update."""
+        p = self.reply_phrases
+        customer = ticket.customer.strip()
+        greeting = self._pick(rng, p, "greeting_chat", lang, customer=customer) if customer else self._pick(rng, p, "greeting_chat_anonymous", lang)
+        fact = self._fact(rng, ticket, lang)
+        cause = "" if short else self.cause_for(incident, lang, " ".join(ticket.messages) + " " + fact)
+        opening = self._pick(rng, p, "opening_cause" if cause else "opening", lang, fact=fact, fact_cap=fact[:1].upper() + fact[1:], cause=cause)
+        if lang == "en" and greeting:
+            opening = greeting + " " + opening[:1].lower() + opening[1:] if not opening.startswith("I") else greeting + " " + opening
+        else:
+            opening = greeting + opening
+        parts = [opening]
+        lines = self.remedy_lines(rng, remedies, lang, ticket.facts.order_amount)
+        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines))
+        parts += before
+        if lines:
+            parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
+        elif not after:
+            parts.append(self._pick(rng, p, "no_remedy", lang))
+        parts += after
+        # A hand-over already says when someone will be in touch: the channel needs no second time.
+        timed = remedies if not after else [r for r in remedies if r.type != "response_time"]
+        closing = [self.channel_sentence(rng, incident, timed, lang, p)]
+        if not short:
+            if incident.next_update:
+                closing.append(self._pick(rng, p, "next_update_chat", lang, when=when(incident.next_update, lang)))
+            elif incident.cause or incident.actions:
+                closing.append(self._pick(rng, p, "statement_pointer", lang))
+        # The channel and the pointer to the statement as one sentence: two stock sentences would read the
+        # same in every reply of the incident.
+        said = [sentence for sentence in closing if sentence]
+        if said:
+            joined = said[0] if len(said) == 1 else strip_end(said[0]) + ("；" if lang == "zh" else "; ") + _lower_first(said[1])
+            parts.append(joined)
+        return parts
+
+    def _letter_reply(
+        self, rng: random.Random, incident: Incident, ticket: Ticket, lang: str, remedies: list[Remedy], answers: ReplyPlan, style: str | None
+    ) -> list[str]:
+        """The longer form (a rewrite on request): the playbook's full order, with the cause and action list."""
         p = self.reply_phrases
         facts = ticket.facts
-        remedies = self.entitlements(incident, ticket)
-        short, formal, plain = style == "shorter", style == "formal", style == "plainer"
-
+        formal, plain = style == "formal", style == "plainer"
         parts: list[str] = []
         customer = ticket.customer.strip()
         greeting_slot = "greeting_formal" if formal else "greeting"
@@ -227,51 +436,42 @@ class Composer:
             else self._pick(rng, p, greeting_slot + "_anonymous" if formal else "greeting_anonymous", lang)
         )
         parts.append(greeting + "\n")
-        fact_key: str = facts.issue_type  # the phrase bank also has 'late_delivery_unknown'
-        if fact_key == "late_delivery" and facts.delay_minutes is None:
-            fact_key = "late_delivery_unknown"
-        fact_options = p["facts"].get(fact_key, p["facts"]["other"])[lang]
-        fact = _clean(rng.choice(fact_options).format(order=ticket.order_id or "", delay=facts.delay_minutes or ""), lang)
+        fact = self._fact(rng, ticket, lang)
         parts.append(self._pick(rng, p, "acknowledge", lang, fact=fact, fact_cap=fact[:1].upper() + fact[1:]))
         if style == "warmer":
             parts.append(self._pick(rng, p, "empathy", lang))
         parts.append(self._pick(rng, p, "apology", lang))
         cause = strip_end(incident.cause.pick(lang))
-        if cause and not short:
+        if cause:
             parts.append(self._pick(rng, p, "cause", lang, cause=cause))
         actions = self._actions(rng, incident, lang, p)
-        if actions and not short:
+        if actions:
             if plain:
                 parts += [a[:1].upper() + a[1:] + ("。" if lang == "zh" else ".") for a in actions]
             else:
                 parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
         lines = self.remedy_lines(rng, remedies, lang, facts.order_amount)
+        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), chat=False)
+        parts += before
         if lines:
             if plain:
-                parts.append(self._pick(rng, p, "remedies_intro", lang))
+                parts.append(self._pick(rng, p, intro, lang))
                 parts += [line[:1].upper() + line[1:] + ("。" if lang == "zh" else ".") for line in lines]
             else:
-                parts.append(self._pick(rng, p, "remedies_intro", lang) + self._list(lines, lang))
-            if not short:
-                parts.append(self._pick(rng, p, "claim", lang))
-        else:
+                parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
+        elif not after:
             parts.append(self._pick(rng, p, "no_remedy", lang))
+        parts += after
         channel = self.channel_sentence(rng, incident, remedies, lang, p)
         if channel:
             parts.append(channel)
-        if incident.next_update and not short:
+        if incident.next_update:
             parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
         if formal:
             parts.append("\n" + self._pick(rng, p, "signoff_formal", lang))
-        elif not short:
+        else:
             parts.append(self._pick(rng, p, "signoff", lang))
-        text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
-        warnings = injection_warnings(ticket.messages)
-        return self._finish(
-            Draft(kind="reply", text=text, lang=cast(Lang, lang), incident_id=incident.id, ticket_id=ticket.id, remedies=remedies, warnings=warnings),
-            remedies,
-            facts.order_amount,
-        )
+        return parts
 
     def draft_statement(self, incident: Incident, stage: Stage | None = None, lang: str = "zh", *, variant: int = 0) -> Draft:
         stage = stage or incident.stage

@@ -87,9 +87,15 @@ _PER_PERSON = r"(?:passenger|person|customer|guest|head|user|rider|travell?er|me
 _UNIT_PRICE = re.compile(
     r"\s?(?:一[把个件份只盒瓶包斤支套]|每(?![人位名户])|/\s?[个件份只盒瓶包斤支套次月天]|per\s(?!" + _PER_PERSON + r")|each(?![a-z])|a piece)"
 )
+# a bare number a refund or a coupon names: "refund the (full) 86", "86 back to you", "a 30 voucher"
+_BARE_REFUND_BEFORE = re.compile(r"\s(?:(?:you|u)\s)?(?:the\s)?(?:full\s|whole\s|entire\s)?")
+_BARE_BACK_AFTER = re.compile(r"\s(?:back)(?![a-z])")
+_BARE_COUPON_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan |kuai )?(?:coupon|voucher|credit)s?(?![a-z])")
+_REFUND_AFTER_GAP = re.compile(r"\s?(?:单独|全部|全额|都|会|将|也|给您|给你){0,3}")
+_ARTICLE_BEFORE = re.compile(r"(?<![a-z])an?\s$")
 _BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:打|转|汇|发|退|赔|补|再|another|an extra)?\s?")
 _COUNTED = re.compile(
-    r"\s?(?:[个名位人次件份条家台辆批把只支瓶包盒袋双套组本箱斤]|(?!(?:to|as|in|for|on|by|and|now|today|back|right|via|into|over|is|was|are|will|would|should|each|plus|more|extra)(?![a-z]))[a-z])"
+    r"\s?(?:[个名位人次件份条家台辆批把只支瓶包盒袋双套组本箱斤]|(?!(?:to|as|in|for|on|by|and|now|today|tonight|tomorrow|tmrw|tmr|within|this|next|asap|back|right|via|into|over|is|was|are|will|would|should|each|plus|more|extra)(?![a-z]))[a-z])"
 )
 _TIME_UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "weeks": 7 * 1440, "months": 30 * 1440, "years": 360 * 1440}
 # between a share of the price and the amount it comes to: "，也就是", "，就是", "，即", " — that's", ", "
@@ -117,6 +123,10 @@ THAT_DAY_REACH = 120
 _EACH_BEFORE = re.compile(r"(?:每张|每份|每个|各|(?<![a-z])each)[^，。,.!?！？]{0,8}$")
 _COUNT_GAP = re.compile(r"\s?(?:of|worth|的)?\s?")
 # a passage after a header (what happened, why, what we are doing) ends with its sentence; ";" only separates items
+_WHEN_DONE = re.compile(r"\s?(?:on|at|于|在)?\s?")
+# between an amount and a coupon noun: another gift begins (给你退50 另外送张券), so the noun is not the amount's
+_NEXT_GIFT = re.compile(r"另外|(?<![配运发传输递护])送|(?<![a-z])(?:and|plus)(?![a-z])")
+_NEXT_VERB = re.compile(r"\s(?:and|then)\s|[，,;；]|并|再")
 _PASSAGE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 PASSAGE_REACH = 800
 HEADLINE_REACH = 160
@@ -142,6 +152,9 @@ class _Extractor:
         self.netted: set[tuple[int, int]] = set()  # original spans of the money the safety net caught
         # original spans of grants on terms no rule has (every week, never expires) → what the terms are
         self.open_terms: dict[tuple[int, int], str] = {}
+        self.deadlines: list[Deadline] = []
+        self.amounts: list[Quantity] = []
+        self.order_amount: Decimal | None = None  # the ticket's order, when the caller knows it (check does)
 
     # ── helpers ──
 
@@ -201,6 +214,35 @@ class _Extractor:
                     return True
         return False
 
+    def coupon_value(self, q: Quantity) -> Quantity:
+        """ "a 30 voucher", "a 20 coupon": after "a", a number before a singular coupon noun is its value, not a count."""
+        if (
+            q.kind != "count"
+            or q.unit != "coupons"
+            or self.s[q.end - 1 : q.end] == "s"
+            or not _ARTICLE_BEFORE.search(self.s, max(0, q.start - 4), q.start)
+        ):
+            return q
+        digits = re.match(r"\d{1,6}(?:\.\d{1,2})?", self.s[q.start : q.end])
+        return Quantity(q.value, q.start, q.start + digits.end(), "bare") if digits else q
+
+    def refund_after(self, end: int) -> int:
+        """Where a refund verb right after an amount would start: 6元(单独|全部|都)退给您."""
+        marker = _REFUND_AFTER_GAP.match(self.s, end)
+        return end + (marker.end() - marker.start() if marker else 0)
+
+    def names_bare(self, q: Quantity) -> str | None:
+        """The remedy that names a bare number: a refund ("refund the full 86", "86 back to you") or a coupon
+        ("a 30 voucher"); None when nothing does."""
+        if _BARE_COUPON_AFTER.match(self.s, q.end):
+            return "coupon"
+        if _COUNTED.match(self.s, q.end) or q.value <= 0 or q.value > 10000:
+            return None
+        refund = self.t.remedy["refund"]
+        if any(e <= q.start and _BARE_REFUND_BEFORE.fullmatch(self.s, e, q.start) for _, e in refund.within(max(0, q.start - 20), q.start)):
+            return "refund"
+        return "refund" if _BARE_BACK_AFTER.match(self.s, q.end) else None
+
     def bare_gift(self, q: Quantity) -> bool:
         """给您打500过去, "we'll send you 200": a verb of giving, the customer, then a bare number that counts
         nothing else ("add 40 riders", 新增40名骑手 count people, not money)."""
@@ -236,7 +278,10 @@ class _Extractor:
 
     def run(self) -> list[Commitment]:
         deadlines = find_deadlines(self.t, self.now)
+        self.deadlines = deadlines
         amounts = quantities(self.t, [(d.start, d.end) for d in deadlines if not d.relative])
+        self.amounts = amounts
+        amounts = [self.coupon_value(q) for q in amounts]
         counts = [q for q in amounts if q.kind == "count"]
         for q in amounts:
             if q.kind == "multiple":
@@ -264,8 +309,10 @@ class _Extractor:
                 self.deadline(deadline)
         self.merge_appositions()
         _SafetyNet(self).run(amounts, deadlines)
+        self.split_excess()
         _OpenTerms(self).run(amounts)
         self.drop_work_plan()
+        self.drop_declined_demands()
         self.drop_declined_quotes()
         return sorted(self.found, key=lambda c: (c.start, c.end))
 
@@ -278,20 +325,27 @@ class _Extractor:
         coupon_off = off.ends_at(q.start, 1) or off.starts_at(q.end, 1)
         if q.kind == "bare" and lexicon().reward_unit_after.match(self.s, q.end):
             return  # 送您2000金币, "200 points": the brand's own reward units, read by the safety net
+        named = self.names_bare(q) if q.kind == "bare" else None
         if q.kind == "bare":
             # "给您打500过去", "we'll send you 200", 满100减20: a bare number after a verb of giving or 减
-            if q.script != "digits" or not (self.bare_gift(q) or off.ends_at(q.start, 1) and self.threshold_in(lo, q.start)):
+            if q.script != "digits" or not (named or self.bare_gift(q) or off.ends_at(q.start, 1) and self.threshold_in(lo, q.start)):
                 return
             if t.hits["threshold_before"].ends_at(q.start, 2):
                 return
         if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not self.names_coupon_value(q, lo):
             return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
-        given = self.given(q)
+        # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
+        given = self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1)
         if not coupon_off and not given and self.describes_fact(q) and not self.governed(q, lo):
             return
         if t.hits["money_fact"].any(lo, hi):
             return  # "the 20 yuan coupon you had expired", "8折优惠仅限新用户"
-        kind = self.money_kind(q, lo, hi, coupon_off)
+        kind = named or self.money_kind(q, lo, hi, coupon_off)
+        if self.reported_done(lo, hi) and (kind != "coupon" or self.past_occasion(q.start, q.end)):
+            # 退款86元已于今天退回, "the 86 CNY refund was completed": a report, not a promise; a coupon just
+            # added is still a grant the customer will use, unless it was given on an earlier occasion
+            self.taken.add(q.start, q.end)
+            return
         if kind == "coupon" and coupon_off and not t.remedy["coupon"].any(lo, hi) and t.hits["future_order"].any(lo, hi):
             kind = "discount"  # 下单立减10元, "¥10 off your next order": money off a purchase, no coupon in hand
         if kind is None:
@@ -304,7 +358,10 @@ class _Extractor:
             return
         currency = q.unit
         if q.kind == "bare":  # 满100减20, 给您打500过去: yuan by convention in Chinese; "send you 200" names none
-            currency = BOOK_CURRENCY if not self.s[max(0, q.start - 12) : q.start].isascii() else None
+            # …unless a refund or a coupon names it ("refund the 86", "a 30 voucher": the order's money), or it
+            # goes to a payment channel that pays in yuan ("send you 30 via WeChat Pay")
+            cjk = not self.s[max(0, q.start - 12) : q.start].isascii()
+            currency = BOOK_CURRENCY if cjk or named or t.hits["payment_channel"].any(lo, hi) else None
         values: dict[str, Any] = {"amount": q.value, "unit": currency, "currency": currency}
         if kind == "refund":
             full = t.hits["full_refund"].nearest(q.start, q.end, lo, hi)
@@ -321,11 +378,14 @@ class _Extractor:
         word in its clause; then any verb of giving (compensation)."""
         t = self.t
         if coupon_off or any(
-            s - q.end <= 8 or s - q.end <= 24 and _COUPON_ADJECTIVES.fullmatch(self.s, q.end, s) for s, _ in t.remedy["coupon"].within(q.end, hi)
+            (s - q.end <= 8 or s - q.end <= 24 and _COUPON_ADJECTIVES.fullmatch(self.s, q.end, s)) and not _NEXT_GIFT.search(self.s, q.end, s)
+            for s, _ in t.remedy["coupon"].within(q.end, hi)
         ):
             return "coupon"
         if any(_NAMES_VALUE.fullmatch(self.s, e, q.start) for _, e in t.remedy["coupon"].within(max(lo, q.start - 30), q.start)):
             return "coupon"  # "store credit of 60 yuan", 代金券面值50元
+        if t.hits["waiver"].any(lo, hi) and not t.remedy["compensation"].any(lo, hi):
+            return "refund"  # 年费给您免了, "we'll waive the 300-yuan fee": what the customer owed, handed back
         for given in ("refund", "compensation"):
             if any(e <= q.start and _GIVING_GAP.fullmatch(self.s, e, q.start) for _, e in t.remedy[given].within(max(lo, q.start - 40), q.start)):
                 return given
@@ -349,7 +409,8 @@ class _Extractor:
             return False
         fact = facts[0]
         verbs = [*self.t.remedy["refund"].within(max(slo, fact - 20), fact), *self.t.hits["giving"].within(max(slo, fact - 20), fact)]
-        return any(e <= fact for _, e in verbs)
+        # "refund that and recharge 86 CNY": a second verb after "and" governs its own amount
+        return any(e <= fact and not _NEXT_VERB.search(self.s, e, fact) for _, e in verbs)
 
     def owed_to_reader(self, lo: int, hi: int) -> bool:
         """A clause that speaks to the reader about what will happen ("您会收到1000元", "1000 yuan will be
@@ -360,6 +421,53 @@ class _Extractor:
             and self.t.hits["future"].any(lo, hi)
             and not (self.t.hits["fact"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi))
         )
+
+    def reported_done(self, lo: int, hi: int) -> bool:
+        """The clause reports money already moved (已于11月29日退回, "we processed your refund") and nothing after
+        the report looks forward — in its sentence, or in the next one unless that one names a remedy of its own
+        (退了90块…钱今晚到 still promises the arrival; 已补偿10元券。本次会全额退款 does not revive the coupon)."""
+        reports = self.t.hits["completed"].within(lo, hi)
+        if not reports:
+            return False
+        last = max(e for _, e in reports)
+        _, shi = self.t.sentence(last, last)
+        if self.looks_forward(last, shi):
+            return False
+        if shi >= len(self.s):
+            return True
+        nlo, nhi = self.t.sentence(shi, shi + 1)
+        if nlo >= shi and not any(h.any(nlo, nhi) for h in self.t.remedy.values()):
+            return not self.looks_forward(nlo, nhi)
+        return True
+
+    def past_occasion(self, start: int, end: int) -> bool:
+        """Its sentence dates what it says to an earlier occasion: 第一次, "the first time", a date already past."""
+        slo, shi = self.t.sentence(start, end)
+        if self.t.hits["past_occasion"].any(slo, shi):
+            return True
+        return any(slo <= d.start < shi and d.due is not None and d.due.date() < self.now.date() for d in self.deadlines)
+
+    def looks_forward(self, lo: int, hi: int) -> bool:
+        hits = self.t.hits
+        if hits["future"].any(lo, hi) or hits["commit"].any(lo, hi):
+            return True
+        # a day said right after the report is when it happened ("was completed on Friday"), not a day ahead
+        return any(
+            lo <= d.start < hi and (d.due is None or d.due.date() >= self.now.date()) and not _WHEN_DONE.fullmatch(self.s, lo, d.start)
+            for d in self.deadlines
+        )
+
+    def general_information(self, start: int, end: int) -> bool:
+        """A sentence about what usually happens (退款一般3到5个工作日原路返回, "banks usually take 1–3 days")
+        that commits the brand to nothing: information about a process, not a time promised to this customer."""
+        slo, shi = self.t.sentence(start, end)
+        return self.t.hits["habitual"].any(slo, shi) and not self.t.hits["commit"].any(slo, shi)
+
+    def arrival_in(self, lo: int, hi: int) -> bool:
+        """A time the money arrives by, said in [lo, hi): 预计1-3个工作日到账, 退款后天到, "back in 2 days"."""
+        if any(c.type == "processing_deadline" for c in self.found_in(lo, hi)):
+            return True
+        return any(lo <= d.start < hi and (d.due is None or d.due.date() >= self.now.date()) for d in self.deadlines)
 
     def threshold_in(self, lo: int, position: int) -> bool:
         return any(x.end <= position and self.is_threshold(x) for x in _quantities_between(self, lo, position))
@@ -405,6 +513,8 @@ class _Extractor:
                 and self.free(x.start, x.end)
                 and self.t.hits["coupon_use"].any(*self.t.clause(x.start, x.end))
             ]
+        if "count" not in details and not re.match(r"[\s-]?(?:[a-z-]+\s){0,3}(?:coupons|vouchers)(?![a-z])", self.s[q.end : q.end + 40]):
+            details["count"] = 1  # "a 30 CNY coupon", 一张20元券: one coupon unless a count or a plural says otherwise
         if threshold:
             details["min_spend"] = threshold[0].value
         for validity in self.t.hits["validity"].within(max(slo, q.start - 40), min(shi, q.end + 60)):
@@ -523,6 +633,9 @@ class _Extractor:
                     continue
                 lo, hi = self.t.clause(start, end)
                 slo, shi = self.t.sentence(start, end)
+                if self.reported_done(lo, hi):
+                    self.taken.add(start, end)
+                    continue  # 该订单已于11月28日全额退款: a refund reported, not promised
                 if any(c.type == "refund" for c in self.found_in(slo, shi)):
                     # "refund the 86 yuan in full", "¥6.50 … as part of a partial refund": the amount's scope
                     for index in self.found_at.starting_in(slo, shi):
@@ -531,6 +644,8 @@ class _Extractor:
                             self.found[index] = c.model_copy(update={"scope": scope})
                     self.taken.add(start, end)
                     continue
+                if self.t.hits["fee_scope"].any(lo, hi):
+                    scope = "partial"  # 配送费将全额退还: all of a fee is part of the order
                 self.add("refund", start, end, scope=scope, applies_to=self.applies_to(lo, hi))
 
     def unpriced(self, kind: str) -> None:
@@ -551,7 +666,12 @@ class _Extractor:
                 continue
             lo, hi = self.t.clause(start, end)
             forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi)
-            if not forward or self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi):
+            # a refund said with the time it arrives (退款已提交，预计1-3个工作日到账; 退款后天到) is promised,
+            # whatever its own clause reports; what usually happens, or money already moved, is not
+            arrives = kind == "refund" and self.arrival_in(slo, shi)
+            if self.general_information(start, end) or self.reported_done(lo, hi):
+                continue
+            if not (forward or arrives) or not arrives and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi)):
                 continue
             if kind == "coupon" and (not self.t.hits["giving"].any(slo, shi) or any(c.type == "discount" for c in self.found_in(slo, shi))):
                 continue  # no one gives it; or it is the discount already found (一张八折券)
@@ -560,8 +680,25 @@ class _Extractor:
             if kind == "coupon" and self.t.hits["benefit_free"].any(max(lo, start - 16), start):
                 continue  # 两杯免费饮品券, "two free pickup vouchers": a voucher for free things is a free order
             values: dict[str, Any] = {"applies_to": self.applies_to(lo, hi)} if kind == "refund" else {}
+            if kind == "refund" and self.t.hits["fee_scope"].any(lo, hi):
+                values["scope"] = "partial"  # "we'll refund the delivery fee": part of the order
+            if kind == "refund":
+                values.update(self.referred_sum(start, end, lo, slo))
             if self.add(kind, start, end, **values) is not None:
                 done.add(slo)
+
+    def referred_sum(self, start: int, end: int, lo: int, slo: int) -> dict[str, Any]:
+        """The sum a refund points back at ("charged in HKD by mistake — HK$95. We'll refund that", 多扣了12元，
+        这笔钱退给您): the last money said in the sentence before, which the refund then promises."""
+        hits = self.t.hits
+        if not (hits["refers_back_after"].starts_at(end, 1) or hits["refers_back_before"].any(lo, start)):
+            return {}
+        plo, _ = self.t.sentence(max(0, slo - 2), max(0, slo - 2))
+        said = [q for q in self.amounts if q.kind == "money" and plo <= q.start and q.end <= start and self.free(q.start, q.end)]
+        if not said:
+            return {}
+        q = said[-1]
+        return {"amount": plain(q.value), "unit": q.unit, "currency": q.unit}
 
     def found_in(self, lo: int, hi: int) -> list[Commitment]:
         return [self.found[index] for index in self.found_at.starting_in(lo, hi)]
@@ -581,8 +718,10 @@ class _Extractor:
             return  # 3天前: ago; 前6个月 / 头三天: the first six months; 每一天, "every 2 hours": a span, not a deadline
         if t.hits["validity"].any(max(lo, q.start - 12), min(hi, q.end + 8)):
             return  # a coupon's validity is read with the coupon
+        if self.general_information(q.start, q.end):
+            return  # "top-ups normally arrive within 10 minutes": how a process usually goes
         granted = t.hits["granting"].any(lo, hi) or t.hits["giving"].any(lo, hi)
-        if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted:
+        if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted and not self.reported_done(lo, hi):
             # in the unit written (7天会员 is 7 days, not 0.233 months); the judge converts
             amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
             self.add("membership_extension", q.start, q.end, amount=amount, unit=written)
@@ -669,7 +808,7 @@ class _Extractor:
             processing = min(money) if money else None
         if response is None and processing is None:
             return None
-        if processing is None or (response is not None and response < processing):
+        if processing is None or (response is not None and response <= processing):
             return "response_time"
         return "processing_deadline"
 
@@ -690,8 +829,15 @@ class _Extractor:
             lo, hi = self.t.clause(start, end)
             if self.t.hits["threshold_before"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi):
                 continue  # "delivery is free for orders over 30 yuan", "免运费仅限新用户": a rule, not a gift
+            if self.t.hits["excess_apology"].any(max(0, start - 8), end):
+                continue  # 多的算我们的赔偿: the excess of a refund, read with the refund (split_excess)
             if self.free(start, end) and not any(c.type == "free_order" for c in self.found_in(slo, shi)):
-                self.add("free_order", start, end)
+                self.add("free_order", start, end, applies_to="item" if self.free_thing(start, end, lo, hi) else None)
+
+    def free_thing(self, start: int, end: int, lo: int, hi: int) -> bool:
+        """The free word gives a thing or a service beside the order (一杯饮品免费, 换电池不收您钱, "a loaner phone
+        for free", "a free tote bag with your next order"), not the order itself (这单全免, "your meal is on us")."""
+        return not self.t.hits["whole_order"].any(max(lo, start - 20), min(hi, end + 12))
 
     def that_day(self, d: Deadline) -> bool:
         """当天 / "that same day" after a date already past, in the same or the sentence before: the day of
@@ -720,8 +866,8 @@ class _Extractor:
             or self.done(lo, hi)
         ):
             return  # our own action plan ("11月16日前完成", "next update by 6 pm"), or the past
-        if self.that_day(d):
-            return  # "5月6日…我们当天查明": the day of a past event told before, not today
+        if self.that_day(d) or self.general_information(d.start, d.end):
+            return  # "5月6日…我们当天查明": the day of a past event told before, not today; what usually happens
         kind = self.time_kind(d.start, d.end, lo, hi, remedies=False)
         if kind is None and not d.relative:
             kind = self.time_kind(d.start, d.end, slo, shi, remedies=False)  # "…and an extra $100, by Wednesday at the latest"
@@ -770,6 +916,38 @@ class _Extractor:
         if dropped:
             self.keep_only([i for i in range(len(self.found)) if i not in dropped])
 
+    def split_excess(self) -> None:
+        """退一百，多的算我们的赔偿 · "refunding 90 — the extra 4 is our apology": a refund above the order's amount
+        whose sentence names the excess as an apology is the order refunded in full plus the excess as cash
+        compensation (which no rule backs) — not a refund larger than the order."""
+        if self.order_amount is None:
+            return
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        repeated: set[int] = set()
+        for index, c in enumerate(list(self.found)):
+            if c.type != "refund" or c.amount is None or c.unit in ("percent", "multiple") or c.currency not in (BOOK_CURRENCY, None):
+                continue
+            if c.amount <= self.order_amount or index not in where:
+                continue
+            start, end = where[index]
+            slo, shi = self.t.sentence(start, end)
+            if not self.t.hits["excess_apology"].any(end, shi):
+                continue
+            excess = plain(c.amount - self.order_amount)
+            money = {"unit": BOOK_CURRENCY, "currency": BOOK_CURRENCY}
+            self.found[index] = c.model_copy(update={"amount": plain(self.order_amount), "scope": "full", **money})
+            self.netted.discard((c.start, c.end))  # a bare "refunding 90" read against the order: the order's currency
+            in_sentence = self.found_at.starting_in(slo, shi)
+            named = [i for i in in_sentence if self.found[i].type == "compensation" and self.found[i].amount == excess]
+            for i in named:  # "the extra 4 is our apology": the excess said in the order's currency
+                self.found[i] = self.found[i].model_copy(update=money)
+            if not named:
+                self.add("compensation", start, end, amount=excess, **money)
+            # the refund verb read before the amount was found (退一百: 退, then 一百) is this refund, said once
+            repeated.update(i for i in in_sentence if self.found[i].type == "refund" and self.found[i].amount is None)
+        if repeated:
+            self.keep_only([i for i in range(len(self.found)) if i not in repeated])
+
     def keep_only(self, indices: list[int]) -> None:
         """Keep these promises (by index) and re-key where they are."""
         where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
@@ -811,6 +989,29 @@ class _Extractor:
         if first <= 0 or _PASSAGE_END.search(self.s, 0, first):
             return None
         return (0, first)
+
+    def drop_declined_demands(self) -> None:
+        """An amount in a clause that names it as the customer's demand or someone's claim, declined in its
+        sentence or the next ("you're asking for 500 yuan, but that's not something we offer", 您提出的十倍赔偿
+        要求不符合规则, "Reports that we pay everyone 500 yuan are false"), is refused, not promised; a promise in
+        another clause of the same sentence ("I can't do the 1,000 you asked for, but I'll refund the 86") stays."""
+        if not self.t.hits["attribution"].spans or not self.t.hits["decline"].spans:
+            return
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        refused: set[int] = set()
+        for index in range(len(self.found)):
+            if index not in where:
+                continue
+            start, end = where[index]
+            lo, hi = self.t.clause(start, end)
+            if not self.t.hits["attribution"].any(lo, hi):
+                continue
+            _, shi = self.t.sentence(start, end)
+            _, next_hi = self.t.sentence(shi, shi + 1) if shi < len(self.s) else (shi, shi)
+            if self.t.hits["decline"].any(lo, max(shi, next_hi)):
+                refused.add(index)
+        if refused:
+            self.keep_only([i for i in range(len(self.found)) if i not in refused])
 
     def drop_declined_quotes(self) -> None:
         """A quoted promise is still a promise, unless the sentence attributes it to someone else or
@@ -883,7 +1084,9 @@ class _SafetyNet:
         if self.is_fact(q, lo, hi):
             return
         slo, shi = self.t.sentence(q.start, q.end)
-        kind = self.x.remedy_kind(q.start, q.end, max(slo, q.start - 40), min(shi, q.end + 40)) or "compensation"
+        kind = self.x.remedy_kind(q.start, q.end, max(slo, q.start - 40), min(shi, q.end + 40))
+        if kind is None:
+            kind = "refund" if self.t.hits["waiver"].any(slo, shi) else "compensation"  # 年费给您免了，共计680元
         c = self.x.add(kind, q.start, q.end, amount=q.value, unit=currency, currency=currency)
         if c is not None:
             self.x.netted.add((c.start, c.end))
@@ -933,6 +1136,8 @@ class _SafetyNet:
 
     def offered(self, q: Quantity, lo: int, hi: int) -> bool:
         hits = self.t.hits
+        if hits["waiver"].any(*self.t.sentence(q.start, q.end)):
+            return True  # 服务费给您免掉，一共120元: the sum of what is waived
         return hits["giving"].any(lo, hi) or hits["commit"].any(lo, hi) or any(h.any(lo, hi) for h in self.t.remedy.values())
 
     def sent_as_money(self, q: Quantity, lo: int, hi: int) -> bool:
@@ -1042,7 +1247,11 @@ class _SafetyNet:
                     added = self.x.add("membership_extension", start, end)
                 else:
                     count, period = self.free_count(start, end), self.free_period(start, end)
-                    terms = {"amount": Decimal(1), "unit": period} if period else {"amount": count, "unit": "orders"} if count > 1 else {}
+                    terms: dict[str, Any] = (
+                        {"amount": Decimal(1), "unit": period} if period else {"amount": count, "unit": "orders"} if count > 1 else {}
+                    )
+                    if not period and self.x.free_thing(start, end, lo, hi):
+                        terms["applies_to"] = "item"
                     added = self.x.add("free_order", start, end, **terms)
                 if added is not None:
                     done.add(lo)
@@ -1075,11 +1284,14 @@ class _SafetyNet:
         ):
             return True
         slo, shi = self.t.sentence(start, end)
+        # 免费延迟退房, "upgrade you for free": the delay or extension is the gift, not a report of one
+        grants = hits["free_grant"].starts_at(end, 2) or hits["free_grant"].ends_at(start, 12)
         return (
             hits["threshold_before"].any(lo, hi)
             or hits["money_fact"].any(lo, hi)
             or hits["past"].any(lo, hi)
             or hits["time_fact"].any(lo, hi)
+            and not grants
             or hits["own_work"].any(slo, shi)
         )
 
@@ -1228,6 +1440,7 @@ def check(text: str, entitled: Iterable[Remedy], *, order_amount: Decimal | None
     (the policy book's remedies for the ticket plus the incident's decisions)."""
     remedies = list(entitled)
     extractor = _Extractor(text, now or datetime.now(UTC).replace(tzinfo=None))
+    extractor.order_amount = order_amount
     judged = []
     for c in extractor.run():
         c = judge(_scoped(c, order_amount), remedies, order_amount)
@@ -1263,7 +1476,10 @@ def _scoped(c: Commitment, order_amount: Decimal | None) -> Commitment:
         return c
     if c.amount < order_amount:  # 多收的费用全额退还，约18.6元: all of a fee is still part of the order
         return c.model_copy(update={"scope": "partial"})
-    return c.model_copy(update={"scope": "full"}) if c.scope is None and c.amount == order_amount else c
+    if c.amount == order_amount and c.scope in (None, "full"):
+        # the whole order's amount refunds the order (这单86元全额退款): a rule that refunds only an item does not back it
+        return c.model_copy(update={"scope": "full", "applies_to": c.applies_to or "order"})
+    return c
 
 
 def statement_entitlements(book: PolicyBook, decisions: Iterable[Remedy] = ()) -> list[Remedy]:

@@ -144,6 +144,16 @@ _PATTERN_LISTS = (
     "discount_period",
     "coupon_use",
     "excluded",
+    "habitual",
+    "completed",
+    "waiver",
+    "free_grant",
+    "past_occasion",
+    "excess_apology",
+    "refers_back_after",
+    "refers_back_before",
+    "whole_order",
+    "fee_scope",
 )
 
 

@@ -512,6 +512,7 @@ def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat")
                 messages=[m.text for m in items],
                 facts=ticket_facts,
                 order_id=facts["order_ids"][0] if facts["order_ids"] else None,
+                written_at=min((m.time for m in items if m.time is not None), default=None),
             )
         )
     return out

@@ -87,7 +87,7 @@ def normalise(text: str) -> Normalised:
         parts.append(folded[position:])
         origin.extend(range(position, len(folded)))
         chars = "".join(parts)
-    return _spell_out_grand(_drop_thousands_separators(Normalised(chars, origin, len(text))))
+    return _spell_out_couple(_spell_out_grand(_drop_thousands_separators(Normalised(chars, origin, len(text)))))
 
 
 # "two grand", "5 grand": slang for thousands ("a grand" alone is a money word in the lexicon, since "a grand
@@ -97,23 +97,38 @@ _GRAND = re.compile(
 )
 
 
-def _spell_out_grand(normalised: Normalised) -> Normalised:
-    if "grand" not in normalised.text:
+def _rewrite(normalised: Normalised, trigger: str, pattern: re.Pattern[str], group: int | str, replacement: str) -> Normalised:
+    """`normalised` with each match's `group` spelled as `replacement`; every new character points at the
+    words it replaces, so offsets still index the text as typed."""
+    if trigger not in normalised.text:
         return normalised
     text, origin = normalised.text, normalised.origin
     parts: list[str] = []
     new_origin: list[int] = []
     previous = 0
-    for match in _GRAND.finditer(text):
-        start, end = match.span("word")
+    for match in pattern.finditer(text):
+        start, end = match.span(group)
         parts.append(text[previous:start])
         new_origin.extend(origin[previous:start])
-        parts.append("thousand")
-        new_origin.extend(origin[start + min(i, end - start - 1)] for i in range(len("thousand")))
+        parts.append(replacement)
+        new_origin.extend(origin[start + min(i, end - start - 1)] for i in range(len(replacement)))
         previous = end
     parts.append(text[previous:])
     new_origin.extend(origin[previous:])
     return Normalised("".join(parts), new_origin, normalised.original_length)
+
+
+def _spell_out_grand(normalised: Normalised) -> Normalised:
+    return _rewrite(normalised, "grand", _GRAND, "word", "thousand")
+
+
+# "within a couple of hours": two of a unit of time (only before one: "a couple of things" counts nothing).
+# Rewritten to "two", each new character pointing at the words it replaces.
+_COUPLE = re.compile(r"(?<![a-z])a couple(?: of)?(?=\s+(?:business |working )?(?:minute|hour|day|week|month)s?(?![a-z]))")
+
+
+def _spell_out_couple(normalised: Normalised) -> Normalised:
+    return _rewrite(normalised, "couple", _COUPLE, 0, "two")
 
 
 def _drop_thousands_separators(normalised: Normalised) -> Normalised:

@@ -4,14 +4,17 @@ edit), and those fields back into a validated Incident. Kept out of the page so 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
 
 from drafting.domain.models import Incident
+from knowledge.policy import Remedy, RemedyType
 
 LOCALIZED = ("title", "what_happened", "cause", "impact", "channel", "lessons")
 REMEDY_COLUMNS = ("type", "scope", "percent", "amount", "valid_days", "min_spend", "days", "months", "channel", "rule_id")
 ACTION_COLUMNS = ("what_zh", "what_en", "owner_zh", "owner_en", "due")
 REQUIRED = ("title", "what_happened")
+REMEDY_TYPES: tuple[str, ...] = get_args(RemedyType)
+REMEDY_SCOPES: tuple[str, ...] = get_args(get_args(Remedy.model_fields["scope"].annotation)[0])  # Literal[...] | None
 
 
 class FormError(ValueError):

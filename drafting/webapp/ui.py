@@ -17,6 +17,7 @@ import streamlit as st
 from drafting import services
 from drafting.guards.tone import Flag, ToneChecker, apply_suggestion, category_name, segments
 from drafting.settings import Settings
+from drafting.webapp import reasons
 from drafting.webapp.i18n import UiLang, text
 from drafting.workflow.core import Workflow
 from drafting.workflow.queue import QueueItem, version_diff
@@ -123,16 +124,47 @@ def show_flash() -> None:
 
 
 def pick(label: str, options: list[Any], key: str, labels: dict[Any, str], container: Any = None) -> Any:
-    """A selectbox over ids whose choice lives in st.session_state[key], not in the widget.
+    """A selectbox over ids whose choice lives in st.session_state[key]; other pages choose for it by setting
+    that key.
 
-    Deliberately unkeyed: its identity then follows the chosen index, so the browser can never send back a
-    stale position after the options were re-labelled or the page changed (a keyed one did, and the editor
-    jumped to another customer's ticket mid-review). Other pages choose for it by setting that key."""
+    The widget has a key of its own (`_pick_<key>`), fixed whatever the options: an unkeyed one changed
+    identity with every choice, and a pick made before the browser had the new one was dropped — every
+    second pick was ignored. A person's pick reaches `key` through on_change, before the page runs; the
+    widget is set from `key` only when they differ (first run on a page, or another page chose), and
+    without a default then, so Streamlit never sees both. Labels are made unique: the browser sends a
+    label back, and two tickets from one customer must not read alike."""
+    widget = f"_pick_{key}"
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
-    value = (container or st).selectbox(label, options, index=options.index(st.session_state[key]), format_func=labels.__getitem__)
-    st.session_state[key] = value
-    return value
+    index = options.index(st.session_state[key])
+    if st.session_state.get(widget) != st.session_state[key]:
+        st.session_state[widget] = st.session_state[key]
+        index = 0
+    shown = _unique(options, labels)
+    (container or st).selectbox(
+        label,
+        options,
+        index=index,  # where a stale label from the browser falls back to: the current choice
+        key=widget,
+        format_func=lambda option: shown.get(option, str(option)),
+        on_change=_picked,
+        args=(key, widget, tuple(options)),
+        placeholder=t("choose_option"),
+    )
+    return st.session_state[key]
+
+
+def _picked(key: str, widget: str, options: tuple[Any, ...]) -> None:
+    chosen = st.session_state.get(widget)
+    if chosen in options:  # not a label left over from options that have changed since
+        st.session_state[key] = chosen
+
+
+def _unique(options: list[Any], labels: dict[Any, str]) -> dict[Any, str]:
+    seen: dict[str, int] = {}
+    for option in options:
+        seen[labels[option]] = seen.get(labels[option], 0) + 1
+    return {option: labels[option] if seen[labels[option]] == 1 else f"{labels[option]} (#{option})" for option in options}
 
 
 def incident_in_focus() -> str:
@@ -176,15 +208,34 @@ def is_approver(name: str) -> bool:
 
 
 def error(exc: BaseException) -> None:
-    """A refused step, said plainly (the workflow's messages already say what to do)."""
-    st.error(t("refused", reason=str(exc)))
+    """A refused step, said plainly in the reviewer's language (the workflow's messages say what to do)."""
+    st.error(t("refused", reason=reason(str(exc))))
 
 
-def labeller(prefix: str) -> Callable[[str], str]:
+def reason(message: str) -> str:
+    """A refusal or a warning the workflow wrote in English, in the UI's language."""
+    return reasons.reason(message, lang())
+
+
+def author_name(author: str) -> str:
+    """Who wrote a version: a person's name as typed; the machinery (a drafting job, the app) in words."""
+    if author.startswith("job:") and author[4:].isdigit():
+        return t("author_job", n=author[4:])
+    return t("author_app") if author == "app" else author
+
+
+def generator_name(generator: str) -> str:
+    """`template` or `llm:<model>`, as the reviewer reads it."""
+    if generator.startswith("llm:"):
+        return t("generator_llm", model=generator.removeprefix("llm:"))
+    return t("generator_template") if generator == "template" else generator
+
+
+def labeller(prefix: str) -> Callable[[Any], str]:
     """A widget's format_func for values named `prefix + value` in ui_text.yaml. The language is fixed now:
     Streamlit may call a format_func after the script run, when the session's language is out of reach."""
     language = lang()
-    return lambda value: text(prefix + value, language)
+    return lambda value: text(f"{prefix}{value}", language)
 
 
 def status_name(status: str) -> str:
@@ -297,18 +348,21 @@ def draft_review_panel(view: Any, key: str) -> None:
     text_key = f"{key}-text-v{seen}"
     st.markdown(
         f"{verdict_badge(view.draft.tone.get('verdict'), view.draft.tone.get('score'))} · "
-        f"{status_name(view.status)} · {t('version_n', n=view.version)} · {view.draft.generator}"
+        f"{status_name(view.status)} · {t('version_n', n=view.version)} · {generator_name(view.draft.generator)}"
     )
     if seen != view.version:
         newest = view.versions[-1]
-        st.warning(t("newer_version", n=view.version, author=newest.author, mine=seen))
+        st.warning(t("newer_version", n=view.version, author=author_name(newest.author), mine=seen))
         if st.button(t("load_newest"), key=f"{key}-load-newest"):
             st.session_state[seen_key] = view.version
             st.rerun()
     for risk in view.risks:
-        st.warning(f"{risk_name(risk['kind'])}: {risk['reason']}")
+        st.warning(f"{risk_name(risk['kind'])}: {reasons.risk(risk['kind'], risk['reason'], lang())}")
     editable = view.status in ("drafted", "edited")
-    current = st.text_area(t("draft_text"), value=base_text, key=text_key, height=260, disabled=not editable)
+    # The text lives in session state from the start (a one-click fix writes it there); a widget default as
+    # well would draw Streamlit's "set via the Session State API" warning.
+    st.session_state.setdefault(text_key, base_text)
+    current = st.text_area(t("draft_text"), key=text_key, height=260, disabled=not editable)
     if st.session_state.pop(text_key + "-stale", False):
         st.warning(t("text_changed"))
     checked = flow.preview(view.id, current) if current != view.draft.text else view.draft
@@ -325,7 +379,7 @@ def draft_review_panel(view: Any, key: str) -> None:
     show_commitments(checked.commitments)
     for warning in checked.warnings:
         if not warning.startswith("commitment:"):
-            st.caption(f"⚠ {warning}")
+            st.caption(f"⚠ {reason(warning)}")
     show_citations(view.draft.citations)
 
     approvals = [a for a in view.approvals if a.decision == "approve" and a.version == view.version]
@@ -334,7 +388,7 @@ def draft_review_panel(view: Any, key: str) -> None:
         st.warning(t("who_are_you"))
     changed = current != base_text
     if failure := st.session_state.pop(f"{key}-error", None):
-        st.error(t("refused", reason=failure))
+        st.error(t("refused", reason=reason(failure)))
     if editable:
         # Steps run as callbacks, before the page is drawn again: one script run per click, and the page
         # that follows already shows the result.
@@ -382,12 +436,13 @@ def version_history(view: Any) -> None:
     with st.expander(t("history", n=len(view.versions))):
         previous = None
         for version in view.versions:
-            st.markdown(f"**{t('version_n', n=version.version)}** · {version.author} · {version.created_at.astimezone():%Y-%m-%d %H:%M}")
+            st.markdown(f"**{t('version_n', n=version.version)}** · {author_name(version.author)} · {version.created_at.astimezone():%Y-%m-%d %H:%M}")
             if previous is not None:
                 st.markdown(diff_html(version_diff(previous, version.text)), unsafe_allow_html=True)
             previous = version.text
         for approval in view.approvals:
-            st.caption(f"{approval.actor}: {approval.decision} v{approval.version} {approval.reason or approval.override}".strip())
+            why = approval.reason or approval.override or ""
+            st.caption(f"{approval.actor}: {t('decision_' + approval.decision)} · {t('version_n', n=approval.version)} {why}".strip())
 
 
 # ── what a customer claimed, and confirming it ──────────────────────────────────────────────────────
@@ -433,7 +488,8 @@ def _fact_input(name: str, claimed: Any, key: str) -> Any:
         return float(st.number_input(label, min_value=0.0, value=float(claimed), step=0.5, key=key))
     if name == "membership_tier":
         tiers = list(get_args(Tier))
-        return st.selectbox(label, tiers, index=tiers.index(claimed) if claimed in tiers else 0, format_func=labeller("tier_"), key=key)
+        index = tiers.index(claimed) if claimed in tiers else 0
+        return st.selectbox(label, tiers, index=index, format_func=labeller("tier_"), key=key, placeholder=t("choose_option"))
     if name == "order_date":
         return st.date_input(label, value=claimed, key=key)
     if name == "has_photo":
@@ -492,5 +548,5 @@ def needs_a_look(item: QueueItem) -> list[str]:
     reasons += [t("look_risk", risk=risk_name(risk)) for risk in item.ticket_risks]
     if item.approvals_needed > 1:
         reasons.append(t("look_approvers", n=item.approvals_needed))
-    reasons += [t("look_warning", warning=warning) for warning in item.warnings]
+    reasons += [t("look_warning", warning=reason(warning)) for warning in item.warnings]
     return reasons

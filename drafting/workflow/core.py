@@ -153,7 +153,7 @@ class Workflow:
         stored one. Returns (row id, created)."""
         if ticket.incident_id is not None:
             self.incident(ticket.incident_id)  # NotFound for an unknown incident
-        risks = [{"kind": r.kind, "reason": r.reason} for r in ticket_risks(ticket)]
+        risks = stored_risks(ticket)
         for attempt in range(2):
             try:
                 with self.sessions.begin() as session:
@@ -424,7 +424,7 @@ class Workflow:
             confirmed = wanted.model_copy(update={"claimed": claims})
             ticket = ticket.model_copy(update={"facts": confirmed})
             row.data = ticket.model_dump(mode="json")
-            row.risks = [{"kind": r.kind, "reason": r.reason} for r in ticket_risks(ticket)]
+            row.risks = stored_risks(ticket)
             self._audit(session, actor, "ticket.confirm_facts", "ticket", str(ticket_row_id), {"facts": changes})
         return ticket
 
@@ -593,6 +593,11 @@ def money_promised(commitment: Commitment, order_amount: Decimal | None = None) 
         share = commitment.amount if unit == "percent" and commitment.amount is not None else Decimal(100)
         return order_amount * share / 100
     return None
+
+
+def stored_risks(ticket: Ticket) -> list[dict[str, str]]:
+    """A ticket's risks as the tickets table keeps them (kind and reason), worked out when it is stored."""
+    return [{"kind": r.kind, "reason": r.reason} for r in ticket_risks(ticket)]
 
 
 def approvals_needed(risks: list[Any], commitments: Iterable[Commitment], limit: Decimal, order_amount: Decimal | None = None) -> int:

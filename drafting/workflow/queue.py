@@ -23,7 +23,7 @@ from drafting.workflow.db import ApprovalRow, DraftRow, DraftVersionRow, Inciden
 
 # The queue's risk order (PLAYBOOK: the worst replies first): a draft the guards block, a promise policy does
 # not back, signs of injected instructions, a VIP customer, an angry one.
-RISKS = ("blocked", "unbacked", "injection", "vip", "anger")
+RISKS = ("blocked", "unbacked", "escalation", "injection", "vip", "anger")  # the queue sorts by these, in this order
 OPEN = ("no_draft", "drafted", "edited")  # still needs someone; shown before approved, then sent and rejected
 STATUS_ORDER = {status: n for n, status in enumerate((*OPEN, "approved", "sent", "rejected"))}  # for display
 _GROUP = {**{status: 0 for status in OPEN}, "approved": 1, "sent": 2, "rejected": 3}  # for the queue's order
@@ -31,6 +31,17 @@ _GROUP = {**{status: 0 for status in OPEN}, "approved": 1, "sent": 2, "rejected"
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _received(ticket: dict[str, Any], filed: datetime) -> datetime:
+    """When the customer wrote, if the ticket says (Ticket.written_at), else when the ticket was filed."""
+    written = ticket.get("written_at")
+    if written:
+        try:
+            return _utc(datetime.fromisoformat(written))
+        except (TypeError, ValueError):
+            pass  # an unreadable time is not worth losing the queue over; the filing time stands in
+    return _utc(filed)
 
 
 @dataclass(frozen=True)
@@ -151,7 +162,7 @@ def queue(workflow: Workflow, incident_id: str | None = None) -> list[QueueItem]
             channel=data.get("channel", ""),
             incident_id=t.incident_id,
             messages=tuple(data.get("messages", [])),
-            received_at=_utc(t.created_at),
+            received_at=_received(data, t.created_at),
             ticket_risks=risks,
         )
         row = by_ticket.get(t.id)

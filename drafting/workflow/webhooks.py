@@ -113,6 +113,8 @@ class Webhooks:
     ) -> None:
         self.sessions, self.url, self.secret = sessions, url, secret
         self.client = client or httpx.Client(timeout=timeout)
+        # Checked once: the settings do not change while the process runs, and the app asks on every render.
+        self._problem = secret_problem(secret) if url else None
 
     @property
     def enabled(self) -> bool:
@@ -121,7 +123,7 @@ class Webhooks:
     @property
     def problem(self) -> str | None:
         """Why deliveries cannot start (no or malformed secret); None when they can."""
-        return secret_problem(self.secret) if self.url else None
+        return self._problem
 
     def enqueue(self, session: Session, draft_id: int, payload: dict[str, Any]) -> None:
         """Queue a delivery inside the caller's transaction (nothing happens when no URL is configured).

@@ -10,9 +10,43 @@ from typing import Any
 import streamlit as st
 
 from drafting import services
+from drafting.domain.models import Incident
 from drafting.radar import analysis as crisis_radar
+from drafting.radar import incident as chat_incident
 from drafting.radar.chat_import import ChatImportError, parse_chat
-from drafting.webapp import ui
+from drafting.webapp import forms, incident_form, ui
+from drafting.workflow import queue as review
+
+# The radar's own choice of incident, and the sidebar focus it last followed: tickets go where the manager
+# chose on this page, which starts from the incident in focus and follows it when the focus changes (a new
+# incident saved here is put in focus, so it becomes the choice).
+CHOSEN, FOLLOWED, NEW_FORM = "radar_incident", "_radar_followed_focus", "radar_new_form"
+
+
+def choose_incident(incidents: list[Incident], names: dict[str, str]) -> str:
+    focus = st.session_state.get(ui.INCIDENT_KEY)
+    if st.session_state.get(FOLLOWED) != focus:
+        st.session_state[FOLLOWED] = focus
+        if focus in names:
+            st.session_state[CHOSEN] = focus
+    ids = [i.id for i in reversed(incidents)]  # newest first, as in the sidebar
+    return str(ui.pick(ui.t("radar_incident_pick"), ids, CHOSEN, names))
+
+
+def show_draft_context(radar: crisis_radar.Radar) -> None:
+    """What the record was prefilled from, and who lit the fuse: context the record itself leaves out."""
+    start = chat_incident.started_at(radar)
+    values = {
+        "when": f"{start:%m-%d %H:%M}" if start else "—",
+        "themes": ui.t("list_separator").join(ui.t(f"theme_{t}") for t in chat_incident.main_themes(radar)),
+        "languages": ui.t("list_separator").join(ui.t(f"language_{lang}") for lang in chat_incident.languages_seen(radar)),
+    }
+    st.markdown(f"**{ui.t('radar_new_title')}**")
+    st.caption(ui.t("radar_new_context", **values))
+    if radar.trigger is not None:
+        st.caption(ui.t("radar_new_fuse", sender=radar.trigger.sender))
+    st.caption(ui.t("radar_new_public"))
+
 
 st.header(ui.t("page_radar"))
 st.caption(ui.t("radar_intro"))
@@ -28,9 +62,10 @@ lists = left.multiselect(
     default=list(shipped),
     key=f"radar_lists_{ui.lang()}",
     format_func=ui.labeller("watch_"),
+    placeholder=ui.t("choose_options"),
     help=ui.t("radar_watch_lists_help"),
 )
-extra = right.text_input(ui.t("radar_watch"), key="radar_watch", placeholder="退款群, class action, …")
+extra = right.text_input(ui.t("radar_watch"), key="radar_watch", placeholder=ui.t("radar_watch_placeholder"))
 
 data, name = (upload.getvalue(), upload.name) if upload is not None else (pasted.encode("utf-8"), "pasted.txt")
 if not data.strip():
@@ -46,9 +81,10 @@ def run(digest: str, _data: bytes, name: str, staff: str, lists: tuple[str, ...]
     return crisis_radar.analyse(log, services.bulk_tone_checker(ui.settings()), watch=watch)
 
 
+digest = hashlib.sha256(data).hexdigest()
 try:
     with st.spinner(ui.t("radar_working")):
-        result = run(hashlib.sha256(data).hexdigest(), data, name, staff, tuple(lists), extra)
+        result = run(digest, data, name, staff, tuple(lists), extra)
 except ChatImportError as exc:
     st.error(ui.t("radar_unreadable", error=str(exc)))
     st.stop()
@@ -59,7 +95,7 @@ if log.inferred_staff:
 if log.problems:
     with st.expander(ui.t("radar_problems", n=len(log.problems))):
         for problem in log.problems[:200]:
-            st.text(f"line {problem.line}: {problem.reason}")
+            st.text(ui.t("radar_problem_line", line=problem.line, reason=problem.reason))
 
 # ── the trigger ──────────────────────────────────────────────────────────────────────────────────────
 st.subheader(ui.t("radar_trigger"))
@@ -117,7 +153,7 @@ if result.timeline:
             "data": {"values": values},
             "mark": {"type": "line", "interpolate": "linear"},
             "encoding": {
-                "x": {"field": "time", "type": "temporal", "title": None},
+                "x": {"field": "time", "type": "temporal", "title": None, "axis": {"format": "%H:%M"}},  # 24-hour, no "07 PM"
                 "y": {"field": "value", "type": "quantitative", "title": title, "axis": axis},
                 "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "top"}, "scale": colour},
                 "tooltip": [
@@ -129,7 +165,9 @@ if result.timeline:
         }
         return {"layer": [line, *marker], "height": 180}
 
-    st.vega_lite_chart(panel(per_minute, ["messages", "complaints", "angry"], ui.t("radar_per_minute"), {}), width="stretch")
+    st.vega_lite_chart(
+        panel(per_minute, ["messages", "complaints", "angry"], ui.t("radar_per_minute"), {"format": "d", "tickMinStep": 1}), width="stretch"
+    )
     st.vega_lite_chart(panel(shares, ["complaints_share", "angry_share"], ui.t("radar_share_window"), {"format": "%"}), width="stretch")
     st.caption(ui.t("radar_chart_note"))
 
@@ -162,8 +200,27 @@ if result.alerts:
         width="stretch",
     )
 
+# ── the incident these tickets go to ────────────────────────────────────────────────────────────────
+flow = ui.workflow()
+st.subheader(ui.t("radar_incident"))
+incidents = review.incidents(flow)
+names = {i.id: f"{i.title.pick(ui.lang())} ({i.id})" for i in incidents}
+if st.button(ui.t("radar_new_incident"), key="radar_new_incident", icon=":material/add_alert:"):
+    st.session_state[NEW_FORM] = digest
+if st.session_state.get(NEW_FORM) == digest:  # open for this chat only: another chat drafts another record
+    with st.container(border=True):
+        show_draft_context(result)
+        draft = chat_incident.incident_draft(result, taken=names)
+        record = incident_form.record_form(forms.to_form(draft), f"chat-{digest[:8]}-{ui.lang()}", locked_id=False)
+        if record is not None and incident_form.save(record, new=True):
+            st.session_state[NEW_FORM] = None
+            st.rerun()
+if not incidents:
+    st.info(ui.t("radar_no_incident"))
+    st.stop()
+incident_id = choose_incident(incidents, names)
+
 # ── tickets ──────────────────────────────────────────────────────────────────────────────────────────
-incident_id = st.session_state.get(ui.INCIDENT_KEY)
 made = crisis_radar.tickets(result, incident_id, source_name="chat")
 st.subheader(ui.t("radar_tickets", n=len(made)))
 if made:
@@ -173,7 +230,7 @@ if made:
                 ui.t("col_customer"): m.customer,
                 ui.t("radar_col_issue"): ui.t(f"issue_{m.facts.issue_type}"),
                 ui.t("radar_col_order"): m.order_id or "",
-                ui.t("radar_col_delay"): m.facts.claimed.get("delay_minutes"),
+                ui.t("radar_col_delay"): str(m.facts.claimed.get("delay_minutes") or ""),  # never a literal "None"
                 ui.t("radar_col_amount"): str(m.facts.claimed.get("order_amount") or ""),
                 ui.t("radar_col_messages"): " / ".join(m.messages)[:200],
             }
@@ -182,11 +239,7 @@ if made:
         hide_index=True,
         width="stretch",
     )
-if not incident_id:
-    st.info(ui.t("no_incident_yet"))
-    st.stop()
-flow = ui.workflow()
-if made and st.button(ui.t("radar_create", n=len(made), incident=incident_id), key="radar_create", type="primary"):
+if made and st.button(ui.t("radar_create", n=len(made), incident=names[incident_id]), key="radar_create", type="primary"):
     stored = [flow.add_ticket(ticket, actor=ui.operator() or "app", source="chat") for ticket in made]
     created = sum(new for _, new in stored)
     st.session_state["radar_made"] = {"incident": incident_id, "tickets": [row_id for row_id, _ in stored]}

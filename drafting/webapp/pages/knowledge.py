@@ -25,8 +25,8 @@ with search_tab:
     col_kind, col_lang, col_k = st.columns(3)
     kinds = {ui.t("any"): None, ui.t("kind_policy"): "policy", ui.t("kind_incident"): "incident"}
     langs = {ui.t("any"): None, "中文": "zh", "English": "en"}
-    kind = kinds[col_kind.selectbox(ui.t("filter_kind"), list(kinds), key="kind")]
-    doc_lang = langs[col_lang.selectbox(ui.t("filter_lang"), list(langs), key="doc_lang")]
+    kind = kinds[col_kind.selectbox(ui.t("filter_kind"), list(kinds), key="kind", placeholder=ui.t("choose_option"))]
+    doc_lang = langs[col_lang.selectbox(ui.t("filter_lang"), list(langs), key="doc_lang", placeholder=ui.t("choose_option"))]
     k = col_k.slider(ui.t("filter_results"), 1, 20, 5, key="k")
     if store.count() == 0:
         st.warning(ui.t("empty_store"))

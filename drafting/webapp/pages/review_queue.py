@@ -30,8 +30,16 @@ ui.show_flash()
 
 # ── filters ────────────────────────────────────────────────────────────────────────────────────────
 f1, f2, f3 = st.columns([2, 2, 3])
-statuses = f1.multiselect(ui.t("filter_status"), list(review.STATUS_ORDER), format_func=ui.labeller("status_"), key=f"q_status_{ui.lang()}")
-risks = f2.multiselect(ui.t("filter_risk"), list(review.RISKS), format_func=ui.labeller("risk_"), key=f"q_risk_{ui.lang()}")
+statuses = f1.multiselect(
+    ui.t("filter_status"),
+    list(review.STATUS_ORDER),
+    format_func=ui.labeller("status_"),
+    key=f"q_status_{ui.lang()}",
+    placeholder=ui.t("choose_options"),
+)
+risks = f2.multiselect(
+    ui.t("filter_risk"), list(review.RISKS), format_func=ui.labeller("risk_"), key=f"q_risk_{ui.lang()}", placeholder=ui.t("choose_options")
+)
 needle = f3.text_input(ui.t("filter_text"), key="q_text", placeholder=ui.t("filter_text_placeholder"))
 shown = review.filter_queue(items, statuses=statuses, risks=risks, text=needle)
 
@@ -53,7 +61,7 @@ def left_for_a_person(
         if item.draft_id in chosen and item.draft_id not in went_ahead:
             why = [ui.t("bulk_changed")]
         elif item.draft_id in refused and item.bulk_approvable:
-            why = [refused[item.draft_id]]  # the workflow's refusal, as it said it
+            why = [ui.reason(refused[item.draft_id])]  # the workflow's refusal, in the reviewer's language
         else:
             why = ui.needs_a_look(item)
         rows.append({ui.t("col_customer"): item.customer or item.external_id, ui.t("col_why"): "; ".join(why)})
@@ -153,8 +161,9 @@ if volume or scores:
                 "data": {"values": [{**row, "time": row["time"].isoformat(), "status": status_label(row["status"])} for row in volume]},
                 "mark": "bar",
                 "encoding": {
-                    "x": {"field": "time", "type": "temporal", "title": ui.t("chart_time")},
-                    "y": {"field": "tickets", "type": "quantitative", "title": ui.t("tickets")},
+                    # 24-hour times and whole tickets: no "07 PM", no ".597" on the axes.
+                    "x": {"field": "time", "type": "temporal", "title": ui.t("chart_time"), "axis": {"format": "%m-%d %H:%M"}},
+                    "y": {"field": "tickets", "type": "quantitative", "title": ui.t("tickets"), "axis": {"format": "d", "tickMinStep": 1}},
                     "color": {"field": "status", "type": "nominal", "title": ui.t("col_status")},
                 },
             },
@@ -169,7 +178,7 @@ if volume or scores:
                 "mark": "bar",
                 "encoding": {
                     "x": {"field": "score", "type": "quantitative", "bin": {"step": 5}, "title": ui.t("col_tone")},
-                    "y": {"aggregate": "count", "type": "quantitative", "title": ui.t("drafts")},
+                    "y": {"aggregate": "count", "type": "quantitative", "title": ui.t("drafts"), "axis": {"format": "d", "tickMinStep": 1}},
                     "color": {"field": "verdict", "type": "nominal", "title": ui.t("verdict")},
                 },
             },

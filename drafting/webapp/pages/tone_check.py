@@ -22,8 +22,8 @@ text = st.text_area(ui.t("tone_text_label"), key="tone_text", height=160, placeh
 left, right = st.columns(2)
 langs = {ui.t("auto"): None, "中文": "zh", "English": "en"}
 kinds = {ui.t("kind_auto"): "auto", ui.t("kind_draft"): "draft", ui.t("kind_chat"): "chat"}
-chosen_lang = langs[left.selectbox(ui.t("text_language"), list(langs), key="tone_lang")]
-kind = kinds[right.selectbox(ui.t("text_kind"), list(kinds), key="tone_kind")]
+chosen_lang = langs[left.selectbox(ui.t("text_language"), list(langs), key="tone_lang", placeholder=ui.t("choose_option"))]
+kind = kinds[right.selectbox(ui.t("text_kind"), list(kinds), key="tone_kind", placeholder=ui.t("choose_option"))]
 if st.session_state.pop("tone_apply_error", None):
     st.warning(ui.t("text_changed"))
 

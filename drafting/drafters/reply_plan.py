@@ -1,0 +1,101 @@
+"""Reply planning: how a reply answers each thing the customer asked (drafting.domain.asks), before a word is
+written.
+
+Every ask gets one of three answers, recorded on the ask:
+
+- granted: the ticket's entitlements back it (a refund ask when a refund or a free order is owed; a request
+  for compensation, with no sum named, when any money remedy is owed). The remedy sentence says it.
+- declined: policy gives something else. A sum or a multiple of the price the policy book does not give
+  ("退一赔十", "pay me 500"), or a refund when the owed remedies hold none: one honest sentence with the reason,
+  followed by what the policy does give.
+- handed_over: a person must act (a call, an apology from someone named, an explanation, a cancellation,
+  a replacement, an escalation, or a refund or compensation nothing owed can answer yet). The reply names a
+  role from the incident record and a time from the ticket's response-time entitlement or the incident's next
+  update — never a figure of its own.
+
+Escalations (health, legal or regulator, media) are always handed over: a person calls, and the workflow asks
+for a second approver (drafting.guards.risk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from drafting.domain.models import Ask, Incident
+from knowledge.policy import Remedy
+
+ESCALATIONS = ("escalation_health", "escalation_legal", "escalation_media")
+# Remedies that answer "give me my money back": a refund, or the whole order free.
+_REFUND_LIKE = frozenset({"refund", "free_order"})
+# Remedies that answer "compensate me" when no sum is named.
+_MONEY = frozenset({"refund", "free_order", "coupon", "membership_extension"})
+
+
+@dataclass
+class ReplyPlan:
+    asks: list[Ask] = field(default_factory=list)  # every ask, with its answer
+    granted: set[str] = field(default_factory=set)  # ask types granted (refund, compensation)
+    declined: list[Ask] = field(default_factory=list)
+    handed_over: list[Ask] = field(default_factory=list)
+
+    @property
+    def escalations(self) -> list[str]:
+        return [ask.type for ask in self.handed_over if ask.type in ESCALATIONS]
+
+
+def answer(ask: Ask, remedies: list[Remedy]) -> str:
+    """granted, declined or handed_over for one ask, given what the ticket is entitled to."""
+    owed = {remedy.type for remedy in remedies}
+    if ask.type == "refund":
+        if owed & _REFUND_LIKE:
+            return "granted"
+        return "declined" if owed & _MONEY else "handed_over"
+    if ask.type == "compensation":
+        if ask.amount is not None or ask.multiple is not None:
+            return "declined"  # the policy book pays remedies, never a sum or multiple the customer names
+        return "granted" if owed & _MONEY else "handed_over"
+    return "handed_over"
+
+
+def plan(asks: list[Ask], remedies: list[Remedy]) -> ReplyPlan:
+    """Answer every ask (one answer per ask type: two phrasings of one demand get one answer)."""
+    out = ReplyPlan()
+    seen: dict[str, str] = {}
+    for ask in asks:
+        decided = seen.setdefault(ask.type, answer(ask, remedies))
+        answered = ask.model_copy(update={"answer": decided})
+        out.asks.append(answered)
+        if ask.type in {a.type for a in out.declined + out.handed_over} or ask.type in out.granted:
+            continue
+        if decided == "granted":
+            out.granted.add(ask.type)
+        elif decided == "declined":
+            out.declined.append(answered)
+        else:
+            out.handed_over.append(answered)
+    return out
+
+
+def contact_role(incident: Incident, lang: str) -> str:
+    """The incident owner as customers should read them: the owner's line from the action list when it names
+    them ("客户关怀主管何欣", "Xin He (customer care lead)"), else the owner as recorded; "" when no owner."""
+    owner = incident.owner.strip()
+    if not owner:
+        return ""
+    for action in incident.actions:
+        if any(owner in text for text in (action.owner.zh or "", action.owner.en or "")):
+            text = action.owner.pick(lang).strip()
+            if lang == "en" and ", " in text:
+                name, role = text.split(", ", 1)
+                return f"{name} ({role})"
+            return text
+    return owner
+
+
+def response_minutes(remedies: list[Remedy]) -> int | None:
+    """The fastest response time this ticket is entitled to, in minutes."""
+    times = [remedy.minutes for remedy in remedies if remedy.type == "response_time" and remedy.minutes]
+    return min(times) if times else None
+
+
+__all__ = ["ESCALATIONS", "ReplyPlan", "answer", "contact_role", "plan", "response_minutes"]

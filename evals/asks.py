@@ -1,0 +1,205 @@
+"""Reading the customer (drafting.domain.asks) against tickets labelled by an independent author.
+
+    python -m evals.asks [--split dev|test|all] [--misses] [--json] [--benign]
+
+evals/data/asks/asks.jsonl: one ticket a line: id, lang, incident, messages, asks [{type, phrase, amount?,
+multiple?, who?}], role, anger (0-3). An ask is found when the reader reports its type for that ticket
+(counted once per ticket and type), so per type: precision = tickets where the type was both found and
+labelled / tickets where it was found; recall = … / tickets where it was labelled. Role accuracy and anger
+agreement (exact, and within one step) are per language too.
+
+Rows are split by the first hex digit of sha256(id): 0-7 dev, 8-f test. The lexicon is tuned on dev rows
+only; `--misses` lists dev rows' misses and false asks and refuses the test split.
+
+`--benign` counts asks per message on text the lexicon never saw: the ordinary complaints of
+evals/data/attacks/benign.jsonl and evals/data/attacks_b/benign.jsonl, and real customers' tweets to brand
+support accounts (real_replies/en_twitter_support.csv, column customer_text, in --shared data when present).
+Neither is labelled for asks: the rate bounds how often a reply would be told to answer something.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drafting.domain.asks import ASK_TYPES, read_asks
+from evals.datafiles import EvalDataError, read_jsonl
+from evals.splits import split_of
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "evals" / "data" / "asks" / "asks.jsonl"
+SHARED = Path(os.environ.get("TACTFUL_SHARED_DATA", ROOT.parent / "shared" / "data"))  # beside the checkout
+BENIGN = [ROOT / "evals" / "data" / "attacks" / "benign.jsonl", ROOT / "evals" / "data" / "attacks_b" / "benign.jsonl"]
+
+
+@dataclass
+class Tally:
+    found: Counter[str] = field(default_factory=Counter)  # per type: tickets where the reader found it
+    labelled: Counter[str] = field(default_factory=Counter)
+    both: Counter[str] = field(default_factory=Counter)
+    rows: int = 0
+    role_right: int = 0
+    anger_exact: int = 0
+    anger_near: int = 0
+
+    def add(self, found: set[str], labelled: set[str], role_right: bool, anger_gap: int) -> None:
+        self.rows += 1
+        self.found.update(found)
+        self.labelled.update(labelled)
+        self.both.update(found & labelled)
+        self.role_right += role_right
+        self.anger_exact += anger_gap == 0
+        self.anger_near += anger_gap <= 1
+
+    def per_type(self) -> dict[str, dict[str, float | int]]:
+        table: dict[str, dict[str, float | int]] = {}
+        for kind in ASK_TYPES:
+            found, labelled, both = self.found[kind], self.labelled[kind], self.both[kind]
+            table[kind] = {
+                "precision": round(both / found, 3) if found else 1.0,
+                "recall": round(both / labelled, 3) if labelled else 1.0,
+                "found": found,
+                "labelled": labelled,
+            }
+        return table
+
+    def summary(self) -> dict[str, Any]:
+        found, labelled, both = sum(self.found.values()), sum(self.labelled.values()), sum(self.both.values())
+        share = (lambda n: round(n / self.rows, 3)) if self.rows else (lambda n: 0.0)
+        return {
+            "rows": self.rows,
+            "precision": round(both / found, 3) if found else 1.0,
+            "recall": round(both / labelled, 3) if labelled else 1.0,
+            "role_accuracy": share(self.role_right),
+            "anger_exact": share(self.anger_exact),
+            "anger_within_1": share(self.anger_near),
+        }
+
+
+def _checked(row: dict[str, Any], number: int) -> dict[str, Any]:
+    where = f"{DATA}: row {number} ({row.get('id')})"
+    if not isinstance(row["messages"], list) or not all(isinstance(m, str) for m in row["messages"]):
+        raise EvalDataError(f"{where}: messages must be a list of strings")
+    unknown = {ask.get("type") for ask in row["asks"]} - set(ASK_TYPES)
+    if unknown:
+        raise EvalDataError(f"{where}: unknown ask types {sorted(map(str, unknown))}")
+    return row
+
+
+def load(path: Path = DATA) -> list[dict[str, Any]]:
+    rows = read_jsonl(path, required=("id", "lang", "messages", "asks", "role", "anger"))
+    return [_checked(row, number) for number, row in enumerate(rows, start=1)]
+
+
+def in_split(rows: Iterable[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    return [row for row in rows if split == "all" or split_of(str(row["id"])) == split]
+
+
+def evaluate(rows: list[dict[str, Any]], misses: list[str] | None = None) -> dict[str, Any]:
+    """Scores per language and overall; dev rows' misses are appended to `misses` when given."""
+    tallies = {"all": Tally(), "zh": Tally(), "en": Tally()}
+    for row in rows:
+        reading = read_asks(row["messages"], row["lang"])
+        found, labelled = reading.types(), {ask["type"] for ask in row["asks"]}
+        role_right, gap = reading.role == row["role"], abs(reading.anger - int(row["anger"]))
+        for name in ("all", row["lang"]):
+            if name in tallies:
+                tallies[name].add(found, labelled, role_right, gap)
+        if misses is not None and (found != labelled or not role_right or gap > 1):
+            misses.append(_miss(row, reading.asks, found, labelled, reading.role, reading.anger))
+    return {name: {**tally.summary(), "per_type": tally.per_type()} for name, tally in tallies.items() if tally.rows}
+
+
+def _miss(row: dict[str, Any], asks: list[Any], found: set[str], labelled: set[str], role: str, anger: int) -> str:
+    lines = [f"## {row['id']} role {role} (label {row['role']}) anger {anger} (label {row['anger']})"]
+    lines += [f"  > {message}" for message in row["messages"]]
+    lines += [f"  missed {kind}: {[a['phrase'] for a in row['asks'] if a['type'] == kind]}" for kind in sorted(labelled - found)]
+    lines += [f"  false {kind}: {[a.phrase for a in asks if a.type == kind]}" for kind in sorted(found - labelled)]
+    return "\n".join(lines)
+
+
+def benign_messages(paths: list[Path] = BENIGN) -> list[str]:
+    messages: list[str] = []
+    for path in paths:
+        for row in read_jsonl(path):
+            texts = row.get("messages") or [row.get("text", "")]
+            messages += [t if isinstance(t, str) else str(t.get("text", "")) for t in texts]
+    return messages
+
+
+def twitter_customers(shared: Path = SHARED) -> list[str]:
+    """Real customers' tweets to brand support accounts (the customer_text column), when the shared data is
+    there; [] otherwise."""
+    path = shared / "real_replies" / "en_twitter_support.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["customer_text"] for row in csv.DictReader(handle) if (row.get("customer_text") or "").strip()]
+
+
+def ask_rate(messages: list[str]) -> dict[str, Any]:
+    """Asks found per message on text nobody labelled (the lexicon was never tuned on it)."""
+    per_type: Counter[str] = Counter()
+    with_ask = 0
+    for message in messages:
+        kinds = read_asks([message]).types()
+        per_type.update(kinds)
+        with_ask += bool(kinds)
+    total = sum(per_type.values())
+    return {
+        "messages": len(messages),
+        "asks_per_message": round(total / len(messages), 3) if messages else 0.0,
+        "messages_with_an_ask": round(with_ask / len(messages), 3) if messages else 0.0,
+        "per_type": dict(per_type.most_common()),
+    }
+
+
+def _print(report: dict[str, Any], split: str) -> None:
+    for name, scores in report.items():
+        print(
+            f"\n[{split} · {name}] rows {scores['rows']}  P {scores['precision']}  R {scores['recall']}  "
+            f"role {scores['role_accuracy']}  anger exact {scores['anger_exact']} ±1 {scores['anger_within_1']}"
+        )
+        for kind, row in scores["per_type"].items():
+            print(f"  {kind:18} P {row['precision']:.3f}  R {row['recall']:.3f}  (found {row['found']}, labelled {row['labelled']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    parser.add_argument("--misses", action="store_true", help="list dev rows the reader got wrong")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--benign", action="store_true", help="also count asks on ordinary complaints")
+    args = parser.parse_args(argv)
+    if args.misses and args.split != "dev":
+        parser.error("--misses shows dev rows only: test rows are for reporting, never for reading")
+    try:
+        rows = in_split(load(), args.split)
+    except EvalDataError as exc:
+        parser.exit(2, f"evals.asks: {exc}\n")
+    misses: list[str] | None = [] if args.misses else None
+    report: dict[str, Any] = {"asks": evaluate(rows, misses)}
+    if args.benign:
+        report["benign"] = ask_rate(benign_messages())
+        report["twitter_customers"] = ask_rate(twitter_customers())
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    for miss in misses or []:
+        print(miss)
+    _print(report["asks"], args.split)
+    if args.benign:
+        print(f"\n[benign complaints] {json.dumps(report['benign'], ensure_ascii=False)}")
+        print(f"[twitter customers] {json.dumps(report['twitter_customers'], ensure_ascii=False)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
