@@ -221,3 +221,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     outcome = yield
     report = outcome.get_result()
     setattr(item, "report_" + report.when, report)
+
+
+@pytest.fixture(autouse=True)
+def _the_sample_incidents_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts read dates against the clock (a next update already past is never promised). The sample
+    incident and the scenarios happened in mid-November 2026, so tests draft on the day after, as a
+    community manager would have; tests of the date rules pass their own clock."""
+    from datetime import datetime
+
+    from drafting.drafters import composer
+
+    monkeypatch.setattr(composer, "_now", lambda: datetime(2026, 11, 13, 9, 0))

@@ -287,3 +287,32 @@ def test_a_store_lost_halfway_through_a_draft_says_some_sources_are_missing() ->
     )
     assert len(draft.citations) == 1
     assert draft.warnings == ["some sources missing: the knowledge store could not be reached (StoreError)"]
+
+
+# ── statements and replies that know the date ──────────────────────────────────────────────────────
+
+
+def _on(day: datetime) -> Composer:
+    return Composer(PolicyBook.load(None), clock=lambda: day)
+
+
+def test_an_action_is_done_only_once_its_date_has_passed() -> None:
+    """On 15 Nov the sealed lids (due 15 Nov) are done; the riders (due 16 Nov) and the undated support line
+    are still fixes in progress — never listed as done."""
+    text = _on(datetime(2026, 11, 15, 20, 0)).draft_statement(INCIDENT, "1-2w", "en").text
+    done, _, rest = text.partition("sealed lids")
+    assert any(intro in done for intro in ("What we have fixed:", "The changes now in place:"))
+    assert "40 riders" in rest and "24-hour support line" in rest
+    assert not any(intro in rest for intro in ("What we have fixed:", "The changes now in place:"))
+    early = _on(datetime(2026, 11, 13, 9, 0)).draft_statement(INCIDENT, "1-2w", "en").text
+    assert "What we have fixed:" not in early and "The changes now in place:" not in early
+
+
+def test_a_next_update_already_past_is_never_promised_and_the_reviewer_is_told() -> None:
+    late = _on(datetime(2026, 11, 20, 9, 0))
+    statement = late.draft_statement(INCIDENT, "24-72h", "en")
+    assert "14 Nov" not in statement.text and any("has passed" in w for w in statement.warnings)
+    reply = late.draft_reply(INCIDENT, ticket(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)))
+    assert "11月14日" not in reply.text
+    timely = _on(datetime(2026, 11, 13, 9, 0)).draft_statement(INCIDENT, "24-72h", "en")
+    assert "14 Nov" in timely.text and not any("has passed" in w for w in timely.warnings)

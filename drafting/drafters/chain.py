@@ -284,7 +284,7 @@ class LLMDrafter:
         )
         remedies = self._remedy_block(entitled, lang, facts.order_amount, f"{ticket.id}/{variant}")
         channel = self._channel_block(incident, entitled, lang)
-        next_update = when(incident.next_update, lang) or "(not set)"
+        next_update = when(self.composer.upcoming_update(incident), lang) or "(not set)"
         answers = plan(read_asks(ticket.messages, lang).asks, entitled)
         plan_block = self._plan_block(answers, incident, entitled, lang)
         user = p["reply_user"][lang].format(
@@ -368,7 +368,7 @@ class LLMDrafter:
         announce = stage in ("1-2w",)
         remedies = self._remedy_block(announced, lang, None, f"{incident.id}/{stage}/{variant}") if announce else "- (announce none yet)"
         channel = self._channel_block(incident, [rt] if rt else [], lang)
-        next_update = when(incident.next_update, lang) or "(not set)"
+        next_update = when(self.composer.upcoming_update(incident), lang) or "(not set)"
         user = p["statement_user"][lang].format(
             stage=stage,
             stage_guidance=p["stage_guidance"][stage][lang],

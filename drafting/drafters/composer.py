@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
 from drafting.domain.asks import read_asks
 from drafting.domain.entitlements import entitlements
-from drafting.domain.models import Ask, Citation, Draft, Incident, Lang, Stage, Ticket
+from drafting.domain.models import Action, Ask, Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan, response_minutes
 from drafting.drafters.retrieval import search_policies, unreachable_warning
 from drafting.guards import commitments as commitment_guard
@@ -108,6 +108,19 @@ def _plain_person(who: str | None, lang: str) -> str | None:
     return who if who and _PLAIN_WHO["zh" if lang == "zh" else "en"].fullmatch(who) else None
 
 
+PAST_UPDATE = "the incident's next update ({when}) has passed, so no drafted text promises it: set a new time in the incident"
+
+
+def _now() -> datetime:
+    """Local time now (looked up on every call, so a test can set the day its sample incident happened)."""
+    return datetime.now()
+
+
+def _as_aware(moment: datetime) -> datetime:
+    """A time comparable with any other: a naive time is taken as local time."""
+    return moment if moment.tzinfo else moment.astimezone()
+
+
 def _our_side(who: str, lang: str) -> str:
     """The customer's "your manager" / 你们经理 in our voice: our manager / 我们经理."""
     if lang == "zh":
@@ -134,8 +147,12 @@ class Composer:
 
     generator = "template"
 
-    def __init__(self, book: PolicyBook, *, store: Any | None = None, tone: ToneChecker | None = None) -> None:
+    def __init__(
+        self, book: PolicyBook, *, store: Any | None = None, tone: ToneChecker | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        """`clock`: what time it is (local time by default); statements and replies read dates against it."""
         self.book = book
+        self._clock = clock
         self.store = store
         self.tone = tone or default_checker()
         self.reply_phrases = load_phrases("reply")
@@ -222,9 +239,22 @@ class Composer:
             return "；".join(items) + "。"
         return " " + "; ".join(items) + "."
 
-    def _actions(self, rng: random.Random, incident: Incident, lang: str, phrases: dict[str, Any]) -> list[str]:
+    def upcoming_update(self, incident: Incident) -> datetime | None:
+        """The incident's next update, if it is still ahead: a time already past is never promised again."""
+        moment = incident.next_update
+        if moment is None:
+            return None
+        return moment if _as_aware(moment) > _as_aware(self.now()) else None
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock is not None else _now()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def _actions(self, rng: random.Random, incident: Incident, lang: str, phrases: dict[str, Any], only: list[Action] | None = None) -> list[str]:
         out = []
-        for action in incident.actions[:4]:
+        for action in (incident.actions if only is None else only)[:4]:
             what = strip_end(action.what.pick(lang))
             owner = action.owner.pick(lang)
             if action.due and owner:
@@ -318,8 +348,9 @@ class Composer:
         if minutes is not None:
             number, unit = minutes_text(minutes, lang)
             return role, p["handover_time"][lang]["minutes"].format(number=number, unit=unit)
-        if incident.next_update is not None:
-            return role, p["handover_time"][lang]["by"].format(when=when(incident.next_update, lang))
+        upcoming = self.upcoming_update(incident)
+        if upcoming is not None:
+            return role, p["handover_time"][lang]["by"].format(when=when(upcoming, lang))
         return role, ""
 
     def _topics(self, asks: list[Ask], lang: str) -> str:
@@ -408,8 +439,9 @@ class Composer:
         timed = remedies if not after else [r for r in remedies if r.type != "response_time"]
         closing = [self.channel_sentence(rng, incident, timed, lang, p)]
         if not short:
-            if incident.next_update:
-                closing.append(self._pick(rng, p, "next_update_chat", lang, when=when(incident.next_update, lang)))
+            upcoming = self.upcoming_update(incident)
+            if upcoming:
+                closing.append(self._pick(rng, p, "next_update_chat", lang, when=when(upcoming, lang)))
             elif incident.cause or incident.actions:
                 closing.append(self._pick(rng, p, "statement_pointer", lang))
         # The channel and the pointer to the statement as one sentence: two stock sentences would read the
@@ -465,8 +497,9 @@ class Composer:
         channel = self.channel_sentence(rng, incident, remedies, lang, p)
         if channel:
             parts.append(channel)
-        if incident.next_update:
-            parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
+        upcoming = self.upcoming_update(incident)
+        if upcoming:
+            parts.append(self._pick(rng, p, "next_update", lang, when=when(upcoming, lang)))
         if formal:
             parts.append("\n" + self._pick(rng, p, "signoff_formal", lang))
         else:
@@ -491,7 +524,16 @@ class Composer:
                 value = strip_end(getattr(incident, slot).pick(lang))
                 if value:
                     parts.append(self._pick(rng, p, slot, lang, **{slot if slot != "impact" else "impact": value}))
-            elif slot in ("actions_now", "actions_fixes", "actions_done"):
+            elif slot == "actions_done":
+                # Done only once its date has passed: an action due next month is still a fix in progress.
+                today = self.today()
+                done = [a for a in incident.actions if a.due is not None and a.due <= today]
+                pending = [a for a in incident.actions if a.due is None or a.due > today]
+                for which, listed in (("actions_done", done), ("actions_fixes", pending)):
+                    actions = self._actions(rng, incident, lang, p, only=listed)
+                    if actions:
+                        parts.append(self._pick(rng, p, which, lang) + self._list(actions, lang))
+            elif slot in ("actions_now", "actions_fixes"):
                 actions = self._actions(rng, incident, lang, p)
                 if actions:
                     parts.append(self._pick(rng, p, slot, lang) + self._list(actions, lang))
@@ -520,14 +562,27 @@ class Composer:
                 if channel:
                     parts.append(channel)
             elif slot == "next_update":
-                if incident.next_update:
-                    parts.append(self._pick(rng, p, "next_update", lang, when=when(incident.next_update, lang)))
+                upcoming = self.upcoming_update(incident)
+                if upcoming:
+                    parts.append(self._pick(rng, p, "next_update", lang, when=when(upcoming, lang)))
             else:
                 parts.append(self._pick(rng, p, slot, lang))
         joiner = "" if lang == "zh" else " "
         text = "\n".join(_clean(line, lang) for line in joiner.join(parts).split("\n"))
         return self._finish(
-            Draft(kind="statement", text=text, lang=cast(Lang, lang), incident_id=incident.id, stage=stage, remedies=remedies), remedies, None
+            Draft(
+                kind="statement",
+                text=text,
+                lang=cast(Lang, lang),
+                incident_id=incident.id,
+                stage=stage,
+                remedies=remedies,
+                warnings=[PAST_UPDATE.format(when=when(incident.next_update, "en"))]
+                if incident.next_update is not None and self.upcoming_update(incident) is None
+                else [],
+            ),
+            remedies,
+            None,
         )
 
     def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
