@@ -24,8 +24,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from drafting.domain.asks import read_asks
 from drafting.domain.models import Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters import grounding
-from drafting.drafters.composer import Composer, minutes_text, strip_end, when
-from drafting.drafters.reply_plan import ReplyPlan, contact_role, plan, response_minutes
+from drafting.drafters.composer import Composer, strip_end, when
+from drafting.drafters.reply_plan import ReplyPlan, plan
 from drafting.drafters.retrieval import search_policies, unreachable_warning, with_warning
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.injection import injection_warnings
@@ -98,19 +98,13 @@ class LLMDrafter:
         p = self.prompts
         return p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang), canary=canary)
 
-    def _plan_block(self, answers: ReplyPlan, incident: Incident, entitled: list[Remedy], lang: str) -> str:
+    def _plan_block(self, answers: ReplyPlan, incident: Incident, entitled: list[Remedy], lang: str, seed: str) -> str:
         """The reply plan as the prompt states it: one line per ask type, named in our words (the customer's
-        own words stay inside the fence). Nothing of it becomes a trusted source for the grounding guard: the
-        role comes from the incident record, which already is one."""
+        own words stay inside the fence). Who takes over and by when is the composer's own hand-over (the
+        incident owner, the response time or the next update), so both drafters promise the same."""
         lines = self.prompts["plan_lines"]
         words, names = lines[lang], lines["ask_names"][lang]
-        who = contact_role(incident, lang) or words["nobody"]
-        minutes = response_minutes(entitled)
-        within = (
-            words["when"].format(time="".join(minutes_text(minutes, lang)) if lang == "zh" else " ".join(minutes_text(minutes, lang)))
-            if minutes
-            else ""
-        )
+        who, within = self.composer.contact(random.Random(seed), incident, entitled, lang)
         done: set[str] = set()
         out = []
         for ask in answers.asks:
@@ -286,7 +280,7 @@ class LLMDrafter:
         channel = self._channel_block(incident, entitled, lang)
         next_update = when(self.composer.upcoming_update(incident), lang) or "(not set)"
         answers = plan(read_asks(ticket.messages, lang).asks, entitled)
-        plan_block = self._plan_block(answers, incident, entitled, lang)
+        plan_block = self._plan_block(answers, incident, entitled, lang, f"plan/{ticket.id}/{variant}")
         user = p["reply_user"][lang].format(
             plan=plan_block,
             incident=self._incident_block(incident, lang),

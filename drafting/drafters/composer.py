@@ -339,7 +339,7 @@ class Composer:
         wanted = _words(about, lang)
         return max(clauses, key=lambda clause: len(_words(clause, lang) & wanted))
 
-    def _contact(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str) -> tuple[str, str]:
+    def contact(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str) -> tuple[str, str]:
         """(role, time) for a hand-over: the incident owner (else the template's generic role), and the
         ticket's response time (else the incident's next update, else no time)."""
         p = self.reply_phrases
@@ -405,7 +405,7 @@ class Composer:
             after.append(self._pick(rng, p, "declined_compensation_alone", lang))
             handed += [ask for ask in answers.declined if ask.type == "compensation"]
         if handed:
-            role, time = self._contact(rng, incident, remedies, lang)
+            role, time = self.contact(rng, incident, remedies, lang)
             after.append(
                 self._pick(rng, p, "handover", lang, topics=self._topics(handed, lang), role=role, role_cap=role[:1].upper() + role[1:], time=time)
             )
