@@ -22,12 +22,11 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
-## make run: install, load the sample knowledge base and the sample incident with its tickets, start the app
-## on http://localhost:$(PORT)
+## make run: install, load the sample incident with its tickets, start the app on http://localhost:$(PORT) and
+## load the sample knowledge base beside it (the first page shows at once, with the progress; drafting waits for it)
 run: install
-	$(BIN)/tactful ingest knowledge/samples
 	$(BIN)/tactful load --incident drafting/samples/delivery-growth.incident.yaml --tickets drafting/samples/delivery-growth.tickets.jsonl
-	$(BIN)/tactful app --port $(PORT)
+	$(BIN)/tactful app --port $(PORT) --ingest knowledge/samples
 
 ## make test: lint and type checks, then the whole suite (slow tests included; see README for -m "not slow")
 test: install lint

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from drafting.webapp import ui
+from drafting.webapp import knowledge_loading, ui
 from drafting.workflow import queue as review
 
 st.set_page_config(page_title="Tactful", page_icon=":material/handshake:", layout="wide")
@@ -49,6 +49,7 @@ if settings.llm_configured:
     st.sidebar.info(ui.t("mode_llm", model=settings.llm_model))
 else:
     st.sidebar.info(ui.t("mode_composer"))
+knowledge_loading.sidebar(ui.t)  # the knowledge base loading beside the first page (make run)
 
 
 def _home() -> None:

@@ -18,7 +18,10 @@ Reports, per split, per language and per type:
 - false: rows where the guard extracted a promise the label does not have;
 - critical: promises labelled not backed that the guard judged backed (the target is 0);
 - held: promises labelled backed that the guard judged not backed (a false alarm, or a label that a
-  product decision overrides — e.g. a coupon with a minimum spend is not the rule's coupon).
+  product decision overrides — e.g. a coupon with a minimum spend is not the rule's coupon);
+- unread: promises labelled not backed that the grammar missed and only the last net held as an
+  "unrecognised" promise: not critical (the reply is stopped) but not exact either (nobody read it);
+- net-false: rows where the last net held a sentence although the label has no unbacked promise.
 `--misses` prints the dev rows that are not exact (never test rows: they are for the final figure only).
 
 `--real` runs the guard, with the same reference entitlements, over every real support reply in
@@ -58,7 +61,10 @@ ENTITLED = [
 ]
 # The labels' type names → the guard's
 TYPE_NAMES = {"membership": "membership_extension"}
-MINUTES = {"seconds": Decimal(1) / 60, "minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "weeks": 7 * 1440, "months": 30 * 1440}
+MINUTES: dict[str, Decimal] = {
+    k: Decimal(v) for k, v in {"minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "weeks": 7 * 1440, "months": 30 * 1440}.items()
+}
+MINUTES["seconds"] = Decimal(1) / 60
 # membership periods in days, so "7 days" and "1 weeks" compare with the guard's unit whatever either wrote
 MEMBERSHIP_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 360}
 OPTIONAL = ("scope", "applies_to", "count", "min_spend", "valid_days")
@@ -119,14 +125,23 @@ def _details_match(promise: dict[str, Any], c: Commitment) -> bool:
 
 
 MONEY = ("refund", "compensation")
+UNRECOGNISED = "unrecognised"
 
 
 def _holds(promise: dict[str, Any], kind: str, c: Commitment) -> bool:
-    """The unbacked finding `c` stops the reply that makes `promise`: the same type, or money of the same sum."""
-    if c.type == kind:
+    """The unbacked finding `c` stops the reply that makes `promise`: the same type, money of the same sum, or
+    an unrecognised promise (the last net held the sentence without reading it)."""
+    if c.type == kind or c.type == UNRECOGNISED:
         return True
     amount = promise.get("amount")
-    return kind in MONEY and c.type in MONEY and amount is not None and c.amount is not None and Decimal(str(amount)) == c.amount
+    if amount is None or c.amount is None or kind not in MONEY or c.type not in MONEY:
+        return False
+    # the same sum, or the same share of the price written the other way (1.5× the price = 150% of it)
+    share = {"multiple": Decimal(100), "percent": Decimal(1)}
+    label_unit, found_unit = promise.get("unit"), c.unit
+    if label_unit in share and found_unit in share:
+        return Decimal(str(amount)) * share[label_unit] == c.amount * share[found_unit]
+    return Decimal(str(amount)) == c.amount
 
 
 @dataclass
@@ -140,6 +155,8 @@ class RowResult:
     # labelled backed, judged not: the guard holds what the label passes (a false alarm, or a label the
     # decisions disagree with, e.g. a coupon with a minimum spend the rule's coupon does not have)
     held: list[tuple[dict[str, Any], Commitment]] = field(default_factory=list)
+    # labelled not backed, missed by the grammar and held only by the last net: safe, but not read (not exact)
+    unread: list[dict[str, Any]] = field(default_factory=list)
 
 
 def score_row(row: dict[str, Any]) -> RowResult:
@@ -160,11 +177,17 @@ def score_row(row: dict[str, Any]) -> RowResult:
     # a promise labelled not backed must never pass, even when extracted with another amount or type; money the
     # guard holds as unbacked under the other money type, for the same sum, stops the reply all the same
     # (refund vs compensation for a waived fee is a label choice, not a pass)
+    unread = []
     for promise in missing:
         kind = TYPE_NAMES.get(promise["type"], promise["type"])
-        if not promise.get("backed", False) and not any(not c.backed and _holds(promise, kind, c) for c in found):
+        holding = [c for c in found if not c.backed and _holds(promise, kind, c)]
+        if promise.get("backed", False):
+            continue
+        if not holding:
             critical.append((promise, None))  # type: ignore[arg-type]
-    return RowResult(row, found, exact=not missing and not unmatched, missing=missing, extra=unmatched, critical=critical, held=held)
+        elif all(c.type == UNRECOGNISED for c in holding):
+            unread.append(promise)
+    return RowResult(row, found, exact=not missing and not unmatched, missing=missing, extra=unmatched, critical=critical, held=held, unread=unread)
 
 
 @dataclass
@@ -175,6 +198,8 @@ class Tally:
     promises: int = 0
     critical: int = 0
     held: int = 0  # promises labelled backed that the guard judged not backed
+    unread: int = 0  # promises labelled not backed that only the last net held (safe, not exact)
+    net_false: int = 0  # rows where the last net held a sentence and the label has no unbacked promise
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
@@ -183,10 +208,16 @@ class Tally:
         self.promises += len(result.row["promises"])
         self.critical += len(result.critical)
         self.held += len(result.held)
+        self.unread += len(result.unread)
+        netted = any(c.type == UNRECOGNISED for c in result.found)
+        self.net_false += netted and all(p.get("backed", False) for p in result.row["promises"])
 
     def line(self, name: str) -> str:
         rate = 100 * self.exact / self.rows if self.rows else 0.0
-        return f"  {name:<24} rows {self.rows:>4}  exact {self.exact:>4} ({rate:5.1f}%)  false {self.false:>3}  critical {self.critical}  held {self.held}"
+        return (
+            f"  {name:<24} rows {self.rows:>4}  exact {self.exact:>4} ({rate:5.1f}%)  false {self.false:>3}  critical {self.critical}  held {self.held}"
+            f"  unread {self.unread}  net-false {self.net_false}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -197,6 +228,8 @@ class Tally:
             "promises": self.promises,
             "critical": self.critical,
             "held": self.held,
+            "unread": self.unread,
+            "net_false": self.net_false,
         }
 
 
@@ -293,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  extra:    {_describe(c)}")
             for promise, c in result.critical:
                 print(f"  CRITICAL: labelled not backed, judged backed: {promise} ← {_describe(c) if c else 'not extracted'}")
+            for promise in result.unread:
+                print(f"  unread:   labelled not backed, held only by the last net: {promise}")
             for _promise, c in result.held:
                 print(f"  held:     labelled backed, judged {c.status}: {_describe(c)} — {c.reason}")
     return 0

@@ -9,7 +9,10 @@ element (and each element's share), the tone score distribution and verdicts, th
 rate, how many replies in a batch are identical or near-identical (character 3-gram Jaccard ≥ 0.9), the
 median reply length per language (characters; target ≤ 200 zh, ≤ 600 en — a chat, not a letter) and the share of
 a reply's sentences that appear word for word in another reply of the same incident (target ≤ 20%: customers
-compare replies in the group).
+compare replies in the group). Per language: ask coverage (the share of the customers' asks the reply grants,
+declines or hands over, as drafting.guards.ask_coverage reads the text), the most sentences any two replies
+of one incident share, and broken fragments (evals/broken_fragments.yaml: empty brackets, a dangling 的 or
+colon, "the issue you told us about.", raw minutes over a day, "1 extra months" …).
 `--drafter configured` uses the LLM endpoint from the environment when one is set.
 """
 
@@ -21,9 +24,13 @@ import re
 import statistics
 import sys
 import time
+from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from drafting import services
 from drafting.domain.files import RecordError, load_incident, read_tickets
@@ -31,11 +38,49 @@ from drafting.domain.models import STAGES, Draft
 from drafting.drafters.batch import draft_many
 from drafting.drafters.composer import Composer
 from drafting.guards.checklist import checklist
+from drafting.text.data import PackagedDataError
 from evals import report as html_report
 from knowledge.policy import PolicyBook
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRS = [ROOT / "evals" / "data" / "scenarios", ROOT / "drafting" / "samples"]
+FRAGMENTS = Path(__file__).resolve().parent / "broken_fragments.yaml"
+ANSWERS = ("granted", "declined", "handed_over")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    name: str
+    pattern: re.Pattern[str]
+    more_than: int | None = None  # count only when the match's `n` group is larger
+
+    def count(self, text: str) -> int:
+        found = self.pattern.finditer(text)
+        if self.more_than is None:
+            return sum(1 for _ in found)
+        return sum(1 for m in found if int(m.group("n")) > self.more_than)
+
+
+@cache
+def fragments(path: Path = FRAGMENTS) -> tuple[Fragment, ...]:
+    """The broken-fragment patterns, each named; a broken file says which entry and why."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise PackagedDataError(f"{path}: expected a mapping of fragment name to {{pattern, more_than?}}")
+    out = []
+    for name, entry in data.items():
+        try:
+            out.append(Fragment(str(name), re.compile(entry["pattern"]), int(entry["more_than"]) if "more_than" in entry else None))
+        except (KeyError, TypeError) as exc:
+            raise PackagedDataError(f"{path}: {name}: needs a pattern ({exc})") from None
+        except re.error as exc:
+            raise PackagedDataError(f"{path}: {name}: {exc}") from None
+    return tuple(out)
+
+
+def broken_fragments(text: str) -> list[str]:
+    """The name of every broken fragment in `text`, once per occurrence."""
+    return [fragment.name for fragment in fragments() for _ in range(fragment.count(text))]
 
 
 def trigrams(text: str) -> set[str]:
@@ -97,6 +142,7 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
     identical = near = pairs = 0
     copied: list[float] = []
     shared_pairs: list[float] = []
+    lang_pairs: dict[str, list[float]] = {}
     started = time.perf_counter()
     for incident_path, tickets_path in scenario_files(dirs):
         try:
@@ -116,6 +162,8 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
             grams = [trigrams(d.text) for d in result.drafts]
             copied += copied_share([d.text for d in result.drafts])
             shared_pairs += pair_shares([d.text for d in result.drafts])
+            for lang in {d.lang for d in result.drafts}:
+                lang_pairs.setdefault(lang, []).extend(pair_shares([d.text for d in result.drafts if d.lang == lang]))
             for a, b in combinations(range(len(result.drafts)), 2):
                 pairs += 1
                 identical += result.drafts[a].text == result.drafts[b].text
@@ -142,10 +190,40 @@ def evaluate(dirs: list[Path], drafter: Any) -> dict[str, Any]:
                     "source": str(incident_path),
                     "warnings": draft.warnings,
                     "text": draft.text,
+                    "asks": [(ask.type, ask.answer) for ask in draft.asks],
+                    "fragments": broken_fragments(draft.text),
                 }
             )
     seconds = time.perf_counter() - started
-    return summarise(rows, errors, identical, near, pairs, seconds, copied, shared_pairs)
+    summary = summarise(rows, errors, identical, near, pairs, seconds, copied, shared_pairs)
+    summary["by_lang"] = by_language(rows, lang_pairs)
+    return summary
+
+
+def by_language(rows: list[dict[str, Any]], lang_pairs: dict[str, list[float]]) -> dict[str, dict[str, Any]]:
+    """Per language: ask coverage and how each ask was answered, reply length, the most sentences two replies
+    of one incident share, and broken fragments in replies and statements."""
+    out: dict[str, dict[str, Any]] = {}
+    for lang in sorted({r["lang"] for r in rows}):
+        replies = [r for r in rows if r["kind"] == "reply" and r["lang"] == lang]
+        asks = [answer for r in replies for _, answer in r["asks"]]
+        found = [name for r in rows if r["lang"] == lang for name in r["fragments"]]
+        shares = lang_pairs.get(lang, [])
+        out[lang] = {
+            "replies": len(replies),
+            "asks": len(asks),
+            "ask_coverage": sum(1 for a in asks if a is not None) / len(asks) if asks else float("nan"),
+            "answers": {**{a: asks.count(a) for a in ANSWERS}, "unanswered": asks.count(None)},
+            "replies_with_unanswered_ask": sum(1 for r in replies if any(a is None for _, a in r["asks"])),
+            "length_median": statistics.median(len("".join(r["text"].split())) for r in replies) if replies else float("nan"),
+            "pair_share_max": max(shares) if shares else 0.0,
+            "pairs_over_20pct": sum(1 for share in shares if share > 0.2),
+            "pairs": len(shares),
+            "fragments": len(found),
+            "fragment_kinds": {name: found.count(name) for name in sorted(set(found))},
+            "drafts_with_fragments": sum(1 for r in rows if r["lang"] == lang and r["fragments"]),
+        }
+    return out
 
 
 def summarise(
@@ -238,6 +316,23 @@ def write_report(path: Path, result: dict[str, Any]) -> None:
             + [(f"reply length median, {lang} (characters)", value) for lang, value in result["length_median"].items()],
         )
     )
+    sections.append(
+        "<h2>Per language: asks answered, copying, broken fragments</h2>"
+        + html_report.table(
+            ["language", "asks", "answered", "granted / declined / handed over / unanswered", "most sentences two replies share", "broken fragments"],
+            [
+                [
+                    lang,
+                    m["asks"],
+                    m["ask_coverage"],
+                    html_report.Markup(" / ".join(str(m["answers"][a]) for a in (*ANSWERS, "unanswered"))),
+                    m["pair_share_max"],
+                    ", ".join(f"{k} {v}" for k, v in m["fragment_kinds"].items()) or "0",
+                ]
+                for lang, m in result.get("by_lang", {}).items()
+            ],
+        )
+    )
     failing = [r for r in rows if not r["complete"] or not r["backed"] or r["verdict"] != "ok"][:40]
     sections.append(
         f"<h2>Drafts that miss something: {len([r for r in rows if not r['complete'] or not r['backed'] or r['verdict'] != 'ok'])}</h2>"
@@ -296,6 +391,13 @@ def main(argv: list[str] | None = None) -> int:
             f"pairs sharing > 20%: {d['pairs_over_20pct']} of {d['pairs']}   length median: "
             + "  ".join(f"{lang} {value:.0f}" for lang, value in result["length_median"].items())
         )
+        for lang, m in result["by_lang"].items():
+            print(
+                f"{lang}: asks answered {m['ask_coverage']:.3f} ({m['asks'] - m['answers']['unanswered']} of {m['asks']}; "
+                + " / ".join(f"{a} {m['answers'][a]}" for a in ANSWERS)
+                + f")  length median {m['length_median']:.0f}  most shared by two replies {m['pair_share_max']:.2f}  "
+                f"broken fragments {m['fragments']} {m['fragment_kinds'] or ''}"
+            )
         print(f"errors: {len(result['errors'])}   report: {args.report}")
     return 1 if result["errors"] else 0
 

@@ -20,6 +20,13 @@ and the trigger is looked for in each.
 Reported per log: trigger hit@1 and the gold trigger's rank; complaint precision and recall (a message the
 radar calls a complaint vs one with a gold theme); theme purity (for each theme the radar found, the share
 of its messages in their most common gold theme, weighted by size).
+
+And the tickets the radar makes, one per member: how many of the members with a gold complaint got one
+(members R); the share of tickets whose issue type is "other" (no remedy can be offered on it); of the
+tickets with an issue type, the share whose type is one of the member's gold themes (issue P: "defective"
+for a member who raised `quality`, "staff_attitude" for `attitude` …); how many of a ticketed member's
+messages the ticket holds. With --asks, the same "other" share over the messages of the asks set's dev rows
+(evals/data/asks/asks.jsonl): how often one customer's own words name no issue type.
 """
 
 from __future__ import annotations
@@ -35,10 +42,28 @@ from pathlib import Path
 from typing import Any
 
 from drafting.guards.tone import default_checker
-from drafting.radar.analysis import analyse
+from drafting.radar.analysis import Radar, analyse, issue_of, tickets
 from drafting.radar.chat_import import parse_chat
+from evals.splits import split_of as row_split
 
 DATA = Path(__file__).resolve().parent / "data" / "chats"
+ASKS = Path(__file__).resolve().parent / "data" / "asks" / "asks.jsonl"
+# Which gold chat themes an issue type agrees with (README's theme table): a ticket's type is right when
+# the member raised one of them.
+ISSUE_THEMES = {
+    "late_delivery": {"lateness"},
+    "not_delivered": {"lateness"},
+    "spilled": {"damage"},
+    "damaged": {"damage", "quality"},
+    "defective": {"quality", "damage"},
+    "expired": {"quality"},
+    "wrong_item": {"quality"},
+    "missing_item": {"quality"},
+    "staff_attitude": {"attitude"},
+    "benefit_removed": {"value_removed", "price"},
+    "privacy": {"privacy"},
+    "order_cancelled": {"refund", "other"},
+}
 FORMATS = ("wechat-text", "csv", "telegram", "jsonl")
 
 
@@ -111,7 +136,37 @@ def evaluate(path: Path, fmt: str, *, infer_staff: bool = False) -> dict[str, An
         complaint_recall=round(hits / max(len(complaints_gold), 1), 3),
         theme_purity=round(purity, 3),
     )
+    result.update(ticket_scores(radar, rows))
     return result
+
+
+def ticket_scores(radar: Radar, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the radar's tickets cover the members with a gold complaint and name their issue."""
+    gold_themes: dict[str, set[str]] = defaultdict(set)
+    written: Counter[str] = Counter()
+    for r in rows:
+        if r["role"] == "member":
+            written[r["sender"]] += 1
+            if r["theme"] != "none":
+                gold_themes[r["sender"]].add(r["theme"])
+    made = tickets(radar, None, imported_at=datetime(2030, 1, 1))
+    typed = [t for t in made if t.facts.issue_type != "other" and t.customer in gold_themes]
+    agreeing = [t for t in typed if ISSUE_THEMES.get(t.facts.issue_type, set()) & gold_themes[t.customer]]
+    return {
+        "tickets": len(made),
+        "members_recall": round(len({t.customer for t in made} & set(gold_themes)) / max(len(gold_themes), 1), 3),
+        "issue_other": round(sum(t.facts.issue_type == "other" for t in made) / max(len(made), 1), 3),
+        "issue_precision": round(len(agreeing) / max(len(typed), 1), 3),
+        "messages_kept": round(sum(len(t.messages) for t in made) / max(sum(written[t.customer] for t in made), 1), 3),
+        "issue_types": dict(Counter(t.facts.issue_type for t in made).most_common()),
+    }
+
+
+def asks_other_share(path: Path = ASKS) -> tuple[int, int]:
+    """(rows whose messages name no issue type, dev rows): one customer's words, from the asks set."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = [r for r in rows if row_split(r["id"]) == "dev"]
+    return sum(issue_of(r["messages"]) is None for r in dev), len(dev)
 
 
 def import_failures(path: Path) -> list[str]:
@@ -164,6 +219,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list missed and mis-themed complaints (dev logs only)")
     parser.add_argument("--infer-staff", action="store_true", help="name no staff: the importer finds them by their display names")
+    parser.add_argument("--asks", action="store_true", help="also: how often one customer's messages (asks set, dev rows) name no issue type")
     args = parser.parse_args()
     every = sorted(args.data.glob("*.jsonl"))
     if not every:
@@ -185,8 +241,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    print("| log | format | messages | staff found | trigger hit@1 | gold rank | complaint P | complaint R | theme purity |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| log | format | messages | staff found | trigger hit@1 | gold rank | complaint P | complaint R | theme purity | tickets | members R | issue other | issue P |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
             print(f"| {r['log']} | {r['format']} | {r['messages']} | | import error: {r['error']} | | | | |")
@@ -194,7 +252,8 @@ def main() -> None:
         staff = f"{r['staff_found']}/{r['staff']}" + (f" (+{r['staff_wrong']} wrong)" if r["staff_wrong"] else "")
         print(
             f"| {r['log']} | {r['format']} | {r['messages']} | {staff} | {'yes' if r['trigger_hit'] else 'no'} | {r['trigger_rank']} | "
-            f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} |"
+            f"{r['complaint_precision']:.2f} | {r['complaint_recall']:.2f} | {r['theme_purity']:.2f} | "
+            f"{r['tickets']} | {r['members_recall']:.2f} | {r['issue_other']:.2f} | {r['issue_precision']:.2f} |"
         )
     print(
         f"importer: {len(chosen) * len(FORMATS) - sum(map(len, failures.values()))}/{len(chosen) * len(FORMATS)} renders "
@@ -213,6 +272,15 @@ def main() -> None:
             f"mean complaint P {sum(r['complaint_precision'] for r in scored) / len(scored):.3f}, "
             f"R {sum(r['complaint_recall'] for r in scored) / len(scored):.3f}"
         )
+        print(
+            f"tickets: {sum(r['tickets'] for r in scored)}; mean members R {sum(r['members_recall'] for r in scored) / len(scored):.3f}; "
+            f"issue 'other' {sum(r['issue_other'] * r['tickets'] for r in scored) / max(sum(r['tickets'] for r in scored), 1):.3f}; "
+            f"mean issue P {sum(r['issue_precision'] for r in scored) / len(scored):.3f}; "
+            f"messages kept {sum(r['messages_kept'] for r in scored) / len(scored):.3f}"
+        )
+    if args.asks:
+        none, total = asks_other_share()
+        print(f"asks (dev rows): {none}/{total} name no issue type ({none / max(total, 1):.1%})")
 
 
 if __name__ == "__main__":

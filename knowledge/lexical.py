@@ -8,12 +8,15 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import bm25s
 import numpy as np
+import yaml
 
 from knowledge.cjk import CJK_RANGES, is_cjk
 
@@ -30,6 +33,8 @@ _STOP_EN = frozenset(
 _STOP_ZH = frozenset("的 了 是 我 你 他 她 它 们 我们 你们 在 和 与 及 就 都 也 吗 呢 吧 啊 呀 哦 嘛 这 那 一个 请 把 被 给".split())
 
 _jieba_lock = threading.Lock()
+QUERY_TERMS = Path(__file__).parent / "lexicon" / "query_terms.yaml"
+LANGUAGES = ("en", "zh")
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +77,74 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+class QueryTermsError(ValueError):
+    """The query-term file is malformed; the message names the file and the concept."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    zh: tuple[str, ...]  # matched as substrings of the folded question
+    en: tuple[tuple[str, ...], ...]  # stemmed token phrases, matched as runs of the question's tokens
+
+
+class QueryTerms:
+    """Domain concepts in both languages, for widening a keyword query: colloquial
+    words reach the documents' words (退钱 → 退款) and a question reaches documents
+    in the other language (退款 → refund), which BM25 alone never can."""
+
+    def __init__(self, concepts: Sequence[Concept]) -> None:
+        self.concepts = list(concepts)
+
+    @classmethod
+    def load(cls, path: Path = QUERY_TERMS) -> QueryTerms:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise QueryTermsError(f"{path}: cannot read query terms: {exc}") from None
+        raw = data.get("concepts") if isinstance(data, dict) else None
+        if not isinstance(raw, dict) or not raw:
+            raise QueryTermsError(f"{path}: expected a non-empty mapping under 'concepts'")
+        return cls([_concept(path, str(name), words) for name, words in raw.items()])
+
+    def expand(self, query: str) -> dict[str, list[str]]:
+        """Index tokens of the documents' word (each language's first) for every concept
+        the question names, per document language. Only the first word: the colloquial
+        ones are there to be recognised, and their fragments (钱, back) would match noise."""
+        folded = unicodedata.normalize("NFKC", query).lower()
+        tokens = tuple(tokenize(folded))
+        out: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
+        for concept in self.concepts:
+            if any(word in folded for word in concept.zh) or any(_has_run(tokens, phrase) for phrase in concept.en):
+                out["zh"].extend(tokenize(concept.zh[0]) if concept.zh else ())
+                out["en"].extend(concept.en[0] if concept.en else ())
+        return {lang: list(dict.fromkeys(words)) for lang, words in out.items()}
+
+
+def _concept(path: Path, name: str, words: Any) -> Concept:
+    if not isinstance(words, Mapping) or set(words) - set(LANGUAGES):
+        raise QueryTermsError(f"{path}: concept {name!r} must map 'zh' and/or 'en' to lists of words")
+    for lang, items in words.items():
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+            raise QueryTermsError(f"{path}: concept {name!r}: '{lang}' must be a list of non-empty words")
+    zh = tuple(unicodedata.normalize("NFKC", w).lower().strip() for w in words.get("zh", []))
+    short = [w for w in zh if len(w) < 2]
+    if short:
+        raise QueryTermsError(f"{path}: concept {name!r}: Chinese words of one character match too much: {short}")
+    en = tuple(phrase for phrase in (tuple(tokenize(w)) for w in words.get("en", [])) if phrase)
+    return Concept(name=name, zh=zh, en=en)
+
+
+def _has_run(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
+@lru_cache(maxsize=1)
+def query_terms() -> QueryTerms:
+    return QueryTerms.load()
+
+
 class LexicalIndex:
     """BM25 over a fixed list of chunk ids. Rebuilt whole when the corpus changes:
     bm25s indexes 10k chunks in well under a second, cheaper than keeping deltas."""
@@ -98,10 +171,14 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) best first; only chunks that share a term with the query."""
+        return self.search_tokens(tokenize(query), k, mask)
+
+    def search_tokens(self, tokens: Sequence[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """`search` for a query already tokenized (and perhaps widened by QueryTerms)."""
         if self._bm25 is None or k <= 0:
             return []
         vocab = self._bm25.vocab_dict
-        query_tokens = [t for t in tokenize(query) if t in vocab]
+        query_tokens = [t for t in tokens if t in vocab]
         if not query_tokens:
             return []
         scores = self._bm25.get_scores(query_tokens, weight_mask=mask)

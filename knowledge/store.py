@@ -23,16 +23,22 @@ import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import Chunk
 from knowledge.documents import Document, detect_language
-from knowledge.lexical import LexicalIndex, tokenize
+from knowledge.lexical import LexicalIndex, query_terms, tokenize
 
 COLLECTION_PREFIX = "tactful_knowledge"
 RRF_K = 60  # the constant from Cormack et al. (2009); flattens the tail of both lists
 CANDIDATES = 40  # per retriever, before fusion
+# A document language's fused scores lose LANGUAGE_GAP_WEIGHT times the part of the gap
+# (in cosine similarity, averaged over the models) between its best chunk and the best
+# chunk overall that exceeds LANGUAGE_GAP_MARGIN; see KnowledgeStore._language_weights.
+# Tuned on the dev half of evals/data/retrieval_queries.yaml (bench/RESULTS.md).
+LANGUAGE_GAP_WEIGHT = 2.0
+LANGUAGE_GAP_MARGIN = 0.03
 # Below this share of chunks passing the filters, Chroma's own (slower) filter is cheaper
 # than over-fetching unfiltered neighbours.
 OVERFETCH_MIN_SHARE = 0.2
@@ -58,7 +64,7 @@ class SearchResult:
     kind: str
     lang: str
     text: str
-    score: float  # fused reciprocal-rank score; higher is better
+    score: float  # fused reciprocal-rank score, 1 at best within the chunk's language; higher is better
     dense_rank: int | None  # 1-based rank in each retriever, None when it did not find the chunk
     lexical_rank: int | None
     version: str
@@ -146,40 +152,60 @@ class KnowledgeStore:
         self._texts: dict[str, str] = {}
         self._lexical = LexicalIndex([], [])
         self._filters: dict[tuple[Any, ...], tuple[frozenset[str], np.ndarray]] = {}
+        self._chunk_langs = np.array([], dtype=str)  # each BM25 position's document language
+        self._langs_revision: str | None = None
 
     # ---- writing -------------------------------------------------------------
 
-    def put(self, doc: Document, chunks: list[Chunk]) -> None:
-        """Replace every chunk of `doc.source` with `chunks`.
+    @staticmethod
+    def embedding_texts(doc: Document, chunks: list[Chunk]) -> list[str]:
+        """What the models embed for each chunk of `doc` (put() embeds these unless given their vectors)."""
+        return [chunk.embedding_text(doc.title) for chunk in chunks]
+
+    def embed(self, texts: list[str]) -> list[Embeddings]:
+        """Vectors for `texts` from every model, in the order of `embedding_functions` (one call each:
+        the local models embed a batch far faster than its texts one document at a time)."""
+        return [ef(texts) for ef in self.embedding_functions]
+
+    def put(self, doc: Document, chunks: list[Chunk], embeddings: Sequence[Embeddings] | None = None) -> None:
+        """Replace every chunk of `doc.source` with `chunks`; `embeddings`, when given, are their
+        vectors from embed(embedding_texts(doc, chunks)), e.g. computed with other documents' chunks.
 
         Embeddings are computed before anything is deleted, so a failing embedding
         backend leaves the previous version of the document in place.
         """
         if not chunks:
             raise ValueError(f"{doc.source}: no chunks to store")
-        texts = [chunk.embedding_text(doc.title) for chunk in chunks]
-        embeddings = [ef(texts) for ef in self.embedding_functions]
+        if embeddings is None:
+            embeddings = self.embed(self.embedding_texts(doc, chunks))
+        if len(embeddings) != len(self.collections) or any(len(vectors) != len(chunks) for vectors in embeddings):
+            raise ValueError(f"{doc.source}: {len(chunks)} chunks but vectors for {[len(v) for v in embeddings]} from {len(self.collections)} models")
         metadatas = [self._chunk_metadata(doc, chunk) for chunk in chunks]
         with self._lock:
             old_ids = self._ids_for_source(doc.source)
             new_ids = [chunk.chunk_id for chunk in chunks]
             kept = set(new_ids)
             stale = [chunk_id for chunk_id in old_ids if chunk_id not in kept]
-            for collection, vectors in zip(self.collections, embeddings, strict=True):
+            # The record collection last, and in each collection the old chunks out before the new ones in:
+            # the record's content hash is what tells the next ingest this document is stored, so an ingest
+            # stopped anywhere in here leaves the record as it was (and the next ingest redoes the document),
+            # never a record that claims vectors another model lacks or keeps an old version's chunks.
+            written = reversed(list(zip(self.collections, embeddings, strict=True)))
+            for collection, vectors in written:
+                if stale:
+                    collection.delete(ids=stale)
                 collection.upsert(
                     ids=new_ids,
                     embeddings=vectors,
                     documents=[chunk.text for chunk in chunks],
                     metadatas=metadatas,  # type: ignore[arg-type]
                 )
-                if stale:
-                    collection.delete(ids=stale)
 
     def remove(self, source: str) -> int:
         with self._lock:
             ids = self._ids_for_source(source)
             if ids:
-                for collection in self.collections:
+                for collection in reversed(self.collections):  # the record last, as in put()
                     collection.delete(ids=ids)
             return len(ids)
 
@@ -258,7 +284,9 @@ class KnowledgeStore:
         include_superseded: bool = False,
         mode: SearchMode = "hybrid",
     ) -> list[SearchResult]:
-        """Hybrid search: dense and BM25 candidates fused by reciprocal rank.
+        """Hybrid search: dense and BM25 candidates fused by reciprocal rank, within each
+        document language first (see `_fuse`), so that with no `lang` filter a question
+        still finds the clause that exists only in the other language.
         `mode` "dense" or "lexical" uses one retriever alone (for evaluation)."""
         query = query.strip()
         if not query or k <= 0:
@@ -270,28 +298,128 @@ class KnowledgeStore:
             return []
         n = min(max(CANDIDATES, 2 * k), len(allowed))
         dense: list[list[str]] = []
-        lexical: list[str] = []
+        similarities: list[dict[str, float]] = []
+        lexical: dict[str, list[str]] = {}
         if mode in ("hybrid", "dense"):
-            dense = self._dense(query, n, allowed, self._where(kind, lang, tags, include_superseded))
-        # BM25 cannot match words across languages; asked to answer from documents in
-        # the other language, it only adds noise to the fusion.
-        if mode == "lexical" or (mode == "hybrid" and (lang is None or detect_language(query) == lang)):
-            lexical = [chunk_id for chunk_id, _ in self._lexical.search(query, n, mask)]
-        fused: dict[str, float] = defaultdict(float)
-        for ranking in (*dense, lexical):
-            for rank, chunk_id in enumerate(ranking, start=1):
-                fused[chunk_id] += 1.0 / (RRF_K + rank)
+            dense, similarities = self._dense(query, n, allowed, self._where(kind, lang, tags, include_superseded))
+        if mode in ("hybrid", "lexical"):
+            lexical = self._lexical_by_language(query, n, mask, cross_language=mode == "hybrid")
+        own = detect_language(query)
+        fused = self._fuse(dense, lexical, self._language_weights(similarities))
         dense_rank: dict[str, int] = {}
         for ranking in dense:
             for rank, chunk_id in enumerate(ranking, start=1):
                 dense_rank[chunk_id] = min(rank, dense_rank.get(chunk_id, rank))
-        lexical_rank = {chunk_id: rank for rank, chunk_id in enumerate(lexical, start=1)}
-        best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[:k]
+        lexical_rank = {chunk_id: rank for ranking in lexical.values() for rank, chunk_id in enumerate(ranking, start=1)}
+        # On equal scores the question's own language first: that copy needs no translating.
+        best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], self._rows.get(chunk_id, {}).get("lang") != own, chunk_id))[:k]
         return [
             self._result(chunk_id, fused[chunk_id], dense_rank.get(chunk_id), lexical_rank.get(chunk_id))
             for chunk_id in best
             if chunk_id in self._rows
         ]
+
+    def _lexical_by_language(self, query: str, n: int, mask: np.ndarray, *, cross_language: bool) -> dict[str, list[str]]:
+        """One BM25 ranking per document language, each with its own ranks.
+
+        In the question's own language BM25 searches the question's words plus the
+        documents' words for the domain concepts it names (退钱 → 退款). In another
+        language it can only search those concept words (退款 → refund) and the
+        numbers and ids, which read the same in both; with neither a concept nor an id
+        (LD-2) it sits out, since a few shared digits are noise, not evidence."""
+        own = detect_language(query)
+        tokens = tokenize(query)
+        expansion = query_terms().expand(query)
+        neutral = [t for t in tokens if any(c.isdigit() for c in t)]
+        ids = [t for t in neutral if any(c.isalpha() for c in t)]
+        rankings: dict[str, list[str]] = {}
+        for doc_lang, lang_mask in self._language_masks(mask).items():
+            if doc_lang == own or doc_lang not in expansion:
+                words = [*tokens, *expansion.get(doc_lang, ())]
+            elif cross_language and (expansion[doc_lang] or ids):
+                words = [*expansion[doc_lang], *neutral]
+            else:
+                continue
+            found = [chunk_id for chunk_id, _ in self._lexical.search_tokens(words, n, lang_mask)]
+            if found:
+                rankings[doc_lang] = found
+        return rankings
+
+    def _language_masks(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """`mask` cut into one BM25 weight mask per document language (languages it leaves empty left out)."""
+        if self._langs_revision != self._loaded_revision or len(self._chunk_langs) != len(mask):
+            self._chunk_langs = np.array([self._rows.get(chunk_id, {}).get("lang", "") for chunk_id in self._lexical.ids])
+            self._langs_revision = self._loaded_revision
+        masks = {str(doc_lang): mask * (self._chunk_langs == doc_lang) for doc_lang in np.unique(self._chunk_langs)}
+        return {doc_lang: lang_mask for doc_lang, lang_mask in masks.items() if lang_mask.any()}
+
+    def _language_weights(self, similarities: list[dict[str, float]]) -> dict[str, float]:
+        """How far each document language's best match falls short of the best overall,
+        as a weight on that language's fused scores.
+
+        Ranks alone cannot tell whether a language has anything relevant at all: every
+        language has a first chunk. The embedding models' similarities can, once
+        averaged over the models: a language whose best chunk is clearly less similar
+        than the other's best is pushed down by that gap (all but its best chunk: see
+        `_fuse`), while a near tie (the usual case when the only answer is in the other
+        language: the models score the question's own language a little higher
+        regardless) keeps both in play."""
+        best: dict[str, list[float]] = defaultdict(list)
+        for similarity in similarities:
+            per_language: dict[str, float] = {}
+            for chunk_id, value in similarity.items():
+                doc_lang = self._rows.get(chunk_id, {}).get("lang", "")
+                per_language[doc_lang] = max(value, per_language.get(doc_lang, -1.0))
+            for doc_lang, value in per_language.items():
+                best[doc_lang].append(value)
+        if len(best) < 2:
+            return {}
+        mean = {doc_lang: sum(values) / len(values) for doc_lang, values in best.items()}
+        top = max(mean.values())
+        return {doc_lang: max(0.0, 1.0 - LANGUAGE_GAP_WEIGHT * max(0.0, top - value - LANGUAGE_GAP_MARGIN)) for doc_lang, value in mean.items()}
+
+    def _fuse(self, dense: list[list[str]], lexical: dict[str, list[str]], language_weights: dict[str, float] | None = None) -> dict[str, float]:
+        """Reciprocal-rank fusion within each document language, normalised so the best
+        possible score is 1 in every language, then merged.
+
+        Fusing the languages together let the question's own language win by the count
+        of votes alone: its chunks collect a BM25 vote the other language rarely gets,
+        and the multilingual models still rank same-language text first. Ranking each
+        language's chunks among themselves gives the English-only policy a Chinese
+        question needs the same chance as the Chinese chunks that merely share words;
+        `language_weights` (from `_language_weights`) then scale the rest of each
+        language down by how much weaker its best match is."""
+        by_language: dict[str, list[list[str]]] = defaultdict(list)
+        for ranking in dense:
+            split: dict[str, list[str]] = defaultdict(list)
+            for chunk_id in ranking:
+                split[self._rows.get(chunk_id, {}).get("lang", "")].append(chunk_id)
+            for doc_lang, own_ranking in split.items():
+                by_language[doc_lang].append(own_ranking)
+        for doc_lang, ranking in lexical.items():
+            by_language[doc_lang].append(ranking)
+        fused: dict[str, float] = {}
+        weights = language_weights or {}
+        leaders: list[str] = []
+        for doc_lang, rankings in by_language.items():
+            scale = (RRF_K + 1) / len(rankings)  # 1 for first place in every ranking
+            scores: dict[str, float] = defaultdict(float)
+            for ranking in rankings:
+                for rank, chunk_id in enumerate(ranking, start=1):
+                    scores[chunk_id] += 1.0 / (RRF_K + rank)
+            # Every language's best chunk keeps its full score: similarity gaps mislead exactly when
+            # the question's language has look-alikes (a Chinese membership page sharing 外卖 and 退款
+            # with a question about a late order), and the one clause that answers must stay in sight.
+            leader = max(scores, key=lambda chunk_id: (scores[chunk_id], chunk_id))
+            weight = weights.get(doc_lang, 1.0)
+            fused.update({chunk_id: score * scale * (1.0 if chunk_id == leader else weight) for chunk_id, score in scores.items()})
+            if weight < 1.0:
+                leaders.append(leader)
+        # ...but only right behind the strongest language's best, not ahead of it.
+        strongest = max((fused[chunk_id] for chunk_id in fused if chunk_id not in leaders), default=0.0)
+        for chunk_id in leaders:
+            fused[chunk_id] = min(fused[chunk_id], strongest)
+        return fused
 
     def _filter(self, kind: str | None, lang: str | None, tags: tuple[str, ...], include_superseded: bool) -> tuple[frozenset[str], np.ndarray]:
         """The chunks that pass the filters, and the BM25 weight mask for them.
@@ -311,8 +439,9 @@ class KnowledgeStore:
             cached = self._filters[key] = (frozenset(allowed), self._lexical.mask(allowed))
         return cached
 
-    def _dense(self, query: str, n: int, allowed: frozenset[str], where: dict[str, Any] | None) -> list[list[str]]:
-        """One ranking per embedding model, of chunks in `allowed` only.
+    def _dense(self, query: str, n: int, allowed: frozenset[str], where: dict[str, Any] | None) -> tuple[list[list[str]], list[dict[str, float]]]:
+        """One ranking per embedding model, of chunks in `allowed` only, and each
+        model's cosine similarity of the chunks it ranked.
 
         Chroma's metadata filter is slow (measured at 10k chunks: 25–45 ms a query with
         a `where`, under 2 ms without), so when most chunks pass the filters the
@@ -324,21 +453,25 @@ class KnowledgeStore:
         total = max(len(self._rows), 1)
         share = len(allowed) / total
         rankings = []
+        similarities = []
         for ef, collection in zip(self.embedding_functions, self.collections, strict=True):
             embedding = ef.embed_query([query])
             ranking: list[str] = []
+            similarity: dict[str, float] = {}
             if share >= OVERFETCH_MIN_SHARE:
                 fetch = min(total, int(n / share * 1.5) + 10)
-                result = collection.query(query_embeddings=embedding, n_results=fetch, include=[])
-                found = list(result["ids"][0]) if result["ids"] else []
-                ranking = [chunk_id for chunk_id in found if chunk_id in allowed][:n]
+                result = collection.query(query_embeddings=embedding, n_results=fetch, include=["distances"])
+                similarity = {chunk_id: value for chunk_id, value in _similarities(result).items() if chunk_id in allowed}
+                ranking = list(similarity)[:n]
                 if len(ranking) < n and fetch < total:
                     ranking = []  # too few survived the filters: ask Chroma to filter instead
             if not ranking:
-                result = collection.query(query_embeddings=embedding, n_results=n, where=where, include=[])
-                ranking = list(result["ids"][0]) if result["ids"] else []
+                result = collection.query(query_embeddings=embedding, n_results=n, where=where, include=["distances"])
+                similarity = _similarities(result)
+                ranking = list(similarity)
             rankings.append(ranking)
-        return rankings
+            similarities.append(similarity)
+        return rankings, similarities
 
     @staticmethod
     def _where(kind: str | None, lang: str | None, tags: list[str], include_superseded: bool) -> dict[str, Any] | None:
@@ -397,6 +530,13 @@ class KnowledgeStore:
     def _current_revision(self) -> str:
         fresh = self.client.get_collection(self.name, embedding_function=self.embedding_functions[0])
         return str((fresh.metadata or {}).get(_REVISION_KEY, "")) + f":{fresh.count()}"
+
+
+def _similarities(result: Any) -> dict[str, float]:
+    """Chunk id → cosine similarity, best first, from one Chroma query (collections use cosine distance)."""
+    ids = list(result["ids"][0]) if result["ids"] else []
+    distances = list(result["distances"][0]) if result.get("distances") else [1.0] * len(ids)
+    return {chunk_id: 1.0 - float(distance) for chunk_id, distance in zip(ids, distances, strict=True)}
 
 
 def _group_documents(ids: list[str], metadatas: Iterable[Any]) -> dict[str, StoredDocument]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -163,6 +163,22 @@ def test_saving_a_new_incident_twice_updates_it_and_never_takes_over_another(dat
     next(b for b in other.button if b.label == "Save incident").click().run()
     assert "exists already" in other.error[0].value
     assert workflow().incident("app-outage").title.en == "App outage on Friday"
+
+
+def test_a_record_behind_the_calendar_is_pointed_out(sample: Path) -> None:
+    """Started five days ago but still at stage 0-24h: the room says which stage the timeline has reached,
+    and the start time typed in the form is saved."""
+    record = workflow().incident(INCIDENT)
+    workflow().save_incident(record.model_copy(update={"started_at": datetime.now(UTC) - timedelta(days=5), "stage": "0-24h"}), actor="Li Na")
+    at = start("incident_room")
+    assert any("now at “1–2 weeks”" in i.value and "says “First 24 hours”" in i.value for i in at.info), [i.value for i in at.info]
+    at.date_input(key=f"f-start-{INCIDENT}-en-day").set_value(date(2026, 11, 12))
+    at.time_input(key=f"f-start-{INCIDENT}-en-time").set_value(time(19, 5))
+    next(b for b in at.button if b.label == "Save incident").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert workflow().incident(INCIDENT).started_at.replace(tzinfo=None) == datetime(2026, 11, 12, 19, 5)
+    chinese = start("incident_room", english=False)
+    assert any("按时间线" in i.value and "“2–8 周”" in i.value for i in chinese.info), [i.value for i in chinese.info]
 
 
 def test_statements_per_stage_are_drafted_checked_and_approved(sample: Path) -> None:
@@ -624,6 +640,7 @@ def test_a_new_incident_from_the_chat_is_prefilled_saved_and_gets_its_tickets(sa
     assert stored.title.en == "Rude reply and late deliveries in the member group" and stored.title.zh == prefilled_zh
     assert "11月12日13:00" in (stored.what_happened.zh or "") and "12 Nov 13:00" in (stored.what_happened.en or "")
     assert stored.languages == ["zh"] and "客服小李" not in stored.model_dump_json()
+    assert stored.started_at is not None and stored.started_at.strftime("%m-%d %H:%M") == "11-12 13:00"  # the fuse's time
     assert at.session_state["incident_id"] == incident_id == at.session_state["radar_incident"]  # in focus, and chosen
     assert "Rude reply and late deliveries" in at.button(key="radar_create").label
     assert not [w for w in at.text_input if (w.key or "").startswith("f-title-en-chat-")]  # the form closed

@@ -234,3 +234,58 @@ def test_a_double_negative_ultimatum_is_a_demand_but_a_condition_is_not() -> Non
 @pytest.mark.parametrize("text", ["I'm going to post this on Weibo tonight", "I will tweet about this until someone answers"])
 def test_posting_about_it_on_any_platform_is_a_media_escalation(text: str) -> None:
     assert "escalation_media" in {a.type for a in read_asks([text]).asks}
+
+
+# ── constructions found missing on a second, independently written set (sentences written for these tests) ──
+
+
+def test_a_space_between_chinese_clauses_ends_a_negations_reach() -> None:
+    found = types("不用退款了 再给我补发两盒新的吧")
+    assert "replacement" in found and "refund" not in found
+
+
+@pytest.mark.parametrize(
+    "message", ["客服说给我退款", "店员答应给我退钱", "The rep said you would refund me within a week.", "I was told I'd get my money back."]
+)
+def test_staff_words_repeated_are_not_the_customers_ask(message: str) -> None:
+    assert "refund" not in types(message)
+
+
+def test_staffs_promise_repeated_beside_a_chase_is_a_status_ask() -> None:
+    assert types("客服说会给我退款，到现在还没到账") == {"status"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("refund", "多收的那40块钱退回来"),
+        ("refund", "Reverse it today."),
+        ("cancel", "把我从你们的短信名单里删掉"),
+        ("cancel", "I want out of this contract."),
+        ("callback", "别让机器人回了，转人工"),
+        ("leaving", "From now on I'm moving my savings to a different bank."),
+        ("leaving", "以后都去别的平台买"),
+        ("escalation_health", "充电器插上就冒火花，差点着火"),
+        ("escalation_media", "I'll leave a one-star everywhere I can"),
+        ("escalation_media", "Writing this up for r/personalfinance tonight."),
+        ("explanation", "Was my card hacked? I never bought any of this."),
+        ("explanation", "你们是不是故意把退订按钮藏起来的"),
+        ("replacement", "Restore my old plan, I never agreed to change it."),
+        ("replacement", "缺的那节课给我补上"),
+        ("cancel", "剩下的三次保洁我不要了"),
+    ],
+)
+def test_more_constructions_are_heard(kind: str, message: str) -> None:
+    assert kind in types(message)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("refund", "If I returned it, would I get cash or only store credit? Just curious."),
+        ("refund", "Still waiting on the refund you promised last week."),
+        ("replacement", "Someone did a SIM swap on my number."),
+    ],
+)
+def test_a_wondering_a_chase_or_a_word_is_not_the_ask(kind: str, message: str) -> None:
+    assert kind not in types(message)

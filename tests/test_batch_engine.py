@@ -192,3 +192,45 @@ def test_a_redraft_never_repeats_the_text_a_person_rejected(flow: Workflow) -> N
             select(db.DraftVersionRow.text).join(db.DraftRow).where(db.DraftRow.ticket_id == rejected, db.DraftRow.status == "drafted")
         ).all()
     assert texts and before not in texts
+
+
+# ── replies vary in their sentences, not only as wholes ──────────────────────────────────────────────
+
+
+def same_complaint(n: int, lang: str) -> list[Ticket]:
+    """Twelve customers with the same complaint: the composer's choices are all that tells their replies
+    apart."""
+    message = "My order was 45 minutes late." if lang == "en" else "晚了45分钟，汤都凉了"
+    facts = TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86))
+    return [Ticket(id=f"S-{k}", incident_id=INCIDENT.id, customer=f"C{k}", messages=[message], facts=facts) for k in range(n)]
+
+
+def too_similar(texts: list[str]) -> int:
+    from itertools import combinations
+
+    from drafting.drafters.batch import MAX_SHARED, sentence_set, shared
+
+    sets = [sentence_set(text) for text in texts]
+    return sum(shared(a, b) > MAX_SHARED for a, b in combinations(sets, 2))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_batch_spreads_its_wordings_so_customers_comparing_replies_see_different_sentences(lang: str) -> None:
+    from drafting.drafters.batch import draft_many
+
+    composer, tickets = Composer(BOOK), same_complaint(12, lang)
+    one_by_one = too_similar([composer.draft_reply(INCIDENT, t).text for t in tickets])
+    batched = too_similar([d.text for d in draft_many(composer, INCIDENT, tickets).drafts])
+    assert one_by_one >= 20  # the premise: drafted alone, many pairs share more than a fifth of their sentences
+    assert batched <= one_by_one * 0.7, (one_by_one, batched)
+
+
+def test_a_job_spreads_its_wordings_across_workers_and_tickets(flow: Workflow) -> None:
+    """The engine the app, API and CLI use: each reply is worded against those the job already recorded (one
+    worker here, so the figure is the same on every run; racing workers each see what the other recorded)."""
+    composer, tickets = Composer(BOOK), same_complaint(12, "en")
+    ids = [flow.add_ticket(t, actor="api")[0] for t in tickets]
+    final = drain(flow, create_job(flow, INCIDENT.id, ids, actor="app"), composer, threads=1)
+    assert (final.status, final.done) == ("done", 12)
+    one_by_one = too_similar([composer.draft_reply(INCIDENT, t).text for t in tickets])
+    assert too_similar(reply_texts(flow)) <= one_by_one * 0.7, (one_by_one, too_similar(reply_texts(flow)))

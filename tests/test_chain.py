@@ -328,7 +328,13 @@ def test_the_prompt_carries_the_reply_plan_and_the_draft_records_each_answer() -
     assert "- a refund: grant it" in plan
     assert "- compensation: decline it" in plan and "500" not in plan
     assert "- a call back: say that" in plan and "will contact them" in plan
-    assert {(a.type, a.answer) for a in draft.asks} >= {("refund", "granted"), ("compensation", "declined"), ("callback", "handed_over")}
+    # The draft records how its text answers each ask (drafting.guards.ask_coverage), not the plan: this
+    # answer grants the refund but neither declines the sum nor hands the call back to anyone.
+    assert {(a.type, a.answer) for a in draft.asks} >= {("refund", "granted"), ("compensation", None), ("callback", None)}
+    assert {w for w in draft.warnings if w.startswith("did not answer")} == {
+        "did not answer: compensation request (“pay me”)",
+        "did not answer: call-back request (“call me”)",
+    }
 
 
 def test_a_ticket_that_asks_nothing_gets_a_plan_that_says_so() -> None:

@@ -1084,3 +1084,13 @@ def test_a_refunded_fee_is_part_of_the_order(text: str, amount: Decimal | None) 
 
 def test_a_fee_stated_with_no_refund_is_a_fact() -> None:
     assert judged("您的订单86元，其中配送费6元。") == []
+
+
+def test_asking_customer_service_to_follow_up_is_not_a_treat() -> None:
+    """请客 is "it's on us", but in 请客服… the 客 belongs to 客服 (customer service)."""
+    from drafting.guards.commitments import extract
+
+    assert not extract("我们请客服主管李悦专门跟进您的投诉，会在5分钟内联系您。") or all(
+        c.type != "free_order" for c in extract("我们请客服主管李悦专门跟进您的投诉，会在5分钟内联系您。")
+    )
+    assert [c.type for c in extract("这顿饭我们请客。")] == ["free_order"]

@@ -82,7 +82,7 @@ def test_statements_for_every_stage_in_both_languages() -> None:
             seen.add(draft.text)
     assert len(seen) == 8
     compensation = COMPOSER.draft_statement(INCIDENT, "1-2w", "en").text
-    assert "30-yuan coupon" in compensation and "within 3 days" in compensation
+    assert "30-yuan coupon" in compensation and "within three days" in compensation
     retrospective = COMPOSER.draft_statement(INCIDENT, "2-8w", "zh").text
     assert INCIDENT.lessons.pick("zh")[:10] in retrospective
     with pytest.raises(ValueError, match="stage"):
@@ -316,3 +316,16 @@ def test_a_next_update_already_past_is_never_promised_and_the_reviewer_is_told()
     assert "11月14日" not in reply.text
     timely = _on(datetime(2026, 11, 13, 9, 0)).draft_statement(INCIDENT, "24-72h", "en")
     assert "14 Nov" in timely.text and not any("has passed" in w for w in timely.warnings)
+
+
+def test_the_same_remedy_from_the_book_and_a_decision_is_said_once_with_one_time() -> None:
+    """One voice: the incident's decision speaks for the incident, so every customer hears its processing
+    time; a deadline always follows what it applies to."""
+    faster = [Remedy(type="refund", scope="full", rule_id="INC-1"), Remedy(type="processing_deadline", days=1, rule_id="INC-1")]
+    incident = INCIDENT.model_copy(update={"decisions": faster})
+    for lang, refund, slow, quick in (("en", "refund", "three days", "one day"), ("zh", "退", "3天", "1天")):
+        t = ticket(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86))
+        lines = COMPOSER.remedy_lines(random.Random(1), COMPOSER.entitlements(incident, t), lang, Decimal(86))
+        refunds = [line for line in lines if refund in line and "coupon" not in line and "优惠券" not in line]
+        assert len(refunds) == 1 and quick in refunds[0], lines
+        assert not any(line.startswith(("all processed", "completed", "以上", slow)) for line in lines[:1]), lines

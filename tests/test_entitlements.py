@@ -122,3 +122,24 @@ def test_policy_remedies_lists_the_entitlements() -> None:
     assert result.exit_code == 0, result.output
     listed = [Remedy.model_validate(r) for r in json.loads(result.stdout)]
     assert listed == entitlements(BOOK, LATE)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not in that group and I didn't buy the jacket. Is the person who wrote that still answering customers?",
+        "我没买过这个卡，群里吵了两天了，想问下普通用户的运费以后也要涨吗？",
+    ],
+)
+def test_a_bystander_without_an_order_is_owed_an_answer_not_a_refund(message: str) -> None:
+    from drafting.domain.entitlements import owed
+
+    refund = Remedy(type="refund", scope="full", rule_id="INC-1")
+    incident = INCIDENT.model_copy(update={"decisions": [refund]})
+    bystander = Ticket(id="B-1", customer="Kevin", messages=[message], facts=TicketFacts(issue_type="other"))
+    assert "refund" in {r.type for r in entitlements(BOOK, bystander.facts, incident)}  # the facts alone would grant it
+    assert not {r.type for r in owed(BOOK, bystander, incident)} - {"response_time"}
+    customer = bystander.model_copy(update={"order_id": "LT-1"})  # an order on the ticket: affected, whatever they say
+    assert "refund" in {r.type for r in owed(BOOK, customer, incident)}
+    draft = Composer(BOOK).draft_reply(incident, bystander)
+    assert not [c for c in draft.commitments if c.type in ("refund", "coupon", "free_order")], draft.text

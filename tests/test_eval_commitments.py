@@ -120,7 +120,11 @@ def test_a_deadline_in_whole_days_matches_a_label_written_as_a_duration(tmp_path
         "id": "d",
         "lang": "zh",
         "text": "券后天发到您账户",
-        "promises": [{"type": "processing_deadline", "amount": 2, "unit": "days", "backed": False}],
+        # the coupon sent to the customer is a promise too (pb-zh-0133 labels it so)
+        "promises": [
+            {"type": "coupon", "amount": None, "unit": None, "backed": True},
+            {"type": "processing_deadline", "amount": 2, "unit": "days", "backed": False},
+        ],
     }
     path = tmp_path / "deadline.jsonl"
     path.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")

@@ -215,6 +215,8 @@ def test_volume_over_time_counts_every_ticket_once(flow: Workflow) -> None:
 def test_incident_form_round_trip_and_errors() -> None:
     fields = forms.to_form(INCIDENT)
     assert forms.from_form(fields) == INCIDENT
+    started = INCIDENT.model_copy(update={"started_at": datetime(2026, 11, 12, 19, 5)})
+    assert forms.from_form(forms.to_form(started)) == started
     fields["decisions"] = [*fields["decisions"], {"type": "coupon", "amount": 20, "valid_days": 30.0, "percent": float("nan")}]
     fields["actions"] = [
         *fields["actions"],
@@ -226,6 +228,16 @@ def test_incident_form_round_trip_and_errors() -> None:
         forms.from_form({**forms.to_form(None), "id": "x", "title_en": "T"})
     with pytest.raises(ValidationError, match="coupon remedy needs"):
         forms.from_form({**fields, "decisions": [{"type": "coupon", "amount": 5}]})
+
+
+def test_the_timeline_counts_from_when_the_crisis_started(flow: Workflow) -> None:
+    """A record written a day late still sits on the crisis's clock: its start time, not the save."""
+    recorded = review.declared_at(flow, INCIDENT.id)
+    assert datetime.now(UTC) - recorded < timedelta(minutes=5)  # no start time: the clock starts on saving
+    started = datetime(2026, 11, 12, 19, 5, tzinfo=UTC)
+    flow.save_incident(INCIDENT.model_copy(update={"started_at": started}), actor="Li Na")
+    assert review.declared_at(flow, INCIDENT.id) == started
+    assert stage_now(review.declared_at(flow, INCIDENT.id), started + timedelta(days=5)) == "1-2w"
 
 
 def test_timeline_follows_the_playbook_stages() -> None:

@@ -75,8 +75,8 @@ def test_every_edit_reruns_the_guards_and_approval_needs_an_override(flow: Workf
     assert rude.draft.tone["verdict"] == "block" and rude.blocked
     with pytest.raises(Refused, match="dismissive"):
         flow.approve(draft_id, expected_version=2, actor="lead")
-    assert "within 3 days" in text
-    greedy = flow.edit(draft_id, text.replace("within 3 days", "within 1 day"), expected_version=2, actor="sam")  # policy: 3
+    assert "within three days" in text
+    greedy = flow.edit(draft_id, text.replace("within three days", "within 1 day"), expected_version=2, actor="sam")  # policy: 3
     assert any(not c.backed for c in greedy.draft.commitments)
     with pytest.raises(Refused, match="promise not backed"):
         flow.approve(draft_id, expected_version=3, actor="lead")

@@ -168,11 +168,21 @@ def config() -> None:
 def run_app(
     port: Annotated[int, typer.Option(help="Port for the Streamlit app.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 to serve the team's network.")] = "localhost",
+    ingest: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A file or folder to ingest beside the app (repeatable): the first page shows at once with the progress, "
+            "and drafting waits until the knowledge base is loaded (make run loads the samples so)."
+        ),
+    ] = None,
 ) -> None:
     """Start the Streamlit app."""
     script = Path(__file__).resolve().parents[2] / "app.py"
     if not script.exists():
         raise fail(f"app.py not found next to the package ({script}); install Tactful from its checkout")
+    for path in ingest or ():
+        if not path.exists():
+            raise fail(f"--ingest {path}: no such file or folder")
     command = [
         sys.executable,
         "-m",
@@ -188,4 +198,45 @@ def run_app(
         "--server.headless",
         "true",
     ]
-    raise typer.Exit(subprocess.call(command))
+    raise typer.Exit(_beside_ingest(command, ingest) if ingest else subprocess.call(command))
+
+
+def _beside_ingest(command: list[str], paths: list[Path]) -> int:
+    """Run the app while a second process ingests `paths`, writing its progress to a status file the app
+    reads (knowledge/ingest_status.py); the app's exit code. The ingest runs at a lower CPU priority: on a
+    small machine the embedding models' threads would otherwise slow the first page they run beside."""
+    import functools
+    import os
+    import threading
+    import time
+    from dataclasses import replace
+
+    from knowledge.ingest_status import STATUS_FILE_ENV, STATUS_FILE_NAME, IngestStatus, read_status, write_status
+
+    status = configured_settings().data_dir.resolve() / STATUS_FILE_NAME
+    # This process stands for the ingest until the ingest writes its own status (with its own id).
+    write_status(status, IngestStatus(state="running", pid=os.getpid(), paths=[str(p) for p in paths], started=time.time()))
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "drafting.cli.main", "ingest", "--status", str(status), *map(str, paths)],
+        preexec_fn=functools.partial(os.nice, 10),  # noqa: PLW1509 - no threads in this process yet
+    )
+
+    def settle_loader() -> None:
+        """Reap the ingest when it ends (a zombie would read as still running); one that ended without
+        saying how (killed before its first word) must not leave the app waiting forever."""
+        code = loader.wait()
+        last = read_status(status)
+        if last is not None and last.state == "running":
+            write_status(status, replace(last, state="failed", error=f"the ingest ended with exit code {code}", finished_at=time.time()))
+
+    threading.Thread(target=settle_loader, name="ingest-reaper", daemon=True).start()
+    out.print(f"loading the knowledge base beside the app: {', '.join(map(str, paths))} (the app shows the progress)", highlight=False)
+    app_process = subprocess.Popen(command, env={**os.environ, STATUS_FILE_ENV: str(status)})
+    try:
+        return app_process.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached the app too: let it shut down
+        return app_process.wait()
+    finally:
+        if loader.poll() is None:  # the app is gone: nobody waits for the knowledge base any more
+            loader.terminate()
+            loader.wait()

@@ -16,6 +16,7 @@ from drafting import services
 from drafting.cli.common import app, configured_settings, configured_store, err, fail, out
 from drafting.domain.entitlements import entitlements
 from knowledge.ingest import ingest as ingest_paths
+from knowledge.ingest import ingest_with_status
 from knowledge.policy import PolicyBook, PolicyError, TicketFacts, describe_remedy
 
 policy_app = typer.Typer(help="The policy book: validate rule files, compute remedies.", no_args_is_help=True)
@@ -28,9 +29,18 @@ app.add_typer(policy_app, name="policy")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.md, .txt, .pdf with YAML front matter).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    status: Annotated[
+        Path | None,
+        typer.Option(
+            "--status", help="Write the progress to this JSON file as it goes, for `tactful app --ingest` to show, instead of a progress bar."
+        ),
+    ] = None,
 ) -> None:
     """Add or update documents in the knowledge store. Unchanged files are skipped;
     files deleted from an ingested folder are removed from the store."""
+    if status is not None:
+        _ingest_reporting_to(status, paths, as_json)
+        return
     store = configured_store()
     quiet = as_json or not sys.stderr.isatty()
     with Progress(
@@ -49,7 +59,7 @@ def ingest(
             progress.update(task, completed=done, total=total, description=Path(path).name if path else "")
             if quiet and not as_json and path:
                 # No terminal (CI, a log file): one plain line per file instead of a bar.
-                err.print(f"[{done + 1}/{total}] {path}", highlight=False)
+                err.print(f"[{done}/{total}] {path}", highlight=False)
 
         report = ingest_paths(store, paths, progress=report_progress)
     if as_json:
@@ -58,6 +68,23 @@ def ingest(
         for error in report.errors:
             err.print(f"[red]✗[/] {error.path}: {error.problem}", highlight=False)
         out.print(f"{report.summary()} ({report.chunks} chunks written, {store.count()} in the store)")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _ingest_reporting_to(status: Path, paths: list[Path], as_json: bool) -> None:
+    """The ingest `tactful app --ingest` runs beside the app: progress to the status file, one line here."""
+    settings = configured_settings()
+    try:  # opened inside, so a store that cannot be opened shows in the app as a failed load
+        report = ingest_with_status(lambda: services.open_store(settings), paths, status)
+    except Exception as exc:  # in the status file for the app to show, and said here for the terminal
+        raise fail(f"the knowledge base could not be loaded: {type(exc).__name__}: {exc}") from None
+    if as_json:
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        for error in report.errors:
+            err.print(f"[red]✗[/] {error.path}: {error.problem}", highlight=False)
+        out.print(f"knowledge base loaded: {report.summary()} ({report.chunks} chunks written)", highlight=False)
     if report.errors:
         raise typer.Exit(1)
 

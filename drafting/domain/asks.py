@@ -6,7 +6,12 @@ data-driven: the grammar of demands, threats and questions lives in drafting/dom
 (read here as data, not imported), in Chinese and English. Pure functions over strings.
 
 What is not an ask: the customer quoting staff or a notice (inside quotation marks), repeating someone
-else's claim ("有人说可以退一赔三"), or declining something ("我不要退款", "no need to refund").
+else's claim ("有人说可以退一赔三", "客服说给我退款"), or declining something ("我不要退款", "no need to refund").
+
+A second opinion, by meaning (drafting/domain/ask_meaning.py), hears the phrasings the lexicon does not list.
+It is asked only for types the lexicon did not hear in the ticket, and only about sentences the lexicon
+counts as the customer's own: a sentence whose every clause is reported, quoted or negated, or where the
+lexicon heard the type and declined it, gives the classifier nothing to add.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, cast, get_args
 
+from drafting.domain.ask_meaning import AskMeaning, sentence_spans
 from drafting.domain.models import Ask, AskType
-from drafting.text.data import PackagedDataError, load_yaml
+from drafting.text.data import PackagedDataError, compile_patterns, load_yaml, patterns_by_language
 from drafting.text.numbers import normalise, parse_number, scan_numbers
 from knowledge.documents import detect_language
 
@@ -87,21 +93,11 @@ def _anger_rules(data: Any) -> _Anger:
 
 
 def _compile(patterns: Any, where: str) -> list[re.Pattern[str]]:
-    if not isinstance(patterns, list):
-        raise PackagedDataError(f"{_LEXICON[1]}: {where}: expected a list of patterns")
-    compiled = []
-    for number, pattern in enumerate(patterns, start=1):
-        try:
-            compiled.append(re.compile(str(pattern), _FLAGS))
-        except re.error as exc:
-            raise PackagedDataError(f"{_LEXICON[1]}: {where} #{number} ({pattern!r}): {exc}") from None
-    return compiled
+    return compile_patterns(patterns, f"{_LEXICON[1]}: {where}", flags=_FLAGS)
 
 
 def _by_lang(data: Any, where: str) -> dict[str, list[re.Pattern[str]]]:
-    if not isinstance(data, dict):
-        raise PackagedDataError(f"{_LEXICON[1]}: {where}: expected zh and en lists")
-    return {lang: _compile(data.get(lang) or [], f"{where}.{lang}") for lang in ("zh", "en")}
+    return patterns_by_language(data, f"{_LEXICON[1]}: {where}", flags=_FLAGS)
 
 
 @cache
@@ -170,10 +166,14 @@ def _negated(clause: str, match: re.Match[str], lang: str, after: str = "") -> b
     return any(cue.start() < start - scope for pattern in lexicon.negation[lang] for cue in pattern.finditer(window))
 
 
+def _reported(clause: str, lang: str) -> bool:
+    return any(cue.search(clause) for cue in _lexicon().reported[lang])
+
+
 def _heard(clause: str, lang: str, after: str = "") -> list[tuple[str, re.Match[str]]]:
     """Every (ask type, match) in one clause that is the customer's own, affirmative ask."""
     lexicon = _lexicon()
-    if any(cue.search(clause) for cue in lexicon.reported[lang]):
+    if _reported(clause, lang):
         return []
     quoted = _quoted(clause)
     found: list[tuple[str, re.Match[str]]] = []
@@ -265,8 +265,8 @@ def _who(clause: str, lang: str) -> str | None:
     return None
 
 
-def _ask(kind: str, match: re.Match[str], clause: str, message: str, lang: str) -> Ask:
-    ask = Ask(type=cast(AskType, kind), phrase=match.group(0).strip() or match.group(0))
+def _ask(kind: str, phrase: str, clause: str, message: str, lang: str) -> Ask:
+    ask = Ask(type=cast(AskType, kind), phrase=phrase.strip() or phrase)
     if kind in ("refund", "compensation"):
         multiple = _multiple(clause, lang)
         money = None if multiple else (_money(clause, lang) or _money(message, lang))
@@ -279,22 +279,98 @@ def _ask(kind: str, match: re.Match[str], clause: str, message: str, lang: str) 
     return ask
 
 
-def read_asks(messages: list[str], lang: str | None = None) -> CustomerReading:
+def read_asks(messages: list[str], lang: str | None = None, meaning: AskMeaning | None = None) -> CustomerReading:
     """What the customer asked for in these messages (in order, one ask per type and phrase), their role and
-    their anger. `lang` is the ticket's language; each message is read in the language it is written in."""
+    their anger. `lang` is the ticket's language; each message is read in the language it is written in.
+    `meaning`: the classifier's second opinion for types the lexicon did not hear (None: the lexicon alone)."""
     asks: list[Ask] = []
     seen: set[tuple[str, str]] = set()
     for message in messages:
         message_lang = _language(message, lang)
         for at, clause in _clauses(message, message_lang):
             for kind, match in _heard(clause, message_lang, message[at + len(clause) :]):
-                ask = _ask(kind, match, clause, message, message_lang)
+                ask = _ask(kind, match.group(0), clause, message, message_lang)
                 if (ask.type, ask.phrase) not in seen:
                     seen.add((ask.type, ask.phrase))
                     asks.append(ask)
+    if meaning is not None:
+        asks += _asks_by_meaning(messages, lang, meaning, {ask.type for ask in asks})
     text = "\n".join(messages)
     text_lang = _language(text, lang)
     return CustomerReading(asks=asks, role=_role(text, text_lang), anger=_anger(text, text_lang, asks))
+
+
+@dataclass(frozen=True)
+class MeaningUnit:
+    """A sentence the classifier may read: where it is, and the ask types the lexicon rules out in it."""
+
+    message: int
+    start: int
+    end: int
+    text: str
+    ruled_out: frozenset[str]  # every type, when nothing in the sentence is the customer's own ask
+
+
+def meaning_units(messages: list[str], lang: str | None = None) -> list[MeaningUnit]:
+    """The sentences of the customer's messages, each with the types the lexicon rules out there: a sentence
+    whose clauses are all reported, quoted or negated asks for nothing; a type the lexicon found only in
+    declined or reported words ("不用退款", "I'm not asking for a refund", "客服说给我退款") is not asked."""
+    units = []
+    for number, message in enumerate(messages):
+        message_lang = _language(message, lang)
+        for start, end in sentence_spans(message):
+            sentence = message[start:end]
+            units.append(MeaningUnit(number, start, end, sentence, frozenset(_ruled_out(sentence, message_lang))))
+    return units
+
+
+def _ruled_out(sentence: str, lang: str) -> set[str]:
+    lexicon = _lexicon()
+    own_clauses = [clause for _, clause in _clauses(sentence, lang) if _own_clause(clause, lang)]
+    if not own_clauses:
+        return set(ASK_TYPES)
+    heard = {kind for _, clause in _clauses(sentence, lang) for kind, _ in _heard(clause, lang)}
+    mentioned = {
+        kind
+        for kind, by_lang in lexicon.asks.items()
+        if any(pattern.search(clause) for pattern in by_lang[lang].find for _, clause in _clauses(sentence, lang))
+    }
+    return mentioned - heard
+
+
+def _own_clause(clause: str, lang: str) -> bool:
+    """Not reported, not wholly inside quotation marks, and with no negation cue."""
+    if _reported(clause, lang) or not _QUOTE.sub("", clause).strip(" ,，.。!！?？"):
+        return False
+    return not any(cue.search(clause) for cue in _lexicon().negation[lang])
+
+
+def meaning_scores(units: list[MeaningUnit], probabilities: Any, types: tuple[str, ...]) -> dict[str, tuple[float, int]]:
+    """Per ask type, the highest probability over the units that may ask for it, with that unit's index."""
+    best: dict[str, tuple[float, int]] = {}
+    for index, unit in enumerate(units):
+        for column, kind in enumerate(types):
+            p = float(probabilities[index][column])
+            if kind not in unit.ruled_out and p > best.get(kind, (-1.0, -1))[0]:
+                best[kind] = (p, index)
+    return best
+
+
+def _asks_by_meaning(messages: list[str], lang: str | None, meaning: AskMeaning, heard: set[str]) -> list[Ask]:
+    if not meaning.listening() - heard:
+        return []  # nothing left that meaning could add: no sentence is encoded
+    units = meaning_units(messages, lang)
+    if not units:
+        return []
+    probabilities = meaning.probabilities([unit.text for unit in units])
+    asks = []
+    for kind, (p, index) in meaning_scores(units, probabilities, meaning.types).items():
+        if kind in heard or p < meaning.thresholds[meaning.types.index(kind)]:
+            continue
+        unit = units[index]
+        message = messages[unit.message]
+        asks.append(_ask(kind, unit.text, unit.text, message, _language(message, lang)))
+    return asks
 
 
 def _role(text: str, lang: str) -> Role:

@@ -1,13 +1,17 @@
 """What a ticket is entitled to: the one rule every drafter, guard check and front door uses.
 
 The policy book maps facts to remedies; this adds what the book cannot know on its own: a declared incident
-makes incident-time rules apply, the incident's own decisions are granted to everyone it affects, and a
-customer's unconfirmed claim is never a fact."""
+makes incident-time rules apply, the incident's own decisions are granted to everyone it affects, a
+customer's unconfirmed claim is never a fact, and a bystander is owed no order's remedy."""
 
 from __future__ import annotations
 
-from drafting.domain.models import Incident
+from drafting.domain.asks import read_asks
+from drafting.domain.models import Incident, Ticket
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
+
+# What a bystander is still owed: an answer, on time.
+_BYSTANDER_REMEDIES = frozenset({"response_time"})
 
 
 def counted_facts(facts: TicketFacts, incident: Incident | None = None) -> TicketFacts:
@@ -32,4 +36,17 @@ def entitlements(book: PolicyBook, facts: TicketFacts, incident: Incident | None
     return book.remedies_for(counted_facts(facts, incident)) + decisions
 
 
-__all__ = ["counted_facts", "entitlements"]
+def owed(book: PolicyBook, ticket: Ticket, incident: Incident | None = None) -> list[Remedy]:
+    """entitlements() for a ticket, read with its messages: a customer who says they were not affected
+    ("I didn't buy the jacket", 我没买卡) and has no order on the ticket is a bystander, owed an answer but not
+    the refunds and coupons the incident's decisions grant to those it affected — offering them would
+    promise money to someone it was never meant for."""
+    remedies = entitlements(book, ticket.facts, incident)
+    if ticket.order_id or ticket.facts.order_amount is not None:
+        return remedies
+    if read_asks(ticket.messages, ticket.language()).role != "bystander":
+        return remedies
+    return [r for r in remedies if r.type in _BYSTANDER_REMEDIES]
+
+
+__all__ = ["counted_facts", "entitlements", "owed"]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.documents import detect_language
 from knowledge.policy import Remedy, TicketFacts
@@ -80,6 +80,9 @@ class Incident(BaseModel):
     owner: str = ""
     channel: Localized = Field(default_factory=Localized)
     next_update: datetime | None = None
+    # When the crisis began (the message that lit the fuse, else the first complaint): the timeline's
+    # stages are counted from it, so the record can say which stage the calendar has reached.
+    started_at: datetime | None = None
     declared: bool = True  # a declared service incident unlocks incident-time rules (RT-2)
     languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES))
     related_documents: list[str] = Field(default_factory=list)
@@ -110,6 +113,19 @@ class Ticket(BaseModel):
     # When the customer wrote (their first message), if the source says: the chat export's time for radar
     # tickets, the ticket system's for API tickets. The queue shows it instead of when the ticket was filed.
     written_at: datetime | None = None
+    # When each message was written, in the order of `messages` (a chat ticket joins messages written hours
+    # apart); empty when the source gives one time for the whole ticket. None for a message without a time.
+    message_times: list[datetime | None] = Field(default_factory=list)
+    # How sure written_at is, when it is not simply as the source stated it: "clock_only", the chat showed
+    # clock times without a date (the date is the day it was imported); "import_time", the chat had no times
+    # at all, so written_at is when it was imported, not when the customer wrote.
+    written_at_note: Literal["clock_only", "import_time"] | None = None
+
+    @model_validator(mode="after")
+    def _a_time_per_message(self) -> Ticket:
+        if self.message_times and len(self.message_times) != len(self.messages):
+            raise ValueError(f"message_times has {len(self.message_times)} times for {len(self.messages)} messages; give one per message or none")
+        return self
 
     def language(self) -> str:
         """The ticket's language: as given, else detected from what the customer wrote."""
@@ -125,7 +141,10 @@ class Citation(BaseModel):
     heading: str = ""
 
 
-CommitmentType = Literal["refund", "coupon", "free_order", "compensation", "discount", "processing_deadline", "response_time", "membership_extension"]
+# "unrecognised": a sum, share or time bound offered in words the guard could not read (always held as unbacked)
+CommitmentType = Literal[
+    "refund", "coupon", "free_order", "compensation", "discount", "processing_deadline", "response_time", "membership_extension", "unrecognised"
+]
 
 
 class Commitment(BaseModel):

@@ -1,5 +1,7 @@
-"""Draft replies for many tickets at once: per-ticket errors are recorded without stopping the batch, and
-no two customers in one batch receive the same text.
+"""Draft replies for many tickets at once: per-ticket errors are recorded without stopping the batch, no
+two customers in one batch receive the same text, and replies vary in their sentences, not only as wholes
+(customers compare replies in the group: within an incident no two should share more than a fifth of their
+sentences).
 
 This is the drafting step of the batch engine (drafting/workflow/jobs.py), which calls it for each ticket
 it claims with the texts its job already gave out as `taken`; the CLI, the API and the app all batch
@@ -11,13 +13,45 @@ import threading
 from collections.abc import Callable, Container, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from drafting.domain.models import Draft, Incident, Ticket
 from drafting.drafters.base import Drafter
+from drafting.drafters.grounding import sentences
 
 # How many wordings to try before accepting a duplicate (which is then reported as a warning).
 MAX_VARIANTS = 12
 DUPLICATE = "identical to another reply in this batch"
+# The most of its sentences a reply may share with any earlier reply of the incident before other wordings
+# are tried (P10: "no two replies share more than 20% of their sentences").
+MAX_SHARED = 0.2
+# Other wordings tried for a reply that shares too much; the least-shared one is kept.
+SPREAD_TRIES = 8
+# Past this many earlier replies every wording of a sentence has been used many times over; trying more
+# wordings would only cost time.
+SPREAD_WINDOW = 60
+
+Sentences = frozenset[str]
+
+
+@runtime_checkable
+class GivenReplies(Protocol):
+    """A `taken` that can also list the sentences of the replies already given (the job engine's, read from
+    the database as other workers record them)."""
+
+    def __contains__(self, text: object) -> bool: ...
+
+    def given_sentences(self) -> list[Sentences]: ...
+
+
+def sentence_set(text: str) -> Sentences:
+    """The sentences of a reply, trimmed, as a set: what a customer comparing two replies would see."""
+    return frozenset(text[s:e].strip() for s, e in sentences(text) if text[s:e].strip())
+
+
+def shared(one: Sentences, other: Sentences) -> float:
+    """The share of the shorter reply's sentences that the other also has, word for word."""
+    return len(one & other) / min(len(one), len(other)) if one and other else 0.0
 
 
 @dataclass
@@ -69,6 +103,7 @@ def draft_many(
 
     result = BatchResult()
     seen: set[str] = set()
+    earlier: list[Sentences] = []
     tries = getattr(drafter, "variants", MAX_VARIANTS)
 
     def repeated(text: str) -> bool:
@@ -90,6 +125,48 @@ def draft_many(
             continue
         if duplicate:
             draft.warnings.append(DUPLICATE)
+        elif tries > 1:  # a drafter that allows few variants (each a model call) is not asked for more here
+            given = [*earlier, *(taken.given_sentences() if isinstance(taken, GivenReplies) else ())]
+            try:
+                draft = _least_shared(drafter, incident, ticket, lang, draft, variant, min(tries, variant + SPREAD_TRIES), given, repeated)
+            except Exception as exc:
+                result.errors.append((ticket.id, f"{type(exc).__name__}: {exc}"))
+                continue
         seen.add(draft.text)
+        earlier.append(sentence_set(draft.text))
         result.drafts.append(draft)
     return result
+
+
+def _least_shared(
+    drafter: Drafter,
+    incident: Incident,
+    ticket: Ticket,
+    lang: str | None,
+    draft: Draft,
+    variant: int,
+    last: int,
+    given: list[Sentences],
+    repeated: Callable[[str], bool],
+) -> Draft:
+    """The draft, or another wording of it up to variant `last`, whichever shares too much with the fewest
+    replies already given (then the least in all); the first that shares at most MAX_SHARED with each of
+    them is taken at once."""
+    if not given or len(given) > SPREAD_WINDOW:
+        return draft
+
+    def cost(text: str) -> tuple[int, float]:
+        """(replies it shares too much with, sentences it shares in all, as shares): fewest offended first."""
+        shares = [shared(sentence_set(text), other) for other in given]
+        return sum(share > MAX_SHARED for share in shares), sum(shares)
+
+    best, best_cost = draft, cost(draft.text)
+    while best_cost[0] and variant < last:
+        variant += 1
+        candidate = drafter.draft_reply(incident, ticket, lang, variant=variant)
+        if repeated(candidate.text):
+            continue
+        candidate_cost = cost(candidate.text)
+        if candidate_cost < best_cost:
+            best, best_cost = candidate, candidate_cost
+    return best

@@ -22,11 +22,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from drafting.domain.asks import read_asks
-from drafting.domain.models import Citation, Draft, Incident, Lang, Stage, Ticket
+from drafting.domain.models import Ask, Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters import grounding
 from drafting.drafters.composer import Composer, strip_end, when
 from drafting.drafters.reply_plan import ReplyPlan, plan
 from drafting.drafters.retrieval import search_policies, unreachable_warning, with_warning
+from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.injection import injection_warnings
 from drafting.guards.tone import ToneChecker
@@ -189,9 +190,11 @@ class LLMDrafter:
         clauses: list[Any],
         kind: Literal["statement", "reply"],
         sources: grounding.Sources,
+        asks: list[Ask] | None = None,
     ) -> tuple[Draft | None, list[str], int | None]:
         """Up to two attempts. Returns (draft or None, reasons for rejection, prompt tokens). `sources` is
-        indexed once and checks both attempts."""
+        indexed once and checks both attempts. An ask the draft leaves unanswered is worth a retry but not
+        the draft: the second answer is kept with the reviewer's warning, unless the ask is an escalation."""
         reasons: list[str] = []
         tokens: int | None = None
         for attempt in range(2):
@@ -203,14 +206,14 @@ class LLMDrafter:
             tokens = (tokens or 0) + int(usage.get("input_tokens") or 0) or tokens
             try:
                 text, cited = parse_answer(answer.content)
-                draft, problems = self._guard(text, cited, lang, entitled, order_amount, clauses, kind, sources)
+                draft, problems, hints = self._guard(text, cited, lang, entitled, order_amount, clauses, kind, sources, asks or [])
             except DraftRejected as exc:
-                draft, problems = None, [str(exc)]
-            if draft is not None and not problems:
+                draft, problems, hints = None, [str(exc)], []
+            if draft is not None and not problems and (not hints or attempt == 1):
                 return draft, reasons, tokens
-            reasons = problems
+            reasons = problems + hints
             if attempt == 0:
-                retry = self.prompts["retry"][lang].format(reasons="\n".join(f"- {r}" for r in problems))
+                retry = self.prompts["retry"][lang].format(reasons="\n".join(f"- {r}" for r in reasons))
                 conversation = [*conversation, AIMessage(content=str(answer.content)), HumanMessage(content=retry)]
         return None, reasons, tokens
 
@@ -224,7 +227,10 @@ class LLMDrafter:
         clauses: list[Any],
         kind: Literal["statement", "reply"],
         sources: grounding.Sources,
-    ) -> tuple[Draft, list[str]]:
+        asks: list[Ask],
+    ) -> tuple[Draft, list[str], list[str]]:
+        """The draft as guarded, the problems that reject it, and the hints worth one retry (asks left
+        unanswered that are not escalations)."""
         problems: list[str] = []
         if detect_language(text) != lang:
             problems.append(f"the reply must be written in {self._language_name(lang)}")
@@ -242,6 +248,9 @@ class LLMDrafter:
             problems += [reason for flag, reason in zip(tone.flags, tone.reasons("en"), strict=True) if flag.severity == "high" or flag.confident]
         promises = commitment_guard.check(text, entitled, order_amount=order_amount)
         problems += [f"unbacked promise {reason}" for reason in promises.reasons()]
+        coverage = ask_coverage.check(text, asks, lang, promises.commitments)
+        problems += [item.reason() for item in coverage.missed_escalations]
+        hints = [item.reason() for item in coverage.missing if not item.escalation]
         known = {c.chunk_id: c for c in clauses}
         citations = [
             Citation(chunk_id=k.chunk_id, doc_id=k.doc_id, title=k.title, heading=k.heading) for k in (known[c] for c in cited if c in known)
@@ -257,9 +266,10 @@ class LLMDrafter:
             tone=tone.to_dict(),
             generator=self.generator,
             remedies=entitled,
-            warnings=[f"grounding: {f.message()}" for f in report.warnings],
+            warnings=[*(f"grounding: {f.message()}" for f in report.warnings), *coverage.warnings()],
+            asks=coverage.asks(),
         )
-        return draft, problems
+        return draft, problems, hints
 
     def _fallback(self, fallback: Draft, reasons: list[str]) -> Draft:
         why = "; ".join(reasons) or "no usable answer"
@@ -296,7 +306,7 @@ class LLMDrafter:
             lang, p["reply_user"][lang], incident, ticket, entitled, [remedies, channel, next_update, *self._clause_texts(clauses)], ticket.messages
         )
         draft, reasons, tokens = self._run(
-            [SystemMessage(content=system), HumanMessage(content=user)], lang, entitled, facts.order_amount, clauses, "reply", sources
+            [SystemMessage(content=system), HumanMessage(content=user)], lang, entitled, facts.order_amount, clauses, "reply", sources, answers.asks
         )
         warnings = injection_warnings(ticket.messages)
         if draft is None:
@@ -312,7 +322,6 @@ class LLMDrafter:
                     "warnings": [*draft.warnings, *warnings],
                     "prompt_version": p["version"],
                     "prompt_tokens": tokens,
-                    "asks": answers.asks,
                 }
             ),
             unsourced,
@@ -334,7 +343,7 @@ class LLMDrafter:
             lang, p["rewrite"][lang], incident, ticket, entitled, [draft.text, instruction, *(c.title for c in draft.citations)], ticket.messages
         )
         rewritten, reasons, tokens = self._run(
-            [SystemMessage(content=system), HumanMessage(content=user)], lang, entitled, ticket.facts.order_amount, [], "reply", sources
+            [SystemMessage(content=system), HumanMessage(content=user)], lang, entitled, ticket.facts.order_amount, [], "reply", sources, draft.asks
         )
         if rewritten is None:
             fallback = self.composer.rewrite(incident, ticket, draft, instruction)
@@ -344,7 +353,6 @@ class LLMDrafter:
                 "incident_id": incident.id,
                 "ticket_id": ticket.id,
                 "citations": draft.citations,
-                "asks": draft.asks,
                 "prompt_version": p["version"],
                 "prompt_tokens": tokens,
             }

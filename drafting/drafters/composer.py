@@ -20,13 +20,15 @@ from decimal import Decimal
 from typing import Any, cast
 
 from drafting.domain.asks import read_asks
-from drafting.domain.entitlements import entitlements
+from drafting.domain.entitlements import owed
 from drafting.domain.models import Action, Ask, Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan, response_minutes
 from drafting.drafters.retrieval import search_policies, unreachable_warning
+from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.injection import injection_warnings
 from drafting.guards.tone import ToneChecker, default_checker
+from drafting.text import units
 from drafting.text.data import load_yaml
 from knowledge.cjk import CJK_RANGES
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
@@ -68,6 +70,11 @@ def minutes_text(minutes: int, lang: str) -> tuple[str, str]:
         hours = minutes // 60
         return (str(hours), "小时") if lang == "zh" else (str(hours), "hour" if hours == 1 else "hours")
     return (str(minutes), "分钟") if lang == "zh" else (str(minutes), "minutes")
+
+
+def _same_remedy(remedy: Remedy) -> tuple[object, ...]:
+    """What makes two remedies the same to the customer, whichever rule grants them."""
+    return (remedy.type, remedy.scope, remedy.applies_to, remedy.percent, remedy.amount, remedy.months, remedy.channel, remedy.choice)
 
 
 def _clean(text: str, lang: str) -> str:
@@ -165,8 +172,8 @@ class Composer:
 
     def entitlements(self, incident: Incident, ticket: Ticket) -> list[Remedy]:
         """What this customer is entitled to (drafting.domain.entitlements: facts only, incident-time rules
-        during a declared incident, plus the incident's decisions)."""
-        return entitlements(self.book, ticket.facts, incident)
+        during a declared incident, plus the incident's decisions; nothing an order gets for a bystander)."""
+        return owed(self.book, ticket, incident)
 
     def response_time(self, incident: Incident) -> Remedy | None:
         generic = TicketFacts(issue_type="other", during_incident=incident.declared)
@@ -195,21 +202,23 @@ class Composer:
 
         if remedy.type == "refund":
             if remedy.scope == "full":
-                if order_amount is not None and remedy.applies_to == "order":
+                if remedy.applies_to == "item":
+                    return pick("refund_full_item")
+                if order_amount is not None:
                     return pick("refund_full_amount", amount=money(order_amount))
                 return pick("refund_full")
             if remedy.scope == "pro_rated":
                 return pick("refund_pro_rated")
-            return pick("refund_partial", percent=remedy.percent)
+            return pick("refund_partial_item" if remedy.applies_to == "item" else "refund_partial", percent=remedy.percent)
         if remedy.type == "free_order":
             return pick("free_order")
         if remedy.type == "coupon":
             spend = pick("no_min_spend") if not remedy.min_spend else pick("min_spend", min_spend=money(remedy.min_spend))
             return pick("coupon", amount=money(remedy.amount), spend=spend, valid_days=remedy.valid_days or 30)
         if remedy.type == "processing_deadline":
-            return pick("processing_deadline", days=remedy.days)
+            return pick("processing_deadline", days=units.count(remedy.days or 0, "day", lang))
         if remedy.type == "membership_extension":
-            return pick("membership_extension", months=remedy.months)
+            return pick("membership_extension", months=units.count(remedy.months or 0, "month", lang))
         if remedy.type == "priority_channel":
             names = self.reply_phrases.get("channel_names", {})
             channel = names.get(remedy.channel or "", {}).get(lang, remedy.channel or "")
@@ -217,20 +226,44 @@ class Composer:
         return pick("review")
 
     def remedy_lines(self, rng: random.Random, remedies: Iterable[Remedy], lang: str, order_amount: Decimal | None) -> list[str]:
-        """One line per remedy (alternatives the customer chooses between share a line); response times
+        """The remedies rule by rule (alternatives the customer chooses between share a line), each rule's
+        processing time right after what it applies to: two rules with two deadlines must not read as one
+        list with two contradicting times, nor a time before anything it could apply to. A deadline of a
+        rule that grants nothing else here says nothing to the customer and is left out. Response times
         are said in the channel sentence instead."""
-        lines: list[str] = []
-        choices: dict[str, list[str]] = {}
-        for remedy in remedies:
+        groups: dict[str, tuple[list[str], dict[str, list[str]], list[Remedy]]] = {}
+        remedies = list(remedies)
+        # The same remedy from the policy book and from an incident decision is one remedy to the customer,
+        # said once, under the last rule that grants it: the incident's decisions come after the book's rules
+        # and speak for this incident, so every customer hears the same processing time (one voice).
+        last = {_same_remedy(r): n for n, r in enumerate(remedies) if r.type not in ("response_time", "processing_deadline")}
+        for n, remedy in enumerate(remedies):
             if remedy.type == "response_time":
+                continue
+            if remedy.type != "processing_deadline" and last[_same_remedy(remedy)] != n:
+                continue
+            items, choices, deadlines = groups.setdefault(remedy.rule_id, ([], {}, []))
+            if remedy.type == "processing_deadline":
+                deadlines.append(remedy)
                 continue
             text = self.describe_remedy(rng, remedy, lang, order_amount)
             if remedy.choice:
                 choices.setdefault(remedy.choice, []).append(text)
             else:
-                lines.append(text)
-        for options in choices.values():
-            lines.append(("，或".join(options) + "（您二选一）") if lang == "zh" else (" or ".join(options) + " (your choice)"))
+                items.append(text)
+        lines: list[str] = []
+        for items, choices, deadlines in groups.values():
+            said = items + [("，或".join(o) + "（您二选一）") if lang == "zh" else (" or ".join(o) + " (your choice)") for o in choices.values()]
+            if not said:
+                continue
+            if deadlines:
+                slowest = max(deadlines, key=lambda r: r.days or 0)  # one time per rule: the one it can keep
+                when = self.describe_remedy(rng, slowest, lang, order_amount)
+                if len(said) == 1:
+                    said[-1] += ("，" if lang == "zh" else ", ") + when
+                else:
+                    said.append(when)
+            lines += said
         return lines
 
     def _list(self, items: list[str], lang: str) -> str:
@@ -326,7 +359,8 @@ class Composer:
         if not ticket.order_id:
             # "in order {order}" with no order id leaves "in order" dangling: use a wording that stands alone.
             options = [o for o in options if not _NEEDS_ORDER.search(o)] or options
-        return _clean(rng.choice(options).format(order=ticket.order_id or "", delay=facts.delay_minutes or ""), lang)
+        delay = units.duration(facts.delay_minutes, lang) if facts.delay_minutes is not None else ""
+        return _clean(rng.choice(options).format(order=ticket.order_id or "", delay=delay), lang)
 
     def cause_for(self, incident: Incident, lang: str, about: str) -> str:
         """The one clause of the incident's cause that concerns this customer: of the clauses the record
@@ -400,6 +434,9 @@ class Composer:
             intro = "remedies_intro_compensation"
         else:
             intro = "remedies_intro_chat" if chat else "remedies_intro"
+        if "compensation" in declined and "refund" in declined and has_remedy_lines:
+            # the intro refuses the sum; the refund they also asked for needs its own no
+            after.append(self._pick(rng, p, "declined_refund_too", lang))
         if "compensation" in declined and not has_remedy_lines:
             # What is possible instead: a person checks what the policy gives.
             after.append(self._pick(rng, p, "declined_compensation_alone", lang))
@@ -610,9 +647,13 @@ class Composer:
         if tone.verdict != "ok":
             warnings.append("tone: " + "; ".join(tone.reasons()) if tone.flags else f"tone: score {tone.score} is below the threshold")
         warnings += [f"commitment: {reason}" for reason in promises.reasons()]
+        # The same check as a model's draft: what the reply says is the answer each ask gets, not the plan.
+        coverage = ask_coverage.check(draft.text, draft.asks, draft.lang, promises.commitments)
+        warnings += coverage.warnings()
         citations, unsourced = self.citations(draft, entitled)
         return draft.model_copy(
             update={
+                "asks": coverage.asks(),
                 "tone": tone.to_dict(),
                 "commitments": promises.commitments,
                 "warnings": warnings + ([unsourced] if unsourced else []),

@@ -7,6 +7,7 @@ import re
 
 from drafting.domain.models import Draft, Incident, Ticket
 from drafting.guards.tone import ToneChecker, default_checker
+from drafting.text import units
 
 REPLY_ELEMENTS = ("acknowledge", "apology", "cause", "action", "remedies", "channel", "next_update")
 STATEMENT_ELEMENTS = ("acknowledge", "apology", "action", "channel", "next_update")
@@ -22,7 +23,9 @@ def checklist(draft: Draft, incident: Incident, ticket: Ticket | None = None, to
     cues = (tone or default_checker()).cues(text)
     facts_named = True
     if ticket is not None and ticket.facts.delay_minutes:
-        facts_named = str(ticket.facts.delay_minutes) in text  # "45 minutes late": their facts, not a generic "delay"
+        # "45 minutes late", "nine days late": their facts, not a generic "delay"
+        minutes = ticket.facts.delay_minutes
+        facts_named = str(minutes) in text or units.duration(minutes, draft.lang) in text
     what = incident.what_happened.pick(draft.lang)
     checks = {
         "acknowledge": facts_named and (ticket is not None or bool(what) and any(word in text for word in re.findall(r"\w{4,}", what)[:12])),

@@ -61,6 +61,8 @@ class _Judge:
 
     def verdict(self) -> Commitment:
         c = self.c
+        if c.type == "unrecognised":  # the last net's finding: nothing can back what could not be read
+            return self.refused("unbacked", c.reason or "a promise the guard could not read: check it against policy")
         money_like = c.type in ("refund", "compensation", "coupon") and c.unit not in ("percent", "multiple")
         if money_like and c.amount is not None and c.currency is None:
             return self.refused("unbacked", f"{_said(c)}: the amount names no currency, so no rule can be matched to it")

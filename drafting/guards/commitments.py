@@ -29,6 +29,11 @@ amount (免单, 这单不要钱, 终身VIP, 补发一份) is a free order or a m
 passages after "what happened / why / what we are doing" describe the incident and our own work, so promises
 there count only where a clause speaks to the reader.
 
+Last comes the net for phrasing nobody has seen (drafting/guards/unrecognised.py): a sentence — or a clause that
+gives on its own — offering a sum, a multiple or a share of the price, a count of free things, a period or a
+time bound, from which the grammar read nothing, is an `unrecognised` promise, held as unbacked with its span
+and a reason for the reviewer, unless a cue shows it is a fact (a price, the incident's times, an instruction…).
+
 Judging is default-deny: each promise is backed (naming the rule), exceeds (more than the rule allows —
 naming it) or unbacked (nothing grants anything like it, or it cannot be judged: a foreign currency — the
 policy book pays in CNY — an amount with no order to compare it to, a deadline that cannot be resolved).
@@ -44,7 +49,8 @@ injected into a complaint cannot talk it into accepting a promise.
 
 Modules: drafting/text/numbers.py (normaliser, numerals), drafting/guards/promise_text.py (lexicon, indexed text,
 quantities), drafting/guards/deadlines.py (dates and relative deadlines), this module (the grammar: which
-quantities and phrases are promises), drafting/guards/commitment_judge.py (backed / exceeds / unbacked).
+quantities and phrases are promises), drafting/guards/unrecognised.py (the last net: offers the grammar could
+not read), drafting/guards/commitment_judge.py (backed / exceeds / unbacked).
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ from drafting.domain.models import Commitment, CommitmentType
 from drafting.guards.commitment_judge import BOOK_CURRENCY, judge
 from drafting.guards.deadlines import Deadline, find_deadlines
 from drafting.guards.promise_text import QUOTED, RANGE, SENTENCE_REACH, IndexedText, Quantity, SpanSet, lexicon, plain, quantities, with_unit
+from drafting.guards.unrecognised import unread_offers
 from drafting.text.numbers import Number, normalise, parse_number, scan_numbers
 from knowledge.cjk import is_cjk
 from knowledge.policy import MONEY_TYPES, PolicyBook, Remedy
@@ -87,10 +94,12 @@ _PER_PERSON = r"(?:passenger|person|customer|guest|head|user|rider|travell?er|me
 _UNIT_PRICE = re.compile(
     r"\s?(?:一[把个件份只盒瓶包斤支套]|每(?![人位名户])|/\s?[个件份只盒瓶包斤支套次月天]|per\s(?!" + _PER_PERSON + r")|each(?![a-z])|a piece)"
 )
+_EACH_AFTER = re.compile(r"\s?each(?![a-z])")
 # a bare number a refund or a coupon names: "refund the (full) 86", "86 back to you", "a 30 voucher"
 _BARE_REFUND_BEFORE = re.compile(r"\s(?:(?:you|u)\s)?(?:the\s)?(?:full\s|whole\s|entire\s)?")
 _BARE_BACK_AFTER = re.compile(r"\s(?:back)(?![a-z])")
 _BARE_COUPON_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan |kuai )?(?:coupon|voucher|credit)s?(?![a-z])")
+_BARE_COMPENSATION_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan )?(?:payouts?|settlements?|compensation|goodwill payments?)(?![a-z])")
 _REFUND_AFTER_GAP = re.compile(r"\s?(?:单独|全部|全额|都|会|将|也|给您|给你){0,3}")
 _ARTICLE_BEFORE = re.compile(r"(?<![a-z])an?\s$")
 _BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:打|转|汇|发|退|赔|补|再|another|an extra)?\s?")
@@ -121,6 +130,8 @@ _THAT_DAY = re.compile(r"当天|当日|同一天|(?:that|the same) day")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]")
 THAT_DAY_REACH = 120
 _EACH_BEFORE = re.compile(r"(?:每张|每份|每个|各|(?<![a-z])each)[^，。,.!?！？]{0,8}$")
+# between a count and a coupon's value: "five 10-yuan coupons", "ten no-minimum 10 yuan coupons"
+_COUNT_ADJECTIVES = re.compile(r"\s?(?:(?:[a-z]+-[a-z]+|no|free|extra|bonus|more|additional|new)\s){0,2}")
 _COUNT_GAP = re.compile(r"\s?(?:of|worth|的)?\s?")
 # a passage after a header (what happened, why, what we are doing) ends with its sentence; ";" only separates items
 _WHEN_DONE = re.compile(r"\s?(?:on|at|于|在)?\s?")
@@ -129,6 +140,7 @@ _NEXT_GIFT = re.compile(r"另外|(?<![配运发传输递护])送|(?<![a-z])(?:an
 _NEXT_VERB = re.compile(r"\s(?:and|then)\s|[，,;；]|并|再")
 _PASSAGE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 PASSAGE_REACH = 800
+REPEAT_REACH = 240  # characters back in which a refund said again ("退款24小时内到账") is the one promised before
 HEADLINE_REACH = 160
 _QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
 
@@ -149,12 +161,14 @@ class _Extractor:
         self.found: list[Commitment] = []
         self.found_at = SpanSet()  # normalised span of each promise found → its index in self.found
         self.taken = SpanSet()  # normalised spans already part of a promise or a fact
+        self.claimed = SpanSet()  # every promise ever found, also those later dropped as declined or quoted
         self.netted: set[tuple[int, int]] = set()  # original spans of the money the safety net caught
         # original spans of grants on terms no rule has (every week, never expires) → what the terms are
         self.open_terms: dict[tuple[int, int], str] = {}
         self.deadlines: list[Deadline] = []
         self.amounts: list[Quantity] = []
         self.order_amount: Decimal | None = None  # the ticket's order, when the caller knows it (check does)
+        self.passages: SpanSet | None = None  # the headline and work-plan passages (work_plan), found once
 
     # ── helpers ──
 
@@ -170,6 +184,7 @@ class _Extractor:
         self.found_at.add(start, end, len(self.found))
         self.found.append(commitment)
         self.taken.add(start, end)
+        self.claimed.add(start, end)
         return commitment
 
     def not_ours(self, start: int, end: int) -> bool:
@@ -232,10 +247,12 @@ class _Extractor:
         return end + (marker.end() - marker.start() if marker else 0)
 
     def names_bare(self, q: Quantity) -> str | None:
-        """The remedy that names a bare number: a refund ("refund the full 86", "86 back to you") or a coupon
-        ("a 30 voucher"); None when nothing does."""
+        """The remedy that names a bare number: a refund ("refund the full 86", "86 back to you"), a coupon
+        ("a 30 voucher") or compensation ("a 1k payout"); None when nothing does."""
         if _BARE_COUPON_AFTER.match(self.s, q.end):
             return "coupon"
+        if _BARE_COMPENSATION_AFTER.match(self.s, q.end):
+            return "compensation"
         if _COUNTED.match(self.s, q.end) or q.value <= 0 or q.value > 10000:
             return None
         refund = self.t.remedy["refund"]
@@ -314,7 +331,17 @@ class _Extractor:
         self.drop_work_plan()
         self.drop_declined_demands()
         self.drop_declined_quotes()
+        self.unrecognised(amounts, deadlines)
         return sorted(self.found, key=lambda c: (c.start, c.end))
+
+    def unrecognised(self, amounts: list[Quantity], deadlines: list[Deadline]) -> None:
+        """Default-deny for phrasing the grammar has not seen: a sentence that offers a sum, a share, free things
+        or a time bound and yields no promise is held as an unrecognised one (drafting/guards/unrecognised.py)."""
+        net = _SafetyNet(self)
+        for unread in unread_offers(self, amounts, deadlines, self.now, lambda q: net.sent_as_money(q, *self.t.clause(q.start, q.end))):
+            self.add(
+                "unrecognised", unread.start, unread.end, amount=unread.amount, unit=unread.currency, currency=unread.currency, reason=unread.reason
+            )
 
     def money(self, q: Quantity, counts: list[Quantity]) -> None:
         t = self.t
@@ -332,7 +359,7 @@ class _Extractor:
                 return
             if t.hits["threshold_before"].ends_at(q.start, 2):
                 return
-        if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not self.names_coupon_value(q, lo):
+        if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not (self.names_coupon_value(q, lo) or self.shared_out(q, lo, hi)):
             return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
         # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
         given = self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1)
@@ -341,7 +368,9 @@ class _Extractor:
         if t.hits["money_fact"].any(lo, hi):
             return  # "the 20 yuan coupon you had expired", "8折优惠仅限新用户"
         kind = named or self.money_kind(q, lo, hi, coupon_off)
-        if self.reported_done(lo, hi) and (kind != "coupon" or self.past_occasion(q.start, q.end)):
+        if kind == "refund" and t.hits["expense"].any(lo, hi):
+            kind = "compensation"  # "reimburse the 45 yuan taxi fare", 报销打车费: the customer's own costs, not the order
+        if self.reported_done(lo, hi) and (kind not in ("coupon", "compensation") or self.past_occasion(q.start, q.end)):
             # 退款86元已于今天退回, "the 86 CNY refund was completed": a report, not a promise; a coupon just
             # added is still a grant the customer will use, unless it was given on an earlier occasion
             self.taken.add(q.start, q.end)
@@ -395,6 +424,11 @@ class _Extractor:
         if kind is None and t.hits["giving"].any(lo, hi):
             kind = "compensation"
         return kind
+
+    def shared_out(self, q: Quantity, lo: int, hi: int) -> bool:
+        """ "We'll give affected customers 500 yuan each": "each" after a sum shared out to people is a remedy per
+        person, not a unit price."""
+        return bool(_EACH_AFTER.match(self.s, q.end)) and self.t.hits["people"].any(lo, hi)
 
     def names_coupon_value(self, q: Quantity, lo: int) -> bool:
         """ "five coupons of 10 yuan each": the amount is each coupon's value, not a unit price."""
@@ -486,8 +520,13 @@ class _Extractor:
             said = [c for c in counts if c.unit == "coupons" and slo <= c.start and c.end <= q.start]
             if said:
                 details["count"] = int(said[-1].value)
-        for x in _quantities_between(self, max(lo, q.start - 16), q.start):  # "five 10-yuan coupons"
-            if x.kind == "bare" and x.end <= q.start and re.fullmatch(r"\s?", self.s[x.end : q.start]) and x.value == x.value.to_integral_value():
+        for x in _quantities_between(self, max(lo, q.start - 24), q.start):  # "five 10-yuan coupons", "ten no-minimum 10 yuan coupons"
+            if (
+                x.kind == "bare"
+                and x.end <= q.start
+                and _COUNT_ADJECTIVES.fullmatch(self.s, x.end, q.start)
+                and x.value == x.value.to_integral_value()
+            ):
                 details["count"] = int(x.value)
         threshold = [
             x
@@ -671,6 +710,13 @@ class _Extractor:
             arrives = kind == "refund" and self.arrival_in(slo, shi)
             if self.general_information(start, end) or self.reported_done(lo, hi):
                 continue
+            if kind == "refund" and self.t.hits["expense"].any(lo, hi):
+                # "we'll reimburse your taxi fare": the customer's own costs paid back are compensation
+                if not any(c.type == "compensation" for c in self.found_in(lo, hi)) and self.add("compensation", start, end) is not None:
+                    done.add(slo)
+                continue
+            if kind == "refund" and self.refund_said_before(slo):
+                continue  # 将退还多收的26.5元。退款24小时内到账: the refund promised before, said again with its time
             if not (forward or arrives) or not arrives and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi)):
                 continue
             if kind == "coupon" and (not self.t.hits["giving"].any(slo, shi) or any(c.type == "discount" for c in self.found_in(slo, shi))):
@@ -686,6 +732,10 @@ class _Extractor:
                 values.update(self.referred_sum(start, end, lo, slo))
             if self.add(kind, start, end, **values) is not None:
                 done.add(slo)
+
+    def refund_said_before(self, slo: int) -> bool:
+        """A refund already promised in the sentences just before: "the refund" said again is that refund."""
+        return any(c.type == "refund" for c in self.found_in(max(0, slo - REPEAT_REACH), slo))
 
     def referred_sum(self, start: int, end: int, lo: int, slo: int) -> dict[str, Any]:
         """The sum a refund points back at ("charged in HKD by mistake — HK$95. We'll refund that", 多扣了12元，
@@ -720,7 +770,7 @@ class _Extractor:
             return  # a coupon's validity is read with the coupon
         if self.general_information(q.start, q.end):
             return  # "top-ups normally arrive within 10 minutes": how a process usually goes
-        granted = t.hits["granting"].any(lo, hi) or t.hits["giving"].any(lo, hi)
+        granted = t.hits["granting"].any(lo, hi) or t.hits["giving"].any(lo, hi) or self.listed_gift(lo, q.start)
         if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted and not self.reported_done(lo, hi):
             # in the unit written (7天会员 is 7 days, not 0.233 months); the judge converts
             amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
@@ -733,7 +783,12 @@ class _Extractor:
             return
         if re.search(r"(?<![a-z])for\s?$", self.s[max(0, q.start - 5) : q.start]):
             return  # "no activity for 24 months": a span of time, not a deadline
-        marked = t.hits["within_after"].starts_at(q.end, 1) or t.hits["within_before"].ends_at(q.start, 8) or q.low is not None
+        marked = (
+            t.hits["within_after"].starts_at(q.end, 1)
+            or t.hits["within_before"].ends_at(q.start, 8)
+            or q.low is not None
+            or t.hits["processing"].starts_at(_ARRIVAL_GAP.match(self.s, q.end).end(), 0)  # type: ignore[union-attr]
+        )  # 3天内, within 5 minutes, 1-3个工作日, 三天(左右)到账
         if not marked and not t.hits["future"].any(lo, hi):
             return
         kind = self.time_kind(q.start, q.end, lo, hi)
@@ -744,6 +799,12 @@ class _Extractor:
         elif kind == "processing_deadline":
             days = q.value if unit == "business_days" else _minutes(q.value, unit) / 1440
             self.add("processing_deadline", q.start, q.end, amount=days, unit="business_days" if unit == "business_days" else "days")
+
+    def listed_gift(self, lo: int, start: int) -> bool:
+        """ "Full refund, a 30 yuan coupon, and half a year of VIP": a clause that continues a list of gifts
+        already found in its sentence is given like them."""
+        slo, _ = self.t.sentence(start, start)
+        return bool(_LIST_CONTINUES.match(self.s, lo)) and any(c.type in ("refund", "coupon", "compensation") for c in self.found_in(slo, start))
 
     def done(self, lo: int, hi: int) -> bool:
         """The clause reports something done (已经退了, "was sent", 没送到) and promises nothing after it: "has
@@ -818,7 +879,8 @@ class _Extractor:
             return
         lo, hi = self.t.clause(q.start, q.end)
         slo, shi = self.t.sentence(q.start, q.end)
-        if self.t.hits["free"].any(slo, shi) and self.t.hits["future_order"].any(lo, hi) and q.value > 1:
+        # the free word in the count's own clause: "next two orders 50% off, and a free drink" frees no order
+        if self.t.hits["free"].any(lo, hi) and self.t.hits["future_order"].any(lo, hi) and q.value > 1:
             for span in self.t.hits["free_order"].within(slo, shi):
                 self.taken.add(*span)
             self.add("free_order", q.start, q.end, amount=q.value, unit="orders", count=int(q.value))
@@ -831,8 +893,29 @@ class _Extractor:
                 continue  # "delivery is free for orders over 30 yuan", "免运费仅限新用户": a rule, not a gift
             if self.t.hits["excess_apology"].any(max(0, start - 8), end):
                 continue  # 多的算我们的赔偿: the excess of a refund, read with the refund (split_excess)
+            # "3 months of Premium on the house", 一年的会员，全免费: the free word qualifies the membership in its
+            # clause, or is all of a clause after it (本单免单，另外赠送三个月会员卡 still frees the order; 一年会员+
+            # 三张免单券 gives vouchers of their own)
+            alone = len(self.s[lo:hi].strip()) - (end - start) <= 2
+            # 免单, "your order is free" name the order itself: a free order whatever else the sentence gives
+            names_order = self.t.hits["whole_order"].any(start, end) or self.t.remedy["coupon"].starts_at(end, 1)
+            if not names_order and any(c.type == "membership_extension" for c in self.found_in(*((slo, shi) if alone else (lo, hi)))):
+                continue
             if self.free(start, end) and not any(c.type == "free_order" for c in self.found_in(slo, shi)):
-                self.add("free_order", start, end, applies_to="item" if self.free_thing(start, end, lo, hi) else None)
+                count = self.free_count(start, end)
+                terms: dict[str, Any] = {"amount": Decimal(count), "unit": "orders", "count": count} if count > 1 else {}
+                self.add("free_order", start, end, applies_to="item" if self.free_thing(start, end, lo, hi) else None, **terms)
+
+    def free_count(self, start: int, end: int) -> int:
+        """送您3次免费乘车, 两杯免费饮品券, 三张免单券, 免单三次, "two free nights": how many free things (1 when no
+        count is said)."""
+        lo, hi = self.t.clause(start, end)
+        slo, _ = self.t.sentence(start, end)
+        for match in _FREE_COUNT.finditer(self.s, max(slo, lo - 16), hi):
+            value = parse_number(match.group(1) or match.group(2))
+            if value is not None and 1 <= value <= 1000:
+                return int(value)
+        return 1
 
     def free_thing(self, start: int, end: int, lo: int, hi: int) -> bool:
         """The free word gives a thing or a service beside the order (一杯饮品免费, 换电池不收您钱, "a loaner phone
@@ -862,6 +945,7 @@ class _Extractor:
         if (
             self.outside(t.hits["time_fact"], lo, hi, d.start, d.end)
             or t.hits["own_work"].any(slo, shi)
+            and not t.remedy["refund"].any(lo, hi)
             or self.past_sentence(d.start, d.end)
             or self.done(lo, hi)
         ):
@@ -963,24 +1047,27 @@ class _Extractor:
         and our work, not what this reader gets: "原因：…24小时内有照片可以直接退", "What we're changing: refund
         every cancelled order in full; Wei Guo owns it". A clause in such a passage that speaks to the reader
         is still a promise to them."""
-        headers = self.t.hits["plan_header"].spans
-        headline = self.headline()
-        if not (headers or headline) or not self.found:
+        if not self.found or not self.work_plan().count:
             return
-        passages = SpanSet([headline] if headline else [])
-        for _, end in headers:
-            stop = _PASSAGE_END.search(self.s, end, min(len(self.s), end + PASSAGE_REACH))
-            passages.add(end, stop.start() if stop else min(len(self.s), end + PASSAGE_REACH))
         where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
-        keep = []
-        for index in range(len(self.found)):
-            start, end = where[index]
-            lo, hi = self.t.clause(start, end)
-            if passages.contains(start, end) and not _READER.search(self.s, lo, hi):
-                continue
-            keep.append(index)
+        keep = [index for index in range(len(self.found)) if not self.told_as_work_plan(*where[index])]
         if len(keep) < len(self.found):
             self.keep_only(keep)
+
+    def work_plan(self) -> SpanSet:
+        """The headline and the passages after a header of what happened, why, or our own action list."""
+        if self.passages is None:
+            headline = self.headline()
+            self.passages = SpanSet([headline] if headline else [])
+            for _, end in self.t.hits["plan_header"].spans:
+                stop = _PASSAGE_END.search(self.s, end, min(len(self.s), end + PASSAGE_REACH))
+                self.passages.add(end, stop.start() if stop else min(len(self.s), end + PASSAGE_REACH))
+        return self.passages
+
+    def told_as_work_plan(self, start: int, end: int) -> bool:
+        """[start, end) sits in the headline or a work-plan passage, in a clause that does not speak to the reader."""
+        lo, hi = self.t.clause(start, end)
+        return self.work_plan().contains(start, end) and not _READER.search(self.s, lo, hi)
 
     def headline(self) -> tuple[int, int] | None:
         """A statement's title: a short first line with no sentence end in it ("About half-price week: our
@@ -1246,7 +1333,7 @@ class _SafetyNet:
                         continue  # 永远爱您: lifetime of nothing the brand grants
                     added = self.x.add("membership_extension", start, end)
                 else:
-                    count, period = self.free_count(start, end), self.free_period(start, end)
+                    count, period = self.x.free_count(start, end), self.free_period(start, end)
                     terms: dict[str, Any] = (
                         {"amount": Decimal(1), "unit": period} if period else {"amount": count, "unit": "orders"} if count > 1 else {}
                     )
@@ -1263,16 +1350,6 @@ class _SafetyNet:
             if pattern.search(self.s, lo, hi):
                 return unit
         return None
-
-    def free_count(self, start: int, end: int) -> int:
-        """送您3次免费乘车, 两杯免费饮品券, "two free nights": how many free things (1 when no count is said)."""
-        lo, hi = self.t.clause(start, end)
-        slo, _ = self.t.sentence(start, end)
-        for match in _FREE_COUNT.finditer(self.s, max(slo, lo - 16), hi):
-            value = parse_number(match.group(1) or match.group(2))
-            if value is not None and 1 <= value <= 1000:
-                return int(value)
-        return 1
 
     def benefit_is_fact(self, start: int, end: int, lo: int, hi: int) -> bool:
         hits = self.t.hits
@@ -1360,6 +1437,8 @@ class _OpenTerms:
         return gives and any(q.kind == "count" and q.unit == "coupons" for q in _quantities_between(self.x, lo, hi))
 
 
+# between a duration and the arrival it bounds: 三天(左右)(就)到账
+_ARRIVAL_GAP = re.compile(r"\s?(?:左右)?(?:就|能|会|可以)?")
 _TIME_AS_ADJECTIVE = re.compile(r"[^-\s]+-[a-z]+|\S+\s(?:minute|hour|day|week|month|year|second)")
 _AFTER_TIME = re.compile(r"\s?(?:左右)?(?:之后|以后|后|later|after)")
 # right after an amount: it is a rate or a price (0.99元/条, 6元/月, 3元包, 780元每年)
@@ -1369,7 +1448,7 @@ _WORTH = re.compile(r"[\s,，(（]{0,3}(?:worth|valued at|equal to|价值|可抵
 # a clause that continues a list of gifts: "…, plus 2,000 miles", "and 1,000 credits", "，另外500积分", 外加
 # or names the sum of the one before ("利息全部减免，金额约45.6元", "年费给您免了，共计680元")
 _LIST_CONTINUES = re.compile(
-    r"\s?(?:plus|and|also|as well as|along with|on top of that|另外|外加|再加|加上|以及|并且?|还有|再送|再|共计|合计|总计|金额|约|大约|也就是|即|that's|that is|totall?ing|worth)"
+    r"\s?(?:plus|and|also|as well as|along with|on top of that|另外|外加|再加|加上|以及|并且?|还有|再送|再|共计|合计|总计|金额|约|大约|也就是|即|价值|that's|that is|totall?ing|worth)"
 )
 # a count of free things: 3次免费乘车, 两杯免费饮品券, 私教课送您两节, "two free nights", "3 free rides"
 _FREE_COUNT = re.compile(

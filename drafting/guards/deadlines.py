@@ -148,11 +148,29 @@ def _resolve(match: re.Match[str], now: datetime) -> datetime | None:
     return None  # pragma: no cover - every alternative is handled above
 
 
+# "by 12/3", 12/3前: month first, as Chinese and US writers put it; only with a "by" or 前 next to it, since
+# 5/5 alone is as often a rating or a fraction
+_SLASH_DATE = re.compile(r"(?<![\d/.])(1[0-2]|0?[1-9])/(3[01]|[12]\d|0?[1-9])(?![\d/])")
+
+
+def _slash_date(match: re.Match[str], now: datetime) -> datetime | None:
+    try:
+        due = _end_of(now.replace(month=int(match.group(1)), day=int(match.group(2))))
+    except ValueError:
+        return None
+    return due.replace(year=now.year + 1) if due < now - timedelta(days=183) else due
+
+
+# a period said bare (本周, "this weekend"): it resolves like the end of that period, but it is a deadline only
+# when something marks it as one ("by this weekend", 本周前)
+_PERIODS = frozenset(("this_week", "this_month"))
+
+
 def _relative(kind: str, now: datetime) -> datetime:
     days = {"today": 0, "tomorrow": 1, "day_after_tomorrow": 2, "three_days": 3}
     if kind in days:
         return _end_of(now + timedelta(days=days[kind]))
-    if kind == "end_of_week":
+    if kind in ("end_of_week", "this_week"):
         return _end_of(now + timedelta(days=6 - now.weekday()))
     last = calendar.monthrange(now.year, now.month)[1]
     return _end_of(now.replace(day=last))
@@ -171,10 +189,15 @@ def find_deadlines(text: IndexedText, now: datetime) -> list[Deadline]:
             continue  # "3点" / "10:30" alone is too often a fact; a time is a deadline with 前 / by
         found.append(Deadline(match.start(), match.end(), _resolve(match, now), relative=False))
     taken = SpanSet((d.start, d.end) for d in found)
+    for match in _SLASH_DATE.finditer(s):
+        marked = text.hits["before_before"].ends_at(match.start(), 1) or text.hits["before_after"].starts_at(match.end(), 1)
+        if marked and not taken.overlaps(*match.span()):
+            found.append(Deadline(match.start(), match.end(), _slash_date(match, now), relative=False))
+            taken.add(*match.span())
     for kind, pattern in lexicon().deadline_words.items():
         for match in pattern.finditer(s):
             if not taken.overlaps(*match.span()):
-                found.append(Deadline(match.start(), match.end(), _relative(kind, now), relative=True))
+                found.append(Deadline(match.start(), match.end(), _relative(kind, now), relative=kind not in _PERIODS))
                 taken.add(*match.span())
     return _merge_adjacent(sorted(found, key=lambda d: d.start), s)
 

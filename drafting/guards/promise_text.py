@@ -21,7 +21,7 @@ from drafting.text.data import load_yaml
 from drafting.text.numbers import Normalised, Number, scan_numbers
 from knowledge.cjk import CJK_RANGES
 
-LABEL_REACH = 16  # characters: a field label before a colon (退款金额：, Compensation:)
+LABEL_REACH = 20  # characters: a field label before a colon (退款金额：, Compensation:, Estimated arrival:)
 CLAUSE_REACH = 80  # characters: how far a clause may extend either side of an amount
 SENTENCE_REACH = 160
 
@@ -154,6 +154,14 @@ _PATTERN_LISTS = (
     "refers_back_before",
     "whole_order",
     "fee_scope",
+    # the last net (drafting/guards/unrecognised.py)
+    "offer",
+    "past_time",
+    "rate",
+    "time_label",
+    "expense",
+    "price",
+    "people",
 )
 
 
@@ -210,25 +218,33 @@ class Hits:
 
     def __init__(self, pattern: re.Pattern[str], text: str) -> None:
         self.pattern, self.text = pattern, text
-        self.chunks: dict[int, list[tuple[int, int]]] = {}
+        # per chunk: the starts of its hits (sorted, for bisection) and the hits themselves
+        self.chunks: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
 
-    def _chunk(self, index: int) -> list[tuple[int, int]]:
-        spans = self.chunks.get(index)
-        if spans is None:
+    def _chunk(self, index: int) -> tuple[list[int], list[tuple[int, int]]]:
+        chunk = self.chunks.get(index)
+        if chunk is None:
             lo, hi = index * self.CHUNK, min(len(self.text), (index + 1) * self.CHUNK)
             found = self.pattern.finditer(self.text, max(0, lo - self.MARGIN), min(len(self.text), hi + self.MARGIN))
-            spans = self.chunks[index] = [m.span() for m in found if lo <= m.start() < hi]
-        return spans
+            spans = [m.span() for m in found if lo <= m.start() < hi]
+            chunk = self.chunks[index] = ([start for start, _ in spans], spans)
+        return chunk
 
     @property
     def spans(self) -> list[tuple[int, int]]:
-        return [span for index in range(len(self.text) // self.CHUNK + 1) for span in self._chunk(index)]
+        return [span for index in range(len(self.text) // self.CHUNK + 1) for span in self._chunk(index)[1]]
 
     def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The hits starting in [lo, hi). Bisected inside each chunk, so a question about a small window costs the
+        same however many hits the chunk holds (a text dense with words stays linear)."""
         lo, hi = max(0, lo), min(len(self.text), hi)
         if lo >= hi:
             return []
-        return [span for index in range(lo // self.CHUNK, (hi - 1) // self.CHUNK + 1) for span in self._chunk(index) if lo <= span[0] < hi]
+        found: list[tuple[int, int]] = []
+        for index in range(lo // self.CHUNK, (hi - 1) // self.CHUNK + 1):
+            starts, spans = self._chunk(index)
+            found.extend(spans[bisect_left(starts, lo) : bisect_left(starts, hi)])
+        return found
 
     def any(self, lo: int, hi: int) -> bool:
         return any(end <= hi for _, end in self.within(lo, hi))
@@ -263,13 +279,15 @@ class IndexedText:
         self.clause_starts = [s for s, _ in self.clause_breaks]
 
     def label_colons_joined(self, breaks: list[tuple[int, int]], lex: Lexicon) -> list[tuple[int, int]]:
-        """A colon after a short remedy label ("退款金额：订单金额×3", "compensation: 10x the order total",
-        "补偿券：20元") introduces the label's value: label and value are one clause, not two."""
+        """A colon after a short remedy or time label ("退款金额：订单金额×3", "compensation: 10x the order total",
+        "补偿券：20元", "预计到账：3个工作日", "Estimated arrival: 3 days") introduces the label's value: label and
+        value are one clause, not two."""
+        labels = [*lex.remedy.values(), lex.patterns["time_label"]]
         kept: list[tuple[int, int]] = []
         previous = 0
         for start, end in breaks:
             label = self.s[previous:start]
-            if self.s[start] in ":：" and len(label.strip()) <= LABEL_REACH and any(p.search(label) for p in lex.remedy.values()):
+            if self.s[start] in ":：" and len(label.strip()) <= LABEL_REACH and any(p.search(label) for p in labels):
                 continue
             kept.append((start, end))
             previous = end

@@ -385,7 +385,8 @@ def _excuse(folded: str, start: int, end: int, lexicon: Lexicon, quotes: list[tu
 
 
 def _clamp(value: float) -> int:
-    return int(max(0, min(100, round(value))))
+    rounded = round(value)
+    return 0 if rounded < 0 else 100 if rounded > 100 else int(rounded)
 
 
 def _sentences(text: str) -> list[str]:
@@ -393,10 +394,17 @@ def _sentences(text: str) -> list[str]:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z']+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ASCII_CAPITAL = re.compile(r"[A-Z]")
 
 
-def _clarity(text: str, lang: str, cues: Counter, scoring: dict[str, Any]) -> float:
-    rule = scoring["long_sentence"]
+def _long_sentences_penalty(text: str, lang: str, rule: dict[str, Any]) -> float:
+    if lang == "zh":
+        # No sentence can be longer than the whole text: most messages are short enough to skip the split.
+        if len(text) <= rule["zh_chars"] or count_cjk(text) <= rule["zh_chars"]:
+            return 0.0
+    elif len(text) <= 2 * rule["en_words"] or len(_LATIN_WORD.findall(text)) <= rule["en_words"]:
+        return 0.0  # (a word and the break after it take two characters at least)
     penalty = 0.0
     for sentence in _sentences(text):
         if lang == "zh":
@@ -405,44 +413,57 @@ def _clarity(text: str, lang: str, cues: Counter, scoring: dict[str, Any]) -> fl
         else:
             over = len(_LATIN_WORD.findall(sentence)) - rule["en_words"]
             penalty += max(0, over) * rule["en_cost"]
-    letters = [c for c in text if c.isascii() and c.isalpha()]
-    if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.6:
-        penalty += 20  # SHOUTING
-    return 100 - penalty - 10 * min(cues["jargon"], 3) - 8 * min(cues["shouting"], 2)
+    return penalty
+
+
+def _clarity(text: str, lang: str, cues: Counter, scoring: dict[str, Any]) -> float:
+    penalty = _long_sentences_penalty(text, lang, scoring["long_sentence"])
+    capitals = len(_ASCII_CAPITAL.findall(text))
+    # SHOUTING: most of at least 12 letters in capitals, so 8 capitals at least (7/12 is under 0.6).
+    if capitals >= 8:
+        letters = len(_ASCII_LETTER.findall(text))
+        if letters >= 12 and capitals / letters > 0.6:
+            penalty += 20
+    return 100 - penalty - 10 * min(cues.get("jargon", 0), 3) - 8 * min(cues.get("shouting", 0), 2)
 
 
 def _politeness(cues: Counter, flags: list[Flag], scoring: dict[str, Any]) -> float:
     rule = scoring["politeness"]
     value = float(rule["base"])
     for strategy, weight in rule["strategies"].items():
-        value += weight["points"] * min(cues[strategy], weight["cap"])
+        count = cues.get(strategy, 0)
+        if count:  # adding nothing would leave the sum as it is
+            value += weight["points"] * min(count, weight["cap"])
     for f in flags:
         value -= rule["flag_cost"][f.severity]
     return value
 
 
 def _subscores(text: str, lang: str, kind: str, cues: Counter, flags: list[Flag], scoring: dict[str, Any]) -> dict[str, int]:
-    by_category = Counter(f.category for f in flags)
+    by_category: dict[str, int] = {}
+    for f in flags:
+        by_category[f.category] = by_category.get(f.category, 0) + 1
+    cue, flagged = cues.get, by_category.get  # (how often a cue occurs / a category is flagged; default 0)
     draft = kind == "draft"
-    concrete = sum(1 for c in _CONCRETE if cues[c])
+    concrete = sum(1 for c in _CONCRETE if cue(c, 0))
 
-    empathy = (50 if draft else 65) + 22 * min(cues["empathy"], 2) + (10 if cues["apology"] else 0)
-    empathy -= 30 * (by_category["dismissive"] + by_category["condescending"] + by_category["insult"]) + 15 * by_category["threat"]
+    empathy = (50 if draft else 65) + 22 * min(cue("empathy", 0), 2) + (10 if cue("apology", 0) else 0)
+    empathy -= 30 * (flagged("dismissive", 0) + flagged("condescending", 0) + flagged("insult", 0)) + 15 * flagged("threat", 0)
 
-    accountability = (60 if draft else 70) + 25 * min(cues["ownership"], 2)
-    accountability -= 30 * (by_category["blame_shifting"] + by_category["defensive"])
-    accountability -= 15 * (by_category["non_apology"] + by_category["stonewalling"] + by_category["rule_hiding"])
-    accountability -= 12 * min(cues["deflection"], 2)
+    accountability = (60 if draft else 70) + 25 * min(cue("ownership", 0), 2)
+    accountability -= 30 * (flagged("blame_shifting", 0) + flagged("defensive", 0))
+    accountability -= 15 * (flagged("non_apology", 0) + flagged("stonewalling", 0) + flagged("rule_hiding", 0))
+    accountability -= 12 * min(cue("deflection", 0), 2)
 
     if draft:
-        apology = (75 if cues["apology"] else 45) + (25 if cues["ownership"] else 0)
+        apology = (75 if cue("apology", 0) else 45) + (25 if cue("ownership", 0) else 0)
     else:
-        apology = 75 + (20 if cues["apology"] or cues["ownership"] else 0)
-    if by_category["non_apology"]:
+        apology = 75 + (20 if cue("apology", 0) or cue("ownership", 0) else 0)
+    if flagged("non_apology", 0):
         apology = min(apology, 25)
 
     specificity = (20 + 20 * concrete) if draft else (70 + 8 * concrete)
-    specificity -= 10 * min(cues["vague"], 3) + 15 * by_category["officialese"] + 10 * by_category["over_promising"]
+    specificity -= 10 * min(cue("vague", 0), 3) + 15 * flagged("officialese", 0) + 10 * flagged("over_promising", 0)
 
     return {
         "empathy": _clamp(empathy),
@@ -485,9 +506,12 @@ class ToneChecker:
         return self._lexicon
 
     def _cues(self, folded: str) -> Counter:
+        automaton = self.lexicon.cues
+        payloads = automaton.payloads
         cues: Counter = Counter()
-        for _, kinds in self.lexicon.cues.finditer(folded):
-            cues.update(kinds)
+        for match in automaton.regex.finditer(folded):
+            for cue in payloads[match.lastindex or 0]:
+                cues[cue] = cues.get(cue, 0) + 1
         return cues
 
     def cues(self, text: str) -> Counter:
@@ -501,9 +525,11 @@ class ToneChecker:
         if kind != "auto":
             raise ValueError(f"kind must be draft, chat or auto, got {kind!r}")
         limit = self.lexicon.scoring["auto_chat_max"]
+        # Counting is skipped when the length alone settles it: no more Han characters than characters, no
+        # more words than half the characters (rounded up).
         if lang == "zh":
-            return "chat" if count_cjk(text) <= limit["zh_chars"] else "draft"
-        return "chat" if len(_LATIN_WORD.findall(text)) <= limit["en_words"] else "draft"
+            return "chat" if len(text) <= limit["zh_chars"] or count_cjk(text) <= limit["zh_chars"] else "draft"
+        return "chat" if (len(text) + 1) // 2 <= limit["en_words"] or len(_LATIN_WORD.findall(text)) <= limit["en_words"] else "draft"
 
     def check(self, text: str, *, kind: str = "auto", lang: str | None = None) -> ToneReport:
         """Flag, score and judge one text. `kind`: draft (a reply or statement — expected to apologise,
@@ -520,7 +546,7 @@ class ToneChecker:
         lexicon = self.lexicon
         folded = fold(text)
         cues = self._cues(folded)
-        vague = sum(1 for c in _CONCRETE if cues[c]) < 2
+        vague: bool | None = None  # counted when a when_vague entry matches: most texts match none
 
         flags: list[Flag] = []
         excused: list[Excused] = []
@@ -528,8 +554,11 @@ class ToneChecker:
         for match, entries in lexicon.flags.finditer(folded):
             entry: Entry = max(entries, key=lambda e: SEVERITIES.index(e.severity))
             start, end = match.span()
-            if entry.when_vague and not vague:
-                continue
+            if entry.when_vague:
+                if vague is None:
+                    vague = sum(1 for c in _CONCRETE if cues.get(c, 0)) < 2
+                if not vague:
+                    continue
             if quotes is None:
                 quotes = [m.span() for m in _QUOTE.finditer(folded)]
             reason = _excuse(folded, start, end, lexicon, quotes)
@@ -559,7 +588,7 @@ class ToneChecker:
         subscores = _subscores(text, lang, kind, cues, flags, scoring)
         weights = scoring["weights"][kind]
         score = sum(subscores[name] * weights[name] for name in SUBSCORES) / sum(weights.values())
-        penalty = sum(scoring["flag_penalty"][f.severity] for f in flags)
+        penalty = sum(scoring["flag_penalty"][f.severity] for f in flags) if flags else 0
         score = _clamp(score - min(penalty, scoring["max_flag_penalty"]))
         return ToneReport(
             score=score,
@@ -594,7 +623,7 @@ class ToneChecker:
         """From the flags alone. Hints (low-confidence, not high-severity) leave the verdict ok: they are for
         the reviewer to read. The score is not used, so neither a plain reply nor padding moves a verdict:
         flags block when one is high-severity or their penalties alone reach 100 - block_below."""
-        counted = [f for f in flags if f.confident or f.severity == "high"]
+        counted = [f for f in flags if f.confident or f.severity == "high"] if flags else []
         if not counted:
             return "ok"
         penalty = sum(self.lexicon.scoring["flag_penalty"][f.severity] for f in counted)

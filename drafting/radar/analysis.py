@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, get_args
 
+from drafting.domain.asks import read_asks
 from drafting.domain.models import Ticket
 from drafting.guards.risk import anger_signs
 from drafting.guards.tone import ToneChecker
 from drafting.radar.chat_import import ChatLog, ChatMessage
 from drafting.radar.staff import name_parts
-from drafting.text.data import load_yaml
+from drafting.text.data import PackagedDataError, load_yaml
 from drafting.text.phrasebook import fold
 from knowledge.policy import IssueType, TicketFacts
 
@@ -452,9 +453,12 @@ def _alerts(messages: list[ChatMessage], folded: list[str], watch: dict[str, lis
 # Not \b: Chinese characters are word characters, so "订单LT20261112-0457" has no word break before the id.
 _ORDER_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,4}\d{6,}(?:-\d{2,6})?(?![A-Za-z0-9])")
 _AMOUNT = re.compile(r"(?:[¥￥$]\s?(?P<a>\d+(?:\.\d{1,2})?))|(?P<b>\d+(?:\.\d{1,2})?)\s?(?:元|块|rmb|yuan|cny|dollars?)", re.IGNORECASE)
-_ZH_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_ZH_NUMBER = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_EN_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_UNIT_MINUTES = {"小": 60, "h": 60, "天": 1440, "d": 1440, "周": 10080, "星": 10080, "w": 10080}  # by the unit's first letter
 _DELAY = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?|[一两二三四五六])\s?(?P<half>个半)?\s?(?:个)?\s?(?P<unit>小时|分钟|hours?|hrs?|minutes?|mins?)"
+    r"(?P<num>\d+(?:\.\d+)?|[一两二三四五六七八九十]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten))\s?(?P<half>个半)?\s?(?:个)?[\s-]?"
+    r"(?P<unit>小时|分钟|天|周|星期|hours?|hrs?|minutes?|mins?|days?|weeks?)"
     r"|(?P<halfhour>半小时|half an hour)",
     re.IGNORECASE,
 )
@@ -472,10 +476,10 @@ def facts_from(texts: Iterable[str]) -> dict[str, Any]:
                 delays.append(30)
                 continue
             raw = match["num"]
-            number = float(_ZH_NUMBER.get(raw, raw))
+            number = float(_ZH_NUMBER.get(raw) or _EN_NUMBER.get(raw.lower()) or raw)
             if match["half"]:
                 number += 0.5
-            delays.append(int(number * (60 if match["unit"].lower().startswith(("小", "h")) else 1)))
+            delays.append(int(number * _UNIT_MINUTES.get(match["unit"][0].lower(), 1)))
     return {
         "order_ids": list(dict.fromkeys(order_ids)),
         "amount": max(amounts) if amounts else None,
@@ -483,26 +487,38 @@ def facts_from(texts: Iterable[str]) -> dict[str, Any]:
     }
 
 
-def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat") -> list[Ticket]:
-    """One ticket per complaining member: their messages, the facts they stated (as claims), the issue type
-    of their main theme."""
-    per_member: dict[str, list[ChatMessage]] = defaultdict(list)
+def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat", imported_at: datetime | None = None) -> list[Ticket]:
+    """One ticket per member who complained or announced they are leaving, holding everything that member
+    wrote in the chat (in order, each message with its time, however far apart), the facts they stated
+    (as claims), and the issue type their whole conversation names.
+
+    `imported_at` (default: now) stands in for times the chat does not give: the date of clock-only times,
+    and the whole time of a chat without any (the ticket says which, Ticket.written_at_note)."""
+    messages = radar.log.messages
+    imported = imported_at or datetime.now()
+    said = _said_by_member(messages)
+    first_complaint: dict[str, int] = {}
     for index in sorted(radar.complaint_of):
-        m = radar.log.messages[index]
-        if m.sender:
-            per_member[m.sender].append(m)
-    by_theme = {t.name: t.issue_type for t in themes()}
+        first_complaint.setdefault(messages[index].sender, index)
+    for sender, items in said.items():
+        if sender not in first_complaint and (leaving := _leaving_message(items)) is not None:
+            first_complaint[sender] = leaving.index  # a member saying goodbye is a customer about to be lost
+    first_complaint.pop("", None)
+    when, note = _dated_times(messages, imported)
+    own_issue = {sender: issue_of(m.text for m in said[sender] if m.kind == "text") for sender in first_complaint}
+    shared = _incident_issue(list(own_issue.values()))
     out = []
-    for number, (sender, items) in enumerate(per_member.items(), start=1):
-        theme = Counter(radar.complaint_of[m.index] for m in items).most_common(1)[0][0]
-        facts = facts_from(m.text for m in items)
-        issue = by_theme.get(theme, "other")
-        if issue == "late_delivery" and facts["delay_minutes"] is None:
-            issue = "other"  # a late delivery needs its delay for the policy book to judge it
+    for number, sender in enumerate(sorted(first_complaint, key=first_complaint.__getitem__), start=1):
+        items = said[sender]
+        texts = [m.text for m in items if m.kind == "text"]
+        facts = facts_from(texts)
+        own_themes = {radar.complaint_of[m.index] for m in items if m.index in radar.complaint_of}
+        issue = _issue_for(own_issue[sender], own_themes, shared)
         # What a member says about their own order is a claim, not a fact: it is kept for a person to confirm
         # (Workflow.confirm_facts) and raises nothing the ticket is entitled to until then.
         claims = {"delay_minutes": facts["delay_minutes"] if issue == "late_delivery" else None, "order_amount": facts["amount"]}
-        ticket_facts = TicketFacts(issue_type=issue, claimed=claims)
+        times = [when[m.index] for m in items]
+        written = next((t for t in times if t is not None), None)
         out.append(
             Ticket(
                 id=f"{source_name}-{_slug(sender)}-{number}",
@@ -510,12 +526,160 @@ def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat")
                 customer=sender,
                 channel=source_name,
                 messages=[m.text for m in items],
-                facts=ticket_facts,
+                message_times=times,
+                facts=TicketFacts(issue_type=issue, claimed=claims),
                 order_id=facts["order_ids"][0] if facts["order_ids"] else None,
-                written_at=min((m.time for m in items if m.time is not None), default=None),
+                # The first message: the queue puts the longest-waiting customer first among equal risks.
+                written_at=written or imported,
+                written_at_note=note if written is not None else "import_time",
             )
         )
     return out
+
+
+def _said_by_member(messages: list[ChatMessage]) -> dict[str, list[ChatMessage]]:
+    """Every message each member wrote, text and media ([图片] tells a reviewer a photo was sent), in order."""
+    said: dict[str, list[ChatMessage]] = defaultdict(list)
+    for m in messages:
+        if m.role == "member" and m.sender:
+            said[m.sender].append(m)
+    return said
+
+
+def _leaving_message(items: list[ChatMessage]) -> ChatMessage | None:
+    """The first message in which a member says they are leaving (退群, 再也不买, "I'm done with this brand"),
+    read by the same grammar the reply drafts use (domain/playbook/asks.yaml, the leaving ask)."""
+    hint = _leaving_hint()
+    for m in items:
+        if m.kind == "text" and hint.search(m.text) and "leaving" in read_asks([m.text]).types():
+            return m
+    return None
+
+
+@lru_cache(maxsize=1)
+def _leaving_hint() -> re.Pattern[str]:
+    """Any of the leaving ask's patterns, in either language: reading a message's asks takes about a
+    millisecond, so only the messages that could say goodbye are read (a 100,000-message chat stays fast)."""
+    data: dict[str, Any] = load_yaml("drafting.domain.playbook", "asks.yaml")
+    patterns = [p for lang in ("zh", "en") for p in data["asks"]["leaving"][lang]]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# ── what went wrong, for the policy book ────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _IssueWords:
+    negation_zh: re.Pattern[str]
+    negation_en: re.Pattern[str]
+    order: tuple[tuple[IssueType, re.Pattern[str]], ...]
+    hearsay: re.Pattern[str]  # a sentence passing on what others said
+    grievances: frozenset[str]  # issues about how people were treated, not about the order
+    from_themes: dict[str, IssueType]  # chat theme -> the issue of a member whose words name none
+    incident_min_members: int
+    incident_min_share: float
+
+
+@lru_cache(maxsize=1)
+def _issue_words() -> _IssueWords:
+    data: dict[str, Any] = load_yaml("drafting.radar", "issues.yaml")
+    known = set(get_args(IssueType))
+    order = []
+    for issue, patterns in data["order"].items():
+        if issue not in known:
+            raise PackagedDataError(f"drafting/radar/issues.yaml: {issue!r} is not an issue type; the policy book knows {', '.join(sorted(known))}")
+        try:
+            order.append((issue, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)))
+        except re.error as exc:
+            raise PackagedDataError(f"drafting/radar/issues.yaml: {issue}: {exc}") from None
+    for issue in [*data["grievances"], *data["from_themes"].values()]:
+        if issue not in known:
+            raise PackagedDataError(f"drafting/radar/issues.yaml: {issue!r} is not an issue type; the policy book knows {', '.join(sorted(known))}")
+    return _IssueWords(
+        re.compile(data["negation"]["zh"]),
+        re.compile(data["negation"]["en"], re.IGNORECASE),
+        tuple(order),
+        re.compile("|".join(f"(?:{p})" for p in data["hearsay"]), re.IGNORECASE),
+        frozenset(data["grievances"]),
+        dict(data["from_themes"]),
+        int(data["incident_min_members"]),
+        float(data["incident_min_share"]),
+    )
+
+
+def issue_of(texts: Iterable[str]) -> IssueType | None:
+    """The issue type a member's own words name (drafting/radar/issues.yaml): of those named anywhere in the
+    messages, not negated, the first in the file's order; None when they name none."""
+    words = _issue_words()
+    folded = [sentence for text in texts for sentence in _SENTENCE.split(fold(text)) if not words.hearsay.search(sentence)]
+    for issue, pattern in words.order:
+        if any(_named(pattern, text, words) for text in folded):
+            return issue
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[。！？!?\n])|(?<=\.)\s")
+
+
+def _named(pattern: re.Pattern[str], text: str, words: _IssueWords) -> bool:
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()]
+        negation = words.negation_en if match.group(0)[:1].isascii() else words.negation_zh
+        if not negation.search(before):
+            return True
+    return False
+
+
+def _issue_for(own: IssueType | None, own_themes: set[str], shared: IssueType | None) -> IssueType:
+    """One member's issue: what their own words name; the chat's problem instead when they ask for their
+    money back and name no problem with the order (at most a grievance); else the issue of their themes."""
+    grievances = _issue_words().grievances
+    if own is not None and own not in grievances:
+        return own
+    if shared is not None and "refund" in own_themes:
+        return shared
+    from_themes = _issue_words().from_themes
+    return own or next((from_themes[t] for t in sorted(own_themes) if t in from_themes), None) or "other"
+
+
+def _incident_issue(named: list[IssueType | None]) -> IssueType | None:
+    """The chat's problem: the issue with the order that most members named themselves, when enough did
+    (issues.yaml: incident_min_members, incident_min_share)."""
+    words = _issue_words()
+    counts = Counter(issue for issue in named if issue is not None and issue not in words.grievances)
+    if not counts:
+        return None
+    issue, members = counts.most_common(1)[0]
+    return issue if members >= words.incident_min_members and members >= words.incident_min_share * len(named) else None
+
+
+# ── when members wrote ──────────────────────────────────────────────────────────────────────────────
+
+_NO_DATE = 1900  # the year chat_import gives a clock time shown without its date
+
+
+def _dated_times(messages: list[ChatMessage], imported: datetime) -> tuple[list[datetime | None], Literal["clock_only", "import_time"] | None]:
+    """Each message's time, with a date where the export showed only the clock: counted back from the day of
+    the import (a clock that jumps forward going back in the chat means the day before). The note says
+    how the times were found: None as written, "clock_only", or "import_time" when the chat has none."""
+    times = [m.time for m in messages]
+    if all(t is None for t in times):
+        return times, "import_time"
+    if not any(t is not None and t.year == _NO_DATE for t in times):
+        return times, None
+    out: list[datetime | None] = list(times)
+    day = imported.date()
+    later = imported  # the newest time a message can have
+    for i in range(len(times) - 1, -1, -1):
+        t = times[i]
+        if t is None or t.year != _NO_DATE:
+            continue
+        moment = datetime.combine(day, t.time())
+        while moment > later:
+            day -= timedelta(days=1)
+            moment = datetime.combine(day, t.time())
+        out[i] = later = moment
+    return out, "clock_only"
 
 
 def _slug(name: str) -> str:

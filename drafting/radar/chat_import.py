@@ -1,5 +1,6 @@
 """Group chats in, as one list of messages: WeChat / WeCom desktop copies (a header line with name and time,
-then the message; or "time name: message" on one line), CSV, JSON or JSON lines with time / sender / text
+then the message; or "time name: message" on one line), WhatsApp's "Export chat" text, Slack's channel
+JSON, CSV, JSON or JSON lines with time / sender / text
 (/ role) columns, and Telegram's JSON export.
 
 The format is detected from the file's name and content. Nothing is dropped silently: a line that cannot
@@ -39,11 +40,11 @@ _ONE_LINE = re.compile(r"^\[?" + _TIME + r"\]?\s+(?P<name>[^:：\n]{1,60}?)\s*[:
 
 _MEDIA = re.compile(
     r"^\s*\[(?:图片|表情|动画表情|视频|语音|文件|链接|位置|名片|聊天记录|Photo|Image|Sticker|GIF|Video|"
-    r"Voice message|Audio|File|Link|Location)\]\s*$",
+    r"Voice message|Audio|File|Link|Location)\]\s*$|^\s*(?:<Media omitted>|<媒体已省略>|\u200e?(?:image|video|audio|sticker|GIF|document) omitted)\s*$",
     re.IGNORECASE,
 )
 
-TIME_KEYS = ("time", "date", "timestamp", "datetime", "sent_at", "时间", "日期", "发送时间")
+TIME_KEYS = ("time", "date", "timestamp", "datetime", "sent_at", "ts", "时间", "日期", "发送时间")  # ts: Slack
 SENDER_KEYS = ("sender", "from", "name", "author", "user", "nickname", "发送者", "发送人", "昵称", "用户")
 TEXT_KEYS = ("text", "message", "content", "body", "msg", "内容", "消息", "消息内容")
 ROLE_KEYS = ("role", "type", "身份", "角色")
@@ -70,7 +71,7 @@ class Problem:
 
 @dataclass
 class ChatLog:
-    format: str  # wechat-text, one-line-text, csv, json, jsonl, telegram
+    format: str  # wechat-text, one-line-text, whatsapp, csv, json, jsonl, telegram
     encoding: str
     messages: list[ChatMessage] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -162,6 +163,8 @@ def _plain_text(text: str, encoding: str) -> ChatLog:
     lines = text.split("\n")
     headers = sum(1 for line in lines if _header(line))
     one_liners = sum(1 for line in lines if _ONE_LINE.match(line.strip()))
+    if sum(1 for line in lines if _WHATSAPP.match(line)) > max(headers, one_liners):
+        return _whatsapp(lines, encoding)
     log = ChatLog("wechat-text" if headers >= one_liners else "one-line-text", encoding)
     current: dict[str, Any] | None = None
     raw: list[dict[str, Any]] = []
@@ -203,6 +206,72 @@ def _plain_text(text: str, encoding: str) -> ChatLog:
         role: Role = "system" if entry.get("system") else "member"
         log.messages.append(ChatMessage(0, entry["time"], entry["sender"], role, body, "text", entry["line"]))
     return log
+
+
+# WhatsApp's "Export chat": "12/11/2026, 13:05 - Alex: text" (Android), "[12/11/2026, 13:05:10] Alex: text"
+# (iPhone), "11/12/26, 1:05 PM - Alex: text" (US); a line with no "name:" is a notice (joins, encryption).
+_WHATSAPP = re.compile(
+    r"^\u200e?\[?(?P<a>\d{1,4})[/.-](?P<b>\d{1,2})[/.-](?P<c>\d{2,4}),?\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+    r"(?:\s?(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?\]?\s*(?:-\s)?(?P<rest>.*)$"
+)
+_WHATSAPP_SENDER = re.compile(r"^(?P<name>[^:\n]{1,60}?):\s(?P<text>.*)$")
+
+
+def _whatsapp(lines: list[str], encoding: str) -> ChatLog:
+    log = ChatLog("whatsapp", encoding)
+    matches = [(number, _WHATSAPP.match(line)) for number, line in enumerate(lines, start=1)]
+    order = _date_order([m for _, m in matches if m])
+    current: ChatMessage | None = None
+    for number, match in matches:
+        line = lines[number - 1]
+        if match is None:
+            if current is not None:  # the next line of a multi-line message
+                current = ChatMessage(0, current.time, current.sender, current.role, f"{current.text}\n{line.rstrip()}", current.kind, current.line)
+                log.messages[-1] = current
+            elif line.strip():
+                log.problems.append(Problem(number, "text before any dated message line; which message is it part of?"))
+            continue
+        when = _whatsapp_time(match, order)
+        if when is None:
+            log.problems.append(Problem(number, "unreadable date; the message is kept without a time"))
+        said = _WHATSAPP_SENDER.match(match["rest"])
+        if said:
+            current = ChatMessage(0, when, said["name"].strip(), "member", said["text"].replace("\u200e", ""), "text", number)
+        else:
+            current = ChatMessage(0, when, "", "system", match["rest"].strip(), "system", number)
+        log.messages.append(current)
+    log.messages = [m for m in (_stripped(m) for m in log.messages) if m.text]
+    return log
+
+
+def _stripped(m: ChatMessage) -> ChatMessage:
+    return ChatMessage(m.index, m.time, m.sender, m.role, m.text.strip(), m.kind, m.line, m.reply_to)
+
+
+def _date_order(matches: list[re.Match[str]]) -> str:
+    """ "ymd", "dmy" or "mdy" for the whole export: a year written first says ymd; a first number over 12 says
+    the day comes first, a second one over 12 that the month does; else 12-hour clocks (AM/PM) are the US
+    order and anything else the day-first order most of the world exports."""
+    if any(len(m["a"]) == 4 for m in matches):
+        return "ymd"
+    if any(int(m["a"]) > 12 for m in matches):
+        return "dmy"
+    if any(int(m["b"]) > 12 for m in matches) or any(m["ampm"] for m in matches):
+        return "mdy"
+    return "dmy"
+
+
+def _whatsapp_time(match: re.Match[str], order: str) -> datetime | None:
+    a, b, c = int(match["a"]), int(match["b"]), int(match["c"])
+    year, month, day = (a, b, c) if order == "ymd" else (c, b, a) if order == "dmy" else (c, a, b)
+    year += 2000 if year < 100 else 0
+    hour = int(match["h"])
+    if match["ampm"]:
+        hour = hour % 12 + (12 if match["ampm"][0].lower() == "p" else 0)
+    try:
+        return datetime(year, month, day, hour, int(match["mi"]), int(match["s"] or 0))
+    except ValueError:
+        return None
 
 
 # "Bea added Gareth (Loftwell)": a notice only as a paragraph of its own; inside a message it is talk.
@@ -272,21 +341,36 @@ def _records(rows: Iterable[tuple[int, Any]], fmt: str, encoding: str) -> ChatLo
         if body is None or not str(body).strip():
             log.problems.append(Problem(number, f"no text (looked for {', '.join(TEXT_KEYS[:4])})"))
             continue
-        sender = str(_pick(row, SENDER_KEYS) or "").strip()
+        sender = _slack_name(row) or str(_pick(row, SENDER_KEYS) or "").strip()
         stated_time = _pick(row, TIME_KEYS)
         when = _parse_time(stated_time)
         if stated_time is not None and when is None:
             log.problems.append(Problem(number, f"unreadable time {stated_time!r}; the message is kept without one"))
         role_value = str(_pick(row, ROLE_KEYS) or "").strip().lower()
         # A row without a sender is a notice (joins, red packets, "X added Y"): no member speaks without a name.
-        role: Role = "staff" if role_value in STAFF_ROLES else "system" if role_value == "system" or not sender else "member"
+        joined = str(row.get("subtype") or "") in _SLACK_NOTICES
+        role: Role = "staff" if role_value in STAFF_ROLES else "system" if role_value == "system" or not sender or joined else "member"
         log.messages.append(ChatMessage(0, when, sender, role, str(body).strip(), "text", number))
     return log
+
+
+# Slack's channel export (one JSON list of messages per day): "ts" is seconds since 1970 as a string, the
+# name is in user_profile, and joins and leaves are messages with a subtype.
+_SLACK_NOTICES = {"channel_join", "channel_leave", "group_join", "group_leave", "channel_topic", "channel_purpose", "pinned_item"}
+
+
+def _slack_name(row: dict[str, Any]) -> str:
+    profile = row.get("user_profile")
+    if not isinstance(profile, dict):
+        return ""
+    return str(profile.get("display_name") or profile.get("real_name") or "").strip()
 
 
 def _parse_time(value: Any) -> datetime | None:
     if value is None:
         return None
+    if isinstance(value, str) and re.fullmatch(r"\d{9,11}(?:\.\d+)?|\d{12,13}", value.strip()):
+        value = float(value)  # seconds (or milliseconds) since 1970, written as text
     if isinstance(value, (int, float)):
         try:
             return datetime.fromtimestamp(value / 1000 if value > 1e11 else value)

@@ -76,7 +76,11 @@ def incident_draft(radar: Radar, *, taken: Iterable[str] = ()) -> Incident:
             form = "after_staff" if after_staff else "since"
             what[lang] = _fill("what_happened", form, lang, themes=listed, members=members, when=_date(start, lang, "when"))
     return Incident(
-        id=_free_id(start, themes[0], set(taken)), title=Localized(**title), what_happened=Localized(**what), languages=languages_seen(radar)
+        id=_free_id(start, themes[0], set(taken)),
+        title=Localized(**title),
+        what_happened=Localized(**what),
+        languages=languages_seen(radar),
+        started_at=start,
     )
 
 

@@ -3,6 +3,7 @@ the one way: as UTF-8 from the installed package, once per process."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -31,3 +32,24 @@ def load_yaml(package: str, name: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise PackagedDataError(yaml_problem(exc, where)) from None
+
+
+def compile_patterns(patterns: Any, where: str, *, flags: int = re.IGNORECASE) -> list[re.Pattern[str]]:
+    """A packaged YAML list of regular expressions, compiled; `where` names the file and key for errors
+    ("asks.yaml: roles.vip.en #3 ('(?:vip'): missing ), unterminated subpattern")."""
+    if not isinstance(patterns, list):
+        raise PackagedDataError(f"{where}: expected a list of patterns, got {type(patterns).__name__}")
+    compiled = []
+    for number, pattern in enumerate(patterns, start=1):
+        try:
+            compiled.append(re.compile(str(pattern), flags))
+        except re.error as exc:
+            raise PackagedDataError(f"{where} #{number} ({pattern!r}): {exc}") from None
+    return compiled
+
+
+def patterns_by_language(data: Any, where: str, *, flags: int = re.IGNORECASE) -> dict[str, list[re.Pattern[str]]]:
+    """{"zh": [...], "en": [...]} of regular expressions, compiled (a missing language has none)."""
+    if not isinstance(data, dict):
+        raise PackagedDataError(f"{where}: expected zh and en lists")
+    return {lang: compile_patterns(data.get(lang) or [], f"{where}.{lang}", flags=flags) for lang in ("zh", "en")}

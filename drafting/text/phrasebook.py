@@ -5,7 +5,8 @@ A lexicon holds hundreds of phrases in a tiny pattern language — literal text,
 character class, `\\?` a required punctuation mark. Every pattern is expanded into its literal variants and
 all variants of all entries go into one prefix tree, emitted as a single regex: matching costs one scan of
 the text, not one scan per phrase. Each leaf of the tree is an empty capturing group, so `match.lastindex`
-names the entry that matched.
+names the entry that matched. The tree's first branches sit behind one-character look-aheads, so the scan
+skips, on one test per group, the positions where no phrase can start (see "skipping" below).
 
 Real chat text is noisy, so the compiled automaton tolerates it by construction:
 - the text is folded first (`fold`): full-width → half-width, traditional → simplified, lower case; the
@@ -56,8 +57,16 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _ascii_folds_to_lower_case() -> bool:
+    table = _fold_table()
+    return all(table.get(code, chr(code)) == chr(code).lower() for code in range(128))
+
+
 def fold(text: str) -> str:
     """Normalise for matching without changing the length: offsets carry over to the original."""
+    if text.isascii() and _ascii_folds_to_lower_case():  # str.lower is many times faster than the table
+        return text.lower()
     folded = text.translate(_fold_table())
     if len(folded) != len(text):  # pragma: no cover - every mapping above is one character to one
         raise AssertionError("fold changed the text length")
@@ -73,6 +82,8 @@ _NOISE = r"[\W_]{0,3}"  # between two Chinese characters: spaces, punctuation, e
 _WORD_BREAK = r"[\W_]{0,4}"  # between English words; zero so "calmdown" still matches
 _GAP = r"[^.!?;。！？；\n]{0,12}?"
 _BOS = r"(?:^|(?<=[.!?;。！？；\n])|(?<=[.!?;。！？；\n]\s))"
+_NUMBER = r"\d+(?:[.,]\d+)?"  # `\d` in a pattern
+_PUNCT_LEAD = r"[\W_]{0,2}"  # before a required punctuation mark (`\?`): "？？" and " ?" count too
 
 
 class PatternError(ValueError):
@@ -129,8 +140,8 @@ class _Parser:
             escaped = self.text[self.pos + 1]
             self.pos += 2
             if escaped == "d":
-                return [[("re", r"\d+(?:[.,]\d+)?")]]
-            return [[("re", r"[\W_]{0,2}" + re.escape(escaped))]]
+                return [[("re", _NUMBER)]]
+            return [[("re", _PUNCT_LEAD + re.escape(escaped))]]
         if char == "[":
             end = self.text.find("]", self.pos)
             if end < 0:
@@ -210,9 +221,12 @@ class Automaton:
 _END = ("end", "")
 
 
-def build_automaton(phrases: Sequence[tuple[Sequence[Token], Any]], confusables: dict[str, str] | None = None) -> Automaton:
+def build_automaton(
+    phrases: Sequence[tuple[Sequence[Token], Any]], confusables: dict[str, str] | None = None, *, skip_ahead: bool = True
+) -> Automaton:
     """Compile (tokens, payload) pairs into one prefix-tree regex. Payloads of identical phrases are kept
-    together at their shared leaf."""
+    together at their shared leaf. `skip_ahead=False` leaves out the look-aheads that skip positions where
+    no phrase can start (see below): the plain alternation, which finds the same matches more slowly."""
     trie: dict[Token, Any] = {}
     for tokens, payload in phrases:
         node = trie
@@ -256,5 +270,152 @@ def build_automaton(phrases: Sequence[tuple[Sequence[Token], Any]], confusables:
             return branches[0] if previous is not None else "(?:" + branches[0] + ")"
         return "(?:" + "|".join(branches) + ")"
 
-    source = emit(trie, None) if trie else "(?!)"
-    return Automaton(regex=re.compile(source), payloads=tuple(payloads))
+    def emit_branch(token: Token, child: dict[Token, Any]) -> _Branch:
+        start = len(payloads)
+        source = token_regex(token, True) + emit(child, token)
+        branch = _Branch(source, tuple(payloads[start:]), _firsts(token, child, members), _branch_kind(token))
+        del payloads[start:]  # renumbered below, once the branches have their final order
+        return branch
+
+    members = {key: key + alts for key, alts in (confusables or {}).items()}
+    branches = [emit_branch(token, child) for token, child in trie.items() if token != _END]
+    if _END in trie:  # an empty phrase matches everywhere, after every other branch
+        branches.append(_Branch("()", (tuple(trie[_END]),), _Firsts(anything=True), None))
+    groups = _guarded_groups(branches)
+    if not skip_ahead or (len(branches) <= _FEW_BRANCHES and all(branch.kind in ("word", "char") for branch in branches)):
+        # A few branches that all start with a literal: the engine's own skip to a possible first character
+        # is cheaper than the look-aheads.
+        groups = [_Group(None, branches)]
+    source = "(?:" + "|".join(group.source() for group in groups) + ")" if groups else "(?!)"
+    ordered = [payload for group in groups for branch in group.branches for payload in branch.payloads]
+    return Automaton(regex=re.compile(source), payloads=((), *ordered))
+
+
+# ── skipping where no phrase can start ─────────────────────────────────────────────────────────────
+#
+# The regex engine tries every top-level branch at every position of the text, one after another: with
+# ~150 branches that linear scan, not the matching, was most of the cost of a check. So the top-level
+# branches are gathered into a few groups (phrases starting with an English word, with another character,
+# with a number, with punctuation, at a sentence start), each behind a one-character look-ahead listing
+# every character a match in the group can start with; at most positions each group is skipped on that one
+# test. Branches only move past one another when no match of one can start where a match of the other
+# can, so at every position the same branch wins as in the plain alternation: same matches, same spans.
+
+
+_FEW_BRANCHES = 20
+
+
+def _kind_guard(kind: str | None, firsts: _Firsts) -> str:
+    """A cheap test every branch of a kind would make anyway, asked before the group's look-ahead."""
+    if kind == "word":  # an English word's first letter comes with (?<!\w.): a word starts here
+        return r"(?<!\w)"
+    if kind == "sentence":  # _BOS: at the start, after a full stop, or after one and a space
+        return r"(?<![^.!?;。！？；\n\s])"
+    if kind == "punctuation" and firsts.chars:  # the required mark is at most three characters on
+        return "(?=" + _PUNCT_LEAD + "[" + re.escape("".join(sorted(firsts.chars))) + "])"
+    return ""
+
+
+@dataclass(frozen=True)
+class _Firsts:
+    """The characters a match can start with: the listed ones, any digit (`\\d`), any character that is
+    not a letter or digit (`[\\W_]`), or anything at all (unknown, or the match may be empty)."""
+
+    chars: frozenset[str] = frozenset()
+    digit: bool = False
+    nonword: bool = False
+    anything: bool = False
+
+    def __or__(self, other: _Firsts) -> _Firsts:
+        return _Firsts(self.chars | other.chars, self.digit or other.digit, self.nonword or other.nonword, self.anything or other.anything)
+
+    def overlaps(self, other: _Firsts) -> bool:
+        """Could a match of each start at the same character? (When unsure: yes.)"""
+        if self.anything or other.anything or self.chars & other.chars:
+            return True
+        if (self.digit and other.digit) or (self.nonword and other.nonword):
+            return True
+        return self._covers(other.chars) or other._covers(self.chars)
+
+    def _covers(self, chars: frozenset[str]) -> bool:
+        # \d is Unicode category Nd (str.isdecimal); [\W_] is every character that is not alphanumeric.
+        return any((self.digit and c.isdecimal()) or (self.nonword and not c.isalnum()) for c in chars)
+
+    def lookahead(self) -> str:
+        members = re.escape("".join(sorted(self.chars))) + (r"\d" if self.digit else "") + (r"\W_" if self.nonword else "")
+        return f"(?=[{members}])" if members else "(?!)"
+
+
+def _unescape(escaped: str) -> frozenset[str]:
+    return frozenset(re.sub(r"\\(.)", r"\1", escaped, flags=re.DOTALL))
+
+
+def _firsts(token: Token, child: dict[Token, Any], members: dict[str, str]) -> _Firsts:
+    """What a match of `token` followed by the subtree `child` can start with."""
+    kind, value = token
+    if kind == "c":
+        return _Firsts(chars=frozenset(members.get(value, value)))
+    if kind == "re" and value == _NUMBER:
+        return _Firsts(digit=True)
+    if kind == "re" and value.startswith(_PUNCT_LEAD):
+        return _Firsts(chars=_unescape(value[len(_PUNCT_LEAD) :]), nonword=True)
+    if kind == "re" and value.startswith("[") and value.endswith("]"):
+        return _Firsts(chars=_unescape(value[1:-1]))
+    if kind == "bos" or (kind == "re" and value == "'?"):  # zero-width or optional: what follows may come first
+        found = _Firsts(chars=frozenset("'")) if kind == "re" else _Firsts()
+        for next_token, grandchild in child.items():
+            found |= _Firsts(anything=True) if next_token == _END else _firsts(next_token, grandchild, members)
+        return found
+    return _Firsts(anything=True)
+
+
+def _branch_kind(token: Token) -> str | None:
+    kind, value = token
+    if kind == "c":
+        return "word" if value.isascii() and _is_word(value) else "char"
+    if kind == "re" and value == _NUMBER:
+        return "number"
+    if kind == "re" and value.startswith(_PUNCT_LEAD):
+        return "punctuation"
+    return "sentence" if kind == "bos" else None
+
+
+@dataclass(frozen=True)
+class _Branch:
+    source: str
+    payloads: tuple[tuple[Any, ...], ...]  # one per leaf, in the order of the leaves' groups in `source`
+    firsts: _Firsts
+    kind: str | None  # branches of one kind share a look-ahead; None: never skipped
+
+
+@dataclass
+class _Group:
+    kind: str | None
+    branches: list[_Branch]
+
+    def source(self) -> str:
+        body = "|".join(branch.source for branch in self.branches)
+        firsts = _Firsts()
+        for branch in self.branches:
+            firsts |= branch.firsts
+        if self.kind is None or firsts.anything:
+            return body
+        return _kind_guard(self.kind, firsts) + firsts.lookahead() + "(?:" + body + ")"
+
+
+def _guarded_groups(branches: Sequence[_Branch]) -> list[_Group]:
+    """Gather branches of a kind into as few groups as order allows: a branch joins the earliest group of
+    its kind that it can reach without overtaking a branch that could match where it can."""
+    groups: list[_Group] = []
+    for branch in branches:
+        target = None
+        for index in range(len(groups) - 1, -1, -1) if branch.kind else ():
+            if groups[index].kind == branch.kind:
+                target = index
+            if any(branch.firsts.overlaps(other.firsts) for other in groups[index].branches):
+                break
+        if target is None:
+            groups.append(_Group(branch.kind, [branch]))
+        else:
+            groups[target].branches.append(branch)
+    return groups

@@ -39,6 +39,7 @@ def to_form(incident: Incident | None) -> dict[str, Any]:
         stage=incident.stage if incident else "0-24h",
         owner=incident.owner if incident else "",
         next_update=incident.next_update if incident else None,
+        started_at=incident.started_at if incident else None,
         rules=list(incident.rules) if incident else [],
         languages=list(incident.languages) if incident else ["zh", "en"],
         actions=[
@@ -69,9 +70,10 @@ def from_form(fields: dict[str, Any]) -> Incident:
     for name in ("severity", "stage", "owner", "rules", "languages"):
         if fields.get(name) is not None:
             data[name] = fields[name]
-    moment = fields.get("next_update")
-    if isinstance(moment, datetime):
-        data["next_update"] = moment
+    for moment_field in ("next_update", "started_at"):
+        moment = fields.get(moment_field)
+        if isinstance(moment, datetime):
+            data[moment_field] = moment
     actions = []
     for row in fields.get("actions") or []:
         what = {lang: str(row.get(f"what_{lang}") or "").strip() for lang in ("zh", "en")}

@@ -65,11 +65,9 @@ def record_form(form: dict[str, Any], suffix: str, *, locked_id: bool) -> Incide
             placeholder=ui.t("choose_options"),
             help=ui.t("field_rules_help"),
         )
-        next_update = form["next_update"]
-        f, g = st.columns(2)
-        day = f.date_input(ui.t("field_next_update"), next_update.date() if next_update else None, key=f"f-nu-day-{suffix}")
-        hour = g.time_input(ui.t("field_next_update_time"), next_update.time() if next_update else None, key=f"f-nu-time-{suffix}")
-        fields["next_update"] = datetime.combine(day, hour).replace(tzinfo=(next_update.tzinfo if next_update else None)) if day and hour else None
+        f, g, h, i = st.columns(4)
+        fields["started_at"] = _moment(form["started_at"], (f, g), "field_started_at", f"f-start-{suffix}")
+        fields["next_update"] = _moment(form["next_update"], (h, i), "field_next_update", f"f-nu-{suffix}")
         st.markdown(f"**{ui.t('field_actions')}**")
         fields["actions"] = st.data_editor(
             form["actions"] or [{c: (None if c == "due" else "") for c in forms.ACTION_COLUMNS}],
@@ -104,6 +102,15 @@ def record_form(form: dict[str, Any], suffix: str, *, locked_id: bool) -> Incide
     except forms.FormError as exc:
         st.error(ui.t("incident_invalid", problems=str(exc)))
     return None
+
+
+def _moment(value: datetime | None, columns: tuple[Any, Any], label: str, key: str) -> datetime | None:
+    """A date and a time widget side by side, as one moment (None unless both are set); the saved
+    moment's time zone is kept, since the widgets know none."""
+    with columns[0]:
+        day = ui.date_input(ui.t(label), value.date() if value else None, key=f"{key}-day")
+    hour = columns[1].time_input(ui.t(f"{label}_time"), value.time() if value else None, key=f"{key}-time")
+    return datetime.combine(day, hour).replace(tzinfo=value.tzinfo if value else None) if day and hour else None
 
 
 def save(record: Incident, *, new: bool) -> bool:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import yaml
 
+from drafting.guards.tone import category_name
 from drafting.webapp.i18n import UiLang, text
 
 _PATTERNS = Path(__file__).with_name("reasons.yaml")
 _NAMED = {"status": "status_", "doing": "doing_"}  # groups shown through the UI's own names
+_PARTS = "parts"  # a group holding several reasons joined by "; " (an approval refusal): each is said in turn
 
 
 @lru_cache(maxsize=1)
@@ -26,9 +28,24 @@ def reason(message: str, lang: UiLang) -> str:
     """`message` (a refusal or a warning, as the workflow wrote it) in `lang`."""
     for key, pattern in _patterns():
         if found := pattern.match(message.strip()):
-            values = {name: text(_NAMED[name] + value, lang) if name in _NAMED else value for name, value in found.groupdict().items()}
+            values = {name: _said(name, value, lang) for name, value in found.groupdict().items()}
             return text(f"reason_{key}", lang, **values)
     return message
+
+
+def _said(group: str, value: str, lang: UiLang) -> str:
+    """A matched group's value in `lang`: the UI's name for a status or a step, a tone category's name, each
+    of several reasons; anything else (a name, a quoted phrase, a number) as written."""
+    if group in _NAMED:
+        return text(_NAMED[group] + value, lang)
+    if group == _PARTS:
+        return text("reason_parts_separator", lang).join(reason(part, lang) for part in value.split("; "))
+    if group == "category":
+        try:
+            return category_name(value, lang)
+        except KeyError:  # a category the lexicon no longer names
+            return value
+    return value
 
 
 def known(message: str) -> bool:

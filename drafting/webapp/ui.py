@@ -6,6 +6,7 @@ version diffs). Pages hold layout only; decisions live in the workflow, the revi
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,7 @@ import streamlit as st
 from drafting import services
 from drafting.guards.tone import Flag, ToneChecker, apply_suggestion, category_name, segments
 from drafting.settings import Settings
-from drafting.webapp import reasons
+from drafting.webapp import knowledge_loading, reasons
 from drafting.webapp.i18n import UiLang, text
 from drafting.workflow.core import Workflow
 from drafting.workflow.queue import QueueItem, version_diff
@@ -70,6 +71,7 @@ def _drafter(_s: Settings, database_url: str, llm: str, store: str) -> Any:
 
 def drafter() -> Any:
     """The LLM drafter when an endpoint is configured (the composer as its fallback), else the composer."""
+    knowledge_loading.wait_until_loaded(t)  # its drafts cite the knowledge base: all of it, not what loaded so far
     s = settings()
     return _drafter(s, _where(s), f"{s.openai_base_url}|{s.llm_model}" if s.llm_configured else "", _store_key(s))
 
@@ -94,6 +96,7 @@ def _store(_s: Settings, key: str) -> Any:
 
 
 def store() -> Any:
+    knowledge_loading.wait_until_loaded(t)  # and opened only then: Chroma opened mid-ingest misses what comes later
     s = settings()
     return _store(s, _store_key(s))
 
@@ -113,6 +116,55 @@ def draft_batch(flow: Workflow, incident_id: str, ticket_ids: list[int], done_ke
     st.session_state["flash"] = t(done_key, n=final.done)
     if final.failed:
         st.session_state["flash_warning"] = t("drafting_failed", n=final.failed)
+
+
+def file_uploader(label: str, types: list[str], key: str, **options: Any) -> Any:
+    """st.file_uploader with its own words in the UI's language. Streamlit draws the button ("Upload") and
+    the limit ("200MB per file • TXT, CSV") in English whatever the page's language, with no option to
+    change them; CSS scoped to this uploader's key hides those texts and shows ours in their place."""
+    if lang() != "en":
+        limit = t("uploader_limit", mb=st.get_option("server.maxUploadSize"))
+        listed = t("list_separator").join(kind.upper() for kind in types)
+        scope = f'.{_key_class(key)} [data-testid="stFileUploaderDropzone"]'
+        st.html(
+            "<style>"
+            f'{scope} button [data-testid="stMarkdownContainer"] p, {scope} [data-testid="stFileUploaderDropzoneInstructions"] span'
+            " { display: none; }"
+            f'{scope} button [data-testid="stMarkdownContainer"]::after {{ content: {_css_string(t("uploader_button"))}; }}'
+            f'{scope} [data-testid="stFileUploaderDropzoneInstructions"] > div::after'
+            f" {{ content: {_css_string(f'{limit} • {listed}')}; font-size: 0.875rem; opacity: 0.6; }}"
+            "</style>"
+        )
+    return st.file_uploader(label, type=types, key=key, **options)
+
+
+def date_input(label: str, value: date | None, key: str) -> date | None:
+    """st.date_input whose empty field reads in the UI's language. Streamlit fixes the field's locale to
+    en-US, so an empty date says "yyyy/mm/dd" whatever the browser's language; CSS scoped to this input's key
+    hides those placeholders and shows ours over them (typing shows the digits as usual)."""
+    if lang() != "en":
+        spin = f'.{_key_class(key)} [role="spinbutton"][data-placeholder="true"]'
+        rules = [
+            f'{spin}[aria-label^="{part}"] {{ visibility: hidden; position: relative; }}'
+            f'{spin}[aria-label^="{part}"]::after {{ content: {_css_string(t("date_placeholder_" + part))}; visibility: visible;'
+            " position: absolute; inset: 0; text-align: center; }"
+            for part in ("year", "month", "day")
+        ]
+        st.html("<style>" + "".join(rules) + "</style>")
+    chosen: date | None = st.date_input(label, value, key=key)
+    return chosen
+
+
+def _key_class(key: str) -> str:
+    """The CSS class Streamlit gives the element keyed `key` (its frontend's rule: st-key-, then the key with
+    anything but letters, digits, _ and - made a -)."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def _css_string(value: str) -> str:
+    """`value` as a quoted CSS string: quotes, backslashes and line breaks escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
 
 
 def show_flash() -> None:
@@ -246,6 +298,20 @@ def risk_name(risk: str) -> str:
     return t(f"risk_{risk}")
 
 
+def named(prefix: str, value: str) -> str:
+    """`value` (a code another layer wrote, e.g. a chat format) in the UI's words, `prefix + value` in
+    ui_text.yaml; a code the UI has no words for is shown as written rather than dropped."""
+    try:
+        return t(prefix + value)
+    except KeyError:
+        return value
+
+
+def channel_name(channel: str) -> str:
+    """Where a ticket came from (`wechat`), as the reviewer reads it (微信); none at all as a dash."""
+    return named("channel_", channel.lower()) if channel else "—"
+
+
 def verdict_badge(verdict: str | None, score: int | None) -> str:
     if verdict is None:
         return "—"
@@ -316,6 +382,19 @@ def show_commitments(commitments: Iterable[Any]) -> None:
             st.markdown(f":red[✘ **{t('not_backed')}**] “{c.phrase}” — {c.reason}")
 
 
+def show_asks(asks: Iterable[Any]) -> None:
+    """What the customer asked and how this text answers each (drafting.guards.ask_coverage), as the CLI's
+    JSONL and the API's `asks` say it. The customer's words are shown as plain text, never as markdown."""
+    asks = list(asks)
+    if not asks:
+        return
+    st.markdown(f"**{t('asks_heard')}**")
+    for heard in asks:
+        mark = ":green[✔]" if heard.answer else ":red[✘]"
+        st.markdown(f"{mark} {t('ask_type_' + heard.type)} · {t('ask_answer_' + (heard.answer or 'none'))}")
+        st.text(f"“{heard.phrase}”")
+
+
 def show_citations(citations: Iterable[Any]) -> None:
     citations = list(citations)
     if not citations:
@@ -377,6 +456,7 @@ def draft_review_panel(view: Any, key: str) -> None:
                 st.button(t("apply_suggestion", suggestion=flag.suggestion), key=f"{key}-fix-{n}-v{seen}", on_click=_apply_fix, args=(text_key, flag))
     st.markdown(f"**{t('commitments')}**")
     show_commitments(checked.commitments)
+    show_asks(checked.asks)
     for warning in checked.warnings:
         if not warning.startswith("commitment:"):
             st.caption(f"⚠ {reason(warning)}")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from drafting.domain.files import validation_message
 from drafting.domain.models import Commitment, Draft, Incident, Ticket
 from drafting.drafters import grounding
+from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.risk import ticket_risks
 from drafting.guards.tone import ToneChecker
@@ -506,7 +507,12 @@ class Workflow:
                 untrusted=ticket.messages if ticket else (),
             )
             warnings += [f"grounding: {f.message()}" for f in sources.check(text, view.draft.lang).findings]
-        return view.draft.model_copy(update={"text": text, "tone": tone.to_dict(), "commitments": promises.commitments, "warnings": warnings})
+        # An edit that drops the answer to an ask is flagged like a model's draft would be.
+        coverage = ask_coverage.check(text, view.draft.asks, view.draft.lang, promises.commitments)
+        warnings += coverage.warnings()
+        return view.draft.model_copy(
+            update={"text": text, "tone": tone.to_dict(), "commitments": promises.commitments, "warnings": warnings, "asks": coverage.asks()}
+        )
 
     @staticmethod
     def _lock(session: Session, draft_id: int, expected_version: int, allowed: tuple[str, ...], *, doing: str, status: str | None = None) -> None:

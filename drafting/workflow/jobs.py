@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from drafting.domain.models import Draft, Incident, Ticket
 from drafting.drafters.base import Drafter
-from drafting.drafters.batch import DUPLICATE, BatchResult, draft_many
+from drafting.drafters.batch import DUPLICATE, BatchResult, Sentences, draft_many, sentence_set
 from drafting.guards.tone import default_checker
 from drafting.settings import JOB_POLL, JOB_THREADS
 from drafting.workflow.core import NotFound, Workflow, rows_changed
@@ -163,14 +163,41 @@ class _JobTexts:
     rejected again). Asked of the database one text at a time, so a job of thousands never loads them all,
     and other workers' drafts count as they land."""
 
-    def __init__(self, workflow: Workflow, job_id: int, ticket_row_id: int) -> None:
+    def __init__(self, workflow: Workflow, job_id: int, ticket_row_id: int, given: _GivenSoFar | None = None) -> None:
         self.workflow, self.job_id, self.ticket_row_id = workflow, job_id, ticket_row_id
+        self.given = given or _GivenSoFar()
 
     def __contains__(self, text: object) -> bool:
         if not isinstance(text, str):
             return False
         with self.workflow.sessions() as session:
             return _text_taken(session, self.job_id, text) or _text_rejected(session, self.ticket_row_id, text)
+
+    def given_sentences(self) -> list[Sentences]:
+        """The sentences of every reply the job gave so far (draft_many varies the wording against them)."""
+        return self.given.update(self.workflow, self.job_id)
+
+
+class _GivenSoFar:
+    """One worker's running copy of the job's replies, as sentence sets: each call reads only the replies
+    recorded since the last one (by any worker), so a job of thousands reads each reply once per worker."""
+
+    def __init__(self) -> None:
+        self.last_id = 0
+        self.sentences: list[Sentences] = []
+
+    def update(self, workflow: Workflow, job_id: int) -> list[Sentences]:
+        with workflow.sessions() as session:
+            rows = session.execute(
+                select(DraftVersionRow.id, DraftVersionRow.text)
+                .join(BatchItemRow, BatchItemRow.draft_id == DraftVersionRow.draft_id)
+                .where(BatchItemRow.job_id == job_id, DraftVersionRow.version == 1, DraftVersionRow.id > self.last_id)
+                .order_by(DraftVersionRow.id)
+            ).all()
+        for row_id, text in rows:
+            self.sentences.append(sentence_set(text))
+            self.last_id = max(self.last_id, row_id)
+        return self.sentences
 
 
 def _text_rejected(session: Session, ticket_row_id: int, text: str) -> bool:
@@ -202,11 +229,19 @@ def _set_item(workflow: Workflow, item_id: int, worker: str, **values: Any) -> N
 
 
 def _draft_item(
-    workflow: Workflow, job_id: int, item_id: int, ticket_row_id: int, incident: Incident, ticket: Ticket, drafter: Drafter, worker: str
+    workflow: Workflow,
+    job_id: int,
+    item_id: int,
+    ticket_row_id: int,
+    incident: Incident,
+    ticket: Ticket,
+    drafter: Drafter,
+    worker: str,
+    given: _GivenSoFar | None = None,
 ) -> bool:
     """Draft the item's ticket with a text no other customer of the job got (draft_many's rule) and record
     it with the item done, in one transaction. False when our claim was lost (nothing is recorded)."""
-    taken = _JobTexts(workflow, job_id, ticket_row_id)
+    taken = _JobTexts(workflow, job_id, ticket_row_id, given)
     for race in range(RACES + 1):
         outcome = draft_many(drafter, incident, [ticket], taken=taken)
         if outcome.errors:  # recorded on the item; the job goes on
@@ -263,6 +298,7 @@ def run_job(
         incident_id = job.incident_id
         session.execute(update(BatchJobRow).where(BatchJobRow.id == job_id, BatchJobRow.status == "queued").values(status="running"))
     incident = workflow.incident(incident_id)
+    given = _GivenSoFar()
     while stop is None or not stop.is_set():
         item_id = _claim(workflow, job_id, worker, lease)
         if item_id is None:
@@ -277,7 +313,7 @@ def run_job(
             ticket_row_id, ticket = item.ticket_id, Ticket.model_validate(ticket_row.data)
         if not workflow.tickets_needing_draft(incident_id, among=[ticket_row_id]):
             _set_item(workflow, item_id, worker, status="done", draft_id=workflow.live_reply(ticket_row_id))
-        elif not _draft_item(workflow, job_id, item_id, ticket_row_id, incident, ticket, drafter, worker):
+        elif not _draft_item(workflow, job_id, item_id, ticket_row_id, incident, ticket, drafter, worker, given):
             continue
         if on_item is not None:
             on_item(progress(workflow, job_id))

@@ -278,12 +278,15 @@ def incidents(workflow: Workflow) -> list[Incident]:
 
 
 def declared_at(workflow: Workflow, incident_id: str) -> datetime:
-    """When the incident was first recorded: the timeline counts from here."""
+    """When the timeline's clock started: the record's start time (when the crisis began, which may be
+    hours before anyone wrote the record), else when the incident was first recorded. A start time without
+    a zone is the local time the person typed."""
     with workflow.sessions() as session:
         row = session.get(IncidentRow, incident_id)
         if row is None:
             raise NotFound(f"no incident {incident_id!r}")
-        return _utc(row.created_at)
+        started = Incident.model_validate(row.data).started_at
+        return started.astimezone(UTC) if started is not None else _utc(row.created_at)
 
 
 def statements(workflow: Workflow, incident_id: str) -> dict[tuple[str, str], DraftView]:

@@ -51,7 +51,7 @@ def show_draft_context(radar: crisis_radar.Radar) -> None:
 st.header(ui.t("page_radar"))
 st.caption(ui.t("radar_intro"))
 
-upload = st.file_uploader(ui.t("radar_upload"), type=["txt", "csv", "json", "jsonl"], key="radar_file")
+upload = ui.file_uploader(ui.t("radar_upload"), ["txt", "csv", "json", "jsonl"], key="radar_file")
 pasted = st.text_area(ui.t("radar_paste"), key="radar_text", height=120, placeholder=ui.t("radar_paste_placeholder"))
 staff = st.text_input(ui.t("radar_staff"), key="radar_staff", placeholder=ui.t("radar_staff_placeholder"), help=ui.t("radar_staff_help"))
 left, right = st.columns(2)
@@ -89,7 +89,9 @@ except ChatImportError as exc:
     st.error(ui.t("radar_unreadable", error=str(exc)))
     st.stop()
 log = result.log
-st.success(ui.t("radar_summary", messages=len(log.messages), format=log.format, staff=len(log.staff), problems=len(log.problems)))
+st.success(
+    ui.t("radar_summary", messages=len(log.messages), format=ui.named("radar_format_", log.format), staff=len(log.staff), problems=len(log.problems))
+)
 if log.inferred_staff:
     st.info(ui.t("radar_staff_inferred", names=", ".join(log.inferred_staff)))
 if log.problems:

@@ -36,7 +36,7 @@ except NotFound as exc:
 left, right = st.columns([2, 3])
 with left:
     st.subheader(ui.t("customer_says"))
-    st.caption(f"{ticket.customer or ticket.id} · {ticket.channel or '—'} · {ticket.order_id or ''}")
+    st.caption(f"{ticket.customer or ticket.id} · {ui.channel_name(ticket.channel)} · {ticket.order_id or ''}")
     for message in ticket.messages:
         with st.chat_message("user"):
             st.text(message)  # plain text: a customer's message is never rendered as markdown or HTML

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from drafting.domain.models import STAGES, Incident
-from drafting.domain.timeline import plan
+from drafting.domain.timeline import plan, stage_now
 from drafting.webapp import forms, incident_form, ui
 from drafting.workflow import queue as review
 
@@ -45,6 +45,9 @@ st.subheader(ui.t("timeline"))
 declared = review.declared_at(flow, incident.id)
 statements = review.statements(flow, incident.id)
 now = datetime.now(UTC)
+if (calendar := stage_now(declared, now)) != incident.stage:
+    label = {step.stage: step.label[ui.lang()] for step in plan()}
+    st.info(ui.t("stage_by_calendar", stage=label[calendar], recorded=label[incident.stage]))
 columns = st.columns(len(plan()))
 for column, step in zip(columns, plan(), strict=False):
     with column.container(border=True):

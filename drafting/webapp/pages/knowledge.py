@@ -3,6 +3,8 @@ or policy-book rule files (the same ingest and the same checks as `tactful inges
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from drafting import services
@@ -63,8 +65,8 @@ with documents_tab:
 
 with upload_tab:
     st.markdown(ui.t("upload_documents_help", suffixes=", ".join(sorted(SUPPORTED_SUFFIXES))))
-    uploads = st.file_uploader(
-        ui.t("upload_documents"), accept_multiple_files=True, key="doc_upload", type=[s.lstrip(".") for s in sorted(SUPPORTED_SUFFIXES)]
+    uploads = ui.file_uploader(
+        ui.t("upload_documents"), [s.lstrip(".") for s in sorted(SUPPORTED_SUFFIXES)], key="doc_upload", accept_multiple_files=True
     )
     if uploads and st.button(ui.t("ingest_button", n=len(uploads)), key="ingest", type="primary"):
         folder = ui.settings().data_dir / "uploads"
@@ -85,11 +87,11 @@ with upload_tab:
             ui.t("ingest_summary", added=len(report.added), updated=len(report.updated), unchanged=len(report.skipped), failed=len(report.errors))
         )
         for problem in report.errors:
-            st.error(f"{problem.path}: {problem.problem}")
+            st.error(f"`{Path(problem.path).name}`: {ui.reason(problem.problem)}")  # the name as uploaded, not the server's path
 
     st.divider()
     st.markdown(ui.t("upload_policy_help"))
-    policy = st.file_uploader(ui.t("upload_policy"), type=["yaml", "yml"], key="policy_upload")
+    policy = ui.file_uploader(ui.t("upload_policy"), ["yaml", "yml"], key="policy_upload")
     if policy is not None and st.button(ui.t("policy_add_button"), key="policy_add"):
         try:
             book = services.add_policy_file(ui.settings(), policy.name, policy.getvalue())

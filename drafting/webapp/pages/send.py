@@ -48,7 +48,7 @@ who = ui.operator()
 for row in waiting:
     with st.container(border=True):
         kind = ui.t("statement") if row["kind"] == "statement" else (row["customer"] or row["ticket"])
-        st.markdown(f"**{kind}** · {row['channel'] or '—'} · {ui.t('approved_by', names=row['approved_by'])}")
+        st.markdown(f"**{kind}** · {ui.channel_name(row['channel'] or '')} · {ui.t('approved_by', names=row['approved_by'])}")
         st.code(row["text"], language=None, wrap_lines=True)  # the copy button sits in the block's corner
         if row["draft_id"] in log:
             delivery = log[row["draft_id"]]
