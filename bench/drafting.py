@@ -55,8 +55,9 @@ REPLY = (
 
 
 def personal_reply(messages: list) -> dict:
-    """What a model would do: address the customer from the prompt, so replies differ per ticket."""
-    found = re.search(r'"order_id": "([^"]+)"', str(messages[-1].content))
+    """What a model would do: address the customer from the prompt, so replies differ per ticket (on a
+    corrective retry too: the prompt is earlier in the conversation, the last message is the correction)."""
+    found = next((m for message in messages if (m := re.search(r'"order_id": "([^"]+)"', str(message.content)))), None)
     return answer(REPLY.replace("your order", f"your order {found.group(1) if found else ''}"))
 
 
