@@ -289,3 +289,14 @@ def test_more_constructions_are_heard(kind: str, message: str) -> None:
 )
 def test_a_wondering_a_chase_or_a_word_is_not_the_ask(kind: str, message: str) -> None:
     assert kind not in types(message)
+
+
+def test_the_first_look_never_hides_an_ask_the_reader_hears() -> None:
+    """may_ask is only a prefilter: wherever read_asks hears an ask, the first look must let the text through."""
+    from drafting.domain.asks import may_ask, read_asks
+
+    texts = ["我退群了，再也不买了", "I'm done with this brand, switching to a rival.", "退款！马上退款", "Refund me now.", "请问几点到？"]
+    for text in texts:
+        for kind in read_asks([text]).types():
+            assert may_ask(text, kind), (text, kind)
+    assert not may_ask("谢谢，收到了", "leaving") and not may_ask("Thanks, got it.", "refund")

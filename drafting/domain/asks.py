@@ -279,6 +279,17 @@ def _ask(kind: str, phrase: str, clause: str, message: str, lang: str) -> Ask:
     return ask
 
 
+@cache
+def _any_pattern_of(kind: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for lang in ("zh", "en") for p in _lexicon().asks[kind][lang].find), _FLAGS)
+
+
+def may_ask(text: str, kind: str) -> bool:
+    """A cheap first look: False when no pattern of this ask type occurs anywhere in the text, so read_asks
+    (about a millisecond a message) need only read the texts that could carry it (a radar over a long chat)."""
+    return bool(_any_pattern_of(kind).search(text))
+
+
 def read_asks(messages: list[str], lang: str | None = None, meaning: AskMeaning | None = None) -> CustomerReading:
     """What the customer asked for in these messages (in order, one ask per type and phrase), their role and
     their anger. `lang` is the ticket's language; each message is read in the language it is written in.

@@ -6,7 +6,7 @@ customer's unconfirmed claim is never a fact, and a bystander is owed no order's
 
 from __future__ import annotations
 
-from drafting.domain.asks import read_asks
+from drafting.domain.asks import CustomerReading, read_asks
 from drafting.domain.models import Incident, Ticket
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
 
@@ -36,15 +36,16 @@ def entitlements(book: PolicyBook, facts: TicketFacts, incident: Incident | None
     return book.remedies_for(counted_facts(facts, incident)) + decisions
 
 
-def owed(book: PolicyBook, ticket: Ticket, incident: Incident | None = None) -> list[Remedy]:
+def owed(book: PolicyBook, ticket: Ticket, incident: Incident | None = None, reading: CustomerReading | None = None) -> list[Remedy]:
     """entitlements() for a ticket, read with its messages: a customer who says they were not affected
     ("I didn't buy the jacket", 我没买卡) and has no order on the ticket is a bystander, owed an answer but not
     the refunds and coupons the incident's decisions grant to those it affected — offering them would
-    promise money to someone it was never meant for."""
+    promise money to someone it was never meant for. `reading`: the ticket's messages already read (a
+    drafter reads them once for the reply plan too)."""
     remedies = entitlements(book, ticket.facts, incident)
     if ticket.order_id or ticket.facts.order_amount is not None:
         return remedies
-    if read_asks(ticket.messages, ticket.language()).role != "bystander":
+    if (reading or read_asks(ticket.messages, ticket.language())).role != "bystander":
         return remedies
     return [r for r in remedies if r.type in _BYSTANDER_REMEDIES]
 

@@ -279,7 +279,8 @@ class LLMDrafter:
 
     def draft_reply(self, incident: Incident, ticket: Ticket, lang: str | None = None, *, variant: int = 0) -> Draft:
         lang = lang or ticket.language()
-        entitled = self.composer.entitlements(incident, ticket)
+        reading = read_asks(ticket.messages, lang)
+        entitled = self.composer.entitlements(incident, ticket, reading)
         facts = ticket.facts
         clauses, unsourced = self._clauses(" ".join(ticket.messages) or facts.issue_type.replace("_", " "), lang)
         p = self.prompts
@@ -289,7 +290,7 @@ class LLMDrafter:
         remedies = self._remedy_block(entitled, lang, facts.order_amount, f"{ticket.id}/{variant}")
         channel = self._channel_block(incident, entitled, lang)
         next_update = when(self.composer.upcoming_update(incident), lang) or "(not set)"
-        answers = plan(read_asks(ticket.messages, lang).asks, entitled)
+        answers = plan(reading.asks, entitled)
         plan_block = self._plan_block(answers, incident, entitled, lang, f"plan/{ticket.id}/{variant}")
         user = p["reply_user"][lang].format(
             plan=plan_block,

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from drafting.domain.asks import read_asks
+from drafting.domain.asks import CustomerReading, read_asks
 from drafting.domain.entitlements import owed
 from drafting.domain.models import Action, Ask, Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan, response_minutes
@@ -170,10 +170,11 @@ class Composer:
 
     # ── entitlements ──────────────────────────────────────────────────────────────────────────────
 
-    def entitlements(self, incident: Incident, ticket: Ticket) -> list[Remedy]:
+    def entitlements(self, incident: Incident, ticket: Ticket, reading: CustomerReading | None = None) -> list[Remedy]:
         """What this customer is entitled to (drafting.domain.entitlements: facts only, incident-time rules
-        during a declared incident, plus the incident's decisions; nothing an order gets for a bystander)."""
-        return owed(self.book, ticket, incident)
+        during a declared incident, plus the incident's decisions; nothing an order gets for a bystander).
+        `reading`: the ticket's messages, when the caller has read them already."""
+        return owed(self.book, ticket, incident, reading)
 
     def response_time(self, incident: Incident) -> Remedy | None:
         generic = TicketFacts(issue_type="other", during_incident=incident.declared)
@@ -326,8 +327,9 @@ class Composer:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
         lang = lang or ticket.language()
         rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}")
-        remedies = self.entitlements(incident, ticket)
-        answers = plan(read_asks(ticket.messages, lang).asks, remedies)
+        reading = read_asks(ticket.messages, lang)
+        remedies = self.entitlements(incident, ticket, reading)
+        answers = plan(reading.asks, remedies)
         if style in (None, "shorter"):
             parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter")
         else:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
-from drafting.domain.asks import read_asks
+from drafting.domain.asks import may_ask, read_asks
 from drafting.domain.models import Ticket
 from drafting.guards.risk import anger_signs
 from drafting.guards.tone import ToneChecker
@@ -548,21 +548,12 @@ def _said_by_member(messages: list[ChatMessage]) -> dict[str, list[ChatMessage]]
 
 def _leaving_message(items: list[ChatMessage]) -> ChatMessage | None:
     """The first message in which a member says they are leaving (退群, 再也不买, "I'm done with this brand"),
-    read by the same grammar the reply drafts use (domain/playbook/asks.yaml, the leaving ask)."""
-    hint = _leaving_hint()
+    read by the same grammar the reply drafts use (domain/playbook/asks.yaml, the leaving ask); only the
+    messages that could say goodbye are read in full, so a 100,000-message chat stays fast."""
     for m in items:
-        if m.kind == "text" and hint.search(m.text) and "leaving" in read_asks([m.text]).types():
+        if m.kind == "text" and may_ask(m.text, "leaving") and "leaving" in read_asks([m.text]).types():
             return m
     return None
-
-
-@lru_cache(maxsize=1)
-def _leaving_hint() -> re.Pattern[str]:
-    """Any of the leaving ask's patterns, in either language: reading a message's asks takes about a
-    millisecond, so only the messages that could say goodbye are read (a 100,000-message chat stays fast)."""
-    data: dict[str, Any] = load_yaml("drafting.domain.playbook", "asks.yaml")
-    patterns = [p for lang in ("zh", "en") for p in data["asks"]["leaving"][lang]]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 # ── what went wrong, for the policy book ────────────────────────────────────────────────────────────
