@@ -20,6 +20,7 @@ from drafting.drafters.composer import Composer
 from drafting.guards.tone import ToneChecker
 from drafting.workflow import db
 from drafting.workflow.api_keys import create_api_key
+from drafting.workflow.chatwoot import TOLERANCE_SECONDS, signature_problem
 from drafting.workflow.core import Workflow
 from knowledge.policy import PolicyBook
 
@@ -76,8 +77,10 @@ def test_bad_missing_or_stale_signatures_are_refused(flow: Workflow, forgery: st
     headers = {
         "unsigned": {"Content-Type": "application/json"},
         "wrong secret": chatwoot_headers(body, secret="guessed"),
-        "stale": chatwoot_headers(body, timestamp=int(time.time()) - 301),
-        "future": chatwoot_headers(body, timestamp=int(time.time()) + 301),
+        # Well outside the window: a request can take seconds on a loaded machine, and the exact edge is
+        # tested with a fixed clock below.
+        "stale": chatwoot_headers(body, timestamp=int(time.time()) - TOLERANCE_SECONDS - 60),
+        "future": chatwoot_headers(body, timestamp=int(time.time()) + TOLERANCE_SECONDS + 60),
         "tampered body": chatwoot_headers(body_of({**EVENT, "content": "something else"})),
         "not a number": {**chatwoot_headers(body), "X-Chatwoot-Timestamp": "yesterday"},
     }[forgery]
@@ -86,6 +89,17 @@ def test_bad_missing_or_stale_signatures_are_refused(flow: Workflow, forgery: st
     assert refused.json()["error"]["code"] == "unauthenticated" and "Chatwoot signature" in refused.json()["error"]["message"]
     with flow.sessions() as session:
         assert session.query(db.TicketRow).count() == 0
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [(-300, True), (-301, False), (300, True), (301, False)])
+def test_the_window_is_five_minutes_either_way(offset: int, accepted: bool) -> None:
+    body = body_of(EVENT)
+    now = 1_800_000_000
+    headers = chatwoot_headers(body, timestamp=now + offset)
+    problem = signature_problem(CHATWOOT_SECRET, headers["X-Chatwoot-Timestamp"], body, headers["X-Chatwoot-Signature"], now=now)
+    assert (problem is None) is accepted, problem
+    if not accepted:
+        assert ("old" if offset < 0 else "in the future") in problem
 
 
 def test_a_replayed_message_changes_nothing_even_after_a_restart(flow: Workflow) -> None:
