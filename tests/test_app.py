@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from drafting import services
 from drafting.cli.main import app as cli
+from drafting.text.greetings import greeting_length
 from drafting.webapp.i18n import _strings
 from knowledge.ingest import ingest
 
@@ -360,7 +361,9 @@ def test_editor_blocks_a_dismissive_edit_until_the_suggestion_fixes_it(sample: P
     fix = next(b for b in at.button if b.label.startswith("Use “"))
     fix.click().run()
     fixed = at.text_area(key=f"reply-{view.id}-text-v2").value
-    assert "Calm down" not in fixed and fixed.endswith(view.draft.text)
+    opening = view.draft.text[: greeting_length(view.draft.text)]
+    assert opening and "Calm down" not in fixed and fixed.startswith(opening)  # the greeting stays first
+    assert fixed.endswith(view.draft.text[len(opening) + 1 :])
     at.button(key=f"reply-{view.id}-save").click().run()
     at.button(key=f"reply-{view.id}-approve").click().run()
     assert not at.error, [e.value for e in at.error]
@@ -770,6 +773,11 @@ def test_the_chinese_interface_shows_no_english_outside_content_and_names(sample
     at.button(key=f"reply-{vip.draft_id}-approve").click().run()
     assert "第二次审批须由另一位同事完成" in at.error[0].value  # the workflow's refusal, in Chinese
     assert not (words := english_words(at, content)), " ".join(sorted(words))
+    at.sidebar.text_input(key="operator").input("王伟").run()  # a second approver signs in
+    at.button(key=f"reply-{vip.draft_id}-approve").click().run()
+    assert flow.get(vip.draft_id).status == "approved"
+    assert "（Li Na、王伟）" in texts(at)  # both approvers, listed as Chinese writes a list
+    at.sidebar.text_input(key="operator").input("Li Na").run()
     at.session_state["ticket_id"] = angry_id
     at.run()
     assert "顾客情绪激烈" in texts(at)  # why the ticket is risky, in Chinese
@@ -810,6 +818,9 @@ def test_radar_and_queue_charts_read_in_24_hours_and_whole_numbers_in_chinese(sa
     at.button(key="radar_create").click().run()
     at.switch_page(str(PAGES / "review_queue.py")).run()
     at.button(key="draft_all").click().run()
+    assert not at.get("vega_lite_chart")  # folded: nothing drawn until asked for
+    at.session_state["q_charts"] = True  # the reviewer opens the charts
+    at.run()
     volume, scores = (json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart"))
     assert "%H:%M" in volume["encoding"]["x"]["axis"]["format"]
     assert volume["encoding"]["y"]["axis"]["format"] == scores["encoding"]["y"]["axis"]["format"] == "d"

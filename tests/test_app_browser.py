@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from drafting.text.greetings import greeting_length
 from testkit.servers import CHROMIUM, AppServer, process_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,12 @@ def english_on_screen(page) -> set[str]:  # noqa: ANN001
         if content.strip():  # replacing "" would put a space between every letter and hide every word
             shown = shown.replace(content, " ")
     shown = re.sub(r"`[^`]*`|\b[\w.]+(?:[-/][\w.]+)+\b|(?<![\w.])\.\w+", " ", shown)
-    return {w for w in re.findall(r"[A-Za-z][A-Za-z_']{2,}", shown) if w not in NAMES}
+    # An empty date or time field's parts ("yyyy", "HH", "mm"): short, so counted whenever one is drawn.
+    parts = page.evaluate(
+        """() => [...document.querySelectorAll('[role="spinbutton"][data-placeholder="true"]')]
+              .filter(e => getComputedStyle(e).visibility === 'visible').map(e => e.textContent)"""
+    )
+    return {w for w in re.findall(r"[A-Za-z][A-Za-z_']{2,}", shown) if w not in NAMES} | {p for p in parts if re.search("[A-Za-z]", p)}
 
 
 def go(page, title: str) -> None:  # noqa: ANN001
@@ -484,6 +490,8 @@ def test_a_new_user_walks_the_crisis_day_in_chinese(browser_page, tmp_path: Path
         page.get_by_role("button", name=re.compile("^改为“")).first.click()
         settle(page)
         assert "别闹了" not in draft.input_value()
+        opening = original[: greeting_length(original)]
+        assert opening and draft.input_value().startswith(opening)  # the fix goes after the greeting, not before it
         page.get_by_role("button", name="保存修改").click()
         page.get_by_text(re.compile(r"· 第 3 版 ·")).wait_for()
         settle(page)
@@ -492,7 +500,7 @@ def test_a_new_user_walks_the_crisis_day_in_chinese(browser_page, tmp_path: Path
         chinese_step(page, "4-draft-editor-first-approval", english)
         sign_in_zh(page, "王强")
         page.get_by_role("button", name="批准", exact=True).click()
-        page.get_by_text("审批：2/2（李娜, 王强）").wait_for()
+        page.get_by_text("审批：2/2（李娜、王强）").wait_for()
         chinese_step(page, "4-draft-editor-approved", english)
         sign_in_zh(page, "李娜")
         go(page, "审核队列")

@@ -25,15 +25,18 @@ INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting/samples/deli
 
 
 class Crashing(Composer):
-    """Dies (like a killed process) on the n-th ticket it is asked to draft."""
+    """Dies (like a killed process) on the n-th ticket it is asked to draft (counted by ticket: the batch
+    engine may ask for other wordings of a reply too close to one already given)."""
 
     def __init__(self, crash_on: int) -> None:
         super().__init__(PolicyBook.load(None))
-        self.calls, self.crash_on = 0, crash_on
+        self.tickets: list[str] = []
+        self.crash_on = crash_on
 
     def draft_reply(self, incident, ticket, lang=None, *, variant=0):  # noqa: ANN001, ANN201
-        self.calls += 1
-        if self.calls == self.crash_on:
+        if ticket.id not in self.tickets:
+            self.tickets.append(ticket.id)
+        if len(self.tickets) == self.crash_on:
             raise KeyboardInterrupt("worker killed")
         return super().draft_reply(incident, ticket, lang, variant=variant)
 

@@ -221,3 +221,39 @@ def test_chatwoot_message_created_creates_and_extends_a_ticket(database_url: str
     agent = client.post(url, json={**event, "message_type": "outgoing"}).json()
     assert agent["ignored"] and client.post(url, json={**event, "event": "conversation_created"}).json()["ignored"]
     assert client.post("/v1/integrations/chatwoot?key=wrong", json=event).status_code == 401
+
+
+@pytest.mark.parametrize("secret", [None, SECRET])
+def test_the_send_page_says_what_the_webhook_did_in_chinese(
+    receiver: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, secret: str | None
+) -> None:
+    """Without a secret the page says which setting to set and how, in Chinese; with one, what a delivery
+    did and each reply's state, in Chinese (not "1 delivered", "pending")."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TACTFUL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TACTFUL_WEBHOOK_URL", receiver)
+    for name in ("TACTFUL_WEBHOOK_SECRET", "TACTFUL_DATABASE_URL", "TACTFUL_CHROMA_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    if secret:
+        monkeypatch.setenv("TACTFUL_WEBHOOK_SECRET", secret)
+    services.default_settings.cache_clear()
+    try:
+        flow = services.workflow(services.default_settings())
+        flow.save_incident(INCIDENT, actor="lead")
+        approved_reply(flow)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.sidebar.text_input(key="operator").input("李娜").run()
+        at.switch_page(str(ROOT / "drafting/webapp/pages/send.py")).run()
+        assert not at.exception, at.exception
+        if secret is None:
+            assert "没有设置 `TACTFUL_WEBHOOK_SECRET`" in at.error[0].value and "tactful webhooks new-secret" in at.error[0].value
+            assert Receiver.received == []
+        else:
+            assert "排队中" in " ".join(c.value for c in at.caption)
+            at.button(key="deliver").click().run()
+            assert at.success[0].value == "1 条已送达" and len(Receiver.received) == 1
+            assert "已送达" in " ".join(c.value for c in at.caption)
+    finally:
+        services.default_settings.cache_clear()

@@ -51,6 +51,9 @@ def db_upgrade() -> None:
     out.print(f"database {settings.describe()['database_url']}: {before or 'empty'} -> {after}", highlight=False)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
@@ -67,7 +70,12 @@ def serve(
         raise fail("several workers need a shared PostgreSQL database: set TACTFUL_DATABASE_URL")
     if problem := delivery_problem(settings):
         raise fail(problem)
-    uvicorn.run("drafting.api.main:create", host=host, port=port, workers=workers, factory=True)
+    # Uvicorn's supervisor kills a worker that does not answer its health check within 5 s, and a worker
+    # busy loading the tone and embedding models on a loaded host can miss it: the workers were then killed
+    # and restarted in a loop, resetting requests. Loading takes a minute at worst.
+    uvicorn.run(
+        "drafting.api.main:create", host=host, port=port, workers=workers, factory=True, timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS
+    )
 
 
 @apikey_app.command("create")

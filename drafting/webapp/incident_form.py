@@ -109,7 +109,7 @@ def _moment(value: datetime | None, columns: tuple[Any, Any], label: str, key: s
     moment's time zone is kept, since the widgets know none."""
     with columns[0]:
         day = ui.date_input(ui.t(label), value.date() if value else None, key=f"{key}-day")
-    hour = columns[1].time_input(ui.t(f"{label}_time"), value.time() if value else None, key=f"{key}-time")
+    hour = ui.time_input(ui.t(f"{label}_time"), value.time() if value else None, key=f"{key}-time", where=columns[1])
     return datetime.combine(day, hour).replace(tzinfo=value.tzinfo if value else None) if day and hour else None
 
 

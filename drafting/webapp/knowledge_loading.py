@@ -45,7 +45,7 @@ def sidebar(t: Translate) -> None:
     elif current.state == "interrupted":
         st.sidebar.warning(t("knowledge_load_interrupted", done=current.done, total=current.total or "?"))
     elif current.failures:
-        names = ", ".join(Path(failure["path"]).name for failure in current.failures)
+        names = t("list_separator").join(Path(failure["path"]).name for failure in current.failures)
         st.sidebar.warning(t("knowledge_load_partly", n=len(current.failures), names=names))
 
 

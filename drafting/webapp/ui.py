@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
@@ -16,7 +16,8 @@ from typing import Any, get_args
 import streamlit as st
 
 from drafting import services
-from drafting.guards.tone import Flag, ToneChecker, apply_suggestion, category_name, segments
+from drafting.guards.tone import Flag, ToneChecker, category_name, segments
+from drafting.guards.tone_fix import apply_fix
 from drafting.settings import Settings
 from drafting.webapp import knowledge_loading, reasons
 from drafting.webapp.i18n import UiLang, text
@@ -139,20 +140,36 @@ def file_uploader(label: str, types: list[str], key: str, **options: Any) -> Any
 
 
 def date_input(label: str, value: date | None, key: str) -> date | None:
-    """st.date_input whose empty field reads in the UI's language. Streamlit fixes the field's locale to
-    en-US, so an empty date says "yyyy/mm/dd" whatever the browser's language; CSS scoped to this input's key
-    hides those placeholders and shows ours over them (typing shows the digits as usual)."""
-    if lang() != "en":
-        spin = f'.{_key_class(key)} [role="spinbutton"][data-placeholder="true"]'
-        rules = [
-            f'{spin}[aria-label^="{part}"] {{ visibility: hidden; position: relative; }}'
-            f'{spin}[aria-label^="{part}"]::after {{ content: {_css_string(t("date_placeholder_" + part))}; visibility: visible;'
-            " position: absolute; inset: 0; text-align: center; }"
-            for part in ("year", "month", "day")
-        ]
-        st.html("<style>" + "".join(rules) + "</style>")
+    """st.date_input whose empty field reads in the UI's language (Streamlit shows "yyyy/mm/dd" whatever the
+    browser's language)."""
+    _segment_placeholders(key, ("year", "month", "day"))
     chosen: date | None = st.date_input(label, value, key=key)
     return chosen
+
+
+def time_input(label: str, value: time | None, key: str, where: Any = st) -> time | None:
+    """st.time_input (drawn in `where`, a column) whose empty field reads in the UI's language (Streamlit
+    shows "HH:mm" whatever the browser's language)."""
+    _segment_placeholders(key, ("hour", "minute"))
+    chosen: time | None = where.time_input(label, value, key=key)
+    return chosen
+
+
+def _segment_placeholders(key: str, parts: tuple[str, ...]) -> None:
+    """Streamlit fixes a date or time field's locale to en-US, so an empty field's parts say "yyyy", "HH" …;
+    CSS scoped to this input's key hides those placeholders and shows ours over them (typing shows the
+    digits as usual). Each part is found by its data-type (year, hour …): its screen-reader label follows the
+    browser's language (小时 for hour in a Chinese browser)."""
+    if lang() == "en":
+        return
+    spin = f'.{_key_class(key)} [role="spinbutton"][data-placeholder="true"]'
+    rules = [
+        f'{spin}[data-type="{part}"] {{ visibility: hidden; position: relative; }}'
+        f'{spin}[data-type="{part}"]::after {{ content: {_css_string(t("date_placeholder_" + part))}; visibility: visible;'
+        " position: absolute; inset: 0; text-align: center; }"
+        for part in parts
+    ]
+    st.html("<style>" + "".join(rules) + "</style>")
 
 
 def _key_class(key: str) -> str:
@@ -234,6 +251,11 @@ def lang() -> UiLang:
 
 def t(key: str, **values: object) -> str:
     return text(key, lang(), **values)
+
+
+def joined(items: Iterable[str]) -> str:
+    """A list as the reviewer's language writes it (王敏、李强 / Wang Min, Li Qiang)."""
+    return t("list_separator").join(items)
 
 
 def operator() -> str:
@@ -366,7 +388,7 @@ def policy_book() -> Any:
 
 def _apply_fix(text_key: str, flag: Flag) -> None:
     try:
-        st.session_state[text_key] = apply_suggestion(st.session_state[text_key], flag)
+        st.session_state[text_key] = apply_fix(st.session_state[text_key], flag)
     except ValueError:
         st.session_state[text_key + "-stale"] = True
 
@@ -379,7 +401,7 @@ def show_commitments(commitments: Iterable[Any]) -> None:
         if c.backed:
             st.markdown(f":green[✔] “{c.phrase}” — {t('backed_by', rule=c.backing)}")
         else:
-            st.markdown(f":red[✘ **{t('not_backed')}**] “{c.phrase}” — {c.reason}")
+            st.markdown(f":red[✘ **{t('not_backed')}**] “{c.phrase}” — {reasons.promise(c, lang())}")
 
 
 def show_asks(asks: Iterable[Any]) -> None:
@@ -463,7 +485,7 @@ def draft_review_panel(view: Any, key: str) -> None:
     show_citations(view.draft.citations)
 
     approvals = [a for a in view.approvals if a.decision == "approve" and a.version == view.version]
-    st.caption(t("approvals_status", done=len(approvals), needed=view.approvals_needed, names=", ".join(a.actor for a in approvals) or "—"))
+    st.caption(t("approvals_status", done=len(approvals), needed=view.approvals_needed, names=joined(a.actor for a in approvals) or "—"))
     if not who:
         st.warning(t("who_are_you"))
     changed = current != base_text

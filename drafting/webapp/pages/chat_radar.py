@@ -93,7 +93,7 @@ st.success(
     ui.t("radar_summary", messages=len(log.messages), format=ui.named("radar_format_", log.format), staff=len(log.staff), problems=len(log.problems))
 )
 if log.inferred_staff:
-    st.info(ui.t("radar_staff_inferred", names=", ".join(log.inferred_staff)))
+    st.info(ui.t("radar_staff_inferred", names=ui.joined(log.inferred_staff)))
 if log.problems:
     with st.expander(ui.t("radar_problems", n=len(log.problems))):
         for problem in log.problems[:200]:

@@ -53,7 +53,7 @@ with right:
     # Drafts keep the facts they were made with: after a confirmation, offer a draft that uses the new ones.
     confirmed = st.session_state.get(f"confirmed-{ticket_id}")
     if confirmed:
-        st.success(ui.t("facts_confirmed", facts=", ".join(confirmed)))
+        st.success(ui.t("facts_confirmed", facts=ui.joined(confirmed)))
         if item.status in ("drafted", "edited") and item.draft_id is not None:
             st.caption(ui.t("redraft_hint"))
             if st.button(ui.t("redraft"), key="redraft", type="primary", disabled=not ui.operator()):
@@ -62,7 +62,7 @@ with right:
                 seen = st.session_state.get(f"reply-{item.draft_id}-seen") or flow.get(item.draft_id).version
                 draft = ui.drafter().draft_reply(incident, ticket)
                 try:
-                    flow.reject(item.draft_id, seen, actor=ui.operator(), reason=ui.t("redraft_reason", facts=", ".join(confirmed)))
+                    flow.reject(item.draft_id, seen, actor=ui.operator(), reason=ui.t("redraft_reason", facts=ui.joined(confirmed)))
                 except Exception as exc:
                     ui.error(exc)
                 else:

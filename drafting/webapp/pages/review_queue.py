@@ -150,10 +150,13 @@ if choice is not None:
 # ── charts ─────────────────────────────────────────────────────────────────────────────────────────
 # Vega-Lite specs as plain dicts: building them with Altair validates against its schema on every run,
 # which took longer than the rest of the page.
-volume = review.volume_over_time(items)
-scores = review.tone_scores(items)
+# Folded until asked for, and drawn only then: the charting code is the heaviest thing a fresh browser
+# session loads, and the reviewer's first need is the table. The choice holds for the session.
+charts = st.expander(ui.t("queue_charts"), key="q_charts", on_change="rerun")
+volume = review.volume_over_time(items) if charts.open else []
+scores = review.tone_scores(items) if charts.open else []
 if volume or scores:
-    c1, c2 = st.columns(2)
+    c1, c2 = charts.columns(2)
     if volume:
         c1.markdown(f"**{ui.t('chart_volume')}**")
         c1.vega_lite_chart(

@@ -34,10 +34,10 @@ hooks = flow.webhooks
 if hooks is not None:
     st.info(ui.t("webhook_on"))
     if hooks.problem:  # no signing secret: deliveries refuse to start (they stay queued)
-        st.error(hooks.problem)
+        st.error(ui.reason(hooks.problem))
     if st.button(ui.t("webhook_deliver"), key="deliver", disabled=bool(hooks.problem)):
         outcome = hooks.deliver_due()
-        st.success(", ".join(f"{n} {state}" for state, n in outcome.items()) or ui.t("webhook_nothing"))
+        st.success(ui.joined(ui.t(f"webhook_outcome_{state}", n=n) for state, n in outcome.items() if n) or ui.t("webhook_nothing"))
     log = {row["draft_id"]: row for row in reversed(hooks.log(500))}  # the newest delivery per draft
 else:
     log = {}
@@ -52,7 +52,14 @@ for row in waiting:
         st.code(row["text"], language=None, wrap_lines=True)  # the copy button sits in the block's corner
         if row["draft_id"] in log:
             delivery = log[row["draft_id"]]
-            st.caption(ui.t("webhook_status", status=delivery["status"], attempts=delivery["attempts"], error=delivery["last_error"] or "—"))
+            st.caption(
+                ui.t(
+                    "webhook_status",
+                    status=ui.t(f"webhook_state_{delivery['status']}"),
+                    attempts=delivery["attempts"],
+                    error=delivery["last_error"] or "—",
+                )
+            )
         if hooks is not None and st.button(ui.t("webhook_send"), key=f"hook-{row['draft_id']}", disabled=not who or bool(hooks.problem)):
             hooks.deliver_due()
             delivery = next((d for d in hooks.log(500) if d["draft_id"] == row["draft_id"]), None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from drafting.guards.tone import Flag, apply_suggestion, category_name
+from drafting.guards.tone import Flag, category_name
+from drafting.guards.tone_fix import apply_fix
 from drafting.webapp import ui
 
 st.header(ui.t("page_tone"))
@@ -13,7 +14,7 @@ st.caption(ui.t("tone_intro"))
 
 def _apply(flag: Flag) -> None:
     try:
-        st.session_state["tone_text"] = apply_suggestion(st.session_state["tone_text"], flag)
+        st.session_state["tone_text"] = apply_fix(st.session_state["tone_text"], flag)
     except ValueError as exc:
         st.session_state["tone_apply_error"] = str(exc)
 
