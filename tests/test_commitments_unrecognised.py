@@ -95,7 +95,8 @@ def test_facts_and_sentences_that_offer_nothing_are_not_held_by_the_net(text: st
 
 def test_a_clause_that_gives_on_its_own_is_held_even_beside_a_promise_the_grammar_read() -> None:
     found = judged("We'll refund the order, and our manager will chip in ¥300 from the store fund.")
-    assert ("unrecognised", Decimal(300), "CNY", "unbacked") in found
+    # held either way: the grammar now reads money added on to a list as cash compensation, else the net holds it
+    assert any(kind in ("compensation", "unrecognised") and amount == 300 and status == "unbacked" for kind, amount, _, status in found)
     found = judged("退款86元已经提交，另外我们这边再私下转您两百。")  # the report before it does not make it a fact
     assert ("unrecognised", Decimal(200), None, "unbacked") in found
 

@@ -6,8 +6,10 @@ discount (8折, 20% off); a full or partial refund (for the item or the whole or
 threshold and validity (10张30元优惠券, 满100减20, valid for one month); free orders and free periods (免单,
 next ten orders free, 免费配送一个月); membership grants (一年会员); and every time promise — a duration
 (3天内到账, within five minutes, 5-7 days: the upper bound), or a deadline (today, by Friday, 下周一之前,
-12月5日前, before 6 pm) resolved against a reference time so it can be judged. "马上", "right away" are
-not deadlines: they promise effort, not a time anyone can check (the labelled set agrees).
+12月5日前, before 6 pm) resolved against a reference time so it can be judged. "马上", "right away" alone are
+not deadlines: they promise effort, not a time anyone can check; money said to arrive at once (172块马上到,
+实时到账, "lands instantly") or replies "in seconds" (秒回) are, a deadline of now. A duration without a number
+("a few minutes", 几天) is read as that many of its unit, so it can be judged.
 
 How: the text is normalised (drafting/text/numbers.py) with a map back to the original offsets; numbers are
 tokenised and given their unit (currency, percent, multiple, duration, count); each amount is then classified
@@ -34,6 +36,9 @@ gives on its own — offering a sum, a multiple or a share of the price, a count
 time bound, from which the grammar read nothing, is an `unrecognised` promise, held as unbacked with its span
 and a reason for the reviewer, unless a cue shows it is a fact (a price, the incident's times, an instruction…).
 
+Gifts are judged together where they add up: each coupon rule grants one coupon, so several coupons offered in
+one sentence exceed beyond the rules' number, and refunds of named sums in one sentence may not pass the order.
+
 Judging is default-deny: each promise is backed (naming the rule), exceeds (more than the rule allows —
 naming it) or unbacked (nothing grants anything like it, or it cannot be judged: a foreign currency — the
 policy book pays in CNY — an amount with no order to compare it to, a deadline that cannot be resolved).
@@ -56,6 +61,7 @@ not read), drafting/guards/commitment_judge.py (backed / exceeds / unbacked).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -98,19 +104,33 @@ _EACH_AFTER = re.compile(r"\s?each(?![a-z])")
 # a bare number a refund or a coupon names: "refund the (full) 86", "86 back to you", "a 30 voucher"
 _BARE_REFUND_BEFORE = re.compile(r"\s(?:(?:you|u)\s)?(?:the\s)?(?:full\s|whole\s|entire\s)?")
 _BARE_BACK_AFTER = re.compile(r"\s(?:back)(?![a-z])")
+# a bare number in Chinese named by what follows it: 30的券, 50的红包, 50现金
+_BARE_COUPON_AFTER_ZH = re.compile(r"\s?的?(?:无门槛|满减)?(?:优惠券|代金券|券|红包券)")
+_BARE_CASH_AFTER_ZH = re.compile(r"\s?的?(?:现金)?(?:红包(?![券卷])|现金(?![券卷]))")
 _BARE_COUPON_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan |kuai )?(?:coupon|voucher|credit)s?(?![a-z])")
 _BARE_COMPENSATION_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan )?(?:payouts?|settlements?|compensation|goodwill payments?)(?![a-z])")
+_REFUND_OF = re.compile(r"\s?(?:of\s|for\s)(?:the\s|your\s)?|\s?(?:您|你)?(?:的)?")
 _REFUND_AFTER_GAP = re.compile(r"\s?(?:单独|全部|全额|都|会|将|也|给您|给你){0,3}")
 _ARTICLE_BEFORE = re.compile(r"(?<![a-z])an?\s$")
-_BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:打|转|汇|发|退|赔|补|再|another|an extra)?\s?")
+_BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:(?:打|转|汇|发|退|赔|补|再)(?:款|账)?|another|an extra)?\s?")
 _COUNTED = re.compile(
     r"\s?(?:[个名位人次件份条家台辆批把只支瓶包盒袋双套组本箱斤]|(?!(?:to|as|in|for|on|by|and|now|today|tonight|tomorrow|tmrw|tmr|within|this|next|asap|back|right|via|into|over|is|was|are|will|would|should|each|plus|more|extra)(?![a-z]))[a-z])"
 )
 _TIME_UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "weeks": 7 * 1440, "months": 30 * 1440, "years": 360 * 1440}
 # between a share of the price and the amount it comes to: "，也就是", "，就是", "，即", " — that's", ", "
 _APPOSITION_GAP = re.compile(
-    r"(?:\s?(?:your|the|order|value|amount|price|of|订单|金额|的|款)){0,4}\s?[吧啊呀哈]?\s?[，,、:：—–-]?\s?(?:也就是说?|就是|即|共计|合计|i\.e\.,?|that is|that's|which is|namely|in total|total(?:ling|ing)?)?\s?(?:退|赔|返|给您|给你)?\s?"
+    r"(?:\s?(?:your|the|order|value|amount|price|of|订单|金额|的|款)){0,4}\s?(?:作为(?:补偿|赔偿|歉意)|as (?:compensation|an apology|goodwill))?\s?[吧啊呀哈]?\s?[，,、:：—–-]?\s?(?:也就是说?|就是|即|共计|合计|i\.e\.,?|that is|that's|which is|namely|in total|total(?:ling|ing)?)?\s?(?:退|赔|返|给您|给你)?\s?"
 )
+
+
+# a sum then its share of the price in brackets or after a comma: "¥43 (half)", "43元（一半）"
+_SHARE_AFTER_GAP = re.compile(r"\s?[(（,，—–-]\s?(?:i\.e\.,?\s|that's\s|即|也就是)?")
+# a range of dates needs a second date after its marker: 11月11日到13日, "Dec 1 to Dec 3" (not 12月10日到账)
+_DATE_RANGE = re.compile(
+    RANGE.pattern + r"(?=[\d一二两三四五六七八九十]|周|星期|礼拜|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
+# what a deadline in the same clause can bound: the gift itself
+_GIFTS = frozenset(("refund", "coupon", "compensation", "free_order", "membership_extension", "discount"))
 
 
 def _minutes(value: Decimal, unit: str) -> Decimal:
@@ -129,6 +149,7 @@ _COUPON_ADJECTIVES = re.compile(r"(?:[\s-]?[a-z]+){1,3}\s?")
 _THAT_DAY = re.compile(r"当天|当日|同一天|(?:that|the same) day")
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]")
 THAT_DAY_REACH = 120
+_EACH_AMOUNT_BEFORE = re.compile(r"(?:每张|每一张|每个|(?<=[，,、])\s?一张|(?<![a-z])each(?: one)?(?: worth| of)?)\s?$")
 _EACH_BEFORE = re.compile(r"(?:每张|每份|每个|各|(?<![a-z])each)[^，。,.!?！？]{0,8}$")
 # between a count and a coupon's value: "five 10-yuan coupons", "ten no-minimum 10 yuan coupons"
 _COUNT_ADJECTIVES = re.compile(r"\s?(?:(?:[a-z]+-[a-z]+|no|free|extra|bonus|more|additional|new)\s){0,2}")
@@ -140,8 +161,25 @@ _NEXT_GIFT = re.compile(r"另外|(?<![配运发传输递护])送|(?<![a-z])(?:an
 _NEXT_VERB = re.compile(r"\s(?:and|then)\s|[，,;；]|并|再")
 _PASSAGE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 PASSAGE_REACH = 800
+BOUND_REACH = 60  # characters back from a bare bound's sentence to the gift it bounds
+BARE_BOUND = 12  # characters a clause may hold besides its duration and still be only a bound ("allow 3 business days")
 REPEAT_REACH = 240  # characters back in which a refund said again ("退款24小时内到账") is the one promised before
 HEADLINE_REACH = 160
+# before a coupon's value: the coupon said before, named again (这张30元券, "that 30 yuan coupon")
+_NAMED_AGAIN = re.compile(r"(?:这|那|该|此|(?<![a-z])(?:this|that)\s)\s?$", re.IGNORECASE)
+# before a cash word in its clause: none of it is given (没有现金赔偿, "doesn't include cash", "no cash")
+_NONE_OF = re.compile(r"没有|没|无|不含|不包括|(?<![a-z])(?:no|not|without)(?![a-z])|n't")
+# right before an amount: it is added on to what came before ("plus a bonus 10 yuan", 外加20元, "and the 6 yuan fee")
+_PLUS_BEFORE = re.compile(
+    r"(?:(?<![a-z])(?:plus|as well as|along with|on top of that,?|and also|and)|加上|外加|再加|另加|另外加|以及|另外再?给(?:您|你)?)\s?(?:(?:a|an|another|the|your|extra|bonus|additional|额外)\s?){0,2}$"
+)
+# right before a multiple: it is paid again, on top (再赔一倍, "an extra 1x", "again")
+_AGAIN_BEFORE = re.compile(r"(?:再|另外|额外|又|(?<![a-z])(?:again|extra|additional|on top|another))[^，。,.!?！？]{0,4}$")
+# right before the cap of a discount: 最高抵扣20元, "up to 20 yuan off", "max 20 yuan"
+_CAP_BEFORE = re.compile(r"(?:最高|最多|封顶|上限)(?:可)?(?:抵扣|抵|减|优惠)?\s?$|(?<![a-z])(?:up to|max(?:imum)?(?: of)?|capped at)\s$")
+# before a share in its sentence: paid again, on top (再给您补偿订单金额的20%, 再补一半)
+_AGAIN_NEAR = re.compile(r"(?:再|另外|额外|(?<![a-z])(?:again|extra|additional|on top))[^，。,.!?！？]{0,12}$")
+_TO_READER = re.compile(r"[您你给]")
 _QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
 
 
@@ -227,7 +265,8 @@ class _Extractor:
             for _, e in hits.within(window, q.start):
                 if e <= q.start and _GIVING_GAP.fullmatch(self.s, e, q.start):
                     return True
-        return False
+        # "a refund of the 6 yuan delivery fee", 退还您的6元配送费: the refund names what it gives back
+        return any(e <= q.start and _REFUND_OF.fullmatch(self.s, e, q.start) for _, e in self.t.remedy["refund"].within(window, q.start))
 
     def coupon_value(self, q: Quantity) -> Quantity:
         """ "a 30 voucher", "a 20 coupon": after "a", a number before a singular coupon noun is its value, not a count."""
@@ -249,8 +288,10 @@ class _Extractor:
     def names_bare(self, q: Quantity) -> str | None:
         """The remedy that names a bare number: a refund ("refund the full 86", "86 back to you"), a coupon
         ("a 30 voucher") or compensation ("a 1k payout"); None when nothing does."""
-        if _BARE_COUPON_AFTER.match(self.s, q.end):
-            return "coupon"
+        if _BARE_COUPON_AFTER.match(self.s, q.end) or q.script == "digits" and _BARE_COUPON_AFTER_ZH.match(self.s, q.end):
+            return "coupon"  # "a 30 voucher", 两张30的券
+        if q.script == "digits" and _BARE_CASH_AFTER_ZH.match(self.s, q.end):
+            return "compensation"  # 补个50的红包, 返50现金
         if _BARE_COMPENSATION_AFTER.match(self.s, q.end):
             return "compensation"
         if _COUNTED.match(self.s, q.end) or q.value <= 0 or q.value > 10000:
@@ -324,7 +365,11 @@ class _Extractor:
         for deadline in deadlines:
             if self.free(deadline.start, deadline.end):
                 self.deadline(deadline)
+        self.immediate_times()
+        self.capped_discounts()
+        self.discounts_counted()
         self.merge_appositions()
+        self.restated_shares()
         _SafetyNet(self).run(amounts, deadlines)
         self.split_excess()
         _OpenTerms(self).run(amounts)
@@ -348,6 +393,15 @@ class _Extractor:
         if not self.free(q.start, q.end):
             return
         lo, hi = t.clause(q.start, q.end)
+        if self.named_again(q):
+            self.taken.add(q.start, q.end)
+            return  # 退您86元，这86元三天内到账: the sum promised before, named again with its time
+        each = self.each_coupon(q)
+        if each is not None:
+            currency = q.unit if q.kind == "money" else BOOK_CURRENCY  # 每张30: yuan, as a bare sum is in Chinese
+            details = {**self.coupon_details(q, lo, hi, counts), "count": each}
+            self.add("coupon", q.start, q.end, amount=q.value, unit=currency, currency=currency, **details)
+            return  # 给您三张优惠券，每张10元 · "three vouchers, 10 yuan each": the value of each coupon counted before
         off = t.hits["off_after"]
         coupon_off = off.ends_at(q.start, 1) or off.starts_at(q.end, 1)
         if q.kind == "bare" and lexicon().reward_unit_after.match(self.s, q.end):
@@ -363,11 +417,17 @@ class _Extractor:
             return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
         # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
         given = self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1)
-        if not coupon_off and not given and self.describes_fact(q) and not self.governed(q, lo):
+        on_top = self.added_to_refund(q)
+        if not coupon_off and not given and not on_top and self.describes_fact(q) and not self.governed(q, lo):
             return
         if t.hits["money_fact"].any(lo, hi):
             return  # "the 20 yuan coupon you had expired", "8折优惠仅限新用户"
         kind = named or self.money_kind(q, lo, hi, coupon_off)
+        if on_top and not (named or self.coupon_named_after(q, hi)):
+            # "a full refund plus a bonus 10 yuan" is cash on top; "refund the 86 plus the 6 yuan delivery fee" a fee
+            # refunded besides the order — each more than the refund read before it
+            fee = self.t.hits["fee_scope"].any(q.end, min(len(self.s), q.end + 24))
+            kind = "refund" if fee or self.describes_fact(q) else "compensation"
         if kind == "refund" and t.hits["expense"].any(lo, hi):
             kind = "compensation"  # "reimburse the 45 yuan taxi fare", 报销打车费: the customer's own costs, not the order
         if self.reported_done(lo, hi) and (kind not in ("coupon", "compensation") or self.past_occasion(q.start, q.end)):
@@ -377,6 +437,8 @@ class _Extractor:
             return
         if kind == "coupon" and coupon_off and not t.remedy["coupon"].any(lo, hi) and t.hits["future_order"].any(lo, hi):
             kind = "discount"  # 下单立减10元, "¥10 off your next order": money off a purchase, no coupon in hand
+        if kind is None and _LIST_CONTINUES.match(self.s, lo) and not _NAMES_SUM.match(self.s, lo):
+            kind = "compensation"  # 送您30元券，外加20元 · "…, plus 20 yuan": money added on is cash, not the coupon before it
         if kind is None:
             slo, shi = t.sentence(q.start, q.end)
             near = self.remedy_kind(q.start, q.end, max(slo, q.start - 40), min(shi, q.end + 40))
@@ -406,6 +468,8 @@ class _Extractor:
         verb right before it (退您30块 is a refund, 额外转账100美元 compensation); then the nearest remedy
         word in its clause; then any verb of giving (compensation)."""
         t = self.t
+        if _CASH_AFTER.match(self.s, q.end):
+            return "compensation"  # "50 yuan cash", 50元现金 (not 现金券): money itself, whatever coupon is beside it
         if coupon_off or any(
             (s - q.end <= 8 or s - q.end <= 24 and _COUPON_ADJECTIVES.fullmatch(self.s, q.end, s)) and not _NEXT_GIFT.search(self.s, q.end, s)
             for s, _ in t.remedy["coupon"].within(q.end, hi)
@@ -424,6 +488,44 @@ class _Extractor:
         if kind is None and t.hits["giving"].any(lo, hi):
             kind = "compensation"
         return kind
+
+    def named_again(self, q: Quantity) -> bool:
+        """这86元, "that 30 yuan": a sum pointed back at, when the same sum was promised before it."""
+        if not _NAMED_AGAIN.search(self.s, max(0, q.start - 6), q.start):
+            return False
+        return any(self.found[i].amount == q.value for i in self.found_at.starting_in(max(0, q.start - REPEAT_REACH), q.start))
+
+    def added_to_refund(self, q: Quantity) -> bool:
+        """The amount is added on (plus, 外加, "and a bonus") after a refund read earlier in its sentence."""
+        if not _PLUS_BEFORE.search(self.s, max(0, q.start - 24), q.start):
+            return False
+        slo, _ = self.t.sentence(q.start, q.end)
+        return self.t.hits["full_refund"].any(slo, q.start) or any(c.type == "refund" for c in self.found_in(slo, q.start))
+
+    def coupon_named_after(self, q: Quantity, hi: int) -> bool:
+        """A coupon noun names the amount right after it: "plus a 10 yuan coupon", 外加20元券."""
+        return any(
+            s - q.end <= 8 or s - q.end <= 24 and _COUPON_ADJECTIVES.fullmatch(self.s, q.end, s) for s, _ in self.t.remedy["coupon"].within(q.end, hi)
+        )
+
+    def each_coupon(self, q: Quantity) -> int | None:
+        """How many coupons an amount is the value of each of, when the coupons were counted before it and "each"
+        marks the amount (三张优惠券，每张10元; "three vouchers, 10 yuan each"); None otherwise."""
+        marker = _EACH_AMOUNT_BEFORE.search(self.s, max(0, q.start - 6), q.start)
+        slo, shi = self.t.sentence(q.start, q.end)
+        if marker and "一张" in marker.group() and self.s.count("一张", slo, shi) > 1:
+            return None  # 两张券，一张20元，一张10元: the coupons listed one by one, each its own value
+        if any(self.t.hits[name].any(slo, shi) for name in ("money_fact", "past", "completed")):
+            return None  # 您之前领的两张券，每张10元，已经过期了: coupons told about, not given
+        bare_zh = q.kind == "bare" and q.script == "digits" and marker is not None and is_cjk(self.s[marker.start() : marker.start() + 1])
+        if not (q.kind == "money" or bare_zh) or not (marker or _EACH_AFTER.match(self.s, q.end)):
+            return None
+        said = marker.start() if marker else q.start  # the coupons counted before "each" (一张 in it counts nothing)
+        counted = [x for x in self.amounts_between(slo, said) if x.kind == "count" and x.unit == "coupons" and x.end <= said]
+        if not counted or not self.t.remedy["coupon"].any(slo, q.start):
+            return None
+        self.taken.add(counted[-1].start, counted[-1].end)
+        return int(counted[-1].value)
 
     def shared_out(self, q: Quantity, lo: int, hi: int) -> bool:
         """ "We'll give affected customers 500 yuan each": "each" after a sum shared out to people is a remedy per
@@ -508,16 +610,18 @@ class _Extractor:
 
     def coupon_details(self, q: Quantity, lo: int, hi: int, counts: list[Quantity]) -> dict[str, Any]:
         details: dict[str, Any] = {}
-        for count in counts:  # 10张30元优惠券, "five coupons of 10 yuan": the count just before the amount; 30元的券三张 after it
+        for count in _starting_in(
+            counts, max(0, q.start - 40), q.end + 11
+        ):  # 10张30元优惠券, "five coupons of 10 yuan": the count just before the amount; 30元的券三张 after it
             before = count.end <= q.start and (q.start - count.end <= 3 or _COUNT_GAP.fullmatch(self.s, count.end, q.start))
-            after = count.start >= q.end and count.start - q.end <= 8 and _coupon_right_before(self, q.end, count.start)
+            after = count.start >= q.end and count.start - q.end <= 10 and _coupon_right_before(self, q.end, count.start)
             if count.unit == "coupons" and (before or after):
                 details["count"] = int(count.value)
                 self.taken.add(count.start, count.end)
         if "count" not in details and _EACH_BEFORE.search(self.s, max(0, q.start - 10), q.start):
             # 5张8折券（每张最高抵扣10元）, "3 vouchers, each worth ¥10": the count said before "each"
             slo, _ = self.t.sentence(q.start, q.end)
-            said = [c for c in counts if c.unit == "coupons" and slo <= c.start and c.end <= q.start]
+            said = [c for c in _starting_in(counts, slo, q.start) if c.unit == "coupons" and c.end <= q.start]
             if said:
                 details["count"] = int(said[-1].value)
         for x in _quantities_between(self, max(lo, q.start - 24), q.start):  # "five 10-yuan coupons", "ten no-minimum 10 yuan coupons"
@@ -605,6 +709,11 @@ class _Extractor:
             self.add("discount", q.start, q.end, amount=q.value, unit="percent")
             return
         kind = self.remedy_kind(q.start, q.end, lo, hi)
+        if kind in ("refund", "compensation") and self.share_on_top(q.start, kind):
+            # 全额退款再加10%补偿, 再赔您20%, "a full refund plus 10% for the trouble": a share paid on top of the
+            # refund is compensation, which no refund rule backs
+            self.add("compensation", q.start, q.end, amount=q.value, unit="percent")
+            return
         if kind in ("refund", "compensation"):
             # a share of the order's price is money back, whatever it is called (订单金额的150%予以赔偿,
             # "8 percent back as a goodwill credit"): judged as a refund of that share, above 100% it exceeds
@@ -617,6 +726,19 @@ class _Extractor:
                 scope="full" if q.value >= 100 else "partial",
                 applies_to=self.applies_to(lo, hi),
             )
+
+    def share_on_top(self, start: int, kind: str) -> bool:
+        """A share named as compensation after a refund in its sentence, or paid again (再赔您20%, 退款之外再补一半):
+        money on top of the refund, not a share of it."""
+        slo, _ = self.t.sentence(start, start)
+        again = _AGAIN_NEAR.search(self.s, max(slo, start - 16), start)
+        refunded = self.t.hits["full_refund"].any(slo, start) or any(c.type == "refund" for c in self.found_in(slo, start))
+        if kind == "compensation" and (again or refunded):
+            return True
+        # 全额退款再补一半 is money on top; 先退一半，再退一半 refunds the rest
+        return (
+            again is not None and bool(self.t.remedy["refund"].within(slo, again.start())) and not self.t.remedy["refund"].any(again.start(), start)
+        )
 
     def fractions(self) -> None:
         """半价, "a quarter off" (discounts) and 退还订单金额的一半, "refund half" (a 50% refund)."""
@@ -632,7 +754,10 @@ class _Extractor:
                 continue
             lo, hi = self.t.clause(start, end)
             refund = self.t.remedy["refund"].nearest(start, end, lo, hi)
-            if refund is not None and refund <= 12:
+            compensation = self.t.remedy["compensation"].nearest(start, end, lo, hi)
+            if self.share_on_top(start, "compensation" if compensation is not None and compensation <= 12 else "refund"):
+                self.add("compensation", start, end, amount=Decimal(50), unit="percent")  # 全额退款再补一半
+            elif refund is not None and refund <= 12:
                 self.add("refund", start, end, amount=Decimal(50), unit="percent", scope="partial", applies_to=self.applies_to(lo, hi))
 
     def multiple(self, value: Decimal, start: int, end: int) -> None:
@@ -653,8 +778,16 @@ class _Extractor:
             lo, hi = self.t.clause(start, end)
             if self.add("refund", start, end, amount=value * 100, unit="percent", scope="partial", applies_to=self.applies_to(lo, hi)) is not None:
                 self.taken.add(*best[1])
-        elif best and self.add("compensation", start, end, amount=value, unit="multiple") is not None:
+        elif best:
+            c = self.add("compensation", start, end, amount=value, unit="multiple")
+            if c is None:
+                return
             self.taken.add(*best[1])
+            slo, _ = self.t.sentence(start, end)
+            refunded = self.t.hits["full_refund"].any(slo, start) or any(x.type == "refund" for x in self.found_in(slo, start))
+            if _AGAIN_BEFORE.search(self.s, max(0, start - 8), start) or refunded:
+                # 全额退款，再赔偿您一倍: the price paid once more on top of the refund — twice the price in all
+                self.open_terms[(c.start, c.end)] = f"a multiple paid on top of a refund (“{c.phrase}”)"
 
     def anchored(self, anchors: list[tuple[int, int]], start: int, end: int) -> bool:
         gaps = (_multiple_gap(self.s, s, e, start, end) for s, e in anchors)
@@ -701,19 +834,21 @@ class _Extractor:
             if tried[piece] > 2 or not self.free(start, end):
                 continue
             slo, shi = self.t.sentence(start, end)
+            lo, hi = self.t.clause(start, end)
+            if kind == "refund" and self.t.hits["expense"].any(lo, hi) and not self.reported_done(lo, hi):
+                # "we'll reimburse your taxi fare", 另外报销您的打车费: the customer's own costs paid back are
+                # compensation, even beside the order's refund
+                if not any(c.type == "compensation" for c in self.found_in(lo, hi)) and self.add("compensation", start, end) is not None:
+                    done.add(slo)
+                continue
             if slo in done or any(c.type == kind or (kind == "refund" and c.type == "free_order") for c in self.found_in(slo, shi)):
                 continue
-            lo, hi = self.t.clause(start, end)
-            forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi)
+            # 退您运费, 退给你: a refund verb addressed to the reader gives, with or without 会
+            forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, start, end)
             # a refund said with the time it arrives (退款已提交，预计1-3个工作日到账; 退款后天到) is promised,
             # whatever its own clause reports; what usually happens, or money already moved, is not
             arrives = kind == "refund" and self.arrival_in(slo, shi)
             if self.general_information(start, end) or self.reported_done(lo, hi):
-                continue
-            if kind == "refund" and self.t.hits["expense"].any(lo, hi):
-                # "we'll reimburse your taxi fare": the customer's own costs paid back are compensation
-                if not any(c.type == "compensation" for c in self.found_in(lo, hi)) and self.add("compensation", start, end) is not None:
-                    done.add(slo)
                 continue
             if kind == "refund" and self.refund_said_before(slo):
                 continue  # 将退还多收的26.5元。退款24小时内到账: the refund promised before, said again with its time
@@ -749,6 +884,10 @@ class _Extractor:
             return {}
         q = said[-1]
         return {"amount": plain(q.value), "unit": q.unit, "currency": q.unit}
+
+    def amounts_between(self, lo: int, hi: int) -> list[Quantity]:
+        """The quantities starting in [lo, hi)."""
+        return _starting_in(self.amounts, lo, hi)
 
     def found_in(self, lo: int, hi: int) -> list[Commitment]:
         return [self.found[index] for index in self.found_at.starting_in(lo, hi)]
@@ -788,10 +927,17 @@ class _Extractor:
             or t.hits["within_before"].ends_at(q.start, 8)
             or q.low is not None
             or t.hits["processing"].starts_at(_ARRIVAL_GAP.match(self.s, q.end).end(), 0)  # type: ignore[union-attr]
-        )  # 3天内, within 5 minutes, 1-3个工作日, 三天(左右)到账
+            or t.remedy["refund"].any(lo, q.start)
+            and t.hits["action_after"].starts_at(_ARRIVAL_GAP.match(self.s, q.end).end(), 0)  # type: ignore[union-attr]
+        )  # 3天内, within 5 minutes, 1-3个工作日, 三天(左右)到账, 退款几分钟就到
         if not marked and not t.hits["future"].any(lo, hi):
             return
         kind = self.time_kind(q.start, q.end, lo, hi)
+        slo, shi = t.sentence(q.start, q.end)
+        before = max(0, slo - BOUND_REACH)  # the bound may follow in a sentence of its own ("…; allow 3 business days.")
+        if kind is None and marked and self.bounds_a_gift(before, shi) and len(self.s[lo:hi].strip()) - (q.end - q.start) <= BARE_BOUND:
+            # "Refund of ¥43 is processing; allow 3 business days": a clause that is only the bound bounds the gift
+            kind = self.time_kind(q.start, q.end, before, shi)
         if kind is None and net:
             kind = self.unsaid_time_kind(q.start, q.end)
         if kind == "response_time":
@@ -940,8 +1086,8 @@ class _Extractor:
         lo, hi = t.clause(d.start, d.end)
         slo, shi = t.sentence(d.start, d.end)
         marked = d.relative or t.hits["before_after"].starts_at(d.end, 1) or t.hits["before_before"].ends_at(d.start, 3)
-        if not marked or RANGE.match(self.s, d.end) and not d.relative:
-            return  # 11月11日到13日: the incident's dates
+        if not marked or _DATE_RANGE.match(self.s, d.end) and not d.relative:
+            return  # 11月11日到13日: the incident's dates (but 12月10日到账 is an arrival)
         if (
             self.outside(t.hits["time_fact"], lo, hi, d.start, d.end)
             or t.hits["own_work"].any(slo, shi)
@@ -957,6 +1103,8 @@ class _Extractor:
             kind = self.time_kind(d.start, d.end, slo, shi, remedies=False)  # "…and an extra $100, by Wednesday at the latest"
         if kind is None and net and (t.hits["action_after"].starts_at(self.after_deadline(d.end), 1) or t.hits["commit"].any(lo, hi)):
             kind = self.unsaid_time_kind(d.start, d.end)
+        if kind is None and not d.relative and self.bounds_a_gift(lo, hi) and not self.t.hits["until"].any(max(lo, d.start - 8), min(hi, d.end + 4)):
+            kind = "processing_deadline"  # "everyone gets 100k gold by Thursday": the time the gift read in its clause comes by
         if kind is None:
             return
         end = d.end
@@ -973,6 +1121,77 @@ class _Extractor:
                 days = max(Decimal(0), Decimal((d.due - self.now).total_seconds()) / 86400).quantize(Decimal("0.001"))
         phrase_start, phrase_end = self.t.norm.span(d.start, end)
         self.add(kind, d.start, end, unit="deadline", deadline=self.original[phrase_start:phrase_end], deadline_days=days)
+
+    def immediate_times(self) -> None:
+        """172块马上到, 秒到账, 客服秒回, "the refund lands instantly": money arriving or a reply coming at once is a
+        deadline of now — a time promise, whatever rule of days or minutes is in force. The money must be in the
+        clause (马上到 alone is also a rider on the way); what usually happens is information, not a promise."""
+        for name, kind in (("immediate_arrival", "processing_deadline"), ("immediate_reply", "response_time")):
+            for start, end in self.t.hits[name].spans[:50]:
+                lo, hi = self.t.clause(start, end)
+                # the words may share a span with the refund they time ("the money will be back instantly")
+                if any(c.type in ("processing_deadline", "response_time") for c in self.found_in(lo, hi)):
+                    continue
+                if self.general_information(start, end) or self.done(lo, hi) or self.t.hits["time_fact"].any(lo, hi):
+                    continue
+                money = "到账" in self.s[start:end] or not is_cjk(self.s[start : start + 1]) or self.bounds_a_gift(lo, hi)
+                if kind == "processing_deadline" and not (money or any(h.any(lo, hi) for h in self.t.remedy.values())):
+                    continue
+                o_start, o_end = self.t.norm.span(start, end)
+                self.add(kind, start, end, unit="deadline", deadline=self.original[o_start:o_end], deadline_days=Decimal(0))
+
+    def discounts_counted(self) -> None:
+        """ "20% off your next three orders", 下两单都打八折: a discount on a number of orders to come says how many."""
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        for index, c in enumerate(self.found):
+            if c.type != "discount" or c.count is not None or index not in where:
+                continue
+            lo, hi = self.t.clause(*where[index])
+            if not self.t.hits["future_order"].any(lo, hi):
+                continue
+            orders = [q for q in self.amounts_between(lo, hi) if q.kind == "count" and q.unit == "orders" and q.value > 1]
+            if orders:
+                self.found[index] = c.model_copy(update={"count": int(orders[0].value)})
+
+    def capped_discounts(self) -> None:
+        """给您一张8折券，最高抵扣20元 · "a 50% off voucher, up to 20 yuan": the sum is the cap of a discount coupon,
+        not the rule's coupon of that value — the coupon promised is one no rule grants."""
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        for index, c in enumerate(self.found):
+            if c.type != "coupon" or c.amount is None or index not in where:
+                continue
+            start, end = where[index]
+            if not _CAP_BEFORE.search(self.s, max(0, start - 12), start):
+                continue
+            slo, _ = self.t.sentence(start, end)
+            if any(d.type == "discount" for d in self.found_in(slo, start)):
+                self.open_terms[(c.start, c.end)] = f"a discount coupon capped at {plain(c.amount)} CNY (“{c.phrase}”), not a coupon of that value"
+
+    def bounds_a_gift(self, lo: int, hi: int) -> bool:
+        """The clause holds a gift the grammar read (money, a coupon, free things, a membership): a "by" date in
+        it is when that gift arrives."""
+        return any(c.type in _GIFTS for c in self.found_in(lo, hi))
+
+    def restated_shares(self) -> None:
+        """ "Half the order, 43 yuan", "¥43 (half)", 订单的一半，43元: a share of the price said right beside the sum
+        read as its refund is that sum said twice — the share is read with it (a partial refund), not left over."""
+        shares = [*self.t.hits["half_of"].spans, *((q.start, q.end) for q in self.amounts if q.kind == "percent")]
+        for start, end in shares[:200]:
+            if not self.free(start, end):
+                continue
+            slo, shi = self.t.sentence(start, end)
+            for index in self.found_at.starting_in(slo, shi):
+                c = self.found[index]
+                if c.type != "refund" or c.currency is None:
+                    continue
+                o_start, o_end = self.t.norm.span(start, end)
+                before = o_end <= c.start and _APPOSITION_GAP.fullmatch(self.original[o_end : c.start].lower())
+                after = c.end <= o_start and _SHARE_AFTER_GAP.fullmatch(self.original[c.end : o_start].lower())
+                if before or after:
+                    self.taken.add(start, end)
+                    if c.scope is None:
+                        self.found[index] = c.model_copy(update={"scope": "partial"})
+                    break
 
     def merge_appositions(self) -> None:
         """退一半，也就是43元 · 退0.5倍，就是43元 · 赔付订单金额的两倍，即172元: a share of the price and the
@@ -1149,6 +1368,34 @@ class _SafetyNet:
             if self.x.free(deadline.start, deadline.end):
                 self.x.deadline(deadline, net=True)
         self.benefits()
+        self.cash_gifts()
+
+    def cash_gifts(self) -> None:
+        """给您发个红包, "a cash payment for the trouble": cash given with no sum named, once per sentence where no
+        money was read — compensation, which no rule backs."""
+        done: set[int] = set()
+        for start, end in self.t.hits["cash_gift"].spans[:50]:
+            slo, shi = self.t.sentence(start, end)
+            lo, hi = self.t.clause(start, end)
+            if slo in done or not self.x.free(start, end) or any(c.type in ("compensation", "refund") for c in self.x.found_in(slo, shi)):
+                continue
+            gives = self.t.hits["giving"].any(lo, hi) or self.t.remedy["compensation"].any(lo, hi)
+            if (
+                not gives
+                or self.x.not_ours(start, end)
+                or self.asks(start, end)
+                or self.t.hits["past"].any(lo, hi)
+                or self.t.hits["money_fact"].any(lo, hi)
+            ):
+                continue
+            if any(q.kind in ("money", "bare") for q in self.x.amounts_between(lo, hi)) or self.t.hits["completed"].any(slo, shi):
+                continue  # 补偿了5元红包: the sum says what it is (read, or a fact); 共计发出红包132个: handed out before
+            if self.quotes.contains(start, end) or self.t.hits["instruction"].any(slo, shi):
+                continue  # “千元红包天天有” names a campaign; 请您警惕…电子红包等诈骗 warns, it gives nothing
+            if _NONE_OF.search(self.s, lo, start) or self.t.hits["decline"].any(slo, shi):
+                continue  # 我们目前没有现金赔偿的政策, "our policy doesn't include cash": names cash and gives none
+            if self.x.add("compensation", start, end) is not None:
+                done.add(slo)
 
     def money_words(self) -> list[Quantity]:
         words = lexicon().data["money_words"]
@@ -1292,7 +1539,7 @@ class _SafetyNet:
     def benefits(self) -> None:
         """免单, 终身VIP, "dinner's on us", 补发一份: a benefit with no amount, once per sentence."""
         done: set[int] = set()
-        for name in ("replacement", "lifetime", "benefit_free"):
+        for name in ("replacement", "gift_item", "lifetime", "benefit_free"):
             tried: dict[tuple[int, int], int] = {}
             for start, end in self.t.hits[name].spans:
                 piece = (self.t.sentence_start(start), start // SENTENCE_REACH)
@@ -1326,7 +1573,7 @@ class _SafetyNet:
                     continue  # 补发的餐品会…, "your replacement meal will…": the subject of a time promise, not a gift
                 if name == "benefit_free" and self.s[start:end] in _PLAIN_FREE and not self.commits(start, end, strict=True):
                     continue
-                if name == "replacement":
+                if name in ("replacement", "gift_item"):  # 补发一份, 送您一杯奶茶: a thing given at our cost
                     added = self.x.add("free_order", start, end, applies_to="item")
                 elif name == "lifetime" or self.t.hits["benefit_member"].any(lo, hi):
                     if not self.t.hits["benefit_member"].any(lo, hi):
@@ -1438,7 +1685,7 @@ class _OpenTerms:
 
 
 # between a duration and the arrival it bounds: 三天(左右)(就)到账
-_ARRIVAL_GAP = re.compile(r"\s?(?:左右)?(?:就|能|会|可以)?")
+_ARRIVAL_GAP = re.compile(r"\s?(?:左右)?(?:就|能|会|可以){0,2}")
 _TIME_AS_ADJECTIVE = re.compile(r"[^-\s]+-[a-z]+|\S+\s(?:minute|hour|day|week|month|year|second)")
 _AFTER_TIME = re.compile(r"\s?(?:左右)?(?:之后|以后|后|later|after)")
 # right after an amount: it is a rate or a price (0.99元/条, 6元/月, 3元包, 780元每年)
@@ -1450,6 +1697,10 @@ _WORTH = re.compile(r"[\s,，(（]{0,3}(?:worth|valued at|equal to|价值|可抵
 _LIST_CONTINUES = re.compile(
     r"\s?(?:plus|and|also|as well as|along with|on top of that|另外|外加|再加|加上|以及|并且?|还有|再送|再|共计|合计|总计|金额|约|大约|也就是|即|价值|that's|that is|totall?ing|worth)"
 )
+# right after an amount: the money is cash ("50 yuan cash", 50元现金), not a coupon (现金券 is one)
+_CASH_AFTER = re.compile(r"\s?(?:(?:in\s)?cash(?![a-z-])(?!\s(?:coupon|voucher|credit))|现金(?![券卷红]))")
+# a clause that names the sum of the gift before it (共计680元, "that's 86 yuan"), not a gift added on
+_NAMES_SUM = re.compile(r"\s?(?:共计|合计|总计|金额|约|大约|也就是|即|价值|that's|that is|totall?ing|worth)")
 # a count of free things: 3次免费乘车, 两杯免费饮品券, 私教课送您两节, "two free nights", "3 free rides"
 _FREE_COUNT = re.compile(
     r"([\d一两二三四五六七八九十]{1,3})\s?(?:杯|次|节|份|张|晚|个|件|条|顿|堂|单|天)|(?<![a-z])(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)(?= (?:free|complimentary|more free)(?![a-z]))"
@@ -1469,9 +1720,13 @@ def _money_word_pattern() -> re.Pattern[str]:
 _MONEY_WORD = _money_word_pattern()
 
 
+# between a coupon noun and its count after it: 30元的券三张, 30元券给您发两张, 券再送您两张
+_COUPON_COUNT_GAP = re.compile(r"\s?(?:(?:再|也|都)?(?:给|送|发|补)?(?:您|你)?(?:发|送|补|来)?)?\s?")
+
+
 def _coupon_right_before(extractor: _Extractor, start: int, end: int) -> bool:
     """A coupon noun right before a count: 30元的券三张, 满50减10的券3张."""
-    return any(e <= end and re.fullmatch(r"\s?", extractor.s[e:end]) for _, e in extractor.t.remedy["coupon"].within(start, end))
+    return any(e <= end and _COUPON_COUNT_GAP.fullmatch(extractor.s, e, end) for _, e in extractor.t.remedy["coupon"].within(start, end))
 
 
 def _quantities_between(extractor: _Extractor, lo: int, hi: int) -> list[Quantity]:
@@ -1545,7 +1800,71 @@ def check(text: str, entitled: Iterable[Remedy], *, order_amount: Decimal | None
                 }
             )
         judged.append(c)
-    return CommitmentReport(judged)
+    return CommitmentReport(_refunds_add_up(_one_coupon_each(judged, remedies, text), order_amount, text))
+
+
+def _starting_in(quantities: list[Quantity], lo: int, hi: int) -> list[Quantity]:
+    """The quantities (in text order) starting in [lo, hi), by bisection: a look near one amount costs the same
+    however many the text holds."""
+    return quantities[bisect_left(quantities, lo, key=lambda q: q.start) : bisect_left(quantities, hi, key=lambda q: q.start)]
+
+
+def _sentence_ends(text: str) -> list[int]:
+    return [m.start() for m in _PASSAGE_END.finditer(text)]
+
+
+def _refunds_add_up(judged: list[Commitment], order_amount: Decimal | None, text: str) -> list[Commitment]:
+    """Refunds of named sums in one sentence add up ("refund the 86 yuan plus the 6 yuan delivery fee"): each within
+    the order, together more than it — the refund that takes the total past the order's amount exceeds."""
+    if order_amount is None:
+        return judged
+    total: dict[int, Decimal] = {}
+    ends = _sentence_ends(text)
+    result = []
+    for c in judged:
+        named = c.type == "refund" and c.amount is not None and c.currency == BOOK_CURRENCY and c.unit not in ("percent", "multiple")
+        if not named or not c.backed or _NAMED_AGAIN.search(text, max(0, c.start - 6), c.start):
+            result.append(c)
+            continue
+        sentence = bisect_right(ends, c.start)
+        total[sentence] = total.get(sentence, Decimal(0)) + (c.amount or Decimal(0))
+        if total[sentence] > order_amount:
+            c = c.model_copy(
+                update={
+                    "status": "exceeds",
+                    "backing": None,
+                    "reason": f"refunds of {plain(total[sentence])} CNY together: more than the order's {plain(order_amount)} CNY (rule {c.backing} refunds the order once)",
+                }
+            )
+        result.append(c)
+    return result
+
+
+def _one_coupon_each(judged: list[Commitment], remedies: list[Remedy], text: str) -> list[Commitment]:
+    """Each coupon rule grants one coupon. Several coupons offered in one sentence ("一张20元，一张10元", "a 20 yuan
+    and a 10 yuan coupon") are each under the rule's value, yet together more coupons than the rules grant: those
+    beyond the rules' number exceed, whatever their value. A coupon named again (这张30元券, "that coupon") is the
+    one said before, not another."""
+    grants = len({r.choice or r.rule_id for r in remedies if r.type == "coupon"})
+    ends = _sentence_ends(text)
+    given: dict[int, int] = {}
+    result = []
+    for c in judged:
+        if c.type != "coupon" or c.amount is None or not c.backed or _NAMED_AGAIN.search(text, max(0, c.start - 6), c.start):
+            result.append(c)
+            continue
+        sentence = bisect_right(ends, c.start)
+        given[sentence] = given.get(sentence, 0) + (c.count or 1)
+        if given[sentence] > grants:
+            c = c.model_copy(
+                update={
+                    "status": "exceeds",
+                    "backing": None,
+                    "reason": f"{given[sentence]} coupons offered together: the rules grant {grants} (promise the rule's coupon, once)",
+                }
+            )
+        result.append(c)
+    return result
 
 
 def _scoped(c: Commitment, order_amount: Decimal | None) -> Commitment:

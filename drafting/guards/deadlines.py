@@ -166,14 +166,28 @@ def _slash_date(match: re.Match[str], now: datetime) -> datetime | None:
 _PERIODS = frozenset(("this_week", "this_month"))
 
 
-def _relative(kind: str, now: datetime) -> datetime:
+def _month_end(year: int, month: int) -> datetime:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return datetime(year, month, calendar.monthrange(year, month)[1])
+
+
+def _relative(kind: str, now: datetime) -> datetime | None:
     days = {"today": 0, "tomorrow": 1, "day_after_tomorrow": 2, "three_days": 3}
     if kind in days:
         return _end_of(now + timedelta(days=days[kind]))
     if kind in ("end_of_week", "this_week"):
         return _end_of(now + timedelta(days=6 - now.weekday()))
-    last = calendar.monthrange(now.year, now.month)[1]
-    return _end_of(now.replace(day=last))
+    if kind == "end_of_next_week":
+        return _end_of(now + timedelta(days=13 - now.weekday()))
+    # months ahead of this one, for the end of the period named
+    ahead = {"end_of_next_month": 1, "month_after_next": 2, "end_of_quarter": 2 - (now.month - 1) % 3, "end_of_next_quarter": 5 - (now.month - 1) % 3}
+    if kind in ahead:
+        return _end_of(_month_end(now.year, now.month + ahead[kind]))
+    if kind == "end_of_year":
+        return _end_of(datetime(now.year, 12, 31))
+    if kind == "unresolved":  # a holiday, "in a few days": no date to check against a rule
+        return None
+    return _end_of(_month_end(now.year, now.month))
 
 
 def find_deadlines(text: IndexedText, now: datetime) -> list[Deadline]:

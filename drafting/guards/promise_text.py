@@ -86,6 +86,7 @@ class Lexicon:
     free_period: dict[str, re.Pattern[str]]
     reward_unit_after: re.Pattern[str]
     fraction_off: dict[Decimal, re.Pattern[str]]
+    vague_duration: list[tuple[Decimal, str, re.Pattern[str]]]  # (how many, unit, words)
 
 
 _PATTERN_LISTS = (
@@ -114,6 +115,11 @@ _PATTERN_LISTS = (
     "granting",
     "before_after",
     "before_before",
+    "until",
+    "immediate_arrival",
+    "immediate_reply",
+    "cash_gift",
+    "gift_item",
     "attribution",
     "decline",
     "money_fact",
@@ -192,6 +198,9 @@ def lexicon() -> Lexicon:
         deadline_words={kind: compile_words(words) for kind, words in data["deadline_words"].items()},
         multiple_words={Decimal(value): compile_words(words) for value, words in data["multiple_words"].items()},
         fraction_off={Decimal(value): compile_words(words) for value, words in data["fraction_off"].items()},
+        vague_duration=[
+            (Decimal(value), unit, compile_words(words)) for value, units in data["vague_duration"].items() for unit, words in units.items()
+        ],
     )
 
 
@@ -355,7 +364,19 @@ def quantities(text: IndexedText, skip: list[tuple[int, int]]) -> list[Quantity]
                     continue
         found.append(quantity)
         index += 1
-    return found
+    return _with_vague_durations(s, found, lex)
+
+
+def _with_vague_durations(s: str, found: list[Quantity], lex: Lexicon) -> list[Quantity]:
+    """The quantities plus the durations said with no number ("a few minutes", 几天), where no number is."""
+    taken = SpanSet((q.start, q.end) for q in found)
+    vague = [
+        Quantity(value, m.start(), m.end(), "duration", unit, script="zh" if not s[m.start()].isascii() else "en")
+        for value, unit, pattern in lex.vague_duration
+        for m in pattern.finditer(s)
+        if not taken.overlaps(*m.span())
+    ]
+    return sorted(found + vague, key=lambda q: q.start) if vague else found
 
 
 def with_unit(number: Number, s: str, lex: Lexicon) -> Quantity:
@@ -380,8 +401,12 @@ def with_unit(number: Number, s: str, lex: Lexicon) -> Quantity:
             return Quantity(number.value, start, number.end, "money", prefix.lastgroup, script=number.script)
         kind, _, unit = name.partition("_")
         kinds = {"pct": "percent", "mult": "multiple", "zhe": "zhe", "dur": "duration", "cnt": "count"}
-        value = number.value * 2 if "fortnight" in suffix.group() else number.value  # a fortnight is two weeks
-        return Quantity(value, number.start, suffix.end(), kinds[kind], unit or kinds[kind], script=number.script)
+        # a fortnight is two weeks, a quarter (季度) three months; 一倍半 is one and a half times
+        value = number.value * (2 if "fortnight" in suffix.group() else 3 if "季度" in suffix.group() or "quarter" in suffix.group() else 1)
+        end = suffix.end()
+        if kind == "mult" and s[end : end + 1] == "半":
+            value, end = value + Decimal("0.5"), end + 1
+        return Quantity(value, number.start, end, kinds[kind], unit or kinds[kind], script=number.script)
     if prefix:
         return Quantity(number.value, start, number.end, "money", prefix.lastgroup, script=number.script)
     times = lex.multiple_before.search(before)

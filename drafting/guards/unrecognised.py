@@ -7,6 +7,11 @@ granted, a time bound — and from which the grammar read nothing at all (or a c
 own, with nothing read in it), becomes an `unrecognised` promise: held as unbacked, with the span and a reason,
 for a person to check against policy.
 
+A sentence the grammar did read a promise from is not thereby safe: a sum, a multiple or a share in it, a time
+bound in the promise's clause, or a period granted in a clause of its own, that the reading did not consume ("a
+coupon and ¥50 cash", 给您退款，双倍哦, 会员一个月，再加送一周) is a promise read with the wrong type or amount,
+or not read at all. Such a leftover is held the same way, unless it is a fact by the same evidence.
+
 It must not cry wolf on the many sentences that carry a number and promise nothing, so a trigger counts only
 when its sentence reads as giving or doing something for the customer (a verb of giving, a remedy word,
 "we'll", 会, 给您 …; lexicon `offer`), and never when something shows it is a fact: a price or an amount paid,
@@ -29,8 +34,11 @@ from typing import Protocol
 from drafting.guards.deadlines import Deadline
 from drafting.guards.promise_text import SENTENCE_REACH, IndexedText, Quantity, SpanSet, lexicon
 
+SHORT_CLAUSE = 4  # characters besides a multiple or a share in a clause that only qualifies its sentence (，双倍哦)
 FACT_REACH = 24  # characters before a sum in which a price or an order names it, across a bracket: "your order (86 CNY)"
 REASON = "a sum or deadline the guard could not read as a rule's remedy — check it against policy"
+# said of a trigger beside a promise the grammar read without it: the reading may have the wrong type or amount
+LEFTOVER = " beside a promise that was read without it"
 
 # what each kind of trigger is, in the reviewer's words
 _MONEY = "a sum of money"
@@ -49,6 +57,8 @@ _EACH_AFTER = re.compile(r"\s?each(?![a-z])")
 _AFTER_TIME = re.compile(r"\s?(?:左右)?(?:之后|以后|后|later|after|ago|前)")
 # between a relative day and the action it bounds: 今晚(就)(会)到, 明天一定发
 _ACTION_GAP = re.compile(r"\s?(?:就|会|能|可以|都|一定|肯定)?\s?")
+# a clause that totals what was given ("一共三个月", "four months in total"): no second grant
+_TOTAL = re.compile(r"一共|共计|合计|总共|总计|原来的|(?<![a-z])(?:in total|altogether|all told|total of)(?![a-z])")
 # right before a duration: a span of time ("for 24 months", 前6个月, 每一天, "the last 2 hours"), not a bound
 _SPAN_BEFORE = re.compile(r"(?:(?<![a-z])for|前|头|第|每|(?<![a-z])(?:every|each|per|last|past|first))\s?$")
 
@@ -161,14 +171,51 @@ class _Net:
             if piece in judged or self.r.taken.overlaps(trigger.start, trigger.end):
                 continue
             slo, shi = self.t.sentence(trigger.start, trigger.end)
-            if self.r.claimed.starting_in(slo, shi) and not self.clause_of_its_own(trigger):
-                continue  # the grammar read a promise in this sentence and the trigger's clause adds nothing of its own
+            if self.r.claimed.starting_in(slo, shi):
+                # the grammar read a promise here: a sum, a share or a time bound beside it that the reading did
+                # not consume is a second promise it misread ("a coupon and ¥50 cash", 三张券，每张10元), held,
+                # unless the trigger's own clause adds an offer of its own the usual way
+                leftover = self.left_beside(trigger)
+                if not leftover and not self.clause_of_its_own(trigger):
+                    continue
+                if leftover and not self.fact(trigger):
+                    unread.append(self.unread(trigger, LEFTOVER))
+                    judged.add(piece)
+                    continue
             if self.offered(trigger) and not self.fact(trigger):
-                q = trigger.quantity
-                money = trigger.what == _MONEY and q is not None and q.kind in ("money", "bare")
-                unread.append(Unread(trigger.start, trigger.end, trigger.what, q.value if money and q else None, q.unit if money and q else None))
+                unread.append(self.unread(trigger, ""))
                 judged.add(piece)
         return unread
+
+    @staticmethod
+    def unread(trigger: _Trigger, note: str) -> Unread:
+        q = trigger.quantity
+        money = trigger.what == _MONEY and q is not None and q.kind in ("money", "bare")
+        amount, currency = (q.value, q.unit) if money and q is not None else (None, None)
+        return Unread(trigger.start, trigger.end, trigger.what + note, amount, currency)
+
+    def left_beside(self, trigger: _Trigger) -> bool:
+        """A sum, a multiple or a share in a sentence the grammar read a promise from, a time bound in the clause of
+        one, or a period granted in a clause of its own, that the reading did not consume: the guard read something
+        here, but not this."""
+        if trigger.what == _MONEY:
+            return True
+        if trigger.what in (_MULTIPLE, _SHARE):  # of a price or given, not 洒了一半 ("half of it spilled")
+            lo, hi = self.t.clause(trigger.start, trigger.end)
+            if len(self.s[lo:hi].strip()) - (trigger.end - trigger.start) <= SHORT_CLAUSE:
+                lo, hi = self.t.sentence(trigger.start, trigger.end)  # 给您退款，双倍哦: the word qualifies its sentence
+            return self.money_sense(lo, hi)
+        if trigger.what == _TIME and not trigger.loose:
+            lo, hi = self.t.clause(trigger.start, trigger.end)
+            if self.hits["until"].any(max(lo, trigger.start - 8), min(hi, trigger.end + 4)):
+                return False  # "30% off until Dec 1": how long an offer runs, read with the offer
+            return bool(self.r.claimed.starting_in(lo, hi))
+        if trigger.what == _PERIOD:  # 送您会员一个月，再加送一周: a second period granted beside the one read
+            lo, hi = self.t.clause(trigger.start, trigger.end)
+            if _TOTAL.search(self.s, lo, hi):
+                return False  # 加上原来的一共三个月, "4 months in total": the sum of what was read, said again
+            return self.commits(lo, hi) or self.hits["granting"].any(lo, hi)
+        return False
 
     def clause_of_its_own(self, trigger: _Trigger) -> bool:
         """In a sentence the grammar read, a clause that gives on its own ("…, and we'll also wire you 500") with
@@ -204,11 +251,15 @@ class _Net:
             return False
         if trigger.what in (_MULTIPLE, _SHARE):
             # of a price ("2x what you paid", 话费…一半), given, or off — not of a volume (订单翻倍, "orders doubled")
-            return any(hits[name].any(lo, hi) for name in ("giving", "price", "discount", "off_after", "free")) or self.remedy_in(lo, hi)
+            return self.money_sense(lo, hi)
         if trigger.what == _FREE_COUNT:  # one (一张, "a") is a measure word more often than a gift
             many = trigger.quantity is not None and trigger.quantity.value > 1
             return many and (hits["free"].any(lo, hi) or hits["benefit_free"].any(lo, hi) or self.remedy["coupon"].any(lo, hi))
         return True
+
+    def money_sense(self, lo: int, hi: int) -> bool:
+        """The clause is about money: a multiple or a share in it is of a price, given, or off."""
+        return any(self.hits[name].any(lo, hi) for name in ("giving", "price", "discount", "off_after", "free")) or self.remedy_in(lo, hi)
 
     def commits(self, lo: int, hi: int) -> bool:
         return self.hits["commit"].any(lo, hi) or self.hits["giving"].any(lo, hi)

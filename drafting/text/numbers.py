@@ -87,7 +87,7 @@ def normalise(text: str) -> Normalised:
         parts.append(folded[position:])
         origin.extend(range(position, len(folded)))
         chars = "".join(parts)
-    return _spell_out_couple(_spell_out_grand(_drop_thousands_separators(Normalised(chars, origin, len(text)))))
+    return _spell_out_couple(_spell_out_grand(_decimal_commas(_drop_thousands_separators(Normalised(chars, origin, len(text))))))
 
 
 # "two grand", "5 grand": slang for thousands ("a grand" alone is a money word in the lexicon, since "a grand
@@ -116,6 +116,17 @@ def _rewrite(normalised: Normalised, trigger: str, pattern: re.Pattern[str], gro
     parts.append(text[previous:])
     new_origin.extend(origin[previous:])
     return Normalised("".join(parts), new_origin, normalised.original_length)
+
+
+# "86,00 CNY", "€12,50": a comma before exactly two digits of a sum is the decimal mark of continental Europe
+# (a thousands separator takes three). Only next to a currency, so a list like "1,23" is left alone.
+_CURRENCY_WORD = r"(?:cny|rmb|yuan|eur|euros?|usd|dollars?|gbp|pounds?|chf|元|块|€|¥|\$|£)"
+_DECIMAL_COMMA_AFTER = re.compile(r"(?<![\d.,])\d{1,6}(?P<comma>,)\d{2}(?![\d,])(?=\s?" + _CURRENCY_WORD + ")")
+_DECIMAL_COMMA_BEFORE = re.compile(r"(?<=[€¥$£])\s?\d{1,6}(?P<comma>,)\d{2}(?![\d,])")
+
+
+def _decimal_commas(normalised: Normalised) -> Normalised:
+    return _rewrite(_rewrite(normalised, ",", _DECIMAL_COMMA_AFTER, "comma", "."), ",", _DECIMAL_COMMA_BEFORE, "comma", ".")
 
 
 def _spell_out_grand(normalised: Normalised) -> Normalised:
