@@ -12,6 +12,11 @@
   the top-vs-bottom quartile split (the paper's binary task), the scorer's own median as the cut-off — so
   nothing is fitted to the labels — plus the AUC on those quartiles.
 
+--misses lists the dev rows the guard got wrong, grouped by labelled category, with the flags behind each
+  false alarm. It shows only rows that both the file's split column and the project's hash rule
+  (evals/splits.py) call dev — on the tone sets the two disagree on about half the rows — and refuses any
+  other split.
+
 FILE may be CSV or JSONL. The report has score distributions by label, per-category confusion counts and
 the worst misses with the guard's own explanations.
 """
@@ -33,6 +38,7 @@ from drafting.guards.tone import CATEGORIES, SUBSCORES, ToneChecker, ToneReport
 from evals import report as html_report
 from evals.datafiles import EvalDataError, read_jsonl, read_text
 from evals.metrics import auc, macro_f1, prf, spearman
+from evals.splits import split_of
 
 POSITIVE = {"revise", "1", "true", "yes", "y", "bad", "needs_revision", "needs revision", "flagged"}
 NEGATIVE = {"fine", "0", "false", "no", "n", "ok", "good"}
@@ -307,7 +313,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--worst", type=int, default=25, help="rows in each 'worst' table")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--semantic", action="store_true", help="add the semantic second opinion (drafting/guards/tone_semantic.py)")
-    return parser.parse_args(argv)
+    parser.add_argument("--misses", action="store_true", help="list dev rows the guard got wrong, by category (dev rows only)")
+    args = parser.parse_args(argv)
+    if args.misses and args.split != "dev":
+        parser.error("--misses shows dev rows only: test rows are for reporting, never for reading")
+    return args
 
 
 def run(args: argparse.Namespace, checker: ToneChecker | None = None) -> dict[str, Any]:
@@ -338,6 +348,8 @@ def run(args: argparse.Namespace, checker: ToneChecker | None = None) -> dict[st
         reports.append(checker.check(text, kind=kind, lang=lang))
     evaluate = evaluate_binary if args.task == "binary" else evaluate_score
     result = evaluate(rows, reports, args, args.data)
+    if getattr(args, "misses", False) and result["task"] == "binary":
+        result["_misses"] = readable_misses(rows, reports, result)
     write_report(args.report, f"Tone guard evaluation — {args.task}", str(args.data), rows, reports, result, args)
     return result
 
@@ -371,6 +383,31 @@ def _print_summary(result: dict[str, Any], report: Path) -> None:
     print(f"report: {report}")
 
 
+def readable_misses(rows: list[dict[str, Any]], reports: list[ToneReport], result: dict[str, Any]) -> list[str]:
+    """Dev rows the guard got wrong, grouped by labelled category, as printable lines. A row is listed only
+    when both its split column and the project's hash rule (evals/splits.py) call it dev, so reading misses
+    never shows a row either rule keeps for testing."""
+    lines: list[str] = []
+    missed: dict[str, list[int]] = {}
+    alarms: list[int] = []
+    for i, (gold, predicted) in enumerate(zip(result["_gold"], result["_predicted"], strict=True)):
+        if gold == predicted or "id" not in rows[i] or split_of(str(rows[i]["id"])) != "dev":
+            continue
+        if gold:
+            for category in sorted(categories_of(rows[i].get("categories"))) or ["(none)"]:
+                missed.setdefault(category, []).append(i)
+        else:
+            alarms.append(i)
+    for category, idx in sorted(missed.items()):
+        lines.append(f"── missed {category}: {len(idx)}")
+        lines += [f"  {row_id(rows[i], i)} [{rows[i].get('severity', '')}] {rows[i]['text']}" for i in idx]
+    lines.append(f"── false alarms: {len(alarms)}")
+    for i in alarms:
+        flags = "; ".join(f"{f.category}/{f.judged_by} “{f.phrase}”" for f in reports[i].flags)
+        lines.append(f"  {row_id(rows[i], i)} {rows[i]['text']}  <- {flags}")
+    return lines
+
+
 def json_safe(value: Any) -> Any:
     """NaN (an undefined metric, e.g. precision with no predictions) becomes null: valid JSON."""
     if isinstance(value, float) and value != value:
@@ -393,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(json_safe({k: v for k, v in result.items() if not k.startswith("_")}), ensure_ascii=False))
     else:
         _print_summary(result, args.report)
+    for line in result.get("_misses", []):
+        print(line)
     return 0
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -71,10 +71,13 @@ class Flag:
     explanation_en: str
     suggestion: str  # a replacement for text[start:end], in the phrase's language
     # How sure the guard is that a person would object: "high" for listed phrases, "low" for lexicon entries
-    # known to depend on context and for meaning-based judgements under the confident cut-off.
+    # known to depend on context (unless the second opinion seconds them) and for meaning-based judgements
+    # under the confident cut-off.
     confidence: str = "high"
     judged_by: str = "lexicon"  # "lexicon" (a listed phrase) or "meaning" (the semantic second opinion)
-    probability: float | None = None  # the second opinion's probability; None for lexicon flags
+    # The second opinion's probability: for its own flags, and for a lexicon hint it seconded (which makes
+    # the hint confident); None where it was not asked.
+    probability: float | None = None
 
     @property
     def confident(self) -> bool:
@@ -583,6 +586,8 @@ class ToneChecker:
             hit = self.semantic.worst_sentence(text, lang)
             if hit is not None:
                 flags.append(self._semantic_flag(text, hit, lang))
+        elif self.semantic is not None and flags and not any(f.confident or f.severity == "high" for f in flags):
+            flags = self._seconded(self.semantic, text, flags, lang)
 
         scoring = lexicon.scoring
         subscores = _subscores(text, lang, kind, cues, flags, scoring)
@@ -600,6 +605,35 @@ class ToneChecker:
             excused=tuple(excused),
             incomplete=missing_parts(cues) if kind == "draft" else (),
         )
+
+    def _seconded(self, model: Any, text: str, hints: list[Flag], lang: str) -> list[Flag]:
+        """Hints whose sentence the second opinion also judges to need revision, made confident.
+
+        Each signal alone is too weak to act on (a context-dependent phrase; a model that barely beats chance
+        on real replies), but the two are independent, so where they agree on the same sentence the phrase is
+        being used the way that hurts. Only texts whose flags are all hints pay for the extra judgement."""
+        spans = [_sentence_bounds(text, f.start, f.end) for f in hints]
+        sentences = {span: text[span[0] : span[1]] for span in spans}
+        judged = dict(zip(sentences, model.probabilities(list(sentences.values())), strict=True))
+        cut_off = model.threshold_for(lang)
+        out = []
+        for flag, span in zip(hints, spans, strict=True):
+            probability = float(judged[span])
+            if probability < cut_off:
+                out.append(flag)
+                continue
+            sure = round(100 * probability)
+            prefix = {"zh": f"（按语义判断也需要修改，把握约{sure}%）", "en": f"(the meaning agrees, {sure}% sure) "}
+            out.append(
+                replace(
+                    flag,
+                    confidence="high",
+                    probability=probability,
+                    explanation=prefix["zh" if lang == "zh" else "en"] + flag.explanation,
+                    explanation_en=prefix["en"] + flag.explanation_en,
+                )
+            )
+        return out
 
     def _semantic_flag(self, text: str, hit: Any, lang: str) -> Flag:
         category = self.lexicon.categories[hit.category]
