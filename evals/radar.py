@@ -42,8 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from drafting.guards.tone import default_checker
-from drafting.radar.analysis import Radar, analyse, issue_of, tickets
+from drafting.radar.analysis import Radar, analyse, tickets
 from drafting.radar.chat_import import parse_chat
+from drafting.radar.issues import issue_of
 from evals.splits import split_of as row_split
 
 DATA = Path(__file__).resolve().parent / "data" / "chats"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,14 @@ def alex(message: str = "My dinner was 45 minutes late.") -> Ticket:
         messages=[message],
         facts=TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86)),
     )
+
+
+CHAT_START = datetime(2026, 11, 12, 12, 0)
+
+
+def wechat_copy(rows: list[tuple[int, str, str]], start: datetime = CHAT_START) -> bytes:
+    """(seconds from `start`, sender, text) -> a group chat as WeChat desktop copies it, with full dates."""
+    lines = []
+    for seconds, sender, text in rows:
+        lines += [f"{sender} {(start + timedelta(seconds=seconds)):%Y-%m-%d %H:%M:%S}", text, ""]
+    return "\n".join(lines).encode()

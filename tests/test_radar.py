@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from samples import wechat_copy
 
 from drafting.guards.tone import ToneChecker
 from drafting.radar.analysis import Bucket, analyse, classify, default_watch, facts_from, mood_over_time, themes, tickets
@@ -19,11 +20,7 @@ START = datetime(2026, 11, 12, 12, 0)
 
 
 def chat(rows: list[tuple[int, str, str]]) -> bytes:
-    """(seconds from START, sender, text) -> a WeChat desktop copy."""
-    lines = []
-    for seconds, sender, text in rows:
-        lines += [f"{sender} {(START + timedelta(seconds=seconds)):%Y-%m-%d %H:%M:%S}", text, ""]
-    return "\n".join(lines).encode()
+    return wechat_copy(rows, START)
 
 
 def calm(minutes: int, staff_at: tuple[int, ...], staff_text: str) -> list[tuple[int, str, str]]:

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from samples import wechat_copy
 
 from drafting.domain.models import Incident, Ticket
 from drafting.guards.tone import ToneChecker
-from drafting.radar.analysis import analyse, issue_of, tickets
+from drafting.radar.analysis import analyse, tickets
 from drafting.radar.chat_import import parse_chat
+from drafting.radar.issues import issue_of
 from knowledge.policy import TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,11 +26,7 @@ IMPORTED = datetime(2026, 11, 20, 9, 0)
 
 
 def chat(rows: list[tuple[int, str, str]]) -> bytes:
-    """(seconds from START, sender, text) -> a WeChat desktop copy with full dates."""
-    lines = []
-    for seconds, sender, text in rows:
-        lines += [f"{sender} {(START + timedelta(seconds=seconds)):%Y-%m-%d %H:%M:%S}", text, ""]
-    return "\n".join(lines).encode()
+    return wechat_copy(rows, START)
 
 
 @pytest.fixture(scope="module")

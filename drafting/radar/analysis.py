@@ -19,15 +19,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from drafting.domain.asks import may_ask, read_asks
 from drafting.domain.models import Ticket
 from drafting.guards.risk import anger_signs
 from drafting.guards.tone import ToneChecker
 from drafting.radar.chat_import import ChatLog, ChatMessage
+from drafting.radar.issues import Members, evidence_of, incident_issue, issue_for
 from drafting.radar.staff import name_parts
-from drafting.text.data import PackagedDataError, load_yaml
+from drafting.text.data import load_yaml
 from drafting.text.phrasebook import fold
 from knowledge.policy import IssueType, TicketFacts
 
@@ -505,15 +506,16 @@ def tickets(radar: Radar, incident_id: str | None, *, source_name: str = "chat",
             first_complaint[sender] = leaving.index  # a member saying goodbye is a customer about to be lost
     first_complaint.pop("", None)
     when, note = _dated_times(messages, imported)
-    own_issue = {sender: issue_of(m.text for m in said[sender] if m.kind == "text") for sender in first_complaint}
-    shared = _incident_issue(list(own_issue.values()))
+    members = Members.of(said)
+    own_issue = {sender: evidence_of((m.text for m in said[sender] if m.kind == "text"), members, sender) for sender in first_complaint}
+    shared = incident_issue([evidence.named for evidence in own_issue.values()])
     out = []
     for number, sender in enumerate(sorted(first_complaint, key=first_complaint.__getitem__), start=1):
         items = said[sender]
         texts = [m.text for m in items if m.kind == "text"]
         facts = facts_from(texts)
         own_themes = {radar.complaint_of[m.index] for m in items if m.index in radar.complaint_of}
-        issue = _issue_for(own_issue[sender], own_themes, shared)
+        issue = issue_for(own_issue[sender], own_themes, shared)
         # What a member says about their own order is a claim, not a fact: it is kept for a person to confirm
         # (Workflow.confirm_facts) and raises nothing the ticket is entitled to until then.
         claims = {"delay_minutes": facts["delay_minutes"] if issue == "late_delivery" else None, "order_amount": facts["amount"]}
@@ -554,94 +556,6 @@ def _leaving_message(items: list[ChatMessage]) -> ChatMessage | None:
         if m.kind == "text" and may_ask(m.text, "leaving") and "leaving" in read_asks([m.text]).types():
             return m
     return None
-
-
-# ── what went wrong, for the policy book ────────────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class _IssueWords:
-    negation_zh: re.Pattern[str]
-    negation_en: re.Pattern[str]
-    order: tuple[tuple[IssueType, re.Pattern[str]], ...]
-    hearsay: re.Pattern[str]  # a sentence passing on what others said
-    grievances: frozenset[str]  # issues about how people were treated, not about the order
-    from_themes: dict[str, IssueType]  # chat theme -> the issue of a member whose words name none
-    incident_min_members: int
-    incident_min_share: float
-
-
-@lru_cache(maxsize=1)
-def _issue_words() -> _IssueWords:
-    data: dict[str, Any] = load_yaml("drafting.radar", "issues.yaml")
-    known = set(get_args(IssueType))
-    order = []
-    for issue, patterns in data["order"].items():
-        if issue not in known:
-            raise PackagedDataError(f"drafting/radar/issues.yaml: {issue!r} is not an issue type; the policy book knows {', '.join(sorted(known))}")
-        try:
-            order.append((issue, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)))
-        except re.error as exc:
-            raise PackagedDataError(f"drafting/radar/issues.yaml: {issue}: {exc}") from None
-    for issue in [*data["grievances"], *data["from_themes"].values()]:
-        if issue not in known:
-            raise PackagedDataError(f"drafting/radar/issues.yaml: {issue!r} is not an issue type; the policy book knows {', '.join(sorted(known))}")
-    return _IssueWords(
-        re.compile(data["negation"]["zh"]),
-        re.compile(data["negation"]["en"], re.IGNORECASE),
-        tuple(order),
-        re.compile("|".join(f"(?:{p})" for p in data["hearsay"]), re.IGNORECASE),
-        frozenset(data["grievances"]),
-        dict(data["from_themes"]),
-        int(data["incident_min_members"]),
-        float(data["incident_min_share"]),
-    )
-
-
-def issue_of(texts: Iterable[str]) -> IssueType | None:
-    """The issue type a member's own words name (drafting/radar/issues.yaml): of those named anywhere in the
-    messages, not negated, the first in the file's order; None when they name none."""
-    words = _issue_words()
-    folded = [sentence for text in texts for sentence in _SENTENCE.split(fold(text)) if not words.hearsay.search(sentence)]
-    for issue, pattern in words.order:
-        if any(_named(pattern, text, words) for text in folded):
-            return issue
-    return None
-
-
-_SENTENCE = re.compile(r"(?<=[。！？!?\n])|(?<=\.)\s")
-
-
-def _named(pattern: re.Pattern[str], text: str, words: _IssueWords) -> bool:
-    for match in pattern.finditer(text):
-        before = text[max(0, match.start() - 30) : match.start()]
-        negation = words.negation_en if match.group(0)[:1].isascii() else words.negation_zh
-        if not negation.search(before):
-            return True
-    return False
-
-
-def _issue_for(own: IssueType | None, own_themes: set[str], shared: IssueType | None) -> IssueType:
-    """One member's issue: what their own words name; the chat's problem instead when they ask for their
-    money back and name no problem with the order (at most a grievance); else the issue of their themes."""
-    grievances = _issue_words().grievances
-    if own is not None and own not in grievances:
-        return own
-    if shared is not None and "refund" in own_themes:
-        return shared
-    from_themes = _issue_words().from_themes
-    return own or next((from_themes[t] for t in sorted(own_themes) if t in from_themes), None) or "other"
-
-
-def _incident_issue(named: list[IssueType | None]) -> IssueType | None:
-    """The chat's problem: the issue with the order that most members named themselves, when enough did
-    (issues.yaml: incident_min_members, incident_min_share)."""
-    words = _issue_words()
-    counts = Counter(issue for issue in named if issue is not None and issue not in words.grievances)
-    if not counts:
-        return None
-    issue, members = counts.most_common(1)[0]
-    return issue if members >= words.incident_min_members and members >= words.incident_min_share * len(named) else None
 
 
 # ── when members wrote ──────────────────────────────────────────────────────────────────────────────
