@@ -105,9 +105,10 @@ def test_an_apology_from_a_named_person_is_handed_over_in_our_words() -> None:
 
 
 def test_on_purpose_gets_the_cause_and_a_person_who_explains() -> None:
+    # the record's cause answers "on purpose?" now (it used to be handed over to 李悦 for later)
     draft = reply("你们是故意的吗？")
-    assert answers(draft) == {"explanation": "handed_over"}
-    assert "原因" in draft.text and "李悦" in draft.text
+    assert answers(draft) == {"explanation": "granted"}
+    assert "原因" in draft.text and INCIDENT.cause.pick("zh")[:6] in draft.text
     assert_safe(draft)
 
 

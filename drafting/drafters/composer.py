@@ -6,7 +6,8 @@ Wording comes from the phrase bank (drafting/drafters/templates/*.yaml): every s
 language and the composer picks one per slot with a seed made of the incident id, the ticket id and the
 variant number — the same ticket always gets the same draft, different tickets get different ones. Amounts,
 deadlines and channels come only from the policy book and the incident record, never from what the customer
-wrote, so every draft passes the commitment guard by construction; the phrase bank holds no phrase the tone
+wrote, so every draft passes the commitment guard by construction (a part of the record quoted as an answer is
+checked against the ticket's entitlements before it is used); the phrase bank holds no phrase the tone
 guard flags, so every draft passes the tone guard (both are property-tested).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -22,7 +24,8 @@ from typing import Any, cast
 from drafting.domain.asks import CustomerReading, read_asks
 from drafting.domain.entitlements import owed
 from drafting.domain.models import Action, Ask, Citation, Draft, Incident, Lang, Stage, Ticket
-from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan, response_minutes
+from drafting.drafters import record_answers
+from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan
 from drafting.drafters.retrieval import search_policies, unreachable_warning
 from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
@@ -41,6 +44,9 @@ _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Issues where the goods themselves went wrong: a customer who "didn't buy it" but holds them (a gift, a
+# colleague's box) was still harmed, and is apologised to with the cause, not thanked as a bystander.
+_GOODS_HARM = frozenset({"late_delivery", "not_delivered", "spilled", "damaged", "wrong_item", "missing_item", "defective", "expired"})
 STYLES = ("shorter", "warmer", "formal", "plainer")
 
 
@@ -329,10 +335,15 @@ class Composer:
         rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}")
         reading = read_asks(ticket.messages, lang)
         remedies = self.entitlements(incident, ticket, reading)
-        answers = plan(reading.asks, remedies)
         if style in (None, "shorter"):
-            parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter")
+            status = self._status_answer(incident, ticket, reading, lang, remedies)
+            known = frozenset({"explanation"} if self._cause_answers(incident, ticket, reading, lang) else set()) | frozenset(
+                {"status"} if status else set()
+            )
+            answers = plan(reading.asks, remedies, known)
+            parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)
         else:
+            answers = plan(reading.asks, remedies)
             parts = self._letter_reply(rng, incident, ticket, lang, remedies, answers, style)
         text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
         warnings = injection_warnings(ticket.messages)
@@ -351,9 +362,14 @@ class Composer:
             ticket.facts.order_amount,
         )
 
-    def _fact(self, rng: random.Random, ticket: Ticket, lang: str) -> str:
-        """What went wrong for this customer, in plain words (their order and delay when known)."""
+    def _fact(self, rng: random.Random, ticket: Ticket, lang: str, incident: Incident | None = None) -> str:
+        """What went wrong for this customer, in plain words (their order and delay when known). When their
+        issue type is a request of theirs or says nothing ("您希望取消订单", "something went wrong"), what
+        went wrong is the incident itself, by its title: an apology never takes their request as its object."""
         facts = ticket.facts
+        title = strip_end(incident.title.pick(lang)) if incident is not None else ""
+        if title and facts.issue_type in self.reply_phrases.get("facts_not_a_wrong", []) and self._promises_only(title, []):
+            return title if lang == "zh" else _lower_first(title)
         key: str = facts.issue_type  # the phrase bank also has 'late_delivery_unknown'
         if key == "late_delivery" and facts.delay_minutes is None:
             key = "late_delivery_unknown"
@@ -363,6 +379,99 @@ class Composer:
             options = [o for o in options if not _NEEDS_ORDER.search(o)] or options
         delay = units.duration(facts.delay_minutes, lang) if facts.delay_minutes is not None else ""
         return _clean(rng.choice(options).format(order=ticket.order_id or "", delay=delay), lang)
+
+    def _cause_answers(self, incident: Incident, ticket: Ticket, reading: CustomerReading, lang: str) -> bool:
+        """Does the recorded cause answer the customer's request for an explanation? Only when one is
+        recorded and they asked why (or whether on purpose), in the ask or the sentence around it."""
+        if not incident.cause.pick(lang):
+            return False
+        sentences = record_answers.questions(ticket.messages, lang)
+        for ask in reading.asks:
+            if ask.type != "explanation":
+                continue
+            around = [q for q in sentences if ask.phrase in q] or [m for m in ticket.messages if ask.phrase in m]
+            if any(record_answers.asks_why(text, lang) for text in [ask.phrase, *around]):
+                return True
+        return False
+
+    def _status_answer(
+        self, incident: Incident, ticket: Ticket, reading: CustomerReading, lang: str, remedies: list[Remedy]
+    ) -> record_answers.Found | None:
+        """The action of the record that answers the customer's question about progress, if one does."""
+        if "status" not in reading.types():
+            return None
+        asked = [q for q in record_answers.questions(ticket.messages, lang) if any(a.phrase in q for a in reading.asks if a.type == "status")]
+        context = " ".join(ticket.messages)
+        for question in asked or [a.phrase for a in reading.asks if a.type == "status"]:
+            found = record_answers.answer_from_record(question, incident, lang, context)
+            if (
+                found is not None
+                and found.kind == "action"
+                and self._promises_only(self._record_sentence(random.Random(0), found, lang, "answer_status"), remedies)
+            ):
+                return found
+        return None
+
+    def _promises_only(self, sentence: str, remedies: list[Remedy]) -> bool:
+        """Does a sentence from the record promise nothing this ticket is not entitled to? An action such as
+        "refund every delivery fee" is a promise to a customer the refund is for, not to a bystander."""
+        return all(c.backed for c in commitment_guard.check(sentence, remedies).commitments)
+
+    def _plain_questions(self, ticket: Ticket, reading: CustomerReading, lang: str) -> list[str] | None:
+        """The questions of a calm customer who asks nothing but questions (no refund, call, threat …): None
+        when the ticket is not one. An angry customer's questions are mostly rhetorical ("你们这什么态度？"):
+        their asks are answered instead."""
+        if reading.anger > 1 or not reading.types() <= {"explanation", "status"}:
+            return None
+        return record_answers.questions(ticket.messages, lang) or None
+
+    def _record_sentence(self, rng: random.Random, found: record_answers.Found, lang: str, slot: str) -> str:
+        """An answer from the record: an action (what, who, by when) or a clause as recorded."""
+        words = record_answers.phrases()
+        if found.action is None:
+            return self._pick(rng, words, "answer_clause", lang, clause=found.clause)
+        what = strip_end(found.action.what.pick(lang))
+        owner = found.action.owner.pick(lang)
+        if not owner:  # an action nobody owns is said as recorded: no name is invented for it
+            return self._pick(rng, words, "answer_clause", lang, clause=what)
+        if lang == "en" and ", " in owner:  # "Ning Xu, head of membership" reads as "Ning Xu (head of membership)" mid-sentence
+            name, role = owner.split(", ", 1)
+            owner = f"{name} ({role})"
+        values = {"what": what, "what_cap": what[:1].upper() + what[1:], "owner": owner}
+        if found.action.due:
+            return self._pick(rng, words, slot, lang, due=when(found.action.due, lang), **values)
+        return self._pick(rng, words, slot + "_no_date", lang, **values)
+
+    def _question_answers(
+        self, rng: random.Random, incident: Incident, asked: list[str], lang: str, context_messages: list[str], remedies: list[Remedy]
+    ) -> tuple[list[str], bool]:
+        """One sentence per question the record answers (two at most, each part of the record once), and one
+        honest "not yet", naming who will explain and by when, for all the questions it does not; and
+        whether that "not yet" was said."""
+        said: list[str] = []
+        used: set[int] = set()
+        unanswered = False
+        context = " ".join(context_messages)
+        for question in asked:
+            if len(said) == 2:
+                break
+            found = record_answers.answer_from_record(question, incident, lang, context)
+            if found is None:
+                unanswered = True
+                continue
+            key = id(found.action) if found.action is not None else hash(found.clause)
+            if key in used:
+                continue
+            used.add(key)
+            sentence = self._record_sentence(rng, found, lang, "answer_action" if found.kind == "action" else "answer_clause")
+            if self._promises_only(sentence, remedies):
+                said.append(sentence)
+            else:
+                unanswered = True
+        if unanswered:
+            role, time = self.contact(rng, incident, [], lang)
+            said.append(self._pick(rng, record_answers.phrases(), "answer_unknown", lang, role=role, time=time))
+        return said, unanswered
 
     def cause_for(self, incident: Incident, lang: str, about: str) -> str:
         """The one clause of the incident's cause that concerns this customer: of the clauses the record
@@ -376,18 +485,15 @@ class Composer:
         return max(clauses, key=lambda clause: len(_words(clause, lang) & wanted))
 
     def contact(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str) -> tuple[str, str]:
-        """(role, time) for a hand-over: the incident owner (else the template's generic role), and the
-        ticket's response time (else the incident's next update, else no time)."""
+        """(role, time) for a hand-over: the incident owner (else the template's generic role), and no time.
+        The channel's response time (RT-2's "5 minutes") is how fast the line answers, not how soon a
+        department head takes a case over, and the incident's next update is when the public hears more,
+        not when this person calls: either would be a promise nobody made (and the commitment guard rightly
+        holds "will contact you by 21 Nov" as unbacked). The reply's pointer still gives the next update's
+        time. `remedies` is kept for callers that pass the ticket's entitlements."""
+        del remedies
         p = self.reply_phrases
-        role = contact_role(incident, lang) or rng.choice(p["role_generic"][lang])
-        minutes = response_minutes(remedies)
-        if minutes is not None:
-            number, unit = minutes_text(minutes, lang)
-            return role, p["handover_time"][lang]["minutes"].format(number=number, unit=unit)
-        upcoming = self.upcoming_update(incident)
-        if upcoming is not None:
-            return role, p["handover_time"][lang]["by"].format(when=when(upcoming, lang))
-        return role, ""
+        return contact_role(incident, lang) or rng.choice(p["role_generic"][lang]), ""
 
     def _topics(self, asks: list[Ask], lang: str) -> str:
         topics = self.reply_phrases["topics"]
@@ -451,33 +557,68 @@ class Composer:
         return intro, before, after
 
     def _chat_reply(
-        self, rng: random.Random, incident: Incident, ticket: Ticket, lang: str, remedies: list[Remedy], answers: ReplyPlan, *, short: bool
+        self,
+        rng: random.Random,
+        incident: Incident,
+        ticket: Ticket,
+        lang: str,
+        remedies: list[Remedy],
+        answers: ReplyPlan,
+        *,
+        short: bool,
+        reading: CustomerReading,
+        status: record_answers.Found | None = None,
     ) -> list[str]:
-        """Greeting, their facts, the apology and their cause clause in one sentence; the answers; their
-        remedies; the channel; a pointer to the public statement with the next update."""
+        """Greeting, their facts and the apology in one sentence (with the cause clause that concerns them,
+        unless they only asked questions); the answers; their remedies; the channel; a pointer to the public statement.
+
+        A calm customer who only asks questions gets the questions answered from the record (or an honest
+        "not yet" naming who will answer by when) instead of the pointer: a few lines, not the crisis
+        template."""
         p = self.reply_phrases
         customer = ticket.customer.strip()
         greeting = self._pick(rng, p, "greeting_chat", lang, customer=customer) if customer else self._pick(rng, p, "greeting_chat_anonymous", lang)
-        fact = self._fact(rng, ticket, lang)
-        cause = "" if short else self.cause_for(incident, lang, " ".join(ticket.messages) + " " + fact)
-        opening = self._pick(rng, p, "opening_cause" if cause else "opening", lang, fact=fact, fact_cap=fact[:1].upper() + fact[1:], cause=cause)
+        bystander = reading.role == "bystander" and not ticket.order_id and ticket.facts.issue_type not in _GOODS_HARM
+        fact = self._fact(rng, ticket, lang, incident)
+        plain = self._plain_questions(ticket, reading, lang)
+        # The playbook's reply explains the cause: the one clause of it that concerns this customer (the whole
+        # list is the public statement's, which the reply points to). A customer who only asked questions gets
+        # the answers and the pointer; one who asked why, the clause as that answer.
+        explained = "explanation" in answers.granted or (not short and plain is None and not bystander)
+        cause = self.cause_for(incident, lang, " ".join(ticket.messages) + " " + fact) if explained else ""
+        if bystander and not cause:
+            opening = self._pick(rng, p, "opening_bystander", lang)
+        else:
+            opening = self._pick(rng, p, "opening_cause" if cause else "opening", lang, fact=fact, fact_cap=fact[:1].upper() + fact[1:], cause=cause)
         if lang == "en" and greeting:
-            opening = greeting + " " + opening[:1].lower() + opening[1:] if not opening.startswith("I") else greeting + " " + opening
+            opening = greeting + " " + opening[:1].lower() + opening[1:] if not opening.startswith(("I ", "I'")) else greeting + " " + opening
         else:
             opening = greeting + opening
         parts = [opening]
         lines = self.remedy_lines(rng, remedies, lang, ticket.facts.order_amount)
+        said: list[str] = []
+        if plain is not None:
+            # a question an ask already answers (the cause for "why", the progress or its hand-over for "when") is
+            # not answered twice
+            covered = [a.phrase for a in answers.asks if a.type in answers.granted or a.type == "status"]
+            plain = [q for q in plain if not any(phrase in q for phrase in covered)]
+            said, unknown = self._question_answers(rng, incident, plain, lang, ticket.messages, remedies)
+            if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
+                answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
         intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines))
         parts += before
+        if "status" in answers.granted and status is not None:
+            parts.append(self._record_sentence(rng, status, lang, "answer_status"))
+        parts += said
         if lines:
             parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
-        elif not after:
+        elif not after and plain is None:
             parts.append(self._pick(rng, p, "no_remedy", lang))
         parts += after
-        # A hand-over already says when someone will be in touch: the channel needs no second time.
-        timed = remedies if not after else [r for r in remedies if r.type != "response_time"]
-        closing = [self.channel_sentence(rng, incident, timed, lang, p)]
-        if not short:
+        closing = [self.channel_sentence(rng, incident, remedies, lang, p)]
+        # The pointer to the public statement, with the next update's time, is for a customer the incident
+        # touched (a bystander who asked a question has had the answer).
+        if not short and (plain is None or not bystander):
             upcoming = self.upcoming_update(incident)
             if upcoming:
                 closing.append(self._pick(rng, p, "next_update_chat", lang, when=when(upcoming, lang)))
@@ -485,6 +626,8 @@ class Composer:
                 closing.append(self._pick(rng, p, "statement_pointer", lang))
         # The channel and the pointer to the statement as one sentence: two stock sentences would read the
         # same in every reply of the incident.
+        # The pointer stays even in a long reply: it is where this reply says what is being done and when the
+        # next word comes (the playbook's action and follow-up), in one short clause.
         said = [sentence for sentence in closing if sentence]
         if said:
             joined = said[0] if len(said) == 1 else strip_end(said[0]) + ("；" if lang == "zh" else "; ") + _lower_first(said[1])

@@ -8,10 +8,14 @@ Every ask gets one of three answers, recorded on the ask:
 - declined: policy gives something else. A sum or a multiple of the price the policy book does not give
   ("退一赔十", "pay me 500"), or a refund when the owed remedies hold none: one honest sentence with the reason,
   followed by what the policy does give.
-- handed_over: a person must act (a call, an apology from someone named, an explanation, a cancellation,
-  a replacement, an escalation, or a refund or compensation nothing owed can answer yet). The reply names a
-  role from the incident record and a time from the ticket's response-time entitlement or the incident's next
-  update — never a figure of its own.
+- handed_over: a person must act (a call, an apology from someone named, an explanation the record cannot
+  give, a cancellation, a replacement, an escalation, or a refund or compensation nothing owed can answer
+  yet). The reply names a role from the incident record and the incident's next update as the time — never a
+  figure of its own, and never the channel's response time (how fast the line answers is not how fast a
+  named person takes a case over).
+
+An explanation ("why", "是不是故意的") is granted when the record holds a cause, and a question about progress
+when an action of the record answers it: both are said from the record, now, instead of promised later.
 
 Escalations (health, legal or regulator, media) are always handed over: a person calls, and the workflow asks
 for a second approver (drafting.guards.risk).
@@ -29,6 +33,8 @@ ESCALATIONS = ("escalation_health", "escalation_legal", "escalation_media")
 _REFUND_LIKE = frozenset({"refund", "free_order"})
 # Remedies that answer "compensate me" when no sum is named.
 _MONEY = frozenset({"refund", "free_order", "coupon", "membership_extension"})
+# Asks the incident record can answer by itself: why it happened (the cause), where things stand (an action).
+_FROM_RECORD = frozenset({"explanation", "status"})
 
 
 @dataclass
@@ -43,8 +49,11 @@ class ReplyPlan:
         return [ask.type for ask in self.handed_over if ask.type in ESCALATIONS]
 
 
-def answer(ask: Ask, remedies: list[Remedy]) -> str:
-    """granted, declined or handed_over for one ask, given what the ticket is entitled to."""
+def answer(ask: Ask, remedies: list[Remedy], known: frozenset[str] = frozenset()) -> str:
+    """granted, declined or handed_over for one ask, given what the ticket is entitled to. `known`: the ask
+    types the incident record answers (explanation: a cause is recorded; status: an action answers it)."""
+    if ask.type in known and ask.type in _FROM_RECORD:
+        return "granted"
     owed = {remedy.type for remedy in remedies}
     if ask.type == "refund":
         if owed & _REFUND_LIKE:
@@ -57,12 +66,13 @@ def answer(ask: Ask, remedies: list[Remedy]) -> str:
     return "handed_over"
 
 
-def plan(asks: list[Ask], remedies: list[Remedy]) -> ReplyPlan:
-    """Answer every ask (one answer per ask type: two phrasings of one demand get one answer)."""
+def plan(asks: list[Ask], remedies: list[Remedy], known: frozenset[str] = frozenset()) -> ReplyPlan:
+    """Answer every ask (one answer per ask type: two phrasings of one demand get one answer). `known`: the
+    ask types the incident record answers (see answer)."""
     out = ReplyPlan()
     seen: dict[str, str] = {}
     for ask in asks:
-        decided = seen.setdefault(ask.type, answer(ask, remedies))
+        decided = seen.setdefault(ask.type, answer(ask, remedies, known))
         answered = ask.model_copy(update={"answer": decided})
         out.asks.append(answered)
         if ask.type in {a.type for a in out.declined + out.handed_over} or ask.type in out.granted:
@@ -92,10 +102,4 @@ def contact_role(incident: Incident, lang: str) -> str:
     return owner
 
 
-def response_minutes(remedies: list[Remedy]) -> int | None:
-    """The fastest response time this ticket is entitled to, in minutes."""
-    times = [remedy.minutes for remedy in remedies if remedy.type == "response_time" and remedy.minutes]
-    return min(times) if times else None
-
-
-__all__ = ["ESCALATIONS", "ReplyPlan", "answer", "contact_role", "plan", "response_minutes"]
+__all__ = ["ESCALATIONS", "ReplyPlan", "answer", "contact_role", "plan"]

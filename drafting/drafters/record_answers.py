@@ -1,0 +1,150 @@
+"""A customer's plain questions, answered from the incident record or honestly not at all.
+
+"Does the new minimum apply to my card too?", "批号印在哪？": a customer who only asks something wants the
+answer, not the crisis template. The composer has no model, so an answer can only be a part of the record:
+an action (what, who, by when), or a clause of the cause, of what happened or of the impact. The part sharing
+most words with the question (zh: character pairs) is the answer when it shares enough; otherwise there is
+no answer on record and the reply says so and names who will give it (drafting/drafters/composer.py).
+
+The question grammar, the stop words and the threshold are data (templates/questions.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from drafting.domain.models import Action, Incident
+from drafting.text.data import PackagedDataError, load_yaml
+from knowledge.cjk import CJK_RANGES
+
+_DATA = ("drafting.drafters.templates", "questions.yaml")
+# Where a recorded text joins separate clauses: a sentence end, a semicolon, ", and" before a new clause.
+_CLAUSE = re.compile(r"[；;。！？!?]|(?<=\.)\s|, and (?=(?:the|our|we|some|a|an|no)\b)")
+_HAN = re.compile(f"[{CJK_RANGES}]+")
+_EN_WORD = re.compile(r"[A-Za-z]{3,}|\d{2,}")
+_DIGITS = re.compile(r"\d{2,}")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The part of the record that answers a question: an action, or a clause as recorded."""
+
+    kind: Literal["action", "clause"]
+    score: int
+    action: Action | None = None
+    clause: str = ""
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    question: dict[str, list[re.Pattern[str]]]
+    why: dict[str, list[re.Pattern[str]]]
+    sentence_end: dict[str, re.Pattern[str]]
+    stop: dict[str, frozenset[str]]
+    min_points: dict[str, dict[str, int]]  # kind -> lang -> points
+
+
+@cache
+def phrases() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(*_DATA)
+    return data
+
+
+@cache
+def _grammar() -> _Grammar:
+    data = phrases()
+    try:
+        return _Grammar(
+            question={lang: [re.compile(p, re.IGNORECASE) for p in data["question"][lang]] for lang in ("zh", "en")},
+            why={lang: [re.compile(p, re.IGNORECASE) for p in data["why"][lang]] for lang in ("zh", "en")},
+            sentence_end={lang: re.compile(data["sentence_end"][lang]) for lang in ("zh", "en")},
+            stop={lang: frozenset(str(w).lower() for w in data["stop"][lang]) for lang in ("zh", "en")},
+            min_points={kind: {lang: int(data["min_points"][kind][lang]) for lang in ("zh", "en")} for kind in ("action", "clause")},
+        )
+    except (KeyError, TypeError, re.error) as error:
+        raise PackagedDataError(f"{_DATA[1]}: {error!r}: every section needs zh and en entries (see the file's comments)") from error
+
+
+def _stem(word: str) -> str:
+    """cards → card, charged → charg, charging → charg: enough to match a question's word to the record's."""
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def words(text: str, lang: str) -> set[str]:
+    """What a text is about, for comparison: zh character pairs and numbers, en stemmed words of 3+ letters
+    and numbers; stop words left out."""
+    stop = _grammar().stop["zh" if lang == "zh" else "en"]
+    if lang == "zh":
+        pairs = {run[i : i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}
+        return {p for p in pairs if p not in stop} | set(_DIGITS.findall(text))
+    return {_stem(w.lower()) for w in _EN_WORD.findall(text) if w.lower() not in stop}
+
+
+def questions(messages: list[str], lang: str) -> list[str]:
+    """The customer's questions, in the order asked (each once)."""
+    grammar = _grammar()
+    lang = "zh" if lang == "zh" else "en"
+    found: list[str] = []
+    for message in messages:
+        for sentence in grammar.sentence_end[lang].split(message.replace("?", "?\n").replace("？", "？\n")):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            if len(words(sentence, lang) | set(re.findall(r"\w{2,}", sentence))) < 2:
+                continue  # a lone "？" or "why?" asks nothing the record could answer
+            if (sentence.endswith(("?", "？")) or any(p.search(sentence) for p in grammar.question[lang])) and sentence not in found:
+                found.append(sentence)
+    return found
+
+
+def asks_why(text: str, lang: str) -> bool:
+    """Does this text ask why it happened (or whether on purpose), the question the cause answers?"""
+    return any(p.search(text) for p in _grammar().why["zh" if lang == "zh" else "en"])
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip().rstrip("。.") for c in _CLAUSE.split(text) if c and len(c.strip()) > 3]
+
+
+def answer_from_record(question: str, incident: Incident, lang: str, context: str = "") -> Found | None:
+    """The part of the record that best answers the question: the best action when it scores enough (it says
+    what is being done, by whom and when), else the best clause of what happened, the impact or the cause
+    when that does. `context`: the rest of what the customer wrote (its words count half)."""
+    asked = words(question, lang)
+    around = words(context, lang) - asked
+    # "Is mine one of them?": the question points back at what they wrote before it. Only an action may
+    # answer it then: a clause matched on their story alone repeats their story back to them.
+    pointing_back = not asked
+    if pointing_back:
+        asked, around = around, set()
+    if not asked:
+        return None
+
+    def points(text: str) -> tuple[int, int]:
+        """(points, words shared with the question itself)."""
+        said = words(text, lang)
+        return 2 * len(said & asked) + len(said & around), len(said & asked)
+
+    key = "zh" if lang == "zh" else "en"
+    thresholds = _grammar().min_points
+    found: list[Found] = []
+    for action in incident.actions:
+        score, own = points(action.what.pick(lang))
+        if own >= 1 and score >= thresholds["action"][key]:
+            found.append(Found("action", score, action=action))
+    for recorded in () if pointing_back else (incident.what_happened, incident.impact, incident.cause):
+        for clause in _clauses(recorded.pick(lang)):
+            # a clause answers only a question about the facts, so it must share at least two of its words
+            score, own = points(clause)
+            if own >= 2 and score >= thresholds["clause"][key]:
+                found.append(Found("clause", score, clause=clause))
+    # an action first: what is being done never misleads, while a clause of what happened may be out of date
+    return max(found, key=lambda f: (f.kind == "action", f.score), default=None)
+
+
+__all__ = ["Found", "answer_from_record", "asks_why", "phrases", "questions", "words"]

@@ -1,0 +1,82 @@
+"""Replies that answer this customer: a plain question gets the record's answer (or an honest "not yet"), a
+hand-over names who takes over and promises no time nobody set, the cause is said to a customer who asks
+why and to everyone the incident harmed, and a customer's own request is never the object of an apology."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from drafting.domain.models import Draft, Incident, Ticket
+from drafting.drafters.composer import Composer
+from knowledge.policy import PolicyBook, TicketFacts
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSER = Composer(PolicyBook.load(None))
+INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting" / "samples" / "delivery-growth.incident.yaml").read_text(encoding="utf-8")))
+LATE_45: dict[str, Any] = {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": Decimal(86)}
+
+
+def reply(*messages: str, lang: str = "zh", order: str | None = "LT-88", **facts: Any) -> Draft:
+    ticket = Ticket(
+        id=f"T-{len(messages[0])}-{lang}", customer="周女士", order_id=order, messages=list(messages), facts=TicketFacts(**(facts or LATE_45))
+    )
+    return COMPOSER.draft_reply(INCIDENT, ticket, lang)
+
+
+def test_a_hand_over_names_the_person_and_promises_no_time_nobody_set() -> None:
+    """Neither the line's response time ("5 minutes") nor the public next update is when a department head
+    calls back: the hand-over names who, and the pointer says when the next update comes."""
+    for lang, ask, name, stop in (("zh", "请给我回个电话。", "李悦", "。"), ("en", "Can someone call me back today?", "Yue Li", ". ")):
+        draft = reply(ask, lang=lang)
+        handover = next(s for s in draft.text.split(stop) if name in s)
+        assert not any(c.type == "response_time" and c.start >= draft.text.index(handover) for c in draft.commitments if not c.backed)
+        assert "5分钟" not in handover and "5 minutes" not in handover and "14" not in handover
+        assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+        assert ("11月14日18:00" if lang == "zh" else "18:00 on 14 Nov") in draft.text  # the next update, in the pointer
+
+
+def test_the_cause_is_said_to_a_customer_who_asks_why_and_answers_the_ask() -> None:
+    asked = reply("为什么会晚这么久？")
+    assert INCIDENT.cause.pick("zh")[:6] in asked.text
+    assert {a.type: a.answer for a in asked.asks}.get("explanation") == "granted"
+    complaint = reply("晚了45分钟，退款。")  # the playbook's reply explains the cause to everyone it harmed
+    assert INCIDENT.cause.pick("zh")[:6] in complaint.text
+    assert "explanation" not in {a.type for a in complaint.asks}
+
+
+def test_a_calm_question_gets_a_short_answer_not_the_crisis_template() -> None:
+    question = reply("Quick question: is the rider training already running?", lang="en")
+    grievance = reply("My dinner was 45 minutes late and cold. I want a refund and a call back.", lang="en")
+    assert len(question.text) < len(grievance.text)
+    assert INCIDENT.cause.pick("en")[:20] not in question.text and INCIDENT.cause.pick("en")[:20] in grievance.text
+    assert question.tone["verdict"] == "ok" and all(c.backed for c in question.commitments)
+
+
+def test_a_question_the_record_does_not_answer_gets_an_honest_not_yet_with_who_and_when() -> None:
+    """Nothing in the record is about packaging: no part of it is offered as the answer."""
+    draft = reply("请问你们的包装袋能不能回收？")
+    not_yet = next(s for s in draft.text.split("。") if "说明" in s)
+    assert "李悦" in not_yet and all(c.backed for c in draft.commitments)  # who answers; no time nobody set
+    assert not any(a.what.pick("zh")[:8] in draft.text for a in INCIDENT.actions)
+
+
+def test_a_request_is_never_what_the_apology_is_for() -> None:
+    draft = reply("我想退掉这一单。", issue_type="change_of_mind", order_amount=Decimal(50))
+    assert "您想退掉订单" not in draft.text and "您希望取消订单" not in draft.text
+    assert INCIDENT.title.pick("zh")[:6] in draft.text
+
+
+def test_a_question_that_points_back_is_answered_from_what_they_wrote_before_it() -> None:
+    """ "Is mine one of them?" has no words of its own: what the customer wrote before it finds the action."""
+    action = INCIDENT.actions[0].what.pick("en")
+    draft = reply(f"I read that you will {action}. Is mine one of them?", lang="en", issue_type="other", order_amount=Decimal(50))
+    assert action[:20].lower() in draft.text.lower()
+
+
+def test_a_bystander_is_thanked_not_apologised_to_for_a_harm_they_did_not_suffer() -> None:
+    draft = reply("我没买过你们的东西，只是想问下以后配送会不会更快？", order=None, issue_type="other")
+    assert "谢谢" in draft.text and "对不起" not in draft.text and "抱歉" not in draft.text
