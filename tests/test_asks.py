@@ -300,3 +300,25 @@ def test_the_first_look_never_hides_an_ask_the_reader_hears() -> None:
         for kind in read_asks([text]).types():
             assert may_ask(text, kind), (text, kind)
     assert not may_ask("谢谢，收到了", "leaving") and not may_ask("Thanks, got it.", "refund")
+
+
+@pytest.mark.parametrize(
+    ("message", "amount"),
+    [
+        ("I want a refund plus $200 for the fees.", Decimal(200)),
+        ("Refund me and add £50 for the hassle.", Decimal(50)),
+        ("You owe me $120.", Decimal(120)),
+    ],
+)
+def test_a_sum_demanded_on_top_is_a_compensation_demand(message: str, amount: Decimal) -> None:
+    heard = {a.type: a for a in read_asks([message], "en").asks}
+    assert "compensation" in heard and heard["compensation"].amount == amount
+
+
+def test_a_price_told_with_plus_is_not_a_demand() -> None:
+    assert "compensation" not in {a.type for a in read_asks(["I paid $40 plus $5 for delivery."], "en").asks}
+
+
+@pytest.mark.parametrize("message", ["I'll dispute the card purchase with my bank.", "If this isn't fixed I will dispute it with my credit card."])
+def test_disputing_a_payment_with_the_bank_is_an_escalation(message: str) -> None:
+    assert "escalation_legal" in {a.type for a in read_asks([message], "en").asks}
