@@ -395,7 +395,14 @@ def test_a_deadline_further_off_is_dated_and_judged(sentence: str, days: int) ->
 
 
 @pytest.mark.parametrize(
-    "sentence", ["我们保证春节前给您处理好。", "国庆前我们会补发给您。", "We will refund you before Christmas.", "We will fix this within the next few weeks.", "我们过几天就给您退款。"]
+    "sentence",
+    [
+        "我们保证春节前给您处理好。",
+        "国庆前我们会补发给您。",
+        "We will refund you before Christmas.",
+        "We will fix this within the next few weeks.",
+        "我们过几天就给您退款。",
+    ],
 )
 def test_a_deadline_with_no_date_is_held_for_a_person(sentence: str) -> None:
     report = check(sentence, [], now=WEDNESDAY)
