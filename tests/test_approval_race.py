@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import time
 import traceback
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,14 +81,29 @@ def _racer(url: str, actor: str, plan: list[tuple[int, int]], barrier: Any, resu
     results.put((actor, outcomes, ""))
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """A spawned process first re-runs the parent's __main__ file. After an AppTest in this pytest process
+    that file is app.py (Streamlit's script runner leaves sys.modules["__main__"] pointing at the script
+    it ran), and a racer would start the whole app, fail in bare mode and never reach the barrier. While
+    the racers start, __main__ is a module with no file to re-run."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def race(url: str, actors: list[str], plan: list[tuple[int, int]], action: str = "approved") -> dict[int, list[str]]:
     """Run one process per entry of `actors` (a name may repeat: one person in two tabs) over the same
     drafts; returns every process's outcome per draft."""
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(len(actors)), context.Queue()
     processes = [context.Process(target=_racer, args=(url, actor, plan, barrier, results, action)) for actor in actors]
-    for process in processes:
-        process.start()
+    with _plain_main():
+        for process in processes:
+            process.start()
     reports = []
     try:
         deadline = time.monotonic() + STARTUP_SECONDS + RACE_SECONDS * len(plan)
@@ -199,3 +218,18 @@ def test_two_processes_marking_a_draft_sent_record_it_once(flow: Workflow, datab
         actions = [e["action"] for e in flow.audit_trail("draft", str(draft_id))]
         assert actions.count("draft.sent") == 1 and flow.get(draft_id).status == "sent"
     assert all(found == ["refused", "sent"] for found in outcomes.values()), outcomes
+
+
+def test_racers_start_even_when_main_is_a_script_that_fails(
+    flow: Workflow, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an AppTest, this process's __main__ is app.py; a spawned racer must not re-run it (it failed in
+    bare mode on CI and the race never started)."""
+    script = tmp_path / "fails.py"
+    script.write_text("raise SystemExit('a racer re-ran the parent main script')\n", encoding="utf-8")
+    stand_in = types.ModuleType("__main__")
+    stand_in.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", stand_in)
+    plan = seed(flow, None, "main")
+    outcomes = race(database_url, ["ana", "ben"], plan[:1])
+    assert sorted(outcomes[plan[0][0]]) in (["approved", "conflict"], ["approved", "refused"]), outcomes

@@ -175,6 +175,9 @@ def bank() -> _Bank:
     for name in ("reply", "statement"):
         phrases += [re.sub(r"\{[a-z_]+\}", " ", s) for s in _strings(load_phrases(name))]
         phrases += [str(k) for k in load_phrases(name).get("channel_names", {})]
+    # the answers to plain questions are the composer's words too; the question grammar beside them is not
+    answers = load_phrases("questions")
+    phrases += [re.sub(r"\{[a-z_]+\}", " ", s) for key, value in answers.items() if key.startswith("answer_") for s in _strings(value)]
     prompts = load_yaml("drafting.drafters.prompts", "drafting.yaml")
     phrases += list(_strings(prompts["brand"])) + list(_strings(prompts["language_names"]))
     text = fold("\n".join(phrases))
