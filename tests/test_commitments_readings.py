@@ -413,3 +413,24 @@ def test_a_deadline_with_no_date_is_held_for_a_person(sentence: str) -> None:
 @pytest.mark.parametrize("sentence", ["优惠券今年内有效。", "这个季度内我们会完成整改。", "下个月的活动我们会提前通知大家。"])
 def test_a_period_that_is_not_a_time_owed_is_not_read(sentence: str) -> None:
     assert not [c for c in check(sentence, [], now=WEDNESDAY).commitments if c.unit == "deadline"]
+
+
+# ── coupons counted without a value ──────────────────────────────────────────────────────────────────────
+
+
+def one_coupon_rule() -> list[Remedy]:
+    return [Remedy(type="coupon", amount=Decimal(30), valid_days=30, rule_id="CP-1")]
+
+
+@pytest.mark.parametrize("sentence", ["送您两张优惠券。", "We will give you two vouchers.", "送您3张券，另外退款。"])
+def test_more_coupons_than_the_rules_grant_exceed_them_though_no_value_is_named(sentence: str) -> None:
+    (coupon,) = [c for c in check(sentence, one_coupon_rule()).commitments if c.type == "coupon"]
+    assert coupon.status == "exceeds" and (coupon.count or 0) > 1 and "CP-1" in coupon.reason
+
+
+@pytest.mark.parametrize("sentence", ["我们会送您一张优惠券。", "We will send you a voucher.", "我们下个月补偿您一张优惠券。"])
+def test_one_coupon_with_no_value_is_the_rules_coupon(sentence: str) -> None:
+    (coupon,) = [c for c in check(sentence, one_coupon_rule()).commitments if c.type == "coupon"]
+    assert coupon.status == "backed" and coupon.backing == "CP-1"
+    (alone,) = [c for c in check(sentence, []).commitments if c.type == "coupon"]
+    assert alone.status == "unbacked"  # and with no coupon rule, nothing backs it

@@ -184,7 +184,10 @@ class _Judge:
         coupons = sorted((r for r in self.of("coupon") if r.amount is not None), key=lambda r: r.amount or 0)
         if not coupons:
             return self.refused("unbacked", f"{_said(c)}: no rule grants a coupon for this ticket")
-        if c.amount is None:  # "we'll add a coupon": the value is the rule's
+        if c.amount is None:  # "we'll add a coupon": the value is the rule's; as many as the rules grant
+            if (c.count or 1) > len(coupons):
+                granted = ", ".join(r.rule_id for r in coupons)
+                return self.refused("exceeds", f"{c.count} coupons: the rules for this ticket grant {len(coupons)} (rule {granted})")
             return self.backed(coupons[0])
         fitting = [r for r in coupons if r.amount is not None and r.amount >= c.amount]
         if not fitting:

@@ -861,12 +861,22 @@ class _Extractor:
             if kind == "coupon" and self.t.hits["benefit_free"].any(max(lo, start - 16), start):
                 continue  # 两杯免费饮品券, "two free pickup vouchers": a voucher for free things is a free order
             values: dict[str, Any] = {"applies_to": self.applies_to(lo, hi)} if kind == "refund" else {}
+            if kind == "coupon" and (count := self.coupons_counted(start, end)) is not None:
+                values["count"] = count  # 两张优惠券, "two vouchers": how many, though no value is named
             if kind == "refund" and self.t.hits["fee_scope"].any(lo, hi):
                 values["scope"] = "partial"  # "we'll refund the delivery fee": part of the order
             if kind == "refund":
                 values.update(self.referred_sum(start, end, lo, slo))
             if self.add(kind, start, end, **values) is not None:
                 done.add(slo)
+
+    def coupons_counted(self, start: int, end: int) -> int | None:
+        """The count said with a coupon word that names no value: right before it (两张优惠券) or spanning it
+        ("two vouchers" is read as one count)."""
+        for q in self.amounts_between(max(0, start - 12), end):
+            if q.kind == "count" and q.unit == "coupons" and q.start < end and start - 2 <= q.end and q.value == q.value.to_integral_value():
+                return int(q.value)
+        return None
 
     def refund_said_before(self, slo: int) -> bool:
         """A refund already promised in the sentences just before: "the refund" said again is that refund."""
