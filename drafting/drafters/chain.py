@@ -99,20 +99,20 @@ class LLMDrafter:
         p = self.prompts
         return p["system"][lang].format(brand=p["brand"][lang], language_name=self._language_name(lang), canary=canary)
 
-    def _plan_block(self, answers: ReplyPlan, incident: Incident, entitled: list[Remedy], lang: str, seed: str) -> str:
+    def _plan_block(self, answers: ReplyPlan, incident: Incident, lang: str, seed: str) -> str:
         """The reply plan as the prompt states it: one line per ask type, named in our words (the customer's
-        own words stay inside the fence). Who takes over and by when is the composer's own hand-over (the
-        incident owner, the response time or the next update), so both drafters promise the same."""
+        own words stay inside the fence). Who takes over is the composer's own hand-over (the incident owner,
+        with no time), so both drafters promise the same."""
         lines = self.prompts["plan_lines"]
         words, names = lines[lang], lines["ask_names"][lang]
-        who, within = self.composer.contact(random.Random(seed), incident, entitled, lang)
+        who = self.composer.contact(random.Random(seed), incident, lang)
         done: set[str] = set()
         out = []
         for ask in answers.asks:
             if ask.type in done:
                 continue
             done.add(ask.type)
-            out.append(words[ask.answer or "handed_over"].format(ask=names.get(ask.type, ask.type), who=who, when=within))
+            out.append(words[ask.answer or "handed_over"].format(ask=names.get(ask.type, ask.type), who=who))
         return "\n".join(out) or words["none"]
 
     def _guarded(
@@ -291,7 +291,7 @@ class LLMDrafter:
         channel = self._channel_block(incident, entitled, lang)
         next_update = when(self.composer.upcoming_update(incident), lang) or "(not set)"
         answers = plan(reading.asks, entitled)
-        plan_block = self._plan_block(answers, incident, entitled, lang, f"plan/{ticket.id}/{variant}")
+        plan_block = self._plan_block(answers, incident, lang, f"plan/{ticket.id}/{variant}")
         user = p["reply_user"][lang].format(
             plan=plan_block,
             incident=self._incident_block(incident, lang),

@@ -469,8 +469,7 @@ class Composer:
             else:
                 unanswered = True
         if unanswered:
-            role, time = self.contact(rng, incident, [], lang)
-            said.append(self._pick(rng, record_answers.phrases(), "answer_unknown", lang, role=role, time=time))
+            said.append(self._pick(rng, record_answers.phrases(), "answer_unknown", lang, role=self.contact(rng, incident, lang)))
         return said, unanswered
 
     def cause_for(self, incident: Incident, lang: str, about: str) -> str:
@@ -484,16 +483,13 @@ class Composer:
         wanted = _words(about, lang)
         return max(clauses, key=lambda clause: len(_words(clause, lang) & wanted))
 
-    def contact(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str) -> tuple[str, str]:
-        """(role, time) for a hand-over: the incident owner (else the template's generic role), and no time.
-        The channel's response time (RT-2's "5 minutes") is how fast the line answers, not how soon a
+    def contact(self, rng: random.Random, incident: Incident, lang: str) -> str:
+        """Who takes a hand-over: the incident owner, else the template's generic role. No time comes with
+        it: the channel's response time (RT-2's "5 minutes") is how fast the line answers, not how soon a
         department head takes a case over, and the incident's next update is when the public hears more,
-        not when this person calls: either would be a promise nobody made (and the commitment guard rightly
-        holds "will contact you by 21 Nov" as unbacked). The reply's pointer still gives the next update's
-        time. `remedies` is kept for callers that pass the ticket's entitlements."""
-        del remedies
-        p = self.reply_phrases
-        return contact_role(incident, lang) or rng.choice(p["role_generic"][lang]), ""
+        not when this person calls; either would be a promise nobody made (the commitment guard rightly
+        holds "will contact you by 21 Nov" as unbacked). The reply's pointer gives the next update's time."""
+        return contact_role(incident, lang) or rng.choice(self.reply_phrases["role_generic"][lang])
 
     def _topics(self, asks: list[Ask], lang: str) -> str:
         topics = self.reply_phrases["topics"]
@@ -550,10 +546,8 @@ class Composer:
             after.append(self._pick(rng, p, "declined_compensation_alone", lang))
             handed += [ask for ask in answers.declined if ask.type == "compensation"]
         if handed:
-            role, time = self.contact(rng, incident, remedies, lang)
-            after.append(
-                self._pick(rng, p, "handover", lang, topics=self._topics(handed, lang), role=role, role_cap=role[:1].upper() + role[1:], time=time)
-            )
+            role = self.contact(rng, incident, lang)
+            after.append(self._pick(rng, p, "handover", lang, topics=self._topics(handed, lang), role=role, role_cap=role[:1].upper() + role[1:]))
         return intro, before, after
 
     def _chat_reply(

@@ -6,12 +6,13 @@ import re
 from functools import cache
 
 from drafting.text.data import load_yaml, patterns_by_language
+from knowledge.cjk import CJK_RANGES
 
 # the end of a reply's first sentence: its stop and the space after it
 _FIRST_SENTENCE = re.compile(r"[^.!?。！？\n]*[.!?。！？]+[\"'”’）)]*\s*|[^\n]*\n+")
 # the end of the clause a change ends: its punctuation and the space after it
 _CLAUSE_END = re.compile(r"[\"'”’）)]*[,.!?;:，。！？；：]+[\"'”’）)]*\s*")
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(f"[{CJK_RANGES}]")
 
 
 @cache

@@ -17,8 +17,6 @@ from drafting.webapp.i18n import UiLang, text
 _PATTERNS = Path(__file__).with_name("reasons.yaml")
 _NAMED = {"status": "status_", "doing": "doing_"}  # groups shown through the UI's own names
 _PARTS = "parts"  # a group holding several reasons joined by "; " (an approval refusal): each is said in turn
-
-
 _DETAIL = "detail"  # a group holding the guards' own English findings, said part by part (see reasons.yaml)
 _WHY = "why"  # rows saying why a promise is unbacked, searched in the judge's English reason
 _QUOTED = re.compile(r"“[^”]*”")  # what a finding quotes from the draft: shown as it is, in any language
