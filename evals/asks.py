@@ -2,9 +2,9 @@
 
     python -m evals.asks [--split dev|test|all] [--data FILE ...] [--lexicon-only] [--misses] [--json] [--benign]
 
-evals/data/asks/asks.jsonl and asks_b.jsonl (the second written later, by an author who never saw the code;
-`--data` picks files, default both, each reported alone and pooled): one ticket a line: id, lang, incident, messages, asks [{type, phrase, amount?,
-multiple?, who?}], role, anger (0-3). An ask is found when the reader reports its type for that ticket
+evals/data/asks/asks.jsonl, asks_b.jsonl and asks_c.jsonl (each written later than the one before, by an
+author who never saw the code; `--data` picks files, default all three, each reported alone and pooled): one
+ticket a line: id, lang, incident, messages, asks [{type, phrase, amount?, multiple?, who?}], role, anger (0-3). An ask is found when the reader reports its type for that ticket
 (counted once per ticket and type), so per type: precision = tickets where the type was both found and
 labelled / tickets where it was found; recall = … / tickets where it was labelled. Role accuracy and anger
 agreement (exact, and within one step) are per language too.
@@ -43,6 +43,15 @@ from evals.splits import split_of
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evals" / "data" / "asks" / "asks.jsonl"
 DATA_B = ROOT / "evals" / "data" / "asks" / "asks_b.jsonl"
+DATA_C = ROOT / "evals" / "data" / "asks" / "asks_c.jsonl"
+DEFAULT_DATA = [DATA, DATA_B, DATA_C]  # the three sets, each by an author who never saw the code
+
+
+def default_data() -> list[Path]:
+    """The labelled sets that are there (a checkout may predate the newest)."""
+    return [path for path in DEFAULT_DATA if path.exists()]
+
+
 SHARED = Path(os.environ.get("TACTFUL_SHARED_DATA", ROOT.parent / "shared" / "data"))  # beside the checkout
 BENIGN = [ROOT / "evals" / "data" / "attacks" / "benign.jsonl", ROOT / "evals" / "data" / "attacks_b" / "benign.jsonl"]
 
@@ -189,7 +198,7 @@ def _print(report: dict[str, Any], split: str, label: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
-    parser.add_argument("--data", nargs="+", type=Path, default=[DATA, DATA_B], metavar="FILE", help="labelled sets (default: both)")
+    parser.add_argument("--data", nargs="+", type=Path, default=None, metavar="FILE", help="labelled sets (default: all three)")
     parser.add_argument("--lexicon-only", action="store_true", help="score the lexicon without the classifier's second opinion")
     parser.add_argument("--misses", action="store_true", help="list dev rows the reader got wrong")
     parser.add_argument("--json", action="store_true")
@@ -198,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses and args.split != "dev":
         parser.error("--misses shows dev rows only: test rows are for reporting, never for reading")
     try:
-        sets = {path.stem: in_split(load(path), args.split) for path in args.data}
+        sets = {path.stem: in_split(load(path), args.split) for path in args.data or default_data()}
     except EvalDataError as exc:
         parser.exit(2, f"evals.asks: {exc}\n")
     meaning = None if args.lexicon_only else default_meaning()

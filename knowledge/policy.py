@@ -147,6 +147,10 @@ class Remedy(BaseModel):
     channel: str | None = None  # priority channel / response-time channel
     choice: str | None = None  # remedies sharing a choice label are alternatives the customer picks from
     capped_by: str | None = None  # a cap rule that reduced this remedy
+    # An incident's decision for some of those it affected ("the members removed from the group get a coupon"):
+    # granted only to tickets of these issue types; empty = everyone the incident affected. Policy rules say
+    # who they apply to in their own `when`, so this is for decisions.
+    for_issue_types: tuple[IssueType, ...] = ()
 
     @model_validator(mode="after")
     def _complete(self) -> Remedy:

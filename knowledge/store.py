@@ -154,6 +154,8 @@ class KnowledgeStore:
         self._filters: dict[tuple[Any, ...], tuple[frozenset[str], np.ndarray]] = {}
         self._chunk_langs = np.array([], dtype=str)  # each BM25 position's document language
         self._langs_revision: str | None = None
+        self._sections: dict[str, tuple[str, ...]] = {}  # chunk id -> its section, shared by its translations
+        self._sections_revision: str | None = None
 
     # ---- writing -------------------------------------------------------------
 
@@ -286,7 +288,9 @@ class KnowledgeStore:
     ) -> list[SearchResult]:
         """Hybrid search: dense and BM25 candidates fused by reciprocal rank, within each
         document language first (see `_fuse`), so that with no `lang` filter a question
-        still finds the clause that exists only in the other language.
+        still finds the clause that exists only in the other language. The ranking is then
+        by section: a document's summary stands behind its best section, and each section
+        (with its translation) takes one place until every section found has had one.
         `mode` "dense" or "lexical" uses one retriever alone (for evaluation)."""
         query = query.strip()
         if not query or k <= 0:
@@ -311,13 +315,85 @@ class KnowledgeStore:
             for rank, chunk_id in enumerate(ranking, start=1):
                 dense_rank[chunk_id] = min(rank, dense_rank.get(chunk_id, rank))
         lexical_rank = {chunk_id: rank for ranking in lexical.values() for rank, chunk_id in enumerate(ranking, start=1)}
+        fused = self._summaries_behind_sections(fused)
         # On equal scores the question's own language first: that copy needs no translating.
-        best = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], self._rows.get(chunk_id, {}).get("lang") != own, chunk_id))[:k]
+        ranked = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], self._rows.get(chunk_id, {}).get("lang") != own, chunk_id))
+        best = self._one_place_per_section(ranked)[:k]
         return [
             self._result(chunk_id, fused[chunk_id], dense_rank.get(chunk_id), lexical_rank.get(chunk_id))
             for chunk_id in best
             if chunk_id in self._rows
         ]
+
+    def _summaries_behind_sections(self, fused: dict[str, float]) -> dict[str, float]:
+        """A document's summary (its preamble) that outscores every section of that
+        document hands its score to the best of them and takes that section's place.
+
+        The summary restates the whole document, so it resembles every question the
+        document answers and wins on similarity alone; what it says is that this
+        document is the one, while the section is the clause a reply can cite. A summary
+        keeps its place when none of its document's sections was found at all."""
+        best_section: dict[str, str] = {}
+        summaries: dict[str, str] = {}
+        for chunk_id, score in fused.items():
+            row = self._rows.get(chunk_id)
+            if not row:
+                continue
+            source = row["source"]
+            if _is_summary(row):
+                if source not in summaries or score > fused[summaries[source]]:
+                    summaries[source] = chunk_id  # a long preamble is cut into several chunks: its best speaks
+            elif source not in best_section or score > fused[best_section[source]]:
+                best_section[source] = chunk_id
+        out = dict(fused)
+        for source, summary in summaries.items():
+            section = best_section.get(source)
+            if section is not None and fused[summary] > fused[section]:
+                out[section], out[summary] = fused[summary], fused[section]
+        return out
+
+    def _one_place_per_section(self, ranked: list[str]) -> list[str]:
+        """`ranked` with each section's first chunk kept in place and its further chunks
+        moved behind every other section's first: a long section split into several
+        chunks, or a section and its translation, would otherwise fill the top places
+        with one clause, and three places should show three."""
+        sections = self._section_ids()
+        first: list[str] = []
+        rest: list[str] = []
+        seen: set[tuple[str, ...]] = set()
+        for chunk_id in ranked:
+            section = sections.get(chunk_id, (chunk_id,))
+            (rest if section in seen else first).append(chunk_id)
+            seen.add(section)
+        return first + rest
+
+    def _section_ids(self) -> dict[str, tuple[str, ...]]:
+        """Chunk id -> the section it belongs to. Translations of one document (same id,
+        version and effective date) that have the same number of sections are taken to be aligned
+        section by section, so a section and its translation share one id; copies that
+        differ in structure cannot be aligned, and each keeps its own sections."""
+        if self._sections_revision == self._loaded_revision and len(self._sections) == len(self._rows):
+            return self._sections
+        outlines: dict[str, list[str]] = defaultdict(list)  # source -> its heading paths, in order
+        doc_of: dict[str, tuple[str, str, str]] = {}
+        for _, chunk_id in sorted((row.get("chunk_index", 0), chunk_id) for chunk_id, row in self._rows.items()):
+            row = self._rows[chunk_id]
+            outline = outlines[row["source"]]
+            if row.get("heading_path", "") not in outline:
+                outline.append(row.get("heading_path", ""))
+            doc_of[row["source"]] = (row["doc_id"], row.get("version", ""), row.get("effective", ""))
+        copies: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+        for source, outline in outlines.items():
+            copies[doc_of[source]].add(len(outline))
+        sections: dict[str, tuple[str, ...]] = {}
+        for chunk_id, row in self._rows.items():
+            doc = doc_of[row["source"]]
+            position = outlines[row["source"]].index(row.get("heading_path", ""))
+            aligned = len(copies[doc]) == 1
+            sections[chunk_id] = (*doc, str(position)) if aligned else (row["source"], row.get("heading_path", ""))
+        self._sections = sections
+        self._sections_revision = self._loaded_revision
+        return sections
 
     def _lexical_by_language(self, query: str, n: int, mask: np.ndarray, *, cross_language: bool) -> dict[str, list[str]]:
         """One BM25 ranking per document language, each with its own ranks.
@@ -379,8 +455,8 @@ class KnowledgeStore:
         return {doc_lang: max(0.0, 1.0 - LANGUAGE_GAP_WEIGHT * max(0.0, top - value - LANGUAGE_GAP_MARGIN)) for doc_lang, value in mean.items()}
 
     def _fuse(self, dense: list[list[str]], lexical: dict[str, list[str]], language_weights: dict[str, float] | None = None) -> dict[str, float]:
-        """Reciprocal-rank fusion within each document language, normalised so the best
-        possible score is 1 in every language, then merged.
+        """Reciprocal-rank fusion within each document language, normalised so each
+        language's best chunk scores 1, then merged.
 
         Fusing the languages together let the question's own language win by the count
         of votes alone: its chunks collect a BM25 vote the other language rarely gets,
@@ -388,7 +464,13 @@ class KnowledgeStore:
         language's chunks among themselves gives the English-only policy a Chinese
         question needs the same chance as the Chinese chunks that merely share words;
         `language_weights` (from `_language_weights`) then scale the rest of each
-        language down by how much weaker its best match is."""
+        language down by how much weaker its best match is.
+
+        Each language is measured against its own best chunk, not against a chunk first
+        in every ranking: across languages some retrievers barely take part (BM25 only
+        through the domain terms, E5 nearly blind from Chinese to English), so the other
+        language's answer rarely collects every vote, and an ideal it can never reach
+        put it behind the question's language's merely agreed-upon look-alikes."""
         by_language: dict[str, list[list[str]]] = defaultdict(list)
         for ranking in dense:
             split: dict[str, list[str]] = defaultdict(list)
@@ -402,7 +484,6 @@ class KnowledgeStore:
         weights = language_weights or {}
         leaders: list[str] = []
         for doc_lang, rankings in by_language.items():
-            scale = (RRF_K + 1) / len(rankings)  # 1 for first place in every ranking
             scores: dict[str, float] = defaultdict(float)
             for ranking in rankings:
                 for rank, chunk_id in enumerate(ranking, start=1):
@@ -411,6 +492,7 @@ class KnowledgeStore:
             # the question's language has look-alikes (a Chinese membership page sharing 外卖 and 退款
             # with a question about a late order), and the one clause that answers must stay in sight.
             leader = max(scores, key=lambda chunk_id: (scores[chunk_id], chunk_id))
+            scale = 1.0 / scores[leader]
             weight = weights.get(doc_lang, 1.0)
             fused.update({chunk_id: score * scale * (1.0 if chunk_id == leader else weight) for chunk_id, score in scores.items()})
             if weight < 1.0:
@@ -530,6 +612,11 @@ class KnowledgeStore:
     def _current_revision(self) -> str:
         fresh = self.client.get_collection(self.name, embedding_function=self.embedding_functions[0])
         return str((fresh.metadata or {}).get(_REVISION_KEY, "")) + f":{fresh.count()}"
+
+
+def _is_summary(metadata: dict[str, Any]) -> bool:
+    """A document's preamble: the text before its first heading, filed under the title."""
+    return bool(metadata) and metadata.get("heading_path") == metadata.get("title")
 
 
 def _similarities(result: Any) -> dict[str, float]:

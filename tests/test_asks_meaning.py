@@ -30,7 +30,9 @@ def listening_for(kind: str, cut: float) -> AskMeaning:
     return AskMeaning(packaged.types, packaged.weights, packaged.bias, thresholds, packaged.meta, packaged.encoder)
 
 
-CALLBACK = 0.475  # the cut-off cross-validation chose for callback on the dev rows (meta cross_validated_thresholds)
+# The cut-off cross-validation chose for callback in session 5 (two sets, added precision >= 0.75). The session-6
+# weights (three sets, floor 0.90) switch every type off, so these tests switch one on by hand.
+CALLBACK = 0.475
 
 
 def heard(*messages: str, kind: str = "callback") -> set[str]:
@@ -76,7 +78,7 @@ def test_the_packaged_weights_say_where_they_come_from() -> None:
     model = AskMeaning.load()
     assert model.types == ASK_TYPES
     assert model.encoder == "use" and model.meta["date"]
-    assert {source["file"] for source in model.meta["sources"]} <= {"evals/data/asks/asks.jsonl", "evals/data/asks/asks_b.jsonl"}
+    assert {source["file"] for source in model.meta["sources"]} <= {f"evals/data/asks/{name}.jsonl" for name in ("asks", "asks_b", "asks_c")}
     assert all("dev half only" in source["rows"] for source in model.meta["sources"])
     assert set(model.meta["thresholds"]) == set(ASK_TYPES)
 
@@ -121,7 +123,7 @@ def test_the_weights_and_encoder_load_offline() -> None:
 
 # Paraphrases no lexicon entry lists (each is checked to be missed by the lexicon alone), heard by meaning.
 PARAPHRASES = [
-    ("callback", "我想找个能做主的人沟通一下"),
+    ("callback", "我想和一个真正能解决问题的人通个话"),
     ("callback", "有没有人能接一下电话"),
     ("callback", "I need to talk this through with somebody who can decide"),
     ("callback", "Is there a human I can speak to?"),

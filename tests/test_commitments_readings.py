@@ -355,16 +355,9 @@ def test_a_coupon_on_terms_no_rule_has_exceeds(text: str) -> None:
     ],
 )
 def test_the_new_readings_stay_linear(unit: str) -> None:
-    from tests.test_commitments_unrecognised import _operations
+    from tests.test_commitments_unrecognised import assert_checking_stays_linear
 
-    check("warm up", ENTITLED, now=TUESDAY)
-
-    def operations(size: int) -> int:
-        text = unit * (size // len(unit))
-        return _operations(lambda: check(text, ENTITLED, order_amount=Decimal(86), now=TUESDAY))
-
-    small, large = operations(1_000), operations(10_000)
-    assert large < 13 * small, (small, large)  # ten times the text: about ten times the work, never the square
+    assert_checking_stays_linear(unit, ENTITLED, TUESDAY)
 
 
 # ── deadlines said without a number ──────────────────────────────────────────────────────────────────────

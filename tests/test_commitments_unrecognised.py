@@ -16,7 +16,7 @@ import pytest
 from drafting.guards.commitments import check, statement_entitlements
 from drafting.guards.unrecognised import REASON
 from evals import commitments as commitment_eval
-from knowledge.policy import PolicyBook, TicketFacts
+from knowledge.policy import PolicyBook, Remedy, TicketFacts
 
 BOOK = PolicyBook.load(None)
 LATE_45 = BOOK.remedies_for(TicketFacts(issue_type="late_delivery", delay_minutes=45, order_amount=Decimal(86), during_incident=True))
@@ -234,11 +234,16 @@ def _operations(call: Callable[[], object]) -> int:
     ],
 )
 def test_extraction_is_linear_by_operation_count(unit: str) -> None:
-    check("warm up", LATE_45, now=MONDAY)
+    assert_checking_stays_linear(unit, LATE_45, MONDAY)
+
+
+def assert_checking_stays_linear(unit: str, entitled: list[Remedy], now: datetime) -> None:
+    """Checking ten times the text (the unit repeated) costs about ten times the work, never the square."""
+    check("warm up", entitled, now=now)
 
     def operations(size: int) -> int:
         text = unit * (size // len(unit))
-        return _operations(lambda: check(text, LATE_45, order_amount=Decimal(86), now=MONDAY))
+        return _operations(lambda: check(text, entitled, order_amount=Decimal(86), now=now))
 
     small, large = operations(1_000), operations(10_000)
-    assert large < 13 * small, (small, large)  # ten times the text: about ten times the work, never the square
+    assert large < 13 * small, (small, large)

@@ -14,7 +14,7 @@ from fake_stores import UNSOURCED, Outage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drafting.domain.models import STAGES, Incident, Ticket
+from drafting.domain.models import STAGES, Action, Incident, Localized, Ticket
 from drafting.drafters.batch import draft_many
 from drafting.drafters.composer import Composer
 from knowledge.policy import IssueType, PolicyBook, Remedy, TicketFacts
@@ -329,3 +329,20 @@ def test_the_same_remedy_from_the_book_and_a_decision_is_said_once_with_one_time
         refunds = [line for line in lines if refund in line and "coupon" not in line and "优惠券" not in line]
         assert len(refunds) == 1 and quick in refunds[0], lines
         assert not any(line.startswith(("all processed", "completed", "以上", slow)) for line in lines[:1]), lines
+
+
+def test_a_statement_names_every_action_of_the_record() -> None:
+    """Replies point to the statement for "everything we're changing", so it lists all of it, a fifth action too."""
+    extra = [
+        Action(what=Localized(zh=f"第{n}项整改措施", en=f"fix number {n}"), owner=Localized(zh="客服主管李悦", en="Yue Li"), due=date(2026, 12, n))
+        for n in range(4, 7)
+    ]
+    incident = INCIDENT.model_copy(update={"actions": [*INCIDENT.actions, *extra]})
+    listing = 0
+    for stage in STAGES:
+        for lang in ("zh", "en"):
+            text = COMPOSER.draft_statement(incident, stage, lang).text
+            if "fix number 4" in text or "第4项整改措施" in text:  # a stage that lists actions lists them all
+                listing += 1
+                assert ("fix number 6" if lang == "en" else "第6项整改措施") in text, (stage, lang)
+    assert listing >= 2  # at least one stage, in both languages

@@ -46,6 +46,19 @@ def test_a_declared_incident_brings_incident_time_rules_and_its_decisions() -> N
     assert entitlements(BOOK, LATE) == BOOK.remedies_for(LATE)  # no incident: the book alone
 
 
+def test_a_decision_for_some_issue_types_goes_only_to_their_tickets() -> None:
+    """ "The members removed from the group get a coupon": a decision for some of those the incident affected
+    is owed to them, and a promise of it to anyone else is unbacked."""
+    coupon = Remedy(type="coupon", amount=Decimal(45), currency="CNY", valid_days=30, rule_id="PG-1", for_issue_types=("staff_attitude",))
+    incident = INCIDENT.model_copy(update={"decisions": [coupon]})
+    removed = TicketFacts(issue_type="staff_attitude")
+    assert ("PG-1", "coupon") in rules(entitlements(BOOK, removed, incident))
+    assert ("PG-1", "coupon") not in rules(entitlements(BOOK, LATE, incident))
+    ticket = Ticket(id="T-9", incident_id=incident.id, messages=["late again"], facts=LATE)
+    draft = Composer(BOOK).draft_reply(incident, ticket, "en")
+    assert "45-yuan" not in draft.text and all(c.backed for c in draft.commitments)
+
+
 def test_a_claim_never_raises_what_a_ticket_is_entitled_to() -> None:
     claimed = TicketFacts(issue_type="late_delivery", claimed={"delay_minutes": 90})
     assert ("LD-2", "refund") not in rules(entitlements(BOOK, claimed, INCIDENT))

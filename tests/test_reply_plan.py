@@ -131,7 +131,8 @@ def test_legal_and_media_threats_are_answered_not_thanked() -> None:
     legal = reply("再不处理我就去12315投诉。")
     assert answers(legal) == {"escalation_legal": "handed_over"} and "权利" in legal.text and "谢谢您的耐心" not in legal.text
     media = reply("我已经联系了电视台的记者。")
-    assert answers(media) == {"escalation_media": "handed_over"} and "删" in media.text
+    # the same words whether they have posted or only say they will: we won't stand in their way
+    assert answers(media) == {"escalation_media": "handed_over"} and "不会阻拦" in media.text
     assert_safe(legal)
     assert_safe(media)
 
@@ -232,3 +233,38 @@ def test_who_the_customer_wants_an_apology_from_is_echoed_only_as_a_plain_refere
         draft = reply(f"I want an apology from {payload}.", lang="en", customer="Sam")
         assert "apology_from" in {a.type for a in draft.asks}
         assert "claims.example" not in draft.text and "500" not in draft.text and "everyone in this group" not in draft.text
+
+
+def test_a_pronoun_is_not_echoed_as_who_an_apology_is_from() -> None:
+    """ "an apology from him" names nobody on its own: the reply speaks of the apology asked for."""
+    draft = reply("Your founder promised this on stream. I want an apology from him, not from a bot.", lang="en", customer="Sam")
+    assert answers(draft)["apology_from"] == "handed_over"
+    assert "from him" not in draft.text and "apology" in draft.text
+    assert_safe(draft)
+
+
+def test_two_people_asked_to_apologise_are_both_named_in_our_voice() -> None:
+    draft = reply("我要求退一赔十，还要那个发表格的人和你们老板亲自给我道歉")
+    assert answers(draft)["apology_from"] == "handed_over"
+    assert "那个发表格的人和我们老板道歉" in draft.text and "你们老板" not in draft.text
+    assert_safe(draft)
+
+
+def test_a_cause_that_opens_with_a_lead_in_is_said_without_it() -> None:
+    """The reply says "the cause:" itself, so the record's own "这是我们的责任：" would be said twice."""
+    cause = {
+        "zh": "这是我们的责任：我们追求订单量，却没有同步增加骑手",
+        "en": "Our responsibility, plainly: we chased order volume without adding riders",
+    }
+    incident = INCIDENT.model_copy(update={"cause": INCIDENT.cause.model_copy(update=cause)})
+    for lang in ("zh", "en"):
+        clause = COMPOSER.cause_for(incident, lang, "")
+        assert clause.startswith(("我们追求", "we chased")), clause
+
+
+def test_a_customer_who_only_asked_a_question_is_offered_what_policy_gives_not_told_they_asked() -> None:
+    calm = reply("请问我的订单怎么还没到？")
+    assert "86元" in calm.text
+    assert not any(granted in calm.text for granted in ("退款没问题", "退款我们同意", "可以退款"))
+    assert any(offer in calm.text for offer in ("也可以选择", "还可以得到", "给您留着"))
+    assert_safe(calm)

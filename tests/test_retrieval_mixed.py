@@ -163,3 +163,29 @@ def test_a_rule_id_is_searched_in_both_languages(store: KnowledgeStore, corpus: 
     ingest(store, [corpus])
     results = store.search("what does rule LD-2 say", k=2, lang="zh")
     assert results[0].heading == "赔付标准" and results[0].lexical_rank == 1
+
+
+@pytest.fixture(scope="module")
+def one_copy_store(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeStore:
+    """The sample knowledge base with each document in one language only (the issue's case)."""
+    root = tmp_path_factory.mktemp("one-copy")
+    store = KnowledgeStore(open_client(path=root / "chroma"), make_embedding_functions("use+e5"))
+    report = ingest(store, [retrieval.one_copy_corpus(retrieval.DEFAULT_CORPUS, root / "kb")])
+    assert report.ok, report.errors
+    return store
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc_id", "headings"),
+    [
+        ("客服可以在群里跟顾客吵架吗", "community-rules", {"How staff behave in groups"}),
+        ("外卖洒了我拍了照，能赔多少", "damaged-goods", {"Reported with a photo within 24 hours", "Reported without a photo, or later"}),
+    ],
+)
+def test_a_chinese_question_reaches_the_english_only_answer_past_chinese_look_alikes(
+    one_copy_store: KnowledgeStore, question: str, doc_id: str, headings: set[str]
+) -> None:
+    assert retrieval.kept_language(doc_id) == "en"  # the answer exists in English only
+    top = [(r.doc_id, r.heading) for r in one_copy_store.search(question, k=3)]
+    assert any(d == doc_id and h in headings for d, h in top), top

@@ -21,7 +21,7 @@ from drafting.webapp import export, forms
 from drafting.workflow import db
 from drafting.workflow import queue as review
 from drafting.workflow.core import Workflow
-from knowledge.policy import PolicyBook, PolicyError, TicketFacts, add_policy_file
+from knowledge.policy import PolicyBook, PolicyError, Remedy, TicketFacts, add_policy_file
 
 ROOT = Path(__file__).resolve().parent.parent
 INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8")))
@@ -228,6 +228,24 @@ def test_incident_form_round_trip_and_errors() -> None:
         forms.from_form({**forms.to_form(None), "id": "x", "title_en": "T"})
     with pytest.raises(ValidationError, match="coupon remedy needs"):
         forms.from_form({**fields, "decisions": [{"type": "coupon", "amount": 5}]})
+
+
+def test_saving_the_incident_form_keeps_every_field_of_a_decision() -> None:
+    """A decision for some customers only, refunding the item, in its currency: the form edits all of it, so
+    saving the record from the app loses none of it."""
+    decisions = [
+        Remedy(type="refund", scope="full", applies_to="item", rule_id="D-1", for_issue_types=("defective", "damaged")),
+        Remedy(type="coupon", amount=Decimal(30), currency="CNY", valid_days=30, rule_id="D-2", for_issue_types=("staff_attitude",)),
+    ]
+    incident = INCIDENT.model_copy(update={"decisions": decisions})
+    fields = forms.to_form(incident)
+    assert fields["decisions"][0]["for_issue_types"] == "defective, damaged"
+    assert forms.from_form(fields) == incident
+    fields["decisions"][1]["for_issue_types"] = "staff_attitude、privacy"  # typed in Chinese punctuation
+    assert forms.from_form(fields).decisions[1].for_issue_types == ("staff_attitude", "privacy")
+    fields["decisions"][1]["for_issue_types"] = "rude_staff"
+    with pytest.raises(ValidationError, match="for_issue_types"):
+        forms.from_form(fields)
 
 
 def test_the_timeline_counts_from_when_the_crisis_started(flow: Workflow) -> None:

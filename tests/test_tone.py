@@ -353,7 +353,7 @@ def with_semantic() -> ToneChecker:
 @pytest.mark.parametrize(
     "text",
     [
-        "Honestly, all this fuss over a late lunch is a bit much, don't you think?",
+        "Honestly, this whole scene over a late lunch is a little excessive, don't you think?",
         "说实话，为了晚到的一顿午饭闹成这样，有点过了吧？",
         "If you wanted it faster you could always cook yourself.",
     ],
@@ -460,7 +460,7 @@ def test_a_tone_flag_does_not_depend_on_how_long_the_reply_is() -> None:
 
 def test_meaning_judges_sentence_by_sentence_so_padding_neither_hides_nor_adds(with_semantic: ToneChecker) -> None:
     model = with_semantic.semantic
-    rude = "Honestly, all this fuss over a late lunch is a bit much, don't you think?"
+    rude = "Honestly, this whole scene over a late lunch is a little excessive, don't you think?"
     alone = float(model.probabilities([rude])[0])
     padded = float(model.probabilities([rude + PADDING * 4])[0])
     assert padded >= alone - 1e-6  # polite sentences appended cannot dilute the rude one

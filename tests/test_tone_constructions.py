@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tone_checks import assert_flagged_with_a_fix_that_passes
 
-from drafting.guards.tone import ToneChecker, apply_suggestion, check
+from drafting.guards.tone import ToneChecker, check
 from evals import tone as eval_tone
 
 
@@ -79,13 +80,7 @@ def categories(text: str) -> set[str]:
     ],
 )
 def test_construction_is_flagged_with_a_fix_that_passes(text: str, category: str) -> None:
-    report = check(text)
-    flags = [f for f in report.flags if f.category == category]
-    assert flags, report.to_dict()
-    for flag in flags:
-        assert check(flag.suggestion).flags == (), flag.suggestion  # the suggested wording is itself clean
-        fixed = check(apply_suggestion(text, flag))
-        assert sum(f.category == category for f in fixed.flags) < len(flags), fixed.to_dict()
+    assert_flagged_with_a_fix_that_passes(text, category)
 
 
 @pytest.mark.parametrize(
@@ -164,7 +159,7 @@ def test_a_hint_the_meaning_also_objects_to_counts(model) -> None:
 
 def test_the_meaning_seconds_only_the_hints_own_sentence(model) -> None:
     hint_sentence = "We apologize for any inconvenience."
-    other = "Honestly, all this fuss over a late lunch is a bit much, don't you think?"
+    other = "Honestly, this whole scene over a late lunch is a little excessive, don't you think?"
     p_hint, p_other = (float(p) for p in model.probabilities([hint_sentence, other]))
     assert p_other > p_hint
     between = copy.copy(model)

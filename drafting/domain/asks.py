@@ -150,8 +150,11 @@ def _language(text: str, lang: str | None) -> str:
     return own if own in ("zh", "en") else (lang or "zh")
 
 
-# A negation reaches to the next comma: "I don't care about that, I just want to know …" asks.
+# A negation reaches to the next comma: "I don't care about that, I just want to know …" asks; and, in a
+# run-on sentence with no commas, no further than a few words ("i dont even want a refund honestly i want you
+# to tell me why this keeps happening" still asks why).
 _NEGATION_SCOPE = re.compile(r"[,，;；]")
+_NEGATION_REACH = 40  # characters between the cue and the ask it declines
 
 
 def _negated(clause: str, match: re.Match[str], lang: str, after: str = "") -> bool:
@@ -160,7 +163,7 @@ def _negated(clause: str, match: re.Match[str], lang: str, after: str = "") -> b
     start = match.start()
     if start > 0 and clause[start - 1] in lexicon.negated_prefix:
         return not any(pattern.search(clause[match.end() :] + after) for pattern in lexicon.ultimatum[lang])
-    scope = max((cut.end() for cut in _NEGATION_SCOPE.finditer(clause, 0, start)), default=0)
+    scope = max([cut.end() for cut in _NEGATION_SCOPE.finditer(clause, 0, start)] + [start - _NEGATION_REACH, 0])
     # the cue may run into the match ("don't send another"), but must begin before it
     window = clause[scope : match.end()]
     return any(cue.start() < start - scope for pattern in lexicon.negation[lang] for cue in pattern.finditer(window))
@@ -275,7 +278,8 @@ def _ask(kind: str, phrase: str, clause: str, message: str, lang: str) -> Ask:
         if multiple:
             ask = ask.model_copy(update={"multiple": multiple})
     if kind == "apology_from":
-        ask = ask.model_copy(update={"who": _who(clause, lang)})
+        # the person may be named in the clause before ("还有那个管理员，必须给我道歉"): the message is searched next
+        ask = ask.model_copy(update={"who": _who(clause, lang) or _who(message, lang)})
     return ask
 
 

@@ -1,7 +1,7 @@
 """What a ticket is entitled to: the one rule every drafter, guard check and front door uses.
 
 The policy book maps facts to remedies; this adds what the book cannot know on its own: a declared incident
-makes incident-time rules apply, the incident's own decisions are granted to everyone it affects, a
+makes incident-time rules apply, the incident's own decisions are granted to those they were made for, a
 customer's unconfirmed claim is never a fact, and a bystander is owed no order's remedy."""
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ def counted_facts(facts: TicketFacts, incident: Incident | None = None) -> Ticke
 
 def entitlements(book: PolicyBook, facts: TicketFacts, incident: Incident | None = None) -> list[Remedy]:
     """The remedies a customer with these facts is entitled to: the policy book's remedies for the facts
-    that count (see counted_facts), plus the incident's own decisions when there is an incident."""
-    decisions = list(incident.decisions) if incident is not None else []
+    that count (see counted_facts), plus the incident's own decisions when there is an incident (a decision
+    made for some issue types only goes to tickets of those types)."""
+    decisions = [d for d in incident.decisions if not d.for_issue_types or facts.issue_type in d.for_issue_types] if incident is not None else []
     return book.remedies_for(counted_facts(facts, incident)) + decisions
 
 

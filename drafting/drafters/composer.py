@@ -106,6 +106,11 @@ _NEEDS_ORDER = re.compile(r"\b(?:in|with|from|of) order \{order\}|（订单\{ord
 _CAUSE_CLAUSE = re.compile(r"[；;。！？!?]|(?<=\.)\s|, and (?=(?:the|our|we|some|a|an|no)\b)|，(?:而且|同时|另外)")
 
 
+# A cause may open with a lead-in before a colon ("这是我们的责任：我们导出…", "Our mistake, plainly: we …"):
+# the reply's own header already says it is the cause, so the lead-in would be said twice.
+_CAUSE_LEAD_IN = re.compile(r"^[^：:，,]{1,16}：\s*|^[^:;.]{1,40}:\s+")
+
+
 # A clause cut from a longer cause may open with the word that joined it ("and when we cancelled …").
 _LEADING_JOIN = re.compile(r"^\s*(?:(?:and|but|so|also)\s+|(?:而且|并且|同时|另外|而)(?=\S))", re.IGNORECASE)
 
@@ -113,12 +118,23 @@ _LEADING_JOIN = re.compile(r"^\s*(?:(?:and|but|so|also)\s+|(?:而且|并且|同�
 # Who the customer wants an apology from is the customer's own text, copied into our reply: only a short
 # plain reference to a person ("your manager", "the rider", 你们店长) is; anything longer, or with digits,
 # links or other marks, may be an attacker's payload and is left out (the reply then speaks of "an apology").
-_PLAIN_WHO = {"zh": re.compile(f"[{CJK_RANGES}]{{1,8}}"), "en": re.compile(r"(?:(?:the|your|that|this|his|her)\s)?[A-Za-z]+(?:\s[A-Za-z]+){0,2}")}
+_PLAIN_WHO = {"zh": re.compile(f"[{CJK_RANGES}]{{1,14}}"), "en": re.compile(r"(?:(?:the|your|that|this|his|her)\s)?[A-Za-z]+(?:\s[A-Za-z]+){0,2}")}
+
+
+# "an apology from him": a pronoun points back at someone named elsewhere; echoed alone it reads as if we
+# did not know who, so the reply speaks of "an apology" instead.
+_PRONOUN_WHO = {
+    "zh": frozenset({"他", "她", "他们", "她们", "你", "你们", "ta"}),
+    "en": frozenset({"him", "her", "them", "you", "it", "someone", "somebody"}),
+}
 
 
 def _plain_person(who: str | None, lang: str) -> str | None:
     who = (who or "").strip()
-    return who if who and _PLAIN_WHO["zh" if lang == "zh" else "en"].fullmatch(who) else None
+    key = "zh" if lang == "zh" else "en"
+    if not who or who.lower() in _PRONOUN_WHO[key]:
+        return None
+    return who if _PLAIN_WHO[key].fullmatch(who) else None
 
 
 PAST_UPDATE = "the incident's next update ({when}) has passed, so no drafted text promises it: set a new time in the incident"
@@ -137,21 +153,19 @@ def _as_aware(moment: datetime) -> datetime:
 def _our_side(who: str, lang: str) -> str:
     """The customer's "your manager" / 你们经理 in our voice: our manager / 我们经理."""
     if lang == "zh":
-        return re.sub(r"^(?:你们|你家|贵公司的?|你们公司的?)", "我们", who)
-    return re.sub(r"^your\b", "our", who, flags=re.IGNORECASE)
+        # anywhere, not only first: "那个发表格的人和你们老板" is two people, the second ours too
+        return re.sub(r"(?:你们公司的?|贵公司的?|你们|你家)", "我们", who)
+    return re.sub(r"\byour\b", "our", who, flags=re.IGNORECASE)
+
+
+def _without_lead_in(clause: str) -> str:
+    rest = _CAUSE_LEAD_IN.sub("", clause, count=1)
+    return rest if len(rest) >= 6 else clause
 
 
 def _lower_first(sentence: str) -> str:
     """A sentence joined after a semicolon: its first letter lower-cased, unless it is "I"."""
     return sentence if sentence[:2] in ("I ", "I'") else sentence[:1].lower() + sentence[1:]
-
-
-def _words(text: str, lang: str) -> set[str]:
-    """Words to compare a cause clause with what the customer wrote: zh character pairs, en words of 4+."""
-    if lang == "zh":
-        han = "".join(re.findall(f"[{CJK_RANGES}]", text))
-        return {han[i : i + 2] for i in range(len(han) - 1)}
-    return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
 
 
 class Composer:
@@ -292,9 +306,13 @@ class Composer:
     def today(self) -> date:
         return self.now().date()
 
-    def _actions(self, rng: random.Random, incident: Incident, lang: str, phrases: dict[str, Any], only: list[Action] | None = None) -> list[str]:
+    def _actions(
+        self, rng: random.Random, incident: Incident, lang: str, phrases: dict[str, Any], only: list[Action] | None = None, limit: int | None = 4
+    ) -> list[str]:
+        """The actions as list items (what, owner, due). A reply's letter form names the first four; a public
+        statement names every one (`limit=None`): it is where every reply points for "everything we're changing"."""
         out = []
-        for action in (incident.actions if only is None else only)[:4]:
+        for action in (incident.actions if only is None else only)[:limit]:
             what = strip_end(action.what.pick(lang))
             owner = action.owner.pick(lang)
             if action.due and owner:
@@ -332,7 +350,8 @@ class Composer:
         if style is not None and style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
         lang = lang or ticket.language()
-        rng = random.Random(f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}")
+        seed = f"reply/{incident.id}/{ticket.id}/{variant}/{style or ''}"
+        rng = random.Random(seed)
         reading = read_asks(ticket.messages, lang)
         remedies = self.entitlements(incident, ticket, reading)
         if style in (None, "shorter"):
@@ -342,6 +361,12 @@ class Composer:
             )
             answers = plan(reading.asks, remedies, known)
             parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)
+            if style is None and len(("" if lang == "zh" else " ").join(parts)) > self.reply_phrases["chat_budget"][lang]:
+                # Over a chat message's length: the cause clause nobody asked for goes (the public statement,
+                # which the reply points to, has it), and the same wording is kept for everything else.
+                parts = self._chat_reply(
+                    random.Random(seed), incident, ticket, lang, remedies, answers, short=False, reading=reading, status=status, brief=True
+                )
         else:
             answers = plan(reading.asks, remedies)
             parts = self._letter_reply(rng, incident, ticket, lang, remedies, answers, style)
@@ -365,11 +390,11 @@ class Composer:
     def _fact(self, rng: random.Random, ticket: Ticket, lang: str, incident: Incident | None = None) -> str:
         """What went wrong for this customer, in plain words (their order and delay when known). When their
         issue type is a request of theirs or says nothing ("您希望取消订单", "something went wrong"), what
-        went wrong is the incident itself, by its title: an apology never takes their request as its object."""
+        went wrong is the incident itself (facts_incident in reply.yaml): an apology never takes their request
+        as its object."""
         facts = ticket.facts
-        title = strip_end(incident.title.pick(lang)) if incident is not None else ""
-        if title and facts.issue_type in self.reply_phrases.get("facts_not_a_wrong", []) and self._promises_only(title, []):
-            return title if lang == "zh" else _lower_first(title)
+        if incident is not None and facts.issue_type in self.reply_phrases.get("facts_not_a_wrong", []):
+            return str(rng.choice(self.reply_phrases["facts_incident"][lang]))
         key: str = facts.issue_type  # the phrase bank also has 'late_delivery_unknown'
         if key == "late_delivery" and facts.delay_minutes is None:
             key = "late_delivery_unknown"
@@ -477,11 +502,12 @@ class Composer:
         separates with semicolons, the one sharing most words (zh: character pairs) with what they wrote
         and what went wrong for them; the first when none does."""
         clauses = [strip_end(_LEADING_JOIN.sub("", c)) for c in _CAUSE_CLAUSE.split(incident.cause.pick(lang)) if c.strip()]
-        clauses = [c for c in clauses if c]
+        clauses = [c for c in (_without_lead_in(c) for c in clauses) if c]
         if len(clauses) <= 1:
             return clauses[0] if clauses else ""
-        wanted = _words(about, lang)
-        return max(clauses, key=lambda clause: len(_words(clause, lang) & wanted))
+        # the same notion of "what a text is about" as the record's answers to questions (stemmed, no stop words)
+        wanted = record_answers.words(about, lang)
+        return max(clauses, key=lambda clause: len(record_answers.words(clause, lang) & wanted))
 
     def contact(self, rng: random.Random, incident: Incident, lang: str) -> str:
         """Who takes a hand-over: the incident owner, else the template's generic role. No time comes with
@@ -562,6 +588,7 @@ class Composer:
         short: bool,
         reading: CustomerReading,
         status: record_answers.Found | None = None,
+        brief: bool = False,
     ) -> list[str]:
         """Greeting, their facts and the apology in one sentence (with the cause clause that concerns them,
         unless they only asked questions); the answers; their remedies; the channel; a pointer to the public statement.
@@ -578,7 +605,7 @@ class Composer:
         # The playbook's reply explains the cause: the one clause of it that concerns this customer (the whole
         # list is the public statement's, which the reply points to). A customer who only asked questions gets
         # the answers and the pointer; one who asked why, the clause as that answer.
-        explained = "explanation" in answers.granted or (not short and plain is None and not bystander)
+        explained = "explanation" in answers.granted or (not short and not brief and plain is None and not bystander)
         cause = self.cause_for(incident, lang, " ".join(ticket.messages) + " " + fact) if explained else ""
         if bystander and not cause:
             opening = self._pick(rng, p, "opening_bystander", lang)
@@ -600,6 +627,8 @@ class Composer:
             if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
                 answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
         intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines))
+        if plain is not None and intro == "remedies_intro_chat":
+            intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
         parts += before
         if "status" in answers.granted and status is not None:
             parts.append(self._record_sentence(rng, status, lang, "answer_status"))
@@ -706,11 +735,11 @@ class Composer:
                 done = [a for a in incident.actions if a.due is not None and a.due <= today]
                 pending = [a for a in incident.actions if a.due is None or a.due > today]
                 for which, listed in (("actions_done", done), ("actions_fixes", pending)):
-                    actions = self._actions(rng, incident, lang, p, only=listed)
+                    actions = self._actions(rng, incident, lang, p, only=listed, limit=None)
                     if actions:
                         parts.append(self._pick(rng, p, which, lang) + self._list(actions, lang))
             elif slot in ("actions_now", "actions_fixes"):
-                actions = self._actions(rng, incident, lang, p)
+                actions = self._actions(rng, incident, lang, p, limit=None)
                 if actions:
                     parts.append(self._pick(rng, p, slot, lang) + self._list(actions, lang))
             elif slot == "compensation":

@@ -6,14 +6,19 @@ an action (what, who, by when), or a clause of the cause, of what happened or of
 most words with the question (zh: character pairs) is the answer when it shares enough; otherwise there is
 no answer on record and the reply says so and names who will give it (drafting/drafters/composer.py).
 
-The question grammar, the stop words and the threshold are data (templates/questions.yaml)."""
+Customers rarely use the record's words ("how do I get back in?" for "invite the removed members back"), so
+when no part shares enough words, the question's meaning is compared with each part's (the packaged
+multilingual sentence encoder, offline): the closest part answers when it is close enough and clearly closer
+than the next. The question grammar, the stop words and both thresholds are data (templates/questions.yaml)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
+
+import numpy as np
 
 from drafting.domain.models import Action, Incident
 from drafting.text.data import PackagedDataError, load_yaml
@@ -41,9 +46,11 @@ class Found:
 class _Grammar:
     question: dict[str, list[re.Pattern[str]]]
     why: dict[str, list[re.Pattern[str]]]
+    future: dict[str, list[re.Pattern[str]]]
     sentence_end: dict[str, re.Pattern[str]]
     stop: dict[str, frozenset[str]]
     min_points: dict[str, dict[str, int]]  # kind -> lang -> points
+    meaning: dict[str, float] | None  # min_similarity, min_margin; None: no meaning fallback
 
 
 @cache
@@ -59,9 +66,11 @@ def _grammar() -> _Grammar:
         return _Grammar(
             question={lang: [re.compile(p, re.IGNORECASE) for p in data["question"][lang]] for lang in ("zh", "en")},
             why={lang: [re.compile(p, re.IGNORECASE) for p in data["why"][lang]] for lang in ("zh", "en")},
+            future={lang: [re.compile(p, re.IGNORECASE) for p in data["future"][lang]] for lang in ("zh", "en")},
             sentence_end={lang: re.compile(data["sentence_end"][lang]) for lang in ("zh", "en")},
             stop={lang: frozenset(str(w).lower() for w in data["stop"][lang]) for lang in ("zh", "en")},
             min_points={kind: {lang: int(data["min_points"][kind][lang]) for lang in ("zh", "en")} for kind in ("action", "clause")},
+            meaning={k: float(data["meaning"][k]) for k in ("min_similarity", "min_margin")} if data.get("meaning") else None,
         )
     except (KeyError, TypeError, re.error) as error:
         raise PackagedDataError(f"{_DATA[1]}: {error!r}: every section needs zh and en entries (see the file's comments)") from error
@@ -111,10 +120,18 @@ def _clauses(text: str) -> list[str]:
     return [c.strip().rstrip("。.") for c in _CLAUSE.split(text) if c and len(c.strip()) > 3]
 
 
-def answer_from_record(question: str, incident: Incident, lang: str, context: str = "") -> Found | None:
+def answer_from_record(question: str, incident: Incident, lang: str, context: str = "", *, semantic: bool = True) -> Found | None:
     """The part of the record that best answers the question: the best action when it scores enough (it says
     what is being done, by whom and when), else the best clause of what happened, the impact or the cause
-    when that does. `context`: the rest of what the customer wrote (its words count half)."""
+    when that does; failing both, the part closest in meaning (`semantic=False`: words only). `context`: the
+    rest of what the customer wrote (its words count half)."""
+    found = _by_words(question, incident, lang, context)
+    if found is None and semantic and words(question, lang):
+        found = _by_meaning(question, incident, lang)
+    return found
+
+
+def _by_words(question: str, incident: Incident, lang: str, context: str) -> Found | None:
     asked = words(question, lang)
     around = words(context, lang) - asked
     # "Is mine one of them?": the question points back at what they wrote before it. Only an action may
@@ -122,6 +139,9 @@ def answer_from_record(question: str, incident: Incident, lang: str, context: st
     pointing_back = not asked
     if pointing_back:
         asked, around = around, set()
+    key = "zh" if lang == "zh" else "en"
+    # "Will you …?" asks what will be done: only an action answers it (see `future` in questions.yaml)
+    actions_only = pointing_back or any(p.search(question) for p in _grammar().future[key])
     if not asked:
         return None
 
@@ -130,14 +150,13 @@ def answer_from_record(question: str, incident: Incident, lang: str, context: st
         said = words(text, lang)
         return 2 * len(said & asked) + len(said & around), len(said & asked)
 
-    key = "zh" if lang == "zh" else "en"
     thresholds = _grammar().min_points
     found: list[Found] = []
     for action in incident.actions:
         score, own = points(action.what.pick(lang))
         if own >= 1 and score >= thresholds["action"][key]:
             found.append(Found("action", score, action=action))
-    for recorded in () if pointing_back else (incident.what_happened, incident.impact, incident.cause):
+    for recorded in () if actions_only else (incident.what_happened, incident.impact, incident.cause):
         for clause in _clauses(recorded.pick(lang)):
             # a clause answers only a question about the facts, so it must share at least two of its words
             score, own = points(clause)
@@ -145,6 +164,42 @@ def answer_from_record(question: str, incident: Incident, lang: str, context: st
                 found.append(Found("clause", score, clause=clause))
     # an action first: what is being done never misleads, while a clause of what happened may be out of date
     return max(found, key=lambda f: (f.kind == "action", f.score), default=None)
+
+
+def _parts(incident: Incident, lang: str) -> list[Found]:
+    """Every part of the record that may answer a question: its actions, then the clauses of what happened,
+    the impact and the cause."""
+    parts = [Found("action", 0, action=action) for action in incident.actions if action.what.pick(lang)]
+    for recorded in (incident.what_happened, incident.impact, incident.cause):
+        parts += [Found("clause", 0, clause=clause) for clause in _clauses(recorded.pick(lang))]
+    return parts
+
+
+@lru_cache(maxsize=256)
+def _encoded(texts: tuple[str, ...]) -> np.ndarray:
+    """Unit vectors of the texts (an incident's parts are encoded once, then reused for every question)."""
+    from knowledge.embeddings import UseEmbeddings  # loads the encoder on first use, never at import
+
+    vectors = np.asarray(UseEmbeddings()(list(texts)), dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def _by_meaning(question: str, incident: Incident, lang: str) -> Found | None:
+    """The part of the record closest in meaning to the question, when it is close enough and clearly the
+    closest: two parts nearly as close mean the encoder cannot tell which one was asked about, and a wrong
+    answer costs more than an honest "not yet"."""
+    limits = _grammar().meaning
+    parts = _parts(incident, lang)
+    if limits is None or not parts:
+        return None
+    texts = tuple(p.action.what.pick(lang) if p.action is not None else p.clause for p in parts)
+    similarity = _encoded(texts) @ _encoded((question,))[0]
+    order = np.argsort(-similarity)
+    best = float(similarity[order[0]])
+    runner_up = float(similarity[order[1]]) if len(order) > 1 else -1.0
+    if best < limits["min_similarity"] or best - runner_up < limits["min_margin"]:
+        return None
+    return Found(parts[order[0]].kind, 0, action=parts[order[0]].action, clause=parts[order[0]].clause)
 
 
 __all__ = ["Found", "answer_from_record", "asks_why", "phrases", "questions", "words"]

@@ -161,8 +161,10 @@ class _Judge:
         close = [f"coupon {_money(r.amount)} CNY ({r.rule_id})" for r in self.of("coupon")] + [
             f"refund ({r.rule_id})" for r in self.of("refund", "free_order")
         ]
+        # a sum the grammar knows it cannot name (a price match) says why, in the grammar's words
+        said = c.reason.split(": no rule")[0] if c.amount is None and c.reason else _said(c)
         return self.refused(
-            "unbacked", f"{_said(c)}: no rule grants cash compensation; what this ticket may get instead: {', '.join(close) or 'nothing'}"
+            "unbacked", f"{said}: no rule grants cash compensation; what this ticket may get instead: {', '.join(close) or 'nothing'}"
         )
 
     def free_orders(self) -> Commitment:
@@ -188,7 +190,14 @@ class _Judge:
             if (c.count or 1) > len(coupons):
                 granted = ", ".join(r.rule_id for r in coupons)
                 return self.refused("exceeds", f"{c.count} coupons: the rules for this ticket grant {len(coupons)} (rule {granted})")
-            return self.backed(coupons[0])
+            # "we've extended your coupon by 60 days": no value named, but a term the rules must allow
+            lasting = [r for r in coupons if not c.valid_days or not r.valid_days or r.valid_days >= c.valid_days]
+            if not lasting:
+                best = max(coupons, key=lambda r: r.valid_days or 0)
+                return self.refused(
+                    "exceeds", f"a coupon valid {c.valid_days} days is longer than rule {best.rule_id} allows ({best.valid_days} days)"
+                )
+            return self.backed(lasting[0])
         fitting = [r for r in coupons if r.amount is not None and r.amount >= c.amount]
         if not fitting:
             best = coupons[-1]

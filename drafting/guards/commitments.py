@@ -20,7 +20,8 @@ near the amounts that need them, and every look-up is bucketed, so the guard is 
 (a megabyte of digits or words in well under a second; tests/test_commitments.py).
 
 A promise in quotation marks is still a promise to the reader, unless its sentence attributes it to someone
-else AND declines it ("您提到的“赔偿1000元”，我们无法承诺").
+else AND declines it ("您提到的“赔偿1000元”，我们无法承诺"). A colleague's promise passed on (工作人员说会给您退…,
+"my colleague said we'd refund you") is ours too, unless its sentence or the next corrects or declines it.
 
 After the grammar, a safety net (_SafetyNet) denies by default what the grammar left unclassified: money in
 any form (转您100块, 0.5万, 两百大洋, "a tenner", "send over 40 to your PayPal") in a clause that gives, names a
@@ -66,12 +67,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, cast
 
 from drafting.domain.models import Commitment, CommitmentType
 from drafting.guards.commitment_judge import BOOK_CURRENCY, judge
 from drafting.guards.deadlines import Deadline, find_deadlines
-from drafting.guards.promise_text import QUOTED, RANGE, SENTENCE_REACH, IndexedText, Quantity, SpanSet, lexicon, plain, quantities, with_unit
+from drafting.guards.promise_text import (
+    QUOTED,
+    RANGE,
+    SENTENCE_REACH,
+    IndexedText,
+    Quantity,
+    SpanSet,
+    compile_words,
+    lexicon,
+    plain,
+    quantities,
+    with_unit,
+)
 from drafting.guards.unrecognised import unread_offers
 from drafting.text.numbers import Number, normalise, parse_number, scan_numbers
 from knowledge.cjk import is_cjk
@@ -110,7 +124,7 @@ _BARE_CASH_AFTER_ZH = re.compile(r"\s?的?(?:现金)?(?:红包(?![券卷])|现�
 _BARE_COUPON_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan |kuai )?(?:coupon|voucher|credit)s?(?![a-z])")
 _BARE_COMPENSATION_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan )?(?:payouts?|settlements?|compensation|goodwill payments?)(?![a-z])")
 _REFUND_OF = re.compile(r"\s?(?:of\s|for\s)(?:the\s|your\s)?|\s?(?:您|你)?(?:的)?")
-_REFUND_AFTER_GAP = re.compile(r"\s?(?:单独|全部|全额|都|会|将|也|给您|给你){0,3}")
+_REFUND_AFTER_GAP = re.compile(r"\s?(?:我们|我|这边|单独|全部|全额|都|会|将|也|给您|给你){0,4}")
 _ARTICLE_BEFORE = re.compile(r"(?<![a-z])an?\s$")
 _BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:(?:打|转|汇|发|退|赔|补|再)(?:款|账)?|another|an extra)?\s?")
 _COUNTED = re.compile(
@@ -166,6 +180,31 @@ BARE_BOUND = 12  # characters a clause may hold besides its duration and still b
 REPEAT_REACH = 240  # characters back in which a refund said again ("退款24小时内到账") is the one promised before
 HEADLINE_REACH = 160
 # before a coupon's value: the coupon said before, named again (这张30元券, "that 30 yuan coupon")
+PRICE_MATCH_REASON = "a price match (the difference to another price: a sum the draft does not name)"
+# money promised with no sum, by what it pays for
+UNNAMED_SUM_REASONS = {
+    "expense_cover": "the customer's own costs paid (a sum the draft does not name)",
+    "pledge": "money pledged whenever it happens again (a sum the draft does not name)",
+}
+APOLOGY_GIFT_REASON = "a gift in kind sent as an apology (a value the draft does not name)"
+_PROLONGED = re.compile(r"顺延|延长|extend(?:ed|ing)?")
+_ALREADY = re.compile(r"已经|早已|already")
+_REFUSED_AFTER = re.compile(
+    r"\s?(?:是|就|我们|也|实在)?(?:退|给|赔|补|发|返)不了|\s?(?:我们|也|实在)?(?:不能|无法|没法|没办法)(?:再)?(?:退|给|赔|补|发|返)"
+    r"|\s(?:we |i )?(?:can't|cannot|can not|won't|are unable to|aren't able to) (?:refund|give|pay|cover|return)"
+)
+_MARKDOWN = re.compile(r"mark(?:ed|ing)?\s.*down|markdown|降价|让利|打折|cut|reduced|slashed")
+MARKDOWN_REACH = 24  # characters from "marked down" to the share it names ("…all items 30%")
+_ARRIVES_BEFORE = re.compile(
+    r"(?:land|arrive|reach you|be (?:back|credited|refunded|with you)|show up|hit your account)\s(?:on|in|by)?\s?(?:the\s)?$"
+)
+_TIME_AFTER_THRESHOLD = re.compile(r"\s?[\d一二两三四五六七八九十半几]{1,4}\s?(?:个)?(?:分钟|小时|天|min|hour|day)")
+# 多退您20元, "给您多退二十块": money beyond what is owed back, said as a refund — cash on top
+# 一个月的免费会员, "a free Premium membership": the membership itself is what is free
+_FREE_MEMBER = re.compile(r"(?:免费|free)\s?(?:的)?\s?(?:会员|vip|membership|premium|subscription|plus)")
+_EXTRA_REFUND_BEFORE = re.compile(r"多(?:退|给|返|补|赔)(?:给)?(?:您|你)?(?:了)?\s?$")
+PRICE_MATCH_SUM_REACH = 24  # characters after "we'll refund the difference" in which its sum may be named ("…, 2,400 yen")
+
 _NAMED_AGAIN = re.compile(r"(?:这|那|该|此|(?<![a-z])(?:this|that)\s)\s?$", re.IGNORECASE)
 # before a cash word in its clause: none of it is given (没有现金赔偿, "doesn't include cash", "no cash")
 _NONE_OF = re.compile(r"没有|没|无|不含|不包括|(?<![a-z])(?:no|not|without)(?![a-z])|n't")
@@ -359,7 +398,11 @@ class _Extractor:
         for q in counts:
             if self.free(q.start, q.end):
                 self.free_orders_counted(q)
+        self.unnamed_sums()
         self.free_order_phrases()
+        self.price_matches()
+        self.member_periods()
+        self.extended_terms()
         self.unpriced("refund")
         self.unpriced("coupon")
         for deadline in deadlines:
@@ -371,10 +414,12 @@ class _Extractor:
         self.merge_appositions()
         self.restated_shares()
         _SafetyNet(self).run(amounts, deadlines)
+        self.apology_gifts()  # after the net, which reads the sums a gift may be named with (2000积分)
         self.split_excess()
         _OpenTerms(self).run(amounts)
         self.drop_work_plan()
         self.drop_declined_demands()
+        self.drop_corrected_relays()
         self.drop_declined_quotes()
         self.unrecognised(amounts, deadlines)
         return sorted(self.found, key=lambda c: (c.start, c.end))
@@ -413,6 +458,9 @@ class _Extractor:
                 return
             if t.hits["threshold_before"].ends_at(q.start, 2):
                 return
+        if _REFUSED_AFTER.match(self.s, q.end):
+            self.taken.add(q.start, q.end)
+            return  # 多出来的14元退不了, "the other 14 yuan we can't refund": named to be refused
         if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not (self.names_coupon_value(q, lo) or self.shared_out(q, lo, hi)):
             return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
         # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
@@ -430,6 +478,8 @@ class _Extractor:
             kind = "refund" if fee or self.describes_fact(q) else "compensation"
         if kind == "refund" and t.hits["expense"].any(lo, hi):
             kind = "compensation"  # "reimburse the 45 yuan taxi fare", 报销打车费: the customer's own costs, not the order
+        if kind == "refund" and _EXTRA_REFUND_BEFORE.search(self.s, max(0, q.start - 6), q.start):
+            kind = "compensation"  # 给您多退二十块: twenty beyond the refund owed
         if self.reported_done(lo, hi) and (kind not in ("coupon", "compensation") or self.past_occasion(q.start, q.end)):
             # 退款86元已于今天退回, "the 86 CNY refund was completed": a report, not a promise; a coupon just
             # added is still a grant the customer will use, unless it was given on an earlier occasion
@@ -453,6 +503,8 @@ class _Extractor:
             # goes to a payment channel that pays in yuan ("send you 30 via WeChat Pay")
             cjk = not self.s[max(0, q.start - 12) : q.start].isascii()
             currency = BOOK_CURRENCY if cjk or named or t.hits["payment_channel"].any(lo, hi) else None
+        if kind == "compensation" and _POINTS_WORTH_BEFORE.search(self.s, max(0, q.start - 30), q.start):
+            kind = "coupon"  # 1.5万积分，价值150元: the points' value, spent like a coupon
         values: dict[str, Any] = {"amount": q.value, "unit": currency, "currency": currency}
         if kind == "refund":
             full = t.hits["full_refund"].nearest(q.start, q.end, lo, hi)
@@ -666,11 +718,34 @@ class _Extractor:
                 days = _minutes(duration.value, duration.unit or "days") / 1440
                 details["valid_days"] = int(days)
                 self.taken.add(duration.start, duration.end)
+        if "valid_days" not in details and (end_date := self.valid_until(q, slo, shi)) is not None:
+            details["valid_days"] = max(0, (end_date.due.date() - self.now.date()).days)  # type: ignore[union-attr]
+            self.taken.add(end_date.start, end_date.end)
         return details
+
+    def valid_until(self, q: Quantity, slo: int, shi: int) -> Deadline | None:
+        """The end date a coupon is valid to (有效期到明年三月底, "valid until next March", 12月31日前都能用):
+        the dated deadline nearest a word of validity near the coupon, so its days can be judged."""
+        dated = [d for d in self.deadlines if d.due is not None and slo <= d.start < shi]
+        if not dated:
+            return None
+        best: tuple[int, Deadline] | None = None
+        for v_start, v_end in self.t.hits["validity"].within(max(slo, q.start - 40), min(shi, q.end + 60)):
+            for d in dated:
+                gap = d.start - v_end if d.start >= v_end else v_start - d.end
+                if -1 <= gap <= 20 and (best is None or gap < best[0]):
+                    best = (gap, d)
+        return best[1] if best else None
 
     def duration_near(self, validity: tuple[int, int]) -> Quantity | None:
         window_lo, window_hi = max(0, validity[0] - 12), min(len(self.s), validity[1] + 24)
-        durations = [x for x in _quantities_between(self, window_lo, window_hi) if x.kind == "duration"]
+        # the year of a date (2027年3月底) is not a span of years
+        dates = [(d.start, d.end) for d in self.deadlines if not d.relative]
+        durations = [
+            x
+            for x in _quantities_between(self, window_lo, window_hi)
+            if x.kind == "duration" and not any(s <= x.start and x.end <= e for s, e in dates)
+        ]
         return min(durations, key=lambda x: min(abs(x.start - validity[1]), abs(validity[0] - x.end)), default=None)
 
     def applies_to(self, lo: int, hi: int) -> str | None:
@@ -705,7 +780,7 @@ class _Extractor:
                 return
             self.add("discount", q.start, q.end, amount=100 - paid, unit="percent")
             return
-        if t.hits["discount"].starts_at(q.end, 2) or t.hits["discount"].ends_at(q.start, 4):
+        if t.hits["discount"].starts_at(q.end, 2) or t.hits["discount"].ends_at(q.start, 4) or self.marked_down(q, lo):
             self.add("discount", q.start, q.end, amount=q.value, unit="percent")
             return
         kind = self.remedy_kind(q.start, q.end, lo, hi)
@@ -726,6 +801,13 @@ class _Extractor:
                 scope="full" if q.value >= 100 else "partial",
                 applies_to=self.applies_to(lo, hi),
             )
+
+    def marked_down(self, q: Quantity, lo: int) -> bool:
+        """ "marked down all items 30%", 全场商品降价20%: the price cut named before what it cuts, then the share."""
+        return any(
+            e <= q.start and q.start - e <= MARKDOWN_REACH and _MARKDOWN.fullmatch(self.s, s, e)
+            for s, e in self.t.hits["discount"].within(lo, q.start)
+        )
 
     def share_on_top(self, start: int, kind: str) -> bool:
         """A share named as compensation after a refund in its sentence, or paid again (再赔您20%, 退款之外再补一半):
@@ -850,6 +932,8 @@ class _Extractor:
             arrives = kind == "refund" and self.arrival_in(slo, shi)
             if self.general_information(start, end) or self.reported_done(lo, hi):
                 continue
+            if kind == "refund" and self.s[max(0, start - 1) : start] == "多":
+                continue  # 多退您20: the sum beyond the refund, read as cash on top
             if kind == "refund" and self.refund_said_before(slo):
                 continue  # 将退还多收的26.5元。退款24小时内到账: the refund promised before, said again with its time
             if not (forward or arrives) or not arrives and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi)):
@@ -869,6 +953,122 @@ class _Extractor:
                 values.update(self.referred_sum(start, end, lo, slo))
             if self.add(kind, start, end, **values) is not None:
                 done.add(slo)
+
+    def price_matches(self) -> None:
+        """ "We'll match it", "we'll refund the difference", 差价补给您: money paid up to someone else's price. The
+        draft names no sum, so it is compensation of an unknown amount, held for a person with the reason; a
+        clause that names the sum ("refund the ticket difference, 2,400 yen") was read with it already."""
+        for start, end in self.t.hits["price_match"].spans:
+            lo, hi = self.t.clause(start, end)
+            slo, shi = self.t.sentence(start, end)
+            named = self.found_in(lo, min(shi, hi + PRICE_MATCH_SUM_REACH))
+            if not self.free(start, end) or any(c.type in ("refund", "compensation") and c.amount is not None for c in named):
+                continue
+            if self.money_moved_or_general(lo, hi, start, end):
+                continue  # 差价已经退给您了, "we refunded the difference yesterday": money already moved
+            if not (self.looks_forward(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, lo, hi)):
+                continue
+            self.add("compensation", start, end, reason=PRICE_MATCH_REASON)
+
+    def money_moved_or_general(self, lo: int, hi: int, start: int, end: int) -> bool:
+        """Is the clause lo..hi (the match start..end in it) money that already moved, or a general rule?"""
+        return (
+            self.reported_done(lo, hi)
+            or self.done(lo, hi)
+            or self.said_done(lo, end, hi)
+            or self.past_sentence(start, end)
+            or self.general_information(start, end)
+        )
+
+    def unnamed_sums(self) -> None:
+        """您的医药费我们来出, "we'll cover your cab fare", 以后超时就赔: money promised for what it pays, with no
+        sum named — compensation held for a person with the reason, unless its clause names the sum."""
+        for name, reason in UNNAMED_SUM_REASONS.items():
+            for start, end in self.t.hits[name].spans[:50]:
+                lo, hi = self.t.clause(start, end)
+                if not self.free(start, end) or any(c.type in ("refund", "compensation") and c.amount is not None for c in self.found_in(lo, hi)):
+                    continue
+                if self.money_moved_or_general(lo, hi, start, end):
+                    continue  # 打车费已经给您报销了: money already moved
+                cap = self.sum_said_with(start)
+                if cap is not None:
+                    self.taken.add(cap.start, cap.end)
+                    self.add("compensation", start, end, amount=cap.value, unit=cap.unit, currency=cap.unit, reason=reason)
+                else:
+                    self.add("compensation", start, end, reason=reason)
+
+    def sum_said_with(self, start: int) -> Quantity | None:
+        """The money named with an unnamed sum's promise, after it in its sentence ("we'll cover your cab home, up
+        to 80 yuan"): the most it pays."""
+        _, shi = self.t.sentence(start, start)
+        return next((q for q in self.amounts if start < q.start < shi and q.kind == "money" and self.free(q.start, q.end)), None)
+
+    def extended_terms(self) -> None:
+        """会员有效期顺延至明年3月31日, 券的有效期给您延长60天, "we've extended your coupon until the end of next
+        month": a membership or a coupon's term prolonged to a date or by a span is a grant of that many days. A
+        grant said as just made is still one the customer will hold us to."""
+        for match in list(_PROLONGED.finditer(self.s))[:50]:
+            start, end = match.span()
+            lo, hi = self.t.clause(start, end)
+            member, coupon = self.t.hits["membership"].any(lo, hi), self.t.remedy["coupon"].any(lo, hi)
+            if not (member or coupon) or self.past_sentence(start, end) or _ALREADY.search(self.s, lo, hi):
+                continue  # "we already extended it in October": told, not granted now
+            kind = "membership_extension" if member and not coupon else "coupon"
+            if any(c.type == kind for c in self.found_in(lo, hi)):
+                continue
+            days = self.days_to(end, hi, spans=kind == "coupon")  # a membership's span is read by duration()
+            if days is None:
+                continue
+            if kind == "membership_extension":
+                self.add(kind, start, end, amount=Decimal(days), unit="days")
+            else:
+                self.add(kind, start, end, valid_days=days)
+
+    def days_to(self, start: int, hi: int, spans: bool) -> int | None:
+        """The days a term runs from now: to the first date after `start` in the clause, or for the span said there."""
+        for d in self.deadlines:
+            if start <= d.start < hi and d.due is not None:
+                self.taken.add(d.start, d.end)
+                return max(0, (d.due.date() - self.now.date()).days)
+        for q in self.amounts if spans else []:
+            if start <= q.start < hi and q.kind == "duration" and self.free(q.start, q.end):
+                self.taken.add(q.start, q.end)
+                return int(_minutes(q.value, q.unit or "days") / 1440)
+        return None
+
+    def apology_gifts(self) -> None:
+        """我们给您寄一箱水果表示歉意, "I'll send a bouquet to apologise": a gift in kind offered as an apology, in a
+        sentence the grammar read nothing from, is compensation of a value no rule names."""
+        for start, end in self.t.hits["apology_gift"].spans[:50]:
+            slo, shi = self.t.sentence(start, end)
+            verbs = self.t.hits["apology_gift_verb"].within(slo, shi)
+            if not verbs or any(c.type in _GIFTS for c in self.found_in(slo, shi)):
+                continue
+            v_start, v_end = verbs[0]
+            lo, hi = self.t.clause(v_start, v_end)
+            if self.done(slo, shi) or self.past_sentence(start, end) or not self.looks_forward(slo, shi) and not _TO_READER.search(self.s, slo, shi):
+                continue
+            self.add("compensation", v_start, v_end, reason=APOLOGY_GIFT_REASON)
+
+    def said_done(self, lo: int, end: int, hi: int) -> bool:
+        """A word of the past before or inside a phrase (差价已经退给您了), with nothing ahead in its clause."""
+        return self.t.hits["past"].any(lo, end) and not self.t.hits["future"].any(lo, hi)
+
+    def member_periods(self) -> None:
+        """年卡, 月卡, "an annual membership": a membership named by its period, granted, is that many months."""
+        for months, pattern in _member_period_words().items():
+            for match in pattern.finditer(self.s):
+                start, end = match.span()
+                lo, hi = self.t.clause(start, end)
+                if not self.free(start, end) or any(c.type == "membership_extension" for c in self.found_in(lo, hi)):
+                    continue
+                # granted before it is named (开一张年卡, "upgrading you to an annual plan"); "your annual plan has
+                # been extended by two weeks" grants the two weeks, not the plan
+                granted = any(self.t.hits[k].any(lo, start) for k in ("granting", "giving", "free_grant", "benefit_free"))
+                spans = any(q.kind == "duration" for q in _quantities_between(self, lo, hi))
+                if not granted or spans or self.reported_done(lo, hi) or self.t.hits["money_fact"].any(lo, hi):
+                    continue
+                self.add("membership_extension", start, end, amount=Decimal(months), unit="months")
 
     def coupons_counted(self, start: int, end: int) -> int | None:
         """The count said with a coupon word that names no value: right before it (两张优惠券) or spanning it
@@ -915,11 +1115,19 @@ class _Extractor:
             or _EVERY.search(self.s, max(0, q.start - 7), q.start)
         ):
             return  # 3天前: ago; 前6个月 / 头三天: the first six months; 每一天, "every 2 hours": a span, not a deadline
-        if t.hits["validity"].any(max(lo, q.start - 12), min(hi, q.end + 8)):
+        # 会员延长七天有效期: the membership's own term extended, not a coupon's validity
+        member_term = t.hits["membership"].any(lo, hi) and t.hits["free_grant"].any(lo, hi) and not t.remedy["coupon"].any(lo, hi)
+        if not member_term and t.hits["validity"].any(max(lo, q.start - 12), min(hi, q.end + 8)):
             return  # a coupon's validity is read with the coupon
         if self.general_information(q.start, q.end):
             return  # "top-ups normally arrive within 10 minutes": how a process usually goes
-        granted = t.hits["granting"].any(lo, hi) or t.hits["giving"].any(lo, hi) or self.listed_gift(lo, q.start)
+        granted = (
+            t.hits["granting"].any(lo, hi)
+            or t.hits["giving"].any(lo, hi)
+            or self.listed_gift(lo, q.start)
+            or bool(_FREE_MEMBER.search(self.s, lo, hi))
+            or self.bounds_a_gift(*t.sentence(q.start, q.end))  # "Six months of VIP plus a 200-yuan red packet"
+        )
         if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted and not self.reported_done(lo, hi):
             # in the unit written (7天会员 is 7 days, not 0.233 months); the judge converts
             amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
@@ -945,9 +1153,12 @@ class _Extractor:
         kind = self.time_kind(q.start, q.end, lo, hi)
         slo, shi = t.sentence(q.start, q.end)
         before = max(0, slo - BOUND_REACH)  # the bound may follow in a sentence of its own ("…; allow 3 business days.")
-        if kind is None and marked and self.bounds_a_gift(before, shi) and len(self.s[lo:hi].strip()) - (q.end - q.start) <= BARE_BOUND:
+        bare = marked and len(self.s[lo:hi].strip()) - (q.end - q.start) <= BARE_BOUND
+        if kind is None and bare and self.bounds_a_gift(before, shi):
             # "Refund of ¥43 is processing; allow 3 business days": a clause that is only the bound bounds the gift
             kind = self.time_kind(q.start, q.end, before, shi)
+        if kind is None and bare and not self.general_information(slo, shi):
+            kind = self.time_kind(q.start, q.end, slo, shi)  # 两个小时之内，您的退款就能到: the bound before its gift
         if kind is None and net:
             kind = self.unsaid_time_kind(q.start, q.end)
         if kind == "response_time":
@@ -1045,7 +1256,7 @@ class _Extractor:
         for start, end in self.t.hits["free_order"].spans:
             slo, shi = self.t.sentence(start, end)
             lo, hi = self.t.clause(start, end)
-            if self.t.hits["threshold_before"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi):
+            if self.money_threshold(lo, hi) or self.t.hits["money_fact"].any(lo, hi):
                 continue  # "delivery is free for orders over 30 yuan", "免运费仅限新用户": a rule, not a gift
             if self.t.hits["excess_apology"].any(max(0, start - 8), end):
                 continue  # 多的算我们的赔偿: the excess of a refund, read with the refund (split_excess)
@@ -1060,7 +1271,17 @@ class _Extractor:
             if self.free(start, end) and not any(c.type == "free_order" for c in self.found_in(slo, shi)):
                 count = self.free_count(start, end)
                 terms: dict[str, Any] = {"amount": Decimal(count), "unit": "orders", "count": count} if count > 1 else {}
+                # 这个月的费用我们全免, "your next month of service is free": a free period, not one order
+                period = next((unit for unit, pattern in lexicon().free_period.items() if pattern.search(self.s, lo, hi)), None)
+                if period is not None and count <= 1:
+                    self.add("free_order", start, end, amount=Decimal(1), unit=period)
+                    continue
                 self.add("free_order", start, end, applies_to="item" if self.free_thing(start, end, lo, hi) else None, **terms)
+
+    def money_threshold(self, lo: int, hi: int) -> bool:
+        """A threshold of spending in the clause (满30, "orders over 50 yuan"); one of time (迟到超过10分钟, "more than
+        20 minutes late") is the condition of a pledge, not of a purchase."""
+        return any(not _TIME_AFTER_THRESHOLD.match(self.s, e) for _, e in self.t.hits["threshold_before"].within(lo, hi))
 
     def free_count(self, start: int, end: int) -> int:
         """送您3次免费乘车, 两杯免费饮品券, 三张免单券, 免单三次, "two free nights": how many free things (1 when no
@@ -1095,7 +1316,9 @@ class _Extractor:
         t = self.t
         lo, hi = t.clause(d.start, d.end)
         slo, shi = t.sentence(d.start, d.end)
-        marked = d.relative or t.hits["before_after"].starts_at(d.end, 1) or t.hits["before_before"].ends_at(d.start, 3)
+        by = t.hits["before_before"].ends_at(d.start, 3)
+        arrives = bool(_ARRIVES_BEFORE.search(self.s, max(0, d.start - 24), d.start))  # "will land on 2 December", 这周到账
+        marked = d.relative or t.hits["before_after"].starts_at(d.end, 1) or by or arrives
         if not marked or _DATE_RANGE.match(self.s, d.end) and not d.relative:
             return  # 11月11日到13日: the incident's dates (but 12月10日到账 is an arrival)
         if (
@@ -1109,7 +1332,7 @@ class _Extractor:
         if self.that_day(d) or self.general_information(d.start, d.end):
             return  # "5月6日…我们当天查明": the day of a past event told before, not today; what usually happens
         kind = self.time_kind(d.start, d.end, lo, hi, remedies=False)
-        if kind is None and not d.relative:
+        if kind is None and (not d.relative or by or arrives):
             kind = self.time_kind(d.start, d.end, slo, shi, remedies=False)  # "…and an extra $100, by Wednesday at the latest"
         if kind is None and net and (t.hits["action_after"].starts_at(self.after_deadline(d.end), 1) or t.hits["commit"].any(lo, hi)):
             kind = self.unsaid_time_kind(d.start, d.end)
@@ -1149,6 +1372,15 @@ class _Extractor:
                     continue
                 o_start, o_end = self.t.norm.span(start, end)
                 self.add(kind, start, end, unit="deadline", deadline=self.original[o_start:o_end], deadline_days=Decimal(0))
+        for start, end in self.t.hits["no_wait"].spans[:50]:
+            lo, hi = self.t.clause(start, end)
+            slo, _ = self.t.sentence(start, end)
+            if any(c.type == "processing_deadline" for c in self.found_in(max(0, slo - BOUND_REACH), hi)) or not self.bounds_a_gift(
+                max(0, slo - BOUND_REACH), hi
+            ):
+                continue
+            o_start, o_end = self.t.norm.span(start, end)
+            self.add("processing_deadline", start, end, unit="deadline", deadline=self.original[o_start:o_end], deadline_days=Decimal(0))
 
     def discounts_counted(self) -> None:
         """ "20% off your next three orders", 下两单都打八折: a discount on a number of orders to come says how many."""
@@ -1328,6 +1560,28 @@ class _Extractor:
                 refused.add(index)
         if refused:
             self.keep_only([i for i in range(len(self.found)) if i not in refused])
+
+    def drop_corrected_relays(self) -> None:
+        """A colleague's promise passed on (同事说会给您退100元, "my colleague said we'd refund you") reaches the
+        customer through us, so it stands, unless its sentence or the next takes it back: a correction anywhere
+        there (说错了, "that was a mistake"), or a refusal after the promise's own clause (…，但没有做到, "…, and
+        we didn't"). A refusal before it ("we can't refuse what our colleague said we'd refund") is not one."""
+        relayed = self.t.hits["relayed"]
+        if not relayed.spans:
+            return
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        taken_back: set[int] = set()
+        for index, (start, end) in where.items():
+            lo, hi = self.t.clause(start, end)
+            if not any(e <= start for _, e in relayed.within(lo, start)):
+                continue
+            _, shi = self.t.sentence(start, end)
+            _, next_hi = self.t.sentence(shi, shi + 1) if shi < len(self.s) else (shi, shi)
+            reach = max(shi, next_hi)
+            if self.t.hits["correction"].any(lo, reach) or self.t.hits["decline"].any(hi, reach):
+                taken_back.add(index)
+        if taken_back:
+            self.keep_only([i for i in range(len(self.found)) if i not in taken_back])
 
     def drop_declined_quotes(self) -> None:
         """A quoted promise is still a promise, unless the sentence attributes it to someone else or
@@ -1649,6 +1903,18 @@ class _OpenTerms:
             spans = sorted({span for lo, hi in windows for span in self.t.hits[name].within(lo, hi)})
             for start, end in spans[:50]:  # a text of ten thousand "每周" costs no more than a long reply
                 self.qualify(start, end, name, f"{terms} (“{self.x.original[slice(*self.t.norm.span(start, end))]}”)")
+        self.traded()
+
+    def traded(self) -> None:
+        """如果您愿意再等等，我们送您一张券; "once you take the review down we'll refund you": every gift in the
+        sentence of a trade is on terms no rule has."""
+        for start, end in self.t.hits["traded"].spans[:50]:
+            if self.x.not_ours(start, end):
+                continue
+            said = self.x.original[slice(*self.t.norm.span(start, end))]
+            for c in self.x.found_in(*self.t.sentence(start, end)):
+                if c.type in _GIFTS:
+                    self.x.open_terms[(c.start, c.end)] = f"a grant traded for something the customer does (“{said}”)"
 
     def windows(self, counted: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Where open terms can qualify a grant: around each grant found and each coupon or member word (the
@@ -1701,7 +1967,12 @@ _AFTER_TIME = re.compile(r"\s?(?:左右)?(?:之后|以后|后|later|after)")
 # right after an amount: it is a rate or a price (0.99元/条, 6元/月, 3元包, 780元每年)
 _RATE_AFTER = re.compile(r"\s?(?:/|每(?![人位名户])|包|一[年月天次条])")
 _PLAIN_FREE = frozenset(("免费", "free"))
-_WORTH = re.compile(r"[\s,，(（]{0,3}(?:worth|valued at|equal to|价值|可抵|相当于|抵)")
+# "500 points, worth 5 yuan", 1.5万积分补偿，价值150元, "500 coins (about 50 yuan)": the money named after reward units
+_WORTH = re.compile(
+    r"[^。.!?！？;；]{0,14}?(?:worth|valued at|equal to|价值|可抵|相当于|折合|约合|抵)|[\s,，(（]{0,3}(?:about|roughly|approximately|around|约|大约)\s?[\d¥$]"
+)
+# the value of points said after them is a coupon's value (积分 and points are spent like a coupon)
+_POINTS_WORTH_BEFORE = re.compile(r"(?:积分|points?)[^。.!?！？;；]{0,14}?(?:worth|valued at|价值|相当于|折合|约合)\s?(?:of\s)?$")
 # a clause that continues a list of gifts: "…, plus 2,000 miles", "and 1,000 credits", "，另外500积分", 外加
 # or names the sum of the one before ("利息全部减免，金额约45.6元", "年费给您免了，共计680元")
 _LIST_CONTINUES = re.compile(
@@ -1737,6 +2008,11 @@ _COUPON_COUNT_GAP = re.compile(r"\s?(?:(?:再|也|都)?(?:给|送|发|补)?(?:�
 def _coupon_right_before(extractor: _Extractor, start: int, end: int) -> bool:
     """A coupon noun right before a count: 30元的券三张, 满50减10的券3张."""
     return any(e <= end and _COUPON_COUNT_GAP.fullmatch(extractor.s, e, end) for _, e in extractor.t.remedy["coupon"].within(start, end))
+
+
+@lru_cache(maxsize=1)
+def _member_period_words() -> dict[int, re.Pattern[str]]:
+    return {int(months): compile_words(words) for months, words in lexicon().data["member_period"].items()}
 
 
 def _quantities_between(extractor: _Extractor, lo: int, hi: int) -> list[Quantity]:

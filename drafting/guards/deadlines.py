@@ -161,6 +161,51 @@ def _slash_date(match: re.Match[str], now: datetime) -> datetime | None:
     return due.replace(year=now.year + 1) if due < now - timedelta(days=183) else due
 
 
+# a month named without a day: 明年三月底, 3月份, 12月初, "until next March", "through the end of January 2027".
+# In Chinese the month needs a year or a part of the month with it (三月 alone is too often a fact, and 三个月
+# is a duration); in English a word before it that makes it a bound, or next/this/coming ("this may take" is
+# not May, so May needs the bound word)
+_MONTH_WORD = "|".join(sorted((calendar.month_name[n].lower() for n in range(1, 13)), key=len, reverse=True))
+_MONTH_ALONE = re.compile(
+    rf"(?:(?P<zyd>\d{{4}})\s?年\s?|(?P<zy>明年|今年|次年|后年))?(?<![\d一二三四五六七八九十两])(?P<zm>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s?月(?P<zpart>底|末|份|初|中旬|中|上旬|下旬)?(?![\d一二三四五六七八九十两廿卅]{{1,3}}\s?[日号])"
+    rf"|(?<![a-z])(?:(?P<en_which>next|this|coming)\s)?(?P<mon>{_MONTH_WORD}|sept)(?:\s(?P<ey>\d{{4}}))?(?![a-z\d]|\s\d{{1,2}}(?!\d))"
+)
+# "in October" alone is as often a month past ("extended in October"), so "in" bounds only after expiring
+_MONTH_BOUND_EN = re.compile(
+    r"(?:until|till|through|thru|by|before|end of|(?:expires?|expiring|ends?|ending) (?:in|on|at)|valid|good)\s(?:the\s)?(?:end\sof\s)?$"
+)
+_EARLY_DAY = {"初": 10, "上旬": 10, "中": 20, "中旬": 20}
+_ZH_YEAR = {"今年": 0, "明年": 1, "次年": 1, "后年": 2}
+
+
+def _month_alone(match: re.Match[str], s: str, now: datetime) -> datetime | None:
+    """The due of a month said without a day: its last day (or the 10th / 20th for 月初 / 月中), in the year
+    said, else the next such month from now. None when nothing marks it as a time at all."""
+    group = match.groupdict()
+    if group["zm"]:
+        if not (group["zy"] or group["zyd"] or group["zpart"]):
+            return None
+        month = _small_number(group["zm"]) or 0
+        ahead = int(group["zyd"]) - now.year if group["zyd"] else _ZH_YEAR.get(group["zy"] or "")
+    else:
+        bound = _MONTH_BOUND_EN.search(s, max(0, match.start() - 24), match.start())
+        if not bound and (not group["en_which"] or group["mon"] == "may"):
+            return None
+        month = _MONTHS[group["mon"]]
+        ahead = int(group["ey"]) - now.year if group["ey"] else None
+        if ahead is None and group["en_which"] == "next" and month <= now.month:
+            ahead = 1
+    if not 1 <= month <= 12:
+        return None
+    if ahead is None and month < now.month and group["zpart"] == "份":
+        return None  # 10月份 said in November is as often the month past as the one next year
+    if ahead is None:
+        ahead = 0 if month >= now.month else 1
+    last = _month_end(now.year + ahead, month)
+    day = _EARLY_DAY.get(group["zpart"] or "")
+    return _end_of(last.replace(day=day) if day else last)
+
+
 # a period said bare (本周, "this weekend"): it resolves like the end of that period, but it is a deadline only
 # when something marks it as one ("by this weekend", 本周前)
 _PERIODS = frozenset(("this_week", "this_month"))
@@ -207,6 +252,13 @@ def find_deadlines(text: IndexedText, now: datetime) -> list[Deadline]:
         marked = text.hits["before_before"].ends_at(match.start(), 1) or text.hits["before_after"].starts_at(match.end(), 1)
         if marked and not taken.overlaps(*match.span()):
             found.append(Deadline(match.start(), match.end(), _slash_date(match, now), relative=False))
+            taken.add(*match.span())
+    for match in _MONTH_ALONE.finditer(s):
+        if taken.overlaps(*match.span()):
+            continue
+        due = _month_alone(match, s, now)
+        if due is not None:
+            found.append(Deadline(match.start(), match.end(), due, relative=False))
             taken.add(*match.span())
     for kind, pattern in lexicon().deadline_words.items():
         for match in pattern.finditer(s):

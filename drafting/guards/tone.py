@@ -107,7 +107,7 @@ class Excused:
     start: int
     end: int
     phrase: str
-    reason: str  # "quoted-apology" | "negated" | "emoticon"
+    reason: str  # "quoted-apology" | "negated" | "emoticon" | "customer-words"
 
     def to_dict(self) -> dict[str, Any]:
         return {"category": self.category, "start": self.start, "end": self.end, "phrase": self.phrase, "reason": self.reason}
@@ -213,6 +213,10 @@ class Lexicon:
     emoticon: re.Pattern[str]
     scoring: dict[str, Any]
     categories: dict[str, dict[str, Any]]
+    # Words that, right before a negator, make it emphasis ("还不是你自己选的"): the phrase stays flagged.
+    rhetorical: tuple[str, ...] = ()
+    # Before a quoted phrase, words that make it the customer's own ("you asked whether we'd say …").
+    customer_words: Automaton | None = None
 
 
 def _read_yaml(root: Any, name: str) -> Any:
@@ -328,6 +332,8 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
     except re.error as exc:
         raise LexiconError(f"{where}: emoticon is not a valid regular expression: {exc}") from None
     return Lexicon(
+        rhetorical=_rhetorical(context, where),
+        customer_words=build_automaton(_cue_phrases({"customer_words": context.get("customer_words") or {}}, where)),
         emoticon=emoticon,
         flags=build_automaton(flag_phrases, confusables),
         cues=build_automaton(_cue_phrases(cues, f"{_where(root)}/cues.yaml")),
@@ -337,6 +343,15 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         scoring=scoring,
         categories=categories,
     )
+
+
+def _rhetorical(context: dict[str, Any], where: str) -> tuple[str, ...]:
+    words: list[str] = []
+    for lang, items in (context.get("rhetorical") or {}).items():
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+            raise LexiconError(f"{where}: rhetorical.{lang} must be a list of non-empty words")
+        words += [fold(w.strip()) for w in items]
+    return tuple(words)
 
 
 # ── context ────────────────────────────────────────────────────────────────────────────────────────
@@ -366,9 +381,13 @@ def _excuse(folded: str, start: int, end: int, lexicon: Lexicon, quotes: list[tu
     sentence_start, sentence_end = _sentence_bounds(folded, start, end)
     window_start = max(sentence_start, start - 24)
     for match, _ in lexicon.negator.finditer(folded[window_start:start]):
-        if _QUOTE_OR_SPACE.fullmatch(folded[window_start + match.end() : start]):
+        if _QUOTE_OR_SPACE.fullmatch(folded[window_start + match.end() : start]) and not _rhetorical_before(
+            folded, window_start + match.start(), lexicon
+        ):
             return "negated"
     in_quotes = any(q_start <= start and end <= q_end for q_start, q_end in quotes)
+    if in_quotes and lexicon.customer_words is not None and any(True for _ in lexicon.customer_words.finditer(folded[sentence_start:start])):
+        return "customer-words"
     reported = in_quotes or any(True for _ in lexicon.reported.finditer(folded[sentence_start:start]))
     if not reported:
         return None
@@ -382,6 +401,11 @@ def _excuse(folded: str, start: int, end: int, lexicon: Lexicon, quotes: list[tu
     if any(True for _ in lexicon.disavowal.finditer(context)):
         return "quoted-apology"
     return None
+
+
+def _rhetorical_before(folded: str, position: int, lexicon: Lexicon) -> bool:
+    """Whether the negator starting at `position` is a rhetorical "isn't it" (还不是…) rather than a denial."""
+    return bool(lexicon.rhetorical) and folded[max(0, position - 4) : position].endswith(lexicon.rhetorical)
 
 
 # ── scoring ────────────────────────────────────────────────────────────────────────────────────────

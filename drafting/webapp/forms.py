@@ -3,6 +3,7 @@ edit), and those fields back into a validated Incident. Kept out of the page so 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, get_args
 
@@ -10,11 +11,28 @@ from drafting.domain.models import Incident
 from knowledge.policy import Remedy, RemedyType
 
 LOCALIZED = ("title", "what_happened", "cause", "impact", "channel", "lessons")
-REMEDY_COLUMNS = ("type", "scope", "percent", "amount", "valid_days", "min_spend", "days", "months", "channel", "rule_id")
+REMEDY_COLUMNS = (
+    "type",
+    "scope",
+    "applies_to",
+    "percent",
+    "amount",
+    "currency",
+    "valid_days",
+    "min_spend",
+    "days",
+    "months",
+    "channel",
+    "for_issue_types",
+    "rule_id",
+)
 ACTION_COLUMNS = ("what_zh", "what_en", "owner_zh", "owner_en", "due")
 REQUIRED = ("title", "what_happened")
 REMEDY_TYPES: tuple[str, ...] = get_args(RemedyType)
 REMEDY_SCOPES: tuple[str, ...] = get_args(get_args(Remedy.model_fields["scope"].annotation)[0])  # Literal[...] | None
+REMEDY_APPLIES_TO: tuple[str, ...] = get_args(Remedy.model_fields["applies_to"].annotation)
+# A decision's issue types are one text cell in the table ("privacy, staff_attitude"): commas, 、 or spaces.
+_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 class FormError(ValueError):
@@ -48,9 +66,16 @@ def to_form(incident: Incident | None) -> dict[str, Any]:
         ]
         if incident
         else [],
-        decisions=[{c: getattr(r, c) for c in REMEDY_COLUMNS} for r in incident.decisions] if incident else [],
+        decisions=[_remedy_row(r) for r in incident.decisions] if incident else [],
     )
     return fields
+
+
+def _remedy_row(remedy: Remedy) -> dict[str, Any]:
+    """A decision as a table row: every field the form edits, so saving the form loses none of them."""
+    row = {c: getattr(remedy, c) for c in REMEDY_COLUMNS}
+    row["for_issue_types"] = ", ".join(remedy.for_issue_types)
+    return row
 
 
 def from_form(fields: dict[str, Any]) -> Incident:
@@ -102,6 +127,8 @@ def from_form(fields: dict[str, Any]) -> Incident:
         for number in ("percent", "valid_days", "days", "months"):
             if number in remedy:
                 remedy[number] = int(remedy[number])
+        if isinstance(remedy.get("for_issue_types"), str):
+            remedy["for_issue_types"] = [t for t in _LIST_SEPARATORS.split(remedy["for_issue_types"]) if t]
         decisions.append(remedy)
     data["decisions"] = decisions
     return Incident.model_validate(data)

@@ -90,6 +90,10 @@ def record_form(form: dict[str, Any], suffix: str, *, locked_id: bool) -> Incide
                 **{c: st.column_config.Column(ui.t(f"col_remedy_{c}")) for c in forms.REMEDY_COLUMNS},
                 "type": st.column_config.SelectboxColumn(ui.t("col_remedy_type"), options=forms.REMEDY_TYPES, format_func=ui.labeller("remedy_")),
                 "scope": st.column_config.SelectboxColumn(ui.t("col_remedy_scope"), options=forms.REMEDY_SCOPES, format_func=ui.labeller("scope_")),
+                "applies_to": st.column_config.SelectboxColumn(
+                    ui.t("col_remedy_applies_to"), options=forms.REMEDY_APPLIES_TO, format_func=ui.labeller("applies_to_")
+                ),
+                "for_issue_types": st.column_config.TextColumn(ui.t("col_remedy_for_issue_types"), help=ui.t("col_remedy_for_issue_types_help")),
             },
         )
         saved = st.form_submit_button(ui.t("save_incident"), type="primary", key=f"f-save-{suffix}")

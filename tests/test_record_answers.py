@@ -1,0 +1,105 @@
+"""A customer's plain questions, answered from the incident record or honestly not at all (record_answers)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from samples import INCIDENT
+
+from drafting.domain.models import Action, Localized, Ticket
+from drafting.drafters import record_answers
+from drafting.drafters.composer import Composer
+from drafting.text.data import PackagedDataError
+from knowledge.policy import PolicyBook, TicketFacts
+
+
+def test_questions_are_found_in_order_each_once() -> None:
+    asked = record_answers.questions(["Hi. When will the new riders start? When will the new riders start?", "Thanks for the info"], "en")
+    assert asked == ["When will the new riders start?"]
+    assert record_answers.questions(["汤的盖子什么时候换？我等着", "好的"], "zh") == ["汤的盖子什么时候换？"]
+
+
+def test_a_lone_question_mark_asks_nothing_the_record_could_answer() -> None:
+    assert record_answers.questions(["？", "why?"], "zh") == []
+
+
+def test_words_are_stemmed_and_leave_stop_words_out() -> None:
+    assert record_answers.words("The riders were adding lids", "en") >= {"rider", "add", "lid"}
+    assert "the" not in record_answers.words("The riders", "en")
+    assert {"密封", "封盖"} <= record_answers.words("密封盖", "zh")
+
+
+def test_an_action_answers_a_question_about_it_with_its_owner() -> None:
+    found = record_answers.answer_from_record("Will the soups get sealed lids?", INCIDENT, "en")
+    assert found is not None and found.kind == "action" and found.action is not None
+    assert "sealed lids" in found.action.what.pick("en")
+    zh = record_answers.answer_from_record("汤品会换密封盖吗？", INCIDENT, "zh")
+    assert zh is not None and zh.action is not None and "密封盖" in zh.action.what.pick("zh")
+
+
+def test_a_question_the_record_does_not_answer_gets_none() -> None:
+    assert record_answers.answer_from_record("Who pays for my taxi to the airport?", INCIDENT, "en") is None
+
+
+def test_a_question_pointing_back_is_answered_only_by_an_action() -> None:
+    # "is mine one of them?" shares no word with the record: what they wrote before it is what it asks about
+    found = record_answers.answer_from_record("Is mine one of them?", INCIDENT, "en", context="you need more riders per trip, the riders were late")
+    assert found is not None and found.action is not None and "riders" in found.action.what.pick("en")
+    # their story matches what happened, but repeating it back to them answers nothing
+    story = "many deliveries were late and soups spilled on 11 November"
+    assert record_answers.answer_from_record("Is mine one of them?", INCIDENT, "en", context=story) is None
+
+
+def test_asking_why_is_told_from_asking_when() -> None:
+    assert record_answers.asks_why("Why did this happen?", "en")
+    assert record_answers.asks_why("你们是故意的吗", "zh")
+    assert not record_answers.asks_why("When will it arrive?", "en")
+
+
+def test_a_broken_questions_file_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    record_answers._grammar.cache_clear()
+    monkeypatch.setattr(record_answers, "phrases", lambda: {"question": {"zh": ["吗"]}})
+    try:
+        with pytest.raises(PackagedDataError, match=r"questions\.yaml.*zh and en"):
+            record_answers.questions(["Where is it?"], "en")
+    finally:
+        record_answers._grammar.cache_clear()
+
+
+def test_an_action_with_a_refund_and_a_near_due_date_answers_a_status_question_in_english() -> None:
+    """The action's due date is the owner's, not a refund deadline: said as "(…, by 1 Dec)" after "a full
+    refund" the promise guard read a refund promised within a day and the composer fell back to "not yet"."""
+    action = Action(
+        what=Localized(
+            zh="给每一张未发货订单发短信，写明预计发货日期，并提供一键取消全额退款",
+            en="text every unshipped order its expected ship date and a one-tap cancel with a full refund",
+        ),
+        owner=Localized(zh="电商运营负责人梁晨", en="Chen Liang, e-commerce operations lead"),
+        due=date(2026, 12, 1),
+    )
+    incident = INCIDENT.model_copy(update={"actions": [action]})
+    composer = Composer(PolicyBook.load(None), clock=lambda: datetime(2026, 11, 30, 9, 0))
+    for number in range(12):  # the wording varies with the ticket: every wording must pass
+        ticket = Ticket(
+            id=f"T-ship-{number}",
+            customer="Ravi",
+            order_id="LT-1",
+            messages=["Hi there, is there an estimated ship date for my order? No rush, I'd just like to know. Thanks!"],
+            facts=TicketFacts(issue_type="not_delivered", order_amount=99),
+        )
+        draft = composer.draft_reply(incident, ticket, "en")
+        assert "expected ship date" in draft.text and "Chen Liang" in draft.text, draft.text
+        assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+
+
+def test_a_question_about_what_will_be_done_is_never_answered_with_what_happened() -> None:
+    """ "Will …?" asks about what we will do: a clause of what happened that shares its words says what was,
+    not what will be, so only an action may answer it."""
+    will = record_answers.answer_from_record("Will soups spill again during the next sale in November?", INCIDENT, "en")
+    assert will is None or will.kind == "action"
+    zh = record_answers.answer_from_record("以后汤品还会洒漏吗？", INCIDENT, "zh")
+    assert zh is None or zh.kind == "action"
+    # asked about what happened, the same words find the clause
+    what = record_answers.answer_from_record("Did soups really spill in those November days?", INCIDENT, "en")
+    assert what is not None and what.kind == "clause" and "spilled" in what.clause

@@ -1,0 +1,15 @@
+"""One assertion the tone tests share: a phrasing is flagged in its category, with a fix that passes."""
+
+from __future__ import annotations
+
+from drafting.guards.tone import apply_suggestion, check
+
+
+def assert_flagged_with_a_fix_that_passes(text: str, category: str) -> None:
+    report = check(text)
+    flags = [f for f in report.flags if f.category == category]
+    assert flags, report.to_dict()
+    for flag in flags:
+        assert check(flag.suggestion).flags == (), flag.suggestion  # the suggested wording is itself clean
+        fixed = check(apply_suggestion(text, flag))
+        assert sum(f.category == category for f in fixed.flags) < len(flags), fixed.to_dict()
