@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -346,3 +347,16 @@ def test_a_statement_names_every_action_of_the_record() -> None:
                 listing += 1
                 assert ("fix number 6" if lang == "en" else "第6项整改措施") in text, (stage, lang)
     assert listing >= 2  # at least one stage, in both languages
+
+
+def test_a_rules_processing_time_is_said_with_its_items_before_the_next_rules() -> None:
+    """Two rules grant (a late order's refund and coupon in three days; a member's coupon): the three days
+    end the first rule's item, so they never read as the second rule's, nor stand alone between the two."""
+    facts = TicketFacts(issue_type="late_delivery", delay_minutes=20160, order_amount=Decimal(99), membership_tier="platinum")
+    ticket = Ticket(id="T-two-rules", customer="郑女士", order_id="LT-9", messages=["晚了两个礼拜才到"], facts=facts)
+    for lang, item_join, separator, member_coupon in (("zh", "、", "；", "20元"), ("en", " and ", "; ", "20-yuan")):
+        text = COMPOSER.draft_reply(INCIDENT, ticket, lang).text
+        items = [item.strip() for item in re.split(separator, text) if member_coupon in item or "99" in item]
+        first = next(item for item in items if "99" in item)
+        assert item_join in first and ("3天" in first or "three days" in first), text
+        assert member_coupon not in first and text.index(first) < text.index(member_coupon), text

@@ -5,8 +5,8 @@ The document does not depend on data, so it is built against a throwaway SQLite 
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
@@ -31,7 +31,14 @@ def render() -> str:
     return json.dumps(openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m drafting.api.openapi_doc", description="Write the API's OpenAPI document.")
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT, help=f"where to write it (default {DEFAULT})")
+    target = parser.parse_args(argv).path
     target.write_text(render(), encoding="utf-8")
     print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

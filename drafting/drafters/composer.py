@@ -273,6 +273,7 @@ class Composer:
             else:
                 items.append(text)
         lines: list[str] = []
+        granting = sum(1 for items, choices, _ in groups.values() if items or choices)
         for items, choices, deadlines in groups.values():
             said = items + [("，或".join(o) + "（您二选一）") if lang == "zh" else (" or ".join(o) + " (your choice)") for o in choices.values()]
             if not said:
@@ -282,6 +283,10 @@ class Composer:
                 when = self.describe_remedy(rng, slowest, lang, order_amount)
                 if len(said) == 1:
                     said[-1] += ("，" if lang == "zh" else ", ") + when
+                elif granting > 1:
+                    # another rule's items follow: this rule's items and time as one list item, so the time
+                    # reads as theirs and not the next rule's ("退还全部99元、一张30元优惠券，3天内处理完成；20元优惠券一张")
+                    said = [("、" if lang == "zh" else " and ").join(said) + ("，" if lang == "zh" else ", ") + when]
                 else:
                     said.append(when)
             lines += said
