@@ -4,18 +4,23 @@ why and to everyone the incident harmed, and a customer's own request is never t
 
 from __future__ import annotations
 
+import random
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from drafting.domain.entitlements import HANDOVER_CHANNEL, HANDOVER_RULE, entitlements
 from drafting.domain.models import Draft, Incident, Ticket
 from drafting.drafters.composer import Composer
+from drafting.guards import commitments as commitment_guard
 from knowledge.policy import PolicyBook, TicketFacts
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSER = Composer(PolicyBook.load(None))
+BOOK = PolicyBook.load(None)
+COMPOSER = Composer(BOOK)
 INCIDENT = Incident.model_validate(yaml.safe_load((ROOT / "drafting" / "samples" / "delivery-growth.incident.yaml").read_text(encoding="utf-8")))
 LATE_45: dict[str, Any] = {"issue_type": "late_delivery", "delay_minutes": 45, "order_amount": Decimal(86)}
 
@@ -96,3 +101,32 @@ def test_a_reply_over_a_chat_message_leaves_the_unasked_cause_to_the_statement()
     assert "public statement" in draft.text
     asked_why = reply(many + " Why does this keep happening?", lang="en")
     assert INCIDENT.cause.pick("en")[:20] in asked_why.text  # asked for, the cause stays whatever the length
+
+
+def test_a_hand_over_says_the_time_the_incident_owner_set_and_it_is_backed() -> None:
+    """Once the record sets how soon a hand-over's person gets in touch, the reply says it, backed by the record
+    even where no policy rule gives a response time (an undeclared incident); the line's own response time
+    stays the line's."""
+    for declared in (True, False):
+        incident = INCIDENT.model_copy(update={"handover_hours": 4, "declared": declared})
+        owed = entitlements(BOOK, TicketFacts(**LATE_45), incident)
+        handover_time = [r for r in owed if r.rule_id == HANDOVER_RULE]
+        assert [(r.type, r.minutes, r.channel) for r in handover_time] == [("response_time", 240, HANDOVER_CHANNEL)]
+        # the record alone backs it: with no rule's response time, the hand-over's time is still owed …
+        hand_over = "回电这件事由客服主管李悦接手，4小时内联系您。"
+        assert all(c.backed for c in commitment_guard.check(hand_over, handover_time).commitments)
+        assert not all(c.backed for c in commitment_guard.check(hand_over, []).commitments)
+        # … and it never becomes the support line's response time
+        assert "4小时内" not in COMPOSER.channel_sentence(random.Random(0), incident, handover_time, "zh", COMPOSER.reply_phrases)
+        for lang, message, said in (
+            ("zh", "晚了45分钟，让你们经理给我回个电话", "4小时内"),
+            ("en", "45 minutes late. I want a call back from your manager.", "within four hours"),
+        ):
+            ticket = Ticket(id=f"T-hand-{lang}", customer="周女士", order_id="LT-88", messages=[message], facts=TicketFacts(**LATE_45))
+            draft = COMPOSER.draft_reply(incident, ticket, lang)
+            handover = next(s for s in re.split(r"(?<=[。.])\s*", draft.text) if said in s)
+            assert "李悦" in handover or "Yue Li" in handover, draft.text
+            assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+            assert {a.type: a.answer for a in draft.asks}.get("callback") == "handed_over"
+            line = next((s for s in re.split(r"(?<=[。.])\s*", draft.text) if "400-820-1234" in s), "")
+            assert said not in line  # the support line answers on its own time, not the hand-over's

@@ -237,8 +237,9 @@ def test_saving_the_incident_form_keeps_every_field_of_a_decision() -> None:
         Remedy(type="refund", scope="full", applies_to="item", rule_id="D-1", for_issue_types=("defective", "damaged")),
         Remedy(type="coupon", amount=Decimal(30), currency="CNY", valid_days=30, rule_id="D-2", for_issue_types=("staff_attitude",)),
     ]
-    incident = INCIDENT.model_copy(update={"decisions": decisions})
+    incident = INCIDENT.model_copy(update={"decisions": decisions, "handover_hours": 4})
     fields = forms.to_form(incident)
+    assert fields["handover_hours"] == 4
     assert fields["decisions"][0]["for_issue_types"] == "defective, damaged"
     assert forms.from_form(fields) == incident
     fields["decisions"][1]["for_issue_types"] = "staff_attitude、privacy"  # typed in Chinese punctuation

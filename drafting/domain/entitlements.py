@@ -10,6 +10,11 @@ from drafting.domain.asks import CustomerReading, read_asks
 from drafting.domain.models import Incident, Ticket
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
 
+# The channel name of the hand-over time an incident sets (Incident.handover_hours): a response time of the
+# person who takes an ask over, not of the support line, so the line's channel sentence leaves it out.
+HANDOVER_CHANNEL = "handover"
+HANDOVER_RULE = "INC-HANDOVER"
+
 # What a bystander is still owed: an answer, on time.
 _BYSTANDER_REMEDIES = frozenset({"response_time"})
 
@@ -34,6 +39,8 @@ def entitlements(book: PolicyBook, facts: TicketFacts, incident: Incident | None
     that count (see counted_facts), plus the incident's own decisions when there is an incident (a decision
     made for some issue types only goes to tickets of those types)."""
     decisions = [d for d in incident.decisions if not d.for_issue_types or facts.issue_type in d.for_issue_types] if incident is not None else []
+    if incident is not None and incident.handover_hours:
+        decisions.append(Remedy(type="response_time", minutes=incident.handover_hours * 60, channel=HANDOVER_CHANNEL, rule_id=HANDOVER_RULE))
     return book.remedies_for(counted_facts(facts, incident)) + decisions
 
 
@@ -51,4 +58,4 @@ def owed(book: PolicyBook, ticket: Ticket, incident: Incident | None = None, rea
     return [r for r in remedies if r.type in _BYSTANDER_REMEDIES]
 
 
-__all__ = ["counted_facts", "entitlements", "owed"]
+__all__ = ["HANDOVER_CHANNEL", "HANDOVER_RULE", "counted_facts", "entitlements", "owed"]

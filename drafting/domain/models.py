@@ -78,6 +78,10 @@ class Incident(BaseModel):
     rules: list[str] = Field(default_factory=list)  # policy-book rules this incident invokes (LD-2, DG-1 …)
     lessons: Localized = Field(default_factory=Localized)  # for the 2-8 week retrospective
     owner: str = ""
+    # How soon the person a reply hands an ask to (a call back, an apology, a complaint) contacts the customer,
+    # once the incident's owner has set it: the record commits to it, so replies may say it. Unset, hand-overs
+    # name the person and no time (the line's response time is how fast the line answers, not this).
+    handover_hours: int | None = Field(default=None, gt=0, le=168)
     channel: Localized = Field(default_factory=Localized)
     next_update: datetime | None = None
     # When the crisis began (the message that lit the fuse, else the first complaint): the timeline's

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from drafting.domain.asks import CustomerReading, read_asks
-from drafting.domain.entitlements import owed
+from drafting.domain.entitlements import HANDOVER_CHANNEL, owed
 from drafting.domain.models import Action, Ask, Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters import record_answers
 from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan
@@ -332,7 +332,7 @@ class Composer:
         return out
 
     def channel_sentence(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any]) -> str:
-        times = [r for r in remedies if r.type == "response_time" and r.minutes]
+        times = [r for r in remedies if r.type == "response_time" and r.minutes and r.channel != HANDOVER_CHANNEL]
         fastest = min(times, key=lambda r: r.minutes or 0) if times else None
         channel = self._channel_name(incident, fastest, lang)
         if not channel:
@@ -578,7 +578,19 @@ class Composer:
             handed += [ask for ask in answers.declined if ask.type == "compensation"]
         if handed:
             role = self.contact(rng, incident, lang)
-            after.append(self._pick(rng, p, "handover", lang, topics=self._topics(handed, lang), role=role, role_cap=role[:1].upper() + role[1:]))
+            hours = incident.handover_hours
+            after.append(
+                self._pick(
+                    rng,
+                    p,
+                    "handover_timed" if hours else "handover",
+                    lang,
+                    topics=self._topics(handed, lang),
+                    role=role,
+                    role_cap=role[:1].upper() + role[1:],
+                    within=units.duration(hours * 60, lang) if hours else "",
+                )
+            )
         return intro, before, after
 
     def _chat_reply(

@@ -56,6 +56,7 @@ def to_form(incident: Incident | None) -> dict[str, Any]:
         severity=incident.severity if incident else "high",
         stage=incident.stage if incident else "0-24h",
         owner=incident.owner if incident else "",
+        handover_hours=incident.handover_hours if incident else None,
         next_update=incident.next_update if incident else None,
         started_at=incident.started_at if incident else None,
         rules=list(incident.rules) if incident else [],
@@ -95,6 +96,8 @@ def from_form(fields: dict[str, Any]) -> Incident:
     for name in ("severity", "stage", "owner", "rules", "languages"):
         if fields.get(name) is not None:
             data[name] = fields[name]
+    if not _blank(fields.get("handover_hours")):
+        data["handover_hours"] = int(fields["handover_hours"])
     for moment_field in ("next_update", "started_at"):
         moment = fields.get(moment_field)
         if isinstance(moment, datetime):

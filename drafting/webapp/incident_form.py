@@ -47,6 +47,15 @@ def record_form(form: dict[str, Any], suffix: str, *, locked_id: bool) -> Incide
             ui.t("field_stage"), STAGES, index=STAGES.index(form["stage"]), key=f"f-stage-{suffix}", placeholder=ui.t("choose_option")
         )
         fields["owner"] = c.text_input(ui.t("field_owner"), form["owner"], key=f"f-owner-{suffix}")
+        fields["handover_hours"] = c.number_input(
+            ui.t("field_handover_hours"),
+            min_value=1,
+            max_value=168,
+            value=form["handover_hours"],
+            step=1,
+            key=f"f-handover-{suffix}",
+            help=ui.t("field_handover_hours_help"),
+        )
         d, e = st.columns(2)
         fields["languages"] = d.multiselect(
             ui.t("field_languages"),
