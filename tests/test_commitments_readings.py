@@ -10,32 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from promise_reading import ENTITLED, TUESDAY, read, summary
 
-from drafting.domain.models import Commitment
 from drafting.guards.commitments import check
 from knowledge.policy import Remedy
-
-ENTITLED = [
-    Remedy(type="refund", scope="full", applies_to="order", rule_id="R-REFUND"),
-    Remedy(type="coupon", amount=Decimal(30), valid_days=30, rule_id="R-COUPON"),
-    Remedy(type="processing_deadline", days=3, rule_id="R-DAYS"),
-    Remedy(type="response_time", minutes=5, rule_id="R-REPLY"),
-    Remedy(type="membership_extension", months=1, rule_id="R-MEMBER"),
-]
-TUESDAY = datetime(2026, 12, 1, 10, 0)
-
-
-def read(text: str) -> list[Commitment]:
-    return check(text, ENTITLED, order_amount=Decimal(86), now=TUESDAY).commitments
-
-
-def summary(text: str) -> list[tuple[str, Decimal | None, str | None, str]]:
-    return [(c.type, c.amount, c.currency or c.unit, c.status) for c in read(text)]
-
-
-def held(text: str) -> bool:
-    return not check(text, ENTITLED, order_amount=Decimal(86), now=TUESDAY).ok
-
 
 # ── what the grammar reads beside a promise, but not into it, reaches the last net ─────────────────────
 

@@ -8,32 +8,10 @@ refunds within 3 days, replies within 5 minutes and one month of membership."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
-
-from drafting.domain.models import Commitment
-from drafting.guards.commitments import check
-from knowledge.policy import Remedy
-
-ENTITLED = [
-    Remedy(type="refund", scope="full", applies_to="order", rule_id="R-REFUND"),
-    Remedy(type="coupon", amount=Decimal(30), valid_days=30, rule_id="R-COUPON"),
-    Remedy(type="processing_deadline", days=3, rule_id="R-DAYS"),
-    Remedy(type="response_time", minutes=5, rule_id="R-REPLY"),
-    Remedy(type="membership_extension", months=1, rule_id="R-MEMBER"),
-]
-TUESDAY = datetime(2026, 12, 1, 10, 0)
-
-
-def read(text: str) -> list[Commitment]:
-    return check(text, ENTITLED, order_amount=Decimal(86), now=TUESDAY).commitments
-
-
-def held(text: str) -> bool:
-    return not check(text, ENTITLED, order_amount=Decimal(86), now=TUESDAY).ok
-
+from promise_reading import ENTITLED, TUESDAY, held, read
 
 # ── relayed speech: a colleague's promise passed on is ours, unless taken back ──────────────────────────
 

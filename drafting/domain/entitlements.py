@@ -37,11 +37,14 @@ def counted_facts(facts: TicketFacts, incident: Incident | None = None) -> Ticke
 def entitlements(book: PolicyBook, facts: TicketFacts, incident: Incident | None = None) -> list[Remedy]:
     """The remedies a customer with these facts is entitled to: the policy book's remedies for the facts
     that count (see counted_facts), plus the incident's own decisions when there is an incident (a decision
-    made for some issue types only goes to tickets of those types)."""
-    decisions = [d for d in incident.decisions if not d.for_issue_types or facts.issue_type in d.for_issue_types] if incident is not None else []
-    if incident is not None and incident.handover_hours:
-        decisions.append(Remedy(type="response_time", minutes=incident.handover_hours * 60, channel=HANDOVER_CHANNEL, rule_id=HANDOVER_RULE))
-    return book.remedies_for(counted_facts(facts, incident)) + decisions
+    made for some issue types only goes to tickets of those types) and the hand-over time it sets."""
+    remedies = list(book.remedies_for(counted_facts(facts, incident)))  # ours to extend
+    if incident is None:
+        return remedies
+    remedies += [d for d in incident.decisions if not d.for_issue_types or facts.issue_type in d.for_issue_types]
+    if incident.handover_hours:  # the record's own commitment of how soon a hand-over's person gets in touch
+        remedies.append(Remedy(type="response_time", minutes=incident.handover_hours * 60, channel=HANDOVER_CHANNEL, rule_id=HANDOVER_RULE))
+    return remedies
 
 
 def owed(book: PolicyBook, ticket: Ticket, incident: Incident | None = None, reading: CustomerReading | None = None) -> list[Remedy]:

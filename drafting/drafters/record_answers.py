@@ -14,7 +14,7 @@ than the next. The question grammar, the stop words and both thresholds are data
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any, Literal
 
@@ -152,16 +152,13 @@ def _by_words(question: str, incident: Incident, lang: str, context: str) -> Fou
 
     thresholds = _grammar().min_points
     found: list[Found] = []
-    for action in incident.actions:
-        score, own = points(action.what.pick(lang))
-        if own >= 1 and score >= thresholds["action"][key]:
-            found.append(Found("action", score, action=action))
-    for recorded in () if actions_only else (incident.what_happened, incident.impact, incident.cause):
-        for clause in _clauses(recorded.pick(lang)):
-            # a clause answers only a question about the facts, so it must share at least two of its words
-            score, own = points(clause)
-            if own >= 2 and score >= thresholds["clause"][key]:
-                found.append(Found("clause", score, clause=clause))
+    for part in _parts(incident, lang):
+        if part.kind == "clause" and actions_only:
+            continue
+        score, own = points(_text(part, lang))
+        # a clause answers only a question about the facts, so it must share at least two of its words
+        if own >= (1 if part.kind == "action" else 2) and score >= thresholds[part.kind][key]:
+            found.append(replace(part, score=score))
     # an action first: what is being done never misleads, while a clause of what happened may be out of date
     return max(found, key=lambda f: (f.kind == "action", f.score), default=None)
 
@@ -173,6 +170,10 @@ def _parts(incident: Incident, lang: str) -> list[Found]:
     for recorded in (incident.what_happened, incident.impact, incident.cause):
         parts += [Found("clause", 0, clause=clause) for clause in _clauses(recorded.pick(lang))]
     return parts
+
+
+def _text(part: Found, lang: str) -> str:
+    return part.action.what.pick(lang) if part.action is not None else part.clause
 
 
 @lru_cache(maxsize=256)
@@ -189,17 +190,18 @@ def _by_meaning(question: str, incident: Incident, lang: str) -> Found | None:
     closest: two parts nearly as close mean the encoder cannot tell which one was asked about, and a wrong
     answer costs more than an honest "not yet"."""
     limits = _grammar().meaning
-    parts = _parts(incident, lang)
-    if limits is None or not parts:
+    if limits is None:  # switched off (as shipped): nothing to compute
         return None
-    texts = tuple(p.action.what.pick(lang) if p.action is not None else p.clause for p in parts)
-    similarity = _encoded(texts) @ _encoded((question,))[0]
+    parts = _parts(incident, lang)
+    if not parts:
+        return None
+    similarity = _encoded(tuple(_text(p, lang) for p in parts)) @ _encoded((question,))[0]
     order = np.argsort(-similarity)
     best = float(similarity[order[0]])
     runner_up = float(similarity[order[1]]) if len(order) > 1 else -1.0
     if best < limits["min_similarity"] or best - runner_up < limits["min_margin"]:
         return None
-    return Found(parts[order[0]].kind, 0, action=parts[order[0]].action, clause=parts[order[0]].clause)
+    return parts[int(order[0])]
 
 
 __all__ = ["Found", "answer_from_record", "asks_why", "phrases", "questions", "words"]
