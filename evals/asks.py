@@ -10,7 +10,8 @@ labelled / tickets where it was found; recall = … / tickets where it was label
 agreement (exact, and within one step) are per language too.
 
 Rows are split by the first hex digit of sha256(id): 0-7 dev, 8-f test. The lexicon and the classifier
-(drafting/domain/ask_meaning.py, trained by evals/train_asks.py) are tuned on dev rows only; `--misses` lists
+(drafting/domain/ask_meaning.py, trained by evals/train_asks.py on dev rows and on the training-only sets of
+evals/data/train/, never on test rows) are tuned on dev rows only; `--misses` lists
 dev rows' misses and false asks and refuses the test split. The reader is the lexicon with the classifier's
 second opinion; `--lexicon-only` scores the lexicon alone. On dev the classifier has seen every row it is scored
 on: the honest dev figure is evals/train_asks.py's cross-validated one.

@@ -1,9 +1,11 @@
 """Train the tone guard's semantic second opinion (drafting/guards/lexicon/semantic_tone.npz).
 
-    python -m evals.train_tone [--shared DIR] [--out PATH] [--max-fpr 0.03] [--confident-fpr 0.005]
+    python -m evals.train_tone [--shared DIR] [--out PATH] [--max-rate 0.04] [--max-fpr 0.02] [--confident-fpr 0.005]
 
 Training data — permissively licensed only (each source and its licence is recorded in the weights' meta):
 - the team's own labelled sets, `dev` rows only (evals/data/tone_*.jsonl; project data);
+- the team-commissioned training set, every row (evals/data/train/tone*.jsonl, same schema, split "train":
+  written for us by an author who never saw the guard, under the project licence; training only, never scored);
 - DiaSafety (../shared/data/dialogue_safety/train.json, Apache-2.0): replies rated "Offending User"/Unsafe
   as needing revision, a sample of Safe replies as fine;
 - COLD (../shared/data/offensive_zh/cold_train.csv, Apache-2.0): offensive Chinese as rude, safe as fine;
@@ -12,20 +14,28 @@ Training data — permissively licensed only (each source and its licence is rec
 Never trained on: the real replies and their labels (evaluation and calibration only), politeness_zh
 (CC BY-NC, evaluation only), any `test` split.
 
-Features: multilingual USE sentence embeddings. e5-small (`--encoder e5`, or `use+e5`) was compared on
+Features: multilingual USE embeddings of the whole reply (what carries no tone removed first). e5-small (`--encoder e5`, or `use+e5`) was compared on
 2026-11-30 and is too slow for the 10 ms check: 32 ms per sentence for e5 and 21 ms for use+e5, against 4 ms
 for USE, on this 2-core machine; nor did it separate better by cross-validation on the team's dev rows
-(AUC 0.82 e5, 0.88 use+e5, 0.87 USE) or on DiaSafety validation (0.85, 0.88, 0.86; bench/RESULTS.md). Heads: L2-regularised logistic regression (Newton's method) for "needs revision" and one per
-category (on the team's dev texts that need revision). The L2 strength is picked by 5-fold cross-validation
-on the team's dev rows (AUC of out-of-fold probabilities).
+(AUC 0.82 e5, 0.88 use+e5, 0.87 USE) or on DiaSafety validation (0.85, 0.88, 0.86; bench/RESULTS.md). Heads: L2-regularised logistic regression (Newton's method) for "needs revision", each source's two
+classes weighed equally, and one head per category (on the support-domain texts that need revision). The L2
+strength is picked by 5-fold cross-validation on the support-domain rows (the team's dev rows and the
+training set; AUC of out-of-fold probabilities).
 
-Calibration (no training): the model judges sentence by sentence, and a reply takes its worst sentence's
-probability. `threshold` is the lowest cut-off at which, on every source of ../shared/data/real_replies/
+Options compared by that cross-validation on 2026-11-30 (1,211 domain rows; bench/RESULTS.md, session 7):
+judging the whole reply (AUC 0.85) beats taking the worst sentence's probability (0.73-0.74, whether the
+head is trained on whole texts, on every sentence, or on each bad text's worst sentence in turn), the mean
+sentence embedding (0.82-0.83), the larger of whole and worst sentence (0.74) and their average (0.81):
+long fine drafts hold an apology or a firm sentence that, alone, reads like the bad replies. Class-balanced
+weights add about 0.005, per-category "needs revision" heads (max over them) 0.003 (not worth a head per
+category), and counting each domain row twice against the outside sources 0.03 (`--team-weight 2`).
+
+Calibration (no training): a reply takes its whole text's probability. `threshold` is the lowest cut-off at which, on every source of ../shared/data/real_replies/
 (minus the labelled test rows), the guard's flag rate (lexicon or meaning) stays at or under --max-rate and
 its flag rate on the reviewer's dev `ok` replies stays at or under --max-fpr. `confident` — the cut-off
 above which a meaning-based flag may discard a model's draft — keeps that share under --confident-fpr, and
 is set only when the model separates the reviewer's dev stop replies from ok ones with AUC >=
-MIN_AUC_TO_DISCARD; otherwise (as in the shipped weights: AUC about 0.58) its flags are only ever hints.
+MIN_AUC_TO_DISCARD; otherwise (as in the shipped weights: AUC 0.61) its flags are only ever hints.
 Deterministic: the same data gives the same weights.
 """
 
@@ -44,11 +54,12 @@ from typing import Any
 import numpy as np
 
 from drafting.guards.tone import CATEGORIES, ToneChecker
-from drafting.guards.tone_semantic import make_encoder, sentence_spans, toneless_removed
+from drafting.guards.tone_semantic import WHOLE_REPLY, judged_reply, make_encoder, toneless_removed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 TEAM_DATA = sorted((ROOT / "evals" / "data").glob("tone_*.jsonl"))
+TRAIN_DATA = ROOT / "evals" / "data" / "train"
 OUT = ROOT / "drafting" / "guards" / "lexicon" / "semantic_tone.npz"
 SCALE = 4.0
 ENCODER = "use"
@@ -66,11 +77,12 @@ class Example:
     bad: bool
     source: str
     categories: tuple[str, ...] = ()
-    team_dev: bool = False
+    team_dev: bool = False  # a support-domain row (team dev or training set): scored by cross-validation
 
 
 SOURCES = {
     "team": "Tactful team's labelled tone sets, dev splits (project data)",
+    "train": "Tactful tone training set (evals/data/train/), team-commissioned, project licence",
     "diasafety": "DiaSafety, thu-coai/DiaSafety, Apache-2.0",
     "cold": "COLD, thu-coai/COLDataset, Apache-2.0",
     "stanford_politeness": "Stanford Politeness Corpus (Wikipedia), Apache-2.0",
@@ -86,6 +98,36 @@ def team_rows(paths: list[Path]) -> list[Example]:
             row = json.loads(line)
             if row.get("split") == "dev":
                 out.append(Example(row["text"], row["label"] == "revise", "team", tuple(row.get("categories") or ()), True))
+    return out
+
+
+class TrainingDataError(ValueError):
+    """A training row cannot be read; the message names the file and the line."""
+
+
+def training_set_rows(folder: Path) -> list[Example]:
+    """Every row of the team-commissioned tone training set (evals/data/train/tone*.jsonl): written to be
+    trained on, so unlike the labelled sets it has no held-out half."""
+    out = []
+    for path in sorted(folder.glob("tone*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise TrainingDataError(f"{where}: not JSON ({error.msg})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+                raise TrainingDataError(f'{where}: needs a non-empty "text"')
+            if row.get("label") not in ("fine", "revise"):
+                raise TrainingDataError(f'{where}: "label" must be "fine" or "revise", not {row.get("label")!r}')
+            categories = row.get("categories") or []
+            if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+                raise TrainingDataError(f'{where}: "categories" must be a list of names, not {categories!r}')
+            # A category the guard has no head for (the author's "sarcasm", "rude") still marks a text that
+            # needs revision; it only trains no category head.
+            out.append(Example(row["text"], row["label"] == "revise", "train", tuple(categories), True))
     return out
 
 
@@ -144,17 +186,25 @@ def auc(scores: np.ndarray, gold: np.ndarray) -> float:
 
 
 def source_weights(examples: list[Example], team_weight: float = 1.0) -> np.ndarray:
-    """Each outside source weighs as much in total as the team's rows do unweighted, and the team's rows
-    count `team_weight` times, so thousands of forum comments cannot drown the support-domain rows."""
-    counts: dict[str, int] = {}
+    """Each outside source weighs as much in total as the support-domain rows (team dev and training set) do
+    unweighted, and the domain rows count `team_weight` times, so thousands of forum comments cannot drown
+    them; within each source the two classes weigh the same, so no source teaches a base rate."""
+    counts: dict[tuple[str, bool], int] = {}
     for e in examples:
-        counts[e.source] = counts.get(e.source, 0) + 1
-    team = counts.get("team", 1)
-    return np.array([team / counts[e.source] if e.source != "team" else team_weight for e in examples])
+        counts[(e.source, e.bad)] = counts.get((e.source, e.bad), 0) + 1
+    domain = max(1, sum(e.team_dev for e in examples))
+
+    def weight(e: Example) -> float:
+        in_source = counts.get((e.source, True), 0) + counts.get((e.source, False), 0)
+        classes = ((e.source, True) in counts) + ((e.source, False) in counts)
+        total = in_source * team_weight if e.team_dev else domain
+        return total / classes / counts[(e.source, e.bad)]
+
+    return np.array([weight(e) for e in examples])
 
 
 def pick_l2(X: np.ndarray, y: np.ndarray, w: np.ndarray, team: np.ndarray) -> tuple[float, dict[str, float]]:
-    """5-fold cross-validation; scored on the team's dev rows only (the support domain)."""
+    """5-fold cross-validation; scored on the support-domain rows only (team dev and training set)."""
     folds = np.arange(len(y)) % 5
     scores = {}
     for l2 in L2_CHOICES:
@@ -171,18 +221,21 @@ def pick_l2(X: np.ndarray, y: np.ndarray, w: np.ndarray, team: np.ndarray) -> tu
 # ── calibration on real replies ──────────────────────────────────────────────────────────────────
 
 
-def sentence_maxima(texts: list[str], encode: Callable[[list[str]], np.ndarray], coef: np.ndarray, bias: float) -> np.ndarray:
-    pieces, owners = [], []
-    for index, text in enumerate(texts):
-        for start, end in sentence_spans(text):
-            pieces.append(toneless_removed(text[start:end]))
-            owners.append(index)
+def reply_probabilities(texts: list[str], encode: Callable[[list[str]], np.ndarray], coef: np.ndarray, bias: float) -> np.ndarray:
+    """What the shipped model will say of each reply: its whole text's probability, 0 when nothing in it is
+    worth judging (the same rule as SemanticToneModel.probabilities)."""
+    judged = [judged_reply(text) for text in texts]
+    keep = [index for index, reply in enumerate(judged) if reply]
     out = np.zeros(len(texts))
-    for begin in range(0, len(pieces), 512):
-        chunk = pieces[begin : begin + 512]
-        p = 1 / (1 + np.exp(-(encode(chunk) * SCALE @ coef + bias)))
-        np.maximum.at(out, np.array(owners[begin : begin + 512]), p)
+    for begin in range(0, len(keep), 512):
+        chunk = keep[begin : begin + 512]
+        out[chunk] = 1 / (1 + np.exp(-(encode([judged[i] for i in chunk]) * SCALE @ coef + bias)))
     return out
+
+
+def training_text(text: str) -> str:
+    """The training rows are read the way replies are judged: without what carries no tone."""
+    return toneless_removed(text) or text
 
 
 def calibrate(coef: np.ndarray, bias: float, encode: Callable, max_rate: float, max_fpr: float, confident_fpr: float) -> dict[str, Any]:
@@ -195,7 +248,7 @@ def calibrate(coef: np.ndarray, bias: float, encode: Callable, max_rate: float, 
     pool = [r for rows in replies.values() for r in rows if r.text.strip() and (r.file, r.row) not in held_out]
     lexicon_flags = np.array([bool(lexicon.check(r.text).flags) for r in pool])
     silent = np.array([not (rep.flags or rep.excused) for rep in (lexicon.check(r.text) for r in pool)])
-    probability = sentence_maxima([r.text for r in pool], encode, coef, bias)
+    probability = reply_probabilities([r.text for r in pool], encode, coef, bias)
     sources = sorted({r.source for r in pool})
     by_source = {s: np.array([r.source == s for r in pool]) for s in sources}
     index = {(r.file, r.row): i for i, r in enumerate(pool)}
@@ -244,6 +297,7 @@ def calibrate(coef: np.ndarray, bias: float, encode: Callable, max_rate: float, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.train_tone", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", nargs="+", type=Path, default=TEAM_DATA, help="the team's labelled sets (dev rows are used)")
+    parser.add_argument("--train-data", type=Path, default=TRAIN_DATA, help="folder of the tone training set (tone*.jsonl; every row is used)")
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
@@ -252,21 +306,32 @@ def main(argv: list[str] | None = None) -> int:
         default=ENCODER,
         help="sentence encoder (the shipped weights use USE: e5 is far over the 10 ms budget per check)",
     )
-    parser.add_argument("--max-rate", type=float, default=0.045, help="flag rate allowed on each real-reply source")
-    parser.add_argument("--max-fpr", type=float, default=0.03, help="flag rate allowed on the reviewer's dev ok replies")
+    # Stricter than the issue's 5% / 3%: the model's hints on real replies are mostly false alarms (it separates
+    # the reviewer's real dev stop replies from ok ones at AUC ~0.61), so a hint must leave room under both
+    # rails; at 4.5% / 3% the session-7 weights raised en-Twitter's dev flag rate from 3.4% to 4.4%.
+    parser.add_argument("--max-rate", type=float, default=0.04, help="flag rate allowed on each real-reply source")
+    parser.add_argument("--max-fpr", type=float, default=0.02, help="flag rate allowed on the reviewer's dev ok replies")
     parser.add_argument("--confident-fpr", type=float, default=0.005, help="share of real replies a meaning-based flag may call confidently")
     parser.add_argument(
         "--team-weight",
         type=float,
-        default=1.0,
-        help="how many times each team row counts against the outside sources (1: each source weighs the same)",
+        default=2.0,
+        help="how many times each support-domain row (team dev, training set) counts against the outside sources "
+        "(1: each outside source weighs as much as all of them; 2 cross-validated best)",
     )
     args = parser.parse_args(argv)
 
     rng = random.Random(SEED)
-    examples = team_rows(args.data) + diasafety_rows(args.shared, rng) + cold_rows(args.shared, rng) + politeness_rows(args.shared)
+    examples = (
+        team_rows(args.data)
+        + training_set_rows(args.train_data)
+        + diasafety_rows(args.shared, rng)
+        + cold_rows(args.shared, rng)
+        + politeness_rows(args.shared)
+    )
     encode = make_encoder(args.encoder)
-    X = np.vstack([encode([e.text for e in examples[i : i + 512]]) for i in range(0, len(examples), 512)]) * SCALE
+    texts = [training_text(e.text) for e in examples]
+    X = np.vstack([encode(texts[i : i + 512]) for i in range(0, len(texts), 512)]) * SCALE
     y = np.array([e.bad for e in examples], dtype=float)
     w = source_weights(examples, args.team_weight)
     team = np.array([e.team_dev for e in examples])
@@ -292,10 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         "rows_by_source": {s: sum(e.source == s for e in examples) for s in used},
         "training_sources": {s: SOURCES[s] for s in used},
         "team_files": [p.name for p in args.data],
+        "training_files": sorted(p.name for p in args.train_data.glob("tone*.jsonl")),
         "l2": l2,
         "team_weight": args.team_weight,
-        "cv_auc_team_dev": cv,
-        "decision": "worst sentence",
+        "cv_auc_domain": cv,
+        "decision": WHOLE_REPLY,
         "calibrated_on": "real_replies (all sources, minus tone_real test rows) and tone_real dev labels; not trained on",
         **calibration,
     }
@@ -320,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
                 for k in (
                     "rows_by_source",
                     "l2",
-                    "cv_auc_team_dev",
+                    "cv_auc_domain",
                     "thresholds",
                     "confident",
                     "real_dev_auc",

@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 
 from knowledge.cjk import CJK_RANGES, is_cjk
+from knowledge.documents import KINDS
 
 # Han runs go to jieba; kana, hangul and CJK punctuation are not indexed (Tactful's documents are zh and en).
 _RUN = re.compile(rf"[{CJK_RANGES}]+|[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -34,6 +35,7 @@ _STOP_ZH = frozenset("的 了 是 我 你 他 她 它 们 我们 你们 在 和 
 
 _jieba_lock = threading.Lock()
 QUERY_TERMS = Path(__file__).parent / "lexicon" / "query_terms.yaml"
+QUESTION_KINDS = Path(__file__).parent / "lexicon" / "question_kinds.yaml"
 LANGUAGES = ("en", "zh")
 
 
@@ -88,6 +90,18 @@ class Concept:
     en: tuple[tuple[str, ...], ...]  # stemmed token phrases, matched as runs of the question's tokens
 
 
+def _lexicon_mapping(path: Path, key: str, what: str, error: type[ValueError]) -> dict[Any, Any]:
+    """The non-empty mapping under `key` of a lexicon file, or `error` naming the file and what is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"{path}: cannot read {what}: {exc}") from None
+    raw = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(raw, dict) or not raw:
+        raise error(f"{path}: expected a non-empty mapping under '{key}'")
+    return raw
+
+
 class QueryTerms:
     """Domain concepts in both languages, for widening a keyword query: colloquial
     words reach the documents' words (退钱 → 退款) and a question reaches documents
@@ -98,13 +112,7 @@ class QueryTerms:
 
     @classmethod
     def load(cls, path: Path = QUERY_TERMS) -> QueryTerms:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise QueryTermsError(f"{path}: cannot read query terms: {exc}") from None
-        raw = data.get("concepts") if isinstance(data, dict) else None
-        if not isinstance(raw, dict) or not raw:
-            raise QueryTermsError(f"{path}: expected a non-empty mapping under 'concepts'")
+        raw = _lexicon_mapping(path, "concepts", "query terms", QueryTermsError)
         return cls([_concept(path, str(name), words) for name, words in raw.items()])
 
     def expand(self, query: str) -> dict[str, list[str]]:
@@ -143,6 +151,59 @@ def _has_run(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 @lru_cache(maxsize=1)
 def query_terms() -> QueryTerms:
     return QueryTerms.load()
+
+
+class QuestionKindsError(ValueError):
+    """The question-kind file is malformed; the message names the file and the kind."""
+
+
+@dataclass(frozen=True)
+class QuestionCues:
+    kind: str  # a document kind: policy | incident
+    zh: tuple[str, ...]  # matched as substrings of the folded question
+    en: re.Pattern[str] | None  # whole-word phrases, one alternation
+
+
+class QuestionKinds:
+    """How a question is asked says which kind of document answers it: "can I get a
+    refund?" wants a policy, "what did we do last time?" an incident write-up. Cues are
+    data (knowledge/lexicon/question_kinds.yaml)."""
+
+    def __init__(self, cues: Sequence[QuestionCues]) -> None:
+        self.cues = list(cues)
+
+    @classmethod
+    def load(cls, path: Path = QUESTION_KINDS) -> QuestionKinds:
+        raw = _lexicon_mapping(path, "kinds", "question kinds", QuestionKindsError)
+        return cls([_question_cues(path, str(kind), words) for kind, words in raw.items()])
+
+    def kind_of(self, question: str) -> str | None:
+        """The one document kind whose cues the question uses; None for none or several."""
+        folded = unicodedata.normalize("NFKC", question).lower()
+        kinds = {cues.kind for cues in self.cues if any(w in folded for w in cues.zh) or (cues.en is not None and cues.en.search(folded))}
+        return kinds.pop() if len(kinds) == 1 else None
+
+
+def _question_cues(path: Path, kind: str, words: Any) -> QuestionCues:
+    if kind not in KINDS:
+        raise QuestionKindsError(f"{path}: {kind!r} is not a document kind (expected one of: {', '.join(KINDS)})")
+    if not isinstance(words, Mapping) or not words or set(words) - set(LANGUAGES):
+        raise QuestionKindsError(f"{path}: kind {kind!r} must map 'zh' and/or 'en' to lists of cues")
+    for lang, items in words.items():
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+            raise QuestionKindsError(f"{path}: kind {kind!r}: '{lang}' must be a list of non-empty cues")
+    zh = tuple(unicodedata.normalize("NFKC", w).lower().strip() for w in words.get("zh", []))
+    short = [w for w in zh if len(w) < 2]
+    if short:
+        raise QuestionKindsError(f"{path}: kind {kind!r}: Chinese cues of one character match too much: {short}")
+    phrases = [r"\s+".join(map(re.escape, unicodedata.normalize("NFKC", w).lower().split())) for w in words.get("en", [])]
+    en = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(phrases)})(?![a-z0-9])") if phrases else None
+    return QuestionCues(kind=kind, zh=zh, en=en)
+
+
+@lru_cache(maxsize=1)
+def question_kinds() -> QuestionKinds:
+    return QuestionKinds.load()
 
 
 class LexicalIndex:

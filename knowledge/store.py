@@ -28,7 +28,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import Chunk
 from knowledge.documents import Document, detect_language
-from knowledge.lexical import LexicalIndex, query_terms, tokenize
+from knowledge.lexical import LexicalIndex, query_terms, question_kinds, tokenize
 
 COLLECTION_PREFIX = "tactful_knowledge"
 RRF_K = 60  # the constant from Cormack et al. (2009); flattens the tail of both lists
@@ -39,6 +39,10 @@ CANDIDATES = 40  # per retriever, before fusion
 # Tuned on the dev half of evals/data/retrieval_queries.yaml (bench/RESULTS.md).
 LANGUAGE_GAP_WEIGHT = 2.0
 LANGUAGE_GAP_MARGIN = 0.03
+# A question asked the way one kind of document answers ("can I ...?" a policy, "what did we do
+# last time?" an incident write-up) keeps this share of the other kind's scores. Soft on purpose:
+# the cues are phrasing, not meaning. Dev figures were flat from 0.5 to 0.8 (bench/RESULTS.md).
+OTHER_KIND_WEIGHT = 0.8
 # Below this share of chunks passing the filters, Chroma's own (slower) filter is cheaper
 # than over-fetching unfiltered neighbours.
 OVERFETCH_MIN_SHARE = 0.2
@@ -288,8 +292,10 @@ class KnowledgeStore:
     ) -> list[SearchResult]:
         """Hybrid search: dense and BM25 candidates fused by reciprocal rank, within each
         document language first (see `_fuse`), so that with no `lang` filter a question
-        still finds the clause that exists only in the other language. The ranking is then
-        by section: a document's summary stands behind its best section, and each section
+        still finds the clause that exists only in the other language. A question phrased
+        the way one kind of document answers ("can I ...?": a policy; "what did we do last
+        time?": an incident) scores the other kind down (`_by_question_kind`). The ranking is
+        then by section: a document's summary stands behind its sections, and each section
         (with its translation) takes one place until every section found has had one.
         `mode` "dense" or "lexical" uses one retriever alone (for evaluation)."""
         query = query.strip()
@@ -315,6 +321,8 @@ class KnowledgeStore:
             for rank, chunk_id in enumerate(ranking, start=1):
                 dense_rank[chunk_id] = min(rank, dense_rank.get(chunk_id, rank))
         lexical_rank = {chunk_id: rank for ranking in lexical.values() for rank, chunk_id in enumerate(ranking, start=1)}
+        if mode == "hybrid":
+            fused = self._by_question_kind(fused, question_kinds().kind_of(query))
         fused = self._summaries_behind_sections(fused)
         # On equal scores the question's own language first: that copy needs no translating.
         ranked = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], self._rows.get(chunk_id, {}).get("lang") != own, chunk_id))
@@ -324,6 +332,19 @@ class KnowledgeStore:
             for chunk_id in best
             if chunk_id in self._rows
         ]
+
+    def _by_question_kind(self, fused: dict[str, float], kind: str | None) -> dict[str, float]:
+        """`fused` with documents of another kind than `kind` (the one the question's phrasing
+        asks for, see knowledge/lexicon/question_kinds.yaml) scored down by OTHER_KIND_WEIGHT.
+
+        An incident write-up retells the event a policy covers in the customer's own words, so
+        it outscores the policy on "the order never came, what do I get"; the phrasing, not the
+        topic, says a rule is wanted. Without a kind (no cues, or cues of both) nothing changes."""
+        if kind is None:
+            return fused
+        return {
+            chunk_id: score * (1.0 if self._rows.get(chunk_id, {}).get("kind") == kind else OTHER_KIND_WEIGHT) for chunk_id, score in fused.items()
+        }
 
     def _summaries_behind_sections(self, fused: dict[str, float]) -> dict[str, float]:
         """A document's summary (its preamble) that outscores every section of that
@@ -356,14 +377,21 @@ class KnowledgeStore:
         """`ranked` with each section's first chunk kept in place and its further chunks
         moved behind every other section's first: a long section split into several
         chunks, or a section and its translation, would otherwise fill the top places
-        with one clause, and three places should show three."""
+        with one clause, and three places should show three.
+
+        A document's summary whose document has a section in `ranked` moves back too: next
+        to a section it only says again "this document", and the place is worth more to
+        another clause a reply could cite."""
         sections = self._section_ids()
+        with_sections = {self._rows[chunk_id]["source"] for chunk_id in ranked if chunk_id in self._rows and not _is_summary(self._rows[chunk_id])}
         first: list[str] = []
         rest: list[str] = []
         seen: set[tuple[str, ...]] = set()
         for chunk_id in ranked:
             section = sections.get(chunk_id, (chunk_id,))
-            (rest if section in seen else first).append(chunk_id)
+            row = self._rows.get(chunk_id, {})
+            repeated = section in seen or (_is_summary(row) and row["source"] in with_sections)
+            (rest if repeated else first).append(chunk_id)
             seen.add(section)
         return first + rest
 

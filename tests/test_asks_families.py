@@ -673,3 +673,13 @@ def test_who_an_apology_is_from_may_be_named_in_the_clause_before() -> None:
     assert [a.who for a in reading.asks if a.type == "apology_from"] == ["那个管理员和说我买不起的团长"]
     two = read_asks(["我要求退一赔十，还要那个发表格的人和你们老板亲自给我道歉"], "zh")
     assert [a.who for a in two.asks if a.type == "apology_from"] == ["那个发表格的人和你们老板"]
+
+
+def test_the_alternative_a_customer_turns_down_is_not_asked_for() -> None:
+    """ "Replacements rather than a refund", 换货而不是退款: the thing preferred is asked for, the one turned down
+    is not (the blind reader saw a refund granted to a customer who asked for replacements instead)."""
+    assert types("Please send a replacement rather than a refund, we use it every day.") == {"replacement"}
+    assert types("我要换新的而不是退款") == {"replacement"}
+    # the refusal reaches only what follows it in its clause: an ask after a comma stands
+    assert "refund" in types("Instead of another coupon, refund me.")
+    assert "refund" in types("Refund me instead of sending another voucher.")

@@ -30,9 +30,10 @@ def listening_for(kind: str, cut: float) -> AskMeaning:
     return AskMeaning(packaged.types, packaged.weights, packaged.bias, thresholds, packaged.meta, packaged.encoder)
 
 
-# The cut-off cross-validation chose for callback in session 5 (two sets, added precision >= 0.75). The session-6
-# weights (three sets, floor 0.90) switch every type off, so these tests switch one on by hand.
-CALLBACK = 0.475
+# The cut-off cross-validation chose for callback in session 7 (dev halves + training sets, l2 1.0, whose
+# probabilities run lower than session 5's 0.475 cut-off assumed), set by hand so that these tests do not depend
+# on which types a retraining switches on.
+CALLBACK = 0.325
 
 
 def heard(*messages: str, kind: str = "callback") -> set[str]:
@@ -78,8 +79,10 @@ def test_the_packaged_weights_say_where_they_come_from() -> None:
     model = AskMeaning.load()
     assert model.types == ASK_TYPES
     assert model.encoder == "use" and model.meta["date"]
-    assert {source["file"] for source in model.meta["sources"]} <= {f"evals/data/asks/{name}.jsonl" for name in ("asks", "asks_b", "asks_c")}
-    assert all("dev half only" in source["rows"] for source in model.meta["sources"])
+    labelled = {f"evals/data/asks/{name}.jsonl" for name in ("asks", "asks_b", "asks_c")}
+    # session 7: besides the labelled sets' dev halves, the training-only sets (read whole; tests/test_train_asks.py)
+    assert all("dev half only" in source["rows"] for source in model.meta["sources"] if source["file"] in labelled)
+    assert all(source["file"].startswith("evals/data/train/") for source in model.meta["sources"] if source["file"] not in labelled)
     assert set(model.meta["thresholds"]) == set(ASK_TYPES)
 
 

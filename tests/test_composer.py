@@ -360,3 +360,54 @@ def test_a_rules_processing_time_is_said_with_its_items_before_the_next_rules() 
         first = next(item for item in items if "99" in item)
         assert item_join in first and ("3天" in first or "three days" in first), text
         assert member_coupon not in first and text.index(first) < text.index(member_coupon), text
+
+
+def test_statements_say_the_cause_once_the_decided_remedies_and_one_wording_per_action_list() -> None:
+    """What the blind reader missed in statements: the cause in the first statement (the playbook's good
+    statement explains it), no "原因：这是我们的责任：…" stutter when the record's cause has a lead-in, the
+    remedies already decided for the incident instead of "details in the next update", and an action list
+    in one wording with the owner's role in brackets (not "Jing Sun, legal lead owns it")."""
+    incident = INCIDENT.model_copy(
+        update={
+            "cause": Localized(zh="这是我们的责任：订单量翻倍时没有加派骑手", en="this is on us: we took double the orders without adding riders"),
+            "decisions": [Remedy(type="coupon", amount=Decimal(50), valid_days=14, rule_id="INC-VIRAL")],
+            "actions": [
+                Action(
+                    what=Localized(zh=f"第{n}项整改", en=f"fix number {n}"),
+                    owner=Localized(zh="法务负责人孙婧", en="Jing Sun, legal lead"),
+                    due=date(2026, 12, n),
+                )
+                for n in range(1, 5)
+            ],
+        }
+    )
+    for stage in ("0-24h", "24-72h"):
+        for lang, cause, stutter, coupon in (
+            ("zh", "订单量翻倍时没有加派骑手", "这是我们的责任：", "50元"),
+            ("en", "we took double the orders without adding riders", "this is on us:", "50-yuan"),
+        ):
+            draft = COMPOSER.draft_statement(incident, stage, lang)
+            assert cause in draft.text and stutter not in draft.text, (stage, lang, draft.text)
+            assert coupon in draft.text and any(c.backing == "INC-VIRAL" for c in draft.commitments), (stage, lang)
+            assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+            if lang == "en":
+                assert "Jing Sun, legal lead" not in draft.text and draft.text.count("Jing Sun (legal lead)") == 4
+                wordings = {re.sub(r"fix number \d|\d+ Dec", "", item).strip() for item in re.findall(r"fix number \d[^;.]*", draft.text)}
+                assert len(wordings) == 1, wordings
+            else:
+                items = re.findall(r"第\d项整改[^；。]*", draft.text)
+                assert len(items) == 4 and len({re.sub(r"\d+", "", item) for item in items}) == 1, items
+
+
+def test_a_statement_says_who_a_decision_is_for_when_it_is_not_for_everyone() -> None:
+    """A decision for some issue types only ("defective items are refunded") is said with who gets it, not as
+    everyone's remedy; a decision for everyone stays as it is."""
+    partial = Remedy(type="coupon", amount=Decimal(40), valid_days=30, rule_id="INC-D1", for_issue_types=("defective",))
+    general = Remedy(type="coupon", amount=Decimal(15), valid_days=7, rule_id="INC-D2")
+    incident = INCIDENT.model_copy(update={"decisions": [partial, general]})
+    for lang, group, partial_coupon, general_coupon in (("zh", "有质量问题的商品", "40元", "15元"), ("en", "Defective items", "40-yuan", "15-yuan")):
+        text = COMPOSER.draft_statement(incident, "24-72h", lang).text
+        assert group in text and text.index(group) < text.index(partial_coupon), text
+        assert general_coupon in text
+        # the general coupon is not said as the defective items' group
+        assert text.index(general_coupon) < text.index(group) or text.index(general_coupon) > text.index(partial_coupon)

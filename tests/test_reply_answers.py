@@ -15,6 +15,7 @@ import yaml
 from drafting.domain.entitlements import HANDOVER_CHANNEL, HANDOVER_RULE, entitlements
 from drafting.domain.models import Draft, Incident, Ticket
 from drafting.drafters.composer import Composer
+from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
 from knowledge.policy import PolicyBook, TicketFacts
 
@@ -99,6 +100,9 @@ def test_a_reply_over_a_chat_message_leaves_the_unasked_cause_to_the_statement()
     assert INCIDENT.cause.pick("en")[:20] not in draft.text
     assert all(ask.answer is not None for ask in draft.asks) and {"refund", "callback", "apology_from"} <= {a.type for a in draft.asks}
     assert "public statement" in draft.text
+    # the line and its response time stay (the playbook's one channel), in the shorter of its wordings
+    channel = COMPOSER._channel_name(INCIDENT, None, "en")
+    assert any(phrase.format(channel=channel, minutes=5).rstrip(".") in draft.text for phrase in COMPOSER.reply_phrases["channel_brief"]["en"])
     asked_why = reply(many + " Why does this keep happening?", lang="en")
     assert INCIDENT.cause.pick("en")[:20] in asked_why.text  # asked for, the cause stays whatever the length
 
@@ -130,3 +134,22 @@ def test_a_hand_over_says_the_time_the_incident_owner_set_and_it_is_backed() -> 
             assert {a.type: a.answer for a in draft.asks}.get("callback") == "handed_over"
             line = next((s for s in re.split(r"(?<=[。.])\s*", draft.text) if "400-820-1234" in s), "")
             assert said not in line  # the support line answers on its own time, not the hand-over's
+
+
+def test_a_customer_who_says_they_are_leaving_is_heard_not_filed_as_a_topic() -> None:
+    """A list item "您要离开的事这件事由…接手" reads as paperwork (the blind reader's note): leaving is acknowledged in a
+    sentence of its own, right before the hand-over to the person who can keep them, and the ask counts as
+    answered by that hand-over; a customer leaving with nothing else to hand over still gets the person."""
+    for lang, leaving_only, leaving_and_call in (
+        ("zh", "晚了45分钟，以后再也不在你们家买了", "晚了45分钟，以后再也不在你们家买了，让经理给我回个电话"),
+        ("en", "45 minutes late again. I'm done, switching to another app.", "45 minutes late again. I'm done with you. Call me back."),
+    ):
+        for message in (leaving_only, leaving_and_call):
+            draft = reply(message, lang=lang)
+            answers = {a.type: a.answer for a in draft.asks}
+            assert answers.get("leaving") == "handed_over", (message, draft.asks)
+            assert "离开的事" not in draft.text and "decision to leave" not in draft.text
+            assert "李悦" in draft.text or "Yue Li" in draft.text
+            covered = {c.ask.type: c.answer for c in ask_coverage.check(draft.text, draft.asks, lang).items}
+            assert covered.get("leaving") == "handed_over", (draft.text, covered)
+        assert answers.get("callback") == "handed_over"

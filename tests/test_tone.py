@@ -458,18 +458,21 @@ def test_a_tone_flag_does_not_depend_on_how_long_the_reply_is() -> None:
         assert check(fine + " Your order number is 123." * times, kind="draft").verdict == "ok"
 
 
-def test_meaning_judges_sentence_by_sentence_so_padding_neither_hides_nor_adds(with_semantic: ToneChecker) -> None:
+def test_meaning_judges_the_whole_reply_but_seconds_a_hint_on_its_own_sentence(with_semantic: ToneChecker) -> None:
+    # The second opinion judges the whole reply (chosen by cross-validation; tests/test_tone_semantic.py), so
+    # polite padding can dilute its score; a lexicon hint is therefore seconded on its own sentence, where
+    # padding elsewhere cannot hide it.
+    import copy
+
     model = with_semantic.semantic
-    rude = "Honestly, this whole scene over a late lunch is a little excessive, don't you think?"
-    alone = float(model.probabilities([rude])[0])
-    padded = float(model.probabilities([rude + PADDING * 4])[0])
-    assert padded >= alone - 1e-6  # polite sentences appended cannot dilute the rude one
+    hint = "We apologize for any inconvenience."
+    eager = copy.copy(model)
+    eager.threshold, eager.thresholds = float(model.probabilities([hint])[0]) - 0.01, {}
+    for times in (0, 1, 4):
+        report = ToneChecker(semantic=eager).check(hint + PADDING * times)
+        assert any(f.confident and f.category == "non_apology" for f in report.flags), (times, report.to_dict())
     fine = "Thanks for waiting. We have refunded 20 yuan today."
-    base = float(model.probabilities([fine])[0])
-    assert (
-        float(model.probabilities([fine + " Your order number is 123." * 6])[0])
-        <= max(base, float(model.probabilities(["Your order number is 123."])[0])) + 1e-6
-    )
+    assert float(model.probabilities([fine + " Your order number is 123." * 6])[0]) < model.threshold_for("en")
 
 
 def test_meaning_based_flags_show_their_confidence(with_semantic: ToneChecker) -> None:

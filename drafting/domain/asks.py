@@ -335,8 +335,34 @@ def meaning_units(messages: list[str], lang: str | None = None) -> list[MeaningU
         message_lang = _language(message, lang)
         for start, end in sentence_spans(message):
             sentence = message[start:end]
-            units.append(MeaningUnit(number, start, end, sentence, frozenset(_ruled_out(sentence, message_lang))))
+            ruled_out = frozenset(_ruled_out(sentence, message_lang))
+            # meaning reads only the customer's own clauses: beside a declined or reported one ("不用安排人跟我通话，
+            # 留言回复就行") the whole sentence still sounds like the declined ask
+            for run_start, run_end in _own_runs(sentence, message_lang) or [(0, len(sentence))]:
+                units.append(MeaningUnit(number, start + run_start, start + run_end, sentence[run_start:run_end], ruled_out))
     return units
+
+
+def _own_runs(sentence: str, lang: str) -> list[tuple[int, int]]:
+    """The spans of consecutive clauses of the sentence that are the customer's own (_own_clause), trimmed."""
+    runs: list[tuple[int, int]] = []
+    open_run: tuple[int, int] | None = None
+    for at, clause in _clauses(sentence, lang):
+        if _own_clause(clause, lang):
+            open_run = (open_run[0] if open_run else at, at + len(clause))
+        elif open_run:
+            runs.append(open_run)
+            open_run = None
+    if open_run:
+        runs.append(open_run)
+    trimmed = []
+    for start, end in runs:
+        text = sentence[start:end]
+        start += len(text) - len(text.lstrip())
+        end -= len(text) - len(text.rstrip(" ,，、"))
+        if end > start:
+            trimmed.append((start, end))
+    return trimmed
 
 
 def _ruled_out(sentence: str, lang: str) -> set[str]:

