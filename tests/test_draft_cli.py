@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from drafting import services
 from drafting.cli.main import app
+from drafting.text.data import load_yaml
 
 runner = CliRunner()
 SAMPLE = Path(__file__).resolve().parent.parent / "drafting" / "samples"
@@ -28,7 +29,11 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_statement_in_both_languages() -> None:
     result = runner.invoke(app, ["draft", "statement", "--incident", str(INCIDENT), "--stage", "1-2w", "--no-citations"])
     assert result.exit_code == 0, result.output
-    assert "补偿方案" in result.stdout and "Compensation" in result.stdout and "tone ok" in result.stdout
+    # the compensation section, in whichever of its wordings the statement's seed picks
+    intros = load_yaml("drafting.drafters.templates", "statement.yaml")["compensation_intro"]
+    for lang in ("zh", "en"):
+        assert any(intro in result.stdout for intro in intros[lang]), lang
+    assert "tone ok" in result.stdout
 
 
 def test_statement_json_carries_guards() -> None:
