@@ -10,10 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from drafting.domain.entitlements import HANDOVER_CHANNEL, HANDOVER_RULE, entitlements
-from drafting.domain.models import Draft, Incident, Ticket
+from drafting.domain.models import Draft, Incident, Localized, Ticket
 from drafting.drafters.composer import Composer
 from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
@@ -153,3 +154,28 @@ def test_a_customer_who_says_they_are_leaving_is_heard_not_filed_as_a_topic() ->
             covered = {c.ask.type: c.answer for c in ask_coverage.check(draft.text, draft.asks, lang).items}
             assert covered.get("leaving") == "handed_over", (draft.text, covered)
         assert answers.get("callback") == "handed_over"
+
+
+def test_a_reply_never_quotes_an_insult_back_to_a_customer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record may quote what a member of staff said; answering a question from that clause would say the
+    insult again to the customer it hurt (the blind reader's third round). The question gets the honest "not
+    yet" and a person instead; a clause quoting harmless words still answers."""
+    what = "11月29日晚，我们一位客服组长在网上发视频，里面说“最怕小地方来的大妈，穷就别网购”，视频里能看到我们的店名"
+    incident = INCIDENT.model_copy(update={"what_happened": Localized(zh=what, en="a team lead posted a video mocking buyers")})
+    ticket = Ticket(
+        id="T-quote",
+        customer="郑女士",
+        order_id="LT-88",
+        messages=["视频里说的小地方来的大妈，是不是就是我？"],
+        facts=TicketFacts(issue_type="staff_attitude"),
+    )
+    draft = COMPOSER.draft_reply(incident, ticket, "zh")
+    assert "穷就别网购" not in draft.text, draft.text
+    assert "李悦" in draft.text  # a person answers instead
+    # the question is answered from that clause when nothing stops it: the check above is not vacuous
+    monkeypatch.setattr(Composer, "_quotes_hurtful_words", lambda self, sentence, lang: False)
+    assert "穷就别网购" in COMPOSER.draft_reply(incident, ticket, "zh").text
+    monkeypatch.undo()
+    assert COMPOSER._quotes_hurtful_words("视频里说“最怕小地方来的大妈，穷就别网购”", "zh")
+    assert not COMPOSER._quotes_hurtful_words("视频标题是“电商客服的一天”", "zh")
+    assert COMPOSER._quotes_hurtful_words("He wrote \"if you can't afford a good one, don't be picky\".", "en")

@@ -177,6 +177,10 @@ def _without_lead_in(clause: str) -> str:
     return rest if len(rest) >= 6 else clause
 
 
+# Words in quotation marks (Chinese, corner or straight quotes): someone's own words, as the record quotes them.
+_QUOTED = re.compile(r"“([^”]{2,300})”|「([^」]{2,300})」|\"([^\"]{2,300})\"")
+
+
 def _owner_name(owner: str, lang: str) -> str:
     """An action's owner inside a list item: "Jing Sun, legal lead" reads as two items there, so the role
     goes in brackets ("Jing Sun (legal lead)"); a Chinese owner ("法务负责人孙婧") reads as it is."""
@@ -528,13 +532,22 @@ class Composer:
                 continue
             used.add(key)
             sentence = self._record_sentence(rng, found, lang, "answer_action" if found.kind == "action" else "answer_clause")
-            if self._promises_only(sentence, remedies):
+            if self._quotes_hurtful_words(sentence, lang):
+                # The record may quote what a member of staff said ("穷就别网购"); a reply never says it again
+                # to a customer, so the question gets the honest "not yet" and a person instead.
+                unanswered = True
+            elif self._promises_only(sentence, remedies):
                 said.append(sentence)
             else:
                 unanswered = True
         if unanswered:
             said.append(self._pick(rng, record_answers.phrases(), "answer_unknown", lang, role=self.contact(rng, incident, lang)))
         return said, unanswered
+
+    def _quotes_hurtful_words(self, sentence: str, lang: str) -> bool:
+        """Does the sentence quote words the tone guard would flag (an insult, a dismissal), whoever said them?"""
+        quotes = ("".join(group or "" for group in match.groups()) for match in _QUOTED.finditer(sentence))
+        return any(self.tone.check(quoted, kind="chat", lang=lang).flags for quoted in quotes)
 
     def cause_for(self, incident: Incident, lang: str, about: str) -> str:
         """The one clause of the incident's cause that concerns this customer: of the clauses the record
