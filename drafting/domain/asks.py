@@ -335,20 +335,22 @@ def meaning_units(messages: list[str], lang: str | None = None) -> list[MeaningU
         message_lang = _language(message, lang)
         for start, end in sentence_spans(message):
             sentence = message[start:end]
-            ruled_out = frozenset(_ruled_out(sentence, message_lang))
+            # each clause once, with whether it is the customer's own: both readings below need them
+            clauses = [(at, clause, _own_clause(clause, message_lang)) for at, clause in _clauses(sentence, message_lang)]
+            ruled_out = frozenset(_ruled_out(clauses, message_lang))
             # meaning reads only the customer's own clauses: beside a declined or reported one ("不用安排人跟我通话，
             # 留言回复就行") the whole sentence still sounds like the declined ask
-            for run_start, run_end in _own_runs(sentence, message_lang) or [(0, len(sentence))]:
+            for run_start, run_end in _own_runs(sentence, clauses) or [(0, len(sentence))]:
                 units.append(MeaningUnit(number, start + run_start, start + run_end, sentence[run_start:run_end], ruled_out))
     return units
 
 
-def _own_runs(sentence: str, lang: str) -> list[tuple[int, int]]:
+def _own_runs(sentence: str, clauses: list[tuple[int, str, bool]]) -> list[tuple[int, int]]:
     """The spans of consecutive clauses of the sentence that are the customer's own (_own_clause), trimmed."""
     runs: list[tuple[int, int]] = []
     open_run: tuple[int, int] | None = None
-    for at, clause in _clauses(sentence, lang):
-        if _own_clause(clause, lang):
+    for at, clause, own in clauses:
+        if own:
             open_run = (open_run[0] if open_run else at, at + len(clause))
         elif open_run:
             runs.append(open_run)
@@ -365,16 +367,14 @@ def _own_runs(sentence: str, lang: str) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _ruled_out(sentence: str, lang: str) -> set[str]:
+def _ruled_out(clauses: list[tuple[int, str, bool]], lang: str) -> set[str]:
+    """The ask types a sentence (its clauses, each marked whether the customer's own) rules out for meaning."""
     lexicon = _lexicon()
-    own_clauses = [clause for _, clause in _clauses(sentence, lang) if _own_clause(clause, lang)]
-    if not own_clauses:
+    if not any(own for _, _, own in clauses):
         return set(ASK_TYPES)
-    heard = {kind for _, clause in _clauses(sentence, lang) for kind, _ in _heard(clause, lang)}
+    heard = {kind for _, clause, _ in clauses for kind, _ in _heard(clause, lang)}
     mentioned = {
-        kind
-        for kind, by_lang in lexicon.asks.items()
-        if any(pattern.search(clause) for pattern in by_lang[lang].find for _, clause in _clauses(sentence, lang))
+        kind for kind, by_lang in lexicon.asks.items() if any(pattern.search(clause) for pattern in by_lang[lang].find for _, clause, _ in clauses)
     }
     return mentioned - heard
 

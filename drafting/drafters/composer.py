@@ -377,7 +377,7 @@ class Composer:
         if fastest is None:
             return self._pick(rng, phrases, "channel_no_time", lang, channel=channel)
         number, unit = minutes_text(fastest.minutes or 0, lang)
-        slot = "channel_brief" if brief and "channel_brief" in phrases else "channel"
+        slot = "channel_brief" if brief else "channel"  # brief: a chat reply, whose phrases have it
         sentence = self._pick(rng, phrases, slot, lang, channel=channel, minutes=number)
         return sentence.replace(f"{number}分钟", f"{number}{unit}") if lang == "zh" else sentence.replace(f"{number} minutes", f"{number} {unit}")
 
@@ -825,9 +825,7 @@ class Composer:
                     if not described:
                         continue
                     condition = p["conditions"].get(rule.id, {}).get(lang, rule.id)
-                    lines.append(
-                        self._pick(rng, p, "compensation_rule", lang, condition=condition, remedies=("、" if lang == "zh" else ", ").join(described))
-                    )
+                    lines.append(self._compensation_line(rng, condition, described, lang))
                 lines += self.decision_lines(rng, incident, lang)
                 if lines:
                     parts.append(self._pick(rng, p, "compensation_intro", lang) + self._list(lines, lang))
@@ -884,8 +882,14 @@ class Composer:
                 continue
             names = [p["decision_groups"].get(kind, {}).get(lang, kind) for kind in issue_types]
             who = "、".join(names) if lang == "zh" else ", ".join(names[:1] + [name[:1].lower() + name[1:] for name in names[1:]])
-            lines.append(self._pick(rng, p, "compensation_rule", lang, condition=who, remedies=("、" if lang == "zh" else ", ").join(described)))
+            lines.append(self._compensation_line(rng, who, described, lang))
         return lines
+
+    def _compensation_line(self, rng: random.Random, who: str, remedies: list[str], lang: str) -> str:
+        """A statement's compensation item: who gets it (a rule's condition, a decision's issue types), then what."""
+        return self._pick(
+            rng, self.statement_phrases, "compensation_rule", lang, condition=who, remedies=("、" if lang == "zh" else ", ").join(remedies)
+        )
 
     def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
         """A variant of a reply: a preset (shorter, warmer, formal, plainer) is redrafted in that style with

@@ -67,6 +67,8 @@ _MEMBER = "a membership granted"
 _VALIDITY = "a coupon's validity"
 VALIDITY_REACH = 14  # characters before a duration in which a validity word names it: "valid for", "good for", 有效期
 _REMEDY = "a remedy with no measure"
+# the residual cues that name something given (the net's default-deny for gifts the grammar could not read)
+_GIVEN = (_FREE, _EXTRA, _SCOPE, _FUTURE, _MEMBER, _REMEDY, _GOODS)
 # what a free or an extra cue is consumed by: a gift the grammar read in the same clause
 _GIFT_TYPES = frozenset(("refund", "coupon", "compensation", "free_order", "membership_extension", "discount"))
 
@@ -246,24 +248,10 @@ class _Net:
             piece = (self.t.sentence_start(trigger.start), trigger.start // SENTENCE_REACH)
             if piece in judged or self.r.taken.overlaps(trigger.start, trigger.end):
                 continue
-            if trigger.what == _VALIDITY:
-                if self.validity_unread(trigger) and not self.fact(trigger):
-                    unread.append(self.unread(trigger, LEFTOVER))
-                    judged.add(piece)
-                continue
-            if trigger.what in (_SCOPE, _FUTURE):
-                if self.scope_beyond(trigger) and not self.fact(trigger):
-                    unread.append(self.unread(trigger, ""))
-                    judged.add(piece)
-                continue
-            if trigger.what == _MEMBER:
-                if not self.gift_read_with(trigger) and self.member_granted(trigger) and not self.fact(trigger):
-                    unread.append(self.unread(trigger, ""))
-                    judged.add(piece)
-                continue
-            if trigger.what in (_FREE, _EXTRA, _REMEDY, _GOODS):
-                if not self.gift_read_with(trigger) and self.residual_offered(trigger) and not self.fact(trigger):
-                    unread.append(self.unread(trigger, ""))
+            residual = self.residual_unread(trigger)
+            if residual is not None:  # a residual cue is judged by its own rule, and only by it
+                if residual and not self.fact(trigger):
+                    unread.append(self.unread(trigger, LEFTOVER if trigger.what == _VALIDITY else ""))
                     judged.add(piece)
                 continue
             slo, shi = self.t.sentence(trigger.start, trigger.end)
@@ -298,7 +286,7 @@ class _Net:
             return True
         if trigger.what in (_MULTIPLE, _SHARE):  # of a price or given, not 洒了一半 ("half of it spilled")
             lo, hi = self.t.clause(trigger.start, trigger.end)
-            if len(self.s[lo:hi].strip()) - (trigger.end - trigger.start) <= SHORT_CLAUSE:
+            if self.only_qualifies(lo, hi, trigger.start, trigger.end):
                 lo, hi = self.t.sentence(trigger.start, trigger.end)  # 给您退款，双倍哦: the word qualifies its sentence
             return self.money_sense(lo, hi)
         if trigger.what == _TIME:
@@ -321,11 +309,28 @@ class _Net:
             return self.commits(lo, hi) or self.hits["granting"].any(lo, hi)
         return False
 
+    def residual_unread(self, trigger: _Trigger) -> bool | None:
+        """Whether a residual cue is left unread where it stands (None: the trigger is no residual cue)."""
+        if trigger.what == _VALIDITY:
+            return self.validity_unread(trigger)
+        if trigger.what in (_SCOPE, _FUTURE):
+            return self.scope_beyond(trigger)
+        if trigger.what == _MEMBER:
+            return not self.gift_read_with(trigger) and self.member_granted(trigger)
+        if trigger.what in _GIVEN:
+            return not self.gift_read_with(trigger) and self.residual_offered(trigger)
+        return None
+
+    def only_qualifies(self, lo: int, hi: int, start: int, end: int, slack: int = 0) -> bool:
+        """Does the clause lo:hi hold little besides the span start:end (，双倍哦; "…, on the house")? Such a
+        clause only qualifies its sentence, which is then what the span is read with."""
+        return len(self.s[lo:hi].strip()) - (end - start) <= SHORT_CLAUSE + slack
+
     def gift_read_with(self, trigger: _Trigger) -> bool:
         """A free or an extra cue is consumed by a gift the grammar read in its clause (in its sentence, when the
         clause is no more than the cue: "…, on the house")."""
         lo, hi = self.t.clause(trigger.start, trigger.end)
-        if len(self.s[lo:hi].strip()) - (trigger.end - trigger.start) <= SHORT_CLAUSE:
+        if self.only_qualifies(lo, hi, trigger.start, trigger.end):
             lo, hi = self.t.sentence(trigger.start, trigger.end)
         elif hi < len(self.s) and self.hits["apposition"].starts_at(hi + 1, 1):
             hi = self.t.clause(hi + 1, hi + 1)[1]  # 年费给您免了，共计680元: the next clause names what is waived
@@ -363,7 +368,7 @@ class _Net:
         """A waiver verb gives by itself; a free word needs a clause that commits; an extra needs a clause that
         commits, gives and names something of value (再额外赔您一单的钱, "add something extra to your account")."""
         lo, hi = self.t.clause(trigger.start, trigger.end)
-        if len(self.s[lo:hi].strip()) - (trigger.end - trigger.start) <= SHORT_CLAUSE:
+        if self.only_qualifies(lo, hi, trigger.start, trigger.end):
             lo, hi = self.t.sentence(trigger.start, trigger.end)
         if trigger.what == _FREE:
             return not trigger.loose or self.commits(lo, hi) or self.hits["future_order"].any(lo, hi)
@@ -394,7 +399,7 @@ class _Net:
         hits = self.hits
         lo, hi = self.t.clause(start, end)
         if trigger.what == _TIME:
-            if len(self.s[lo:hi].strip()) - (end - start) <= SHORT_CLAUSE + 2:
+            if self.only_qualifies(lo, hi, start, end, slack=2):
                 lo, hi = self.t.sentence(start, end)  # ", 20 minutes tops": a clause that is only the bound bounds its sentence
             # a marked bound on an arrival or a reply needs no "will" ("Money's back in 24 hrs", 退款两小时到账)
             arrives = not trigger.loose and (hits["processing"].any(lo, hi) or hits["response"].any(lo, hi))
@@ -458,11 +463,9 @@ class _Net:
             return True
         if trigger.what in (_TIME, _PERIOD, _VALIDITY):
             return hits["money_fact"].any(lo, hi)
-        if trigger.what in (_FREE, _EXTRA, _SCOPE, _FUTURE, _MEMBER, _REMEDY, _GOODS) and any(
-            e <= start or s >= end for s, e in hits["negation"].within(lo, hi)
-        ):
-            return True  # "coupons will no longer be sent", 我们无法额外补偿: refused (a waiver's own "won't" is the gift)
-        if trigger.what in (_FREE, _EXTRA, _SCOPE, _FUTURE, _MEMBER, _REMEDY, _GOODS):
+        if trigger.what in _GIVEN:
+            if any(e <= start or s >= end for s, e in hits["negation"].within(lo, hi)):
+                return True  # "coupons will no longer be sent", 我们无法额外补偿: refused (a waiver's own "won't" is the gift)
             # free above a threshold or as a rule of a promotion (满99包邮, "free on orders over 50"), done before
             threshold = hits["threshold_before"].any(lo, hi) or hits["threshold_after"].any(lo, hi)
             return threshold or hits["money_fact"].any(lo, hi) or hits["completed"].any(lo, hi) or hits["rate"].any(lo, hi)
