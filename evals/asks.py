@@ -12,7 +12,8 @@ agreement (exact, and within one step) are per language too.
 Rows are split by the first hex digit of sha256(id): 0-7 dev, 8-f test. The lexicon and the classifier
 (drafting/domain/ask_meaning.py, trained by evals/train_asks.py on dev rows and on the training-only sets of
 evals/data/train/, never on test rows) are tuned on dev rows only; `--misses` lists
-dev rows' misses and false asks and refuses the test split. The reader is the lexicon with the classifier's
+dev rows' misses and false asks and refuses the test split (a training-only set under evals/data/train/ has no test
+half: `--split all --misses` lists every row's). The reader is the lexicon with the classifier's
 second opinion; `--lexicon-only` scores the lexicon alone. On dev the classifier has seen every row it is scored
 on: the honest dev figure is evals/train_asks.py's cross-validated one.
 
@@ -55,6 +56,12 @@ def default_data() -> list[Path]:
 
 SHARED = Path(os.environ.get("TACTFUL_SHARED_DATA", ROOT.parent / "shared" / "data"))  # beside the checkout
 BENIGN = [ROOT / "evals" / "data" / "attacks" / "benign.jsonl", ROOT / "evals" / "data" / "attacks_b" / "benign.jsonl"]
+TRAINING = ROOT / "evals" / "data" / "train"  # training-only sets: no test half, so every row may be read
+
+
+def training_only(path: Path) -> bool:
+    """A set written for training (evals/data/train/): its misses may be read on every row."""
+    return path.resolve().parent == TRAINING.resolve()
 
 
 @dataclass
@@ -205,8 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--benign", action="store_true", help="also count asks on ordinary complaints")
     args = parser.parse_args(argv)
-    if args.misses and args.split != "dev":
-        parser.error("--misses shows dev rows only: test rows are for reporting, never for reading")
+    if args.misses and args.split != "dev" and not (args.data and all(map(training_only, args.data))):
+        parser.error(
+            "--misses shows dev rows only (or any row of a training-only set under evals/data/train/): test rows are for reporting, never for reading"
+        )
     try:
         sets = {path.stem: in_split(load(path), args.split) for path in args.data or default_data()}
     except EvalDataError as exc:

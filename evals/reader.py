@@ -29,11 +29,17 @@ from drafting.drafters.batch import draft_many
 from drafting.drafters.composer import Composer
 from evals.datafiles import EvalDataError, read_jsonl
 from evals.drafts import scenario_files
-from knowledge.policy import PolicyBook
+from knowledge.policy import PolicyBook, Remedy, describe_remedy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "evals" / "data" / "reader_incidents"
 DIMENSIONS = ("person", "answers", "apology", "remedy", "next", "length", "natural")
+
+
+def _decision(remedy: Remedy, lang: str) -> str:
+    who = f" for {', '.join(remedy.for_issue_types)}" if remedy.for_issue_types else ""
+    what = remedy.text.pick(lang) if remedy.text is not None else describe_remedy(remedy).split(" — rule ")[0]
+    return f"- decided remedy ({remedy.rule_id}{who}): {what}"
 
 
 def _record(incident: Incident, lang: str) -> list[str]:
@@ -41,9 +47,7 @@ def _record(incident: Incident, lang: str) -> list[str]:
     if incident.cause.pick(lang):
         lines.append(f"- cause: {incident.cause.pick(lang)}")
     lines += [f"- action: {a.what.pick(lang)} ({a.owner.pick(lang) or '—'}, {a.due or 'no date'})" for a in incident.actions]
-    lines += [
-        f"- decided remedy: {r.type} {r.scope or ''} {r.applies_to if r.type == 'refund' else ''} ({r.rule_id})".rstrip() for r in incident.decisions
-    ]
+    lines += [_decision(r, lang) for r in incident.decisions]
     if incident.next_update:
         lines.append(f"- next update: {incident.next_update:%Y-%m-%d %H:%M}")
     return lines

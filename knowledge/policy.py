@@ -56,7 +56,11 @@ IssueType = Literal[
     "other",
 ]
 Tier = Literal["basic", "gold", "platinum"]
-RemedyType = Literal["refund", "coupon", "free_order", "membership_extension", "priority_channel", "processing_deadline", "response_time", "review"]
+# "custom": a remedy an incident decided that no other type can say (a fixed price-difference refund, benefits
+# restored, a claims call for those hurt …), in the brand's own words — usually an incident's decision.
+RemedyType = Literal[
+    "refund", "coupon", "free_order", "membership_extension", "priority_channel", "processing_deadline", "response_time", "review", "custom"
+]
 MONEY_TYPES = frozenset({"refund", "coupon", "free_order"})
 # Amounts are decimals in Python and plain JSON numbers on the wire (OpenAPI says "number", not "string").
 Money = Annotated[
@@ -128,6 +132,21 @@ class TicketFacts(BaseModel):
         return self
 
 
+class Wording(BaseModel):
+    """A custom decision's text as customers read it, in zh and/or en."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    zh: str | None = Field(default=None, max_length=1000)
+    en: str | None = Field(default=None, max_length=1000)
+
+    def pick(self, lang: str) -> str:
+        own = self.zh if lang == "zh" else self.en
+        return (own or self.en or self.zh or "").strip()
+
+    def texts(self) -> list[str]:
+        return [text.strip() for text in (self.zh, self.en) if text and text.strip()]
+
+
 class Remedy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -151,6 +170,9 @@ class Remedy(BaseModel):
     # granted only to tickets of these issue types; empty = everyone the incident affected. Policy rules say
     # who they apply to in their own `when`, so this is for decisions.
     for_issue_types: tuple[IssueType, ...] = ()
+    # A custom decision's words, said to customers as written: the promise guard backs a promise only inside
+    # them verbatim, so an edited amount is a new promise that nothing backs.
+    text: Wording | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Remedy:
@@ -166,6 +188,10 @@ class Remedy(BaseModel):
             raise ValueError(f"a {self.type} remedy needs {', '.join(missing)}")
         if self.type == "refund" and self.scope == "partial" and self.percent is None:
             raise ValueError("a partial refund needs percent")
+        if self.type == "custom" and (self.text is None or not self.text.texts()):
+            raise ValueError("a custom remedy needs text (zh and/or en): the words customers are told")
+        if self.type != "custom" and self.text is not None:
+            raise ValueError(f"text is for custom remedies only; a {self.type} remedy is worded from its fields")
         return self
 
 
@@ -467,6 +493,8 @@ def describe_remedy(remedy: Remedy) -> str:
         what = f"{remedy.months}-month membership extension"
     elif remedy.type == "priority_channel":
         what = f"priority channel ({remedy.channel})" if remedy.channel else "priority channel"
+    elif remedy.type == "custom" and remedy.text is not None:
+        what = f"as decided: “{remedy.text.pick('en')}”"
     else:
         what = "reviewed by an agent"
     extras = "".join(

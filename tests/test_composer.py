@@ -301,7 +301,7 @@ def test_an_action_is_done_only_once_its_date_has_passed() -> None:
     """On 15 Nov the sealed lids (due 15 Nov) are done; the riders (due 16 Nov) and the undated support line
     are still fixes in progress — never listed as done."""
     text = _on(datetime(2026, 11, 15, 20, 0)).draft_statement(INCIDENT, "1-2w", "en").text
-    done, _, rest = text.partition("sealed lids")
+    done, _, rest = text.partition("ealed lids")  # an action starts its own line, capitalised
     assert any(intro in done for intro in ("What we have fixed:", "The changes now in place:"))
     assert "40 riders" in rest and "24-hour support line" in rest
     assert not any(intro in rest for intro in ("What we have fixed:", "The changes now in place:"))
@@ -392,10 +392,12 @@ def test_statements_say_the_cause_once_the_decided_remedies_and_one_wording_per_
             assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
             if lang == "en":
                 assert "Jing Sun, legal lead" not in draft.text and draft.text.count("Jing Sun (legal lead)") == 4
-                wordings = {re.sub(r"fix number \d|\d+ Dec", "", item).strip() for item in re.findall(r"fix number \d[^;.]*", draft.text)}
+                # a statement lists actions one a line, each starting with a capital
+                found = re.findall(r"fix number \d[^;.\n]*", draft.text, flags=re.IGNORECASE)
+                wordings = {re.sub(r"fix number \d|\d+ Dec", "", item, flags=re.IGNORECASE).strip() for item in found}
                 assert len(wordings) == 1, wordings
             else:
-                items = re.findall(r"第\d项整改[^；。]*", draft.text)
+                items = re.findall(r"第\d项整改[^；。\n]*", draft.text)
                 assert len(items) == 4 and len({re.sub(r"\d+", "", item) for item in items}) == 1, items
 
 

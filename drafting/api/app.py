@@ -465,7 +465,9 @@ def create_app(
     def commitments_check(body: CommitmentsIn, _who: Caller = Depends(needs("drafts:read"))) -> dict[str, Any]:
         incident = workflow.incident(body.incident_id) if body.incident_id else None
         entitled = entitlements(book, body.facts, incident)
-        report = commitment_guard.check(body.text, entitled, order_amount=counted_facts(body.facts, incident).order_amount)
+        report = commitment_guard.check(
+            body.text, entitled, order_amount=counted_facts(body.facts, incident).order_amount, recorded=incident.recorded_texts() if incident else ()
+        )
         return report.to_dict()
 
     seen_messages = SeenEvents(workflow.sessions)

@@ -118,7 +118,9 @@ def commitments_check(
     book = services.load_policy_book(configured_settings())
     record = read_incident(incident) if incident else None
     entitled = entitlements(book, one.facts, record)
-    report = commitment_guard.check(text, entitled, order_amount=counted_facts(one.facts, record).order_amount)
+    report = commitment_guard.check(
+        text, entitled, order_amount=counted_facts(one.facts, record).order_amount, recorded=record.recorded_texts() if record else ()
+    )
     sys.stdout.write(json.dumps({"ticket": one.id, **report.to_dict()}, ensure_ascii=False) + "\n")
     if not report.ok:
         raise typer.Exit(1)

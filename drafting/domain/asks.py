@@ -6,7 +6,8 @@ data-driven: the grammar of demands, threats and questions lives in drafting/dom
 (read here as data, not imported), in Chinese and English. Pure functions over strings.
 
 What is not an ask: the customer quoting staff or a notice (inside quotation marks), repeating someone
-else's claim ("有人说可以退一赔三", "客服说给我退款"), or declining something ("我不要退款", "no need to refund").
+else's claim ("有人说可以退一赔三", "客服说给我退款"), declining something ("我不要退款", "no need to refund"), or
+saying what they would ask for if something happened again ("if it breaks again I'll want a refund").
 
 A second opinion, by meaning (drafting/domain/ask_meaning.py), hears the phrasings the lexicon does not list.
 It is asked only for types the lexicon did not hear in the ticket, and only about sentences the lexicon
@@ -60,6 +61,7 @@ class _Lexicon:
     ultimatum: dict[str, list[re.Pattern[str]]]
     negation: dict[str, list[re.Pattern[str]]]
     reported: dict[str, list[re.Pattern[str]]]
+    hypothetical: dict[str, list[re.Pattern[str]]]
     asks: dict[str, dict[str, _Patterns]]  # type -> lang -> patterns
     multiples: dict[str, list[re.Pattern[str]]]
     apology_who: dict[str, list[re.Pattern[str]]]
@@ -117,6 +119,7 @@ def _lexicon() -> _Lexicon:
         ultimatum=_by_lang(data.get("ultimatum") or {}, "ultimatum"),
         negation=_by_lang(data["negation"], "negation"),
         reported=_by_lang(data["reported"], "reported"),
+        hypothetical=_by_lang(data.get("hypothetical") or {}, "hypothetical"),
         asks=asks,
         multiples=_by_lang(data["multiples"], "multiples"),
         apology_who=_by_lang(data["apology_who"], "apology_who"),
@@ -170,7 +173,10 @@ def _negated(clause: str, match: re.Match[str], lang: str, after: str = "") -> b
 
 
 def _reported(clause: str, lang: str) -> bool:
-    return any(cue.search(clause) for cue in _lexicon().reported[lang])
+    """Someone else's words, or the customer's own words about what they would ask if something happened
+    ("if the new one breaks too I'll want my money back"): neither asks for anything now."""
+    lexicon = _lexicon()
+    return any(cue.search(clause) for cues in (lexicon.reported[lang], lexicon.hypothetical[lang]) for cue in cues)
 
 
 def _heard(clause: str, lang: str, after: str = "") -> list[tuple[str, re.Match[str]]]:
@@ -225,6 +231,12 @@ _NOT_MONEY = re.compile(
 )
 
 
+# A number glued to Latin letters, or followed by a hyphen and more digits, is a code, not a sum.
+_CODE_EDGE = re.compile(r"[A-Za-z]$")
+_CODE_TAIL = re.compile(r"^(?:[A-Za-z]|-\d)")
+_CURRENCY_CODES = frozenset({"RMB", "CNY", "USD", "HKD", "EUR", "GBP"})
+
+
 def _money(text: str, lang: str) -> tuple[Decimal, str] | None:
     """The last sum of money written in `text`, with its currency (CNY for a bare sum in Chinese)."""
     normalised = normalise(text)
@@ -233,6 +245,13 @@ def _money(text: str, lang: str) -> tuple[Decimal, str] | None:
         start, end = normalised.span(number.start, number.end)
         after, before = text[end : end + 8], text[max(0, start - 2) : start]
         if _NOT_MONEY.match(after) or "#" in before or number.value < 1:
+            continue
+        currency_code = text[max(0, start - 4) : start].strip().upper()[-3:] in _CURRENCY_CODES
+        if (_CODE_EDGE.search(before) and not currency_code) or _CODE_TAIL.match(after):
+            continue  # part of a batch number, order id or model (QD2410, LT20261111-0457, Q10): not a sum
+        if currency_code:  # RMB500, "USD 200"
+            code = text[max(0, start - 4) : start].strip().upper()[-3:]
+            best = (number.value, "CNY" if code == "RMB" else code)
             continue
         sign = next((c for c in before + after[:2] if c in _CURRENCY_SIGNS), None)
         word = _CURRENCY_WORD.match(text[end : end + 10])

@@ -93,6 +93,14 @@ class Incident(BaseModel):
 
     _loc = field_validator("title", "what_happened", "cause", "impact", "channel", "lessons", mode="before")(_localize)
 
+    def recorded_texts(self) -> list[str]:
+        """What the record states as decided or as fact, in both languages — what happened, the cause, the
+        impact, the lessons and the actions: a draft that quotes them word for word quotes the brand's own
+        record, so the promise guard does not hold the quote (a statement retelling "the 88折 became 95折")."""
+        texts = [t for field in (self.what_happened, self.cause, self.impact, self.lessons) for t in (field.zh, field.en) if t]
+        texts += [t for action in self.actions for t in (action.what.zh, action.what.en) if t]
+        return texts
+
     @field_validator("decisions")
     @classmethod
     def _decisions_cite_something(cls, value: list[Remedy]) -> list[Remedy]:

@@ -156,6 +156,8 @@ class LLMDrafter:
     def _remedy_block(self, entitled: list[Remedy], lang: str, order_amount: Any, seed: str) -> str:
         rng = random.Random(seed)
         lines = self.composer.remedy_lines(rng, entitled, lang, order_amount)
+        # a custom decision is quoted as the record words it: the promise guard backs it only word for word
+        lines += [f"(decided; say word for word) {sentence}" for sentence in self.composer.decided_sentences(entitled, lang)]
         return "\n".join(f"- {line}" for line in lines) or "- (none: offer a personal follow-up, promise nothing)"
 
     def _channel_block(self, incident: Incident, entitled: list[Remedy], lang: str) -> str:
@@ -241,12 +243,12 @@ class LLMDrafter:
         problems += [f"grounding: {f.message()}" for f in rejected[:GROUNDING_REASONS]]
         if len(rejected) > GROUNDING_REASONS:
             problems.append(f"grounding: {len(rejected) - GROUNDING_REASONS} more findings of the same kinds")
-        tone = self.tone.check(text, kind="draft", lang=lang)
+        tone = self.tone.check(text, kind="draft", lang=lang, backed=commitment_guard.backed_quotes(text, entitled, sources.recorded))
         # Only a high-severity or confident flag throws a model's draft away; low-confidence hints stay in the
         # draft's tone report for the reviewer (false alarms used to discard good drafts for the composer's).
         if tone.rejects_model_draft:
             problems += [reason for flag, reason in zip(tone.flags, tone.reasons("en"), strict=True) if flag.severity == "high" or flag.confident]
-        promises = commitment_guard.check(text, entitled, order_amount=order_amount)
+        promises = commitment_guard.check(text, entitled, order_amount=order_amount, recorded=sources.recorded)
         problems += [f"unbacked promise {reason}" for reason in promises.reasons()]
         coverage = ask_coverage.check(text, asks, lang, promises.commitments)
         problems += [item.reason() for item in coverage.missed_escalations]

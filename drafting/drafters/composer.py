@@ -25,7 +25,7 @@ from drafting.domain.asks import CustomerReading, read_asks
 from drafting.domain.entitlements import HANDOVER_CHANNEL, owed
 from drafting.domain.models import Action, Ask, Citation, Draft, Incident, Lang, Stage, Ticket
 from drafting.drafters import record_answers
-from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, plan
+from drafting.drafters.reply_plan import ESCALATIONS, ReplyPlan, contact_role, decided, plan
 from drafting.drafters.retrieval import search_policies, unreachable_warning
 from drafting.guards import ask_coverage
 from drafting.guards import commitments as commitment_guard
@@ -41,18 +41,7 @@ _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
     # says it once the record has it (the slot is skipped while it is empty), and says the remedies already
     # decided for this incident instead of "details in the next update" (the blind reader missed both).
     "0-24h": ("title", "what_happened", "cause", "apology", "actions_now", "compensation_pending", "channel", "next_update"),
-    "24-72h": (
-        "title",
-        "what_happened",
-        "impact",
-        "cause",
-        "apology",
-        "actions_fixes",
-        "compensation_decided",
-        "affected_first",
-        "channel",
-        "next_update",
-    ),
+    "24-72h": ("title", "what_happened", "impact", "cause", "apology", "actions_fixes", "compensation_decided", "channel", "next_update"),
     "1-2w": ("title", "what_happened", "apology", "actions_done", "compensation", "claim", "channel", "next_update"),
     "2-8w": ("title", "what_happened", "cause", "apology", "actions_done", "lessons", "feedback", "channel", "retrospective_close"),
 }
@@ -60,6 +49,8 @@ _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
 
 # Issues where the goods themselves went wrong: a customer who "didn't buy it" but holds them (a gift, a
 # colleague's box) was still harmed, and is apologised to with the cause, not thanked as a bystander.
+# Remedies worth something only to a customer who stays.
+_STAYING_PERKS = frozenset({"priority_channel", "membership_extension"})
 _GOODS_HARM = frozenset({"late_delivery", "not_delivered", "spilled", "damaged", "wrong_item", "missing_item", "defective", "expired"})
 STYLES = ("shorter", "warmer", "formal", "plainer")
 
@@ -95,6 +86,49 @@ def minutes_text(minutes: int, lang: str) -> tuple[str, str]:
 def _same_remedy(remedy: Remedy) -> tuple[object, ...]:
     """What makes two remedies the same to the customer, whichever rule grants them."""
     return (remedy.type, remedy.scope, remedy.applies_to, remedy.percent, remedy.amount, remedy.months, remedy.channel, remedy.choice)
+
+
+def _sentence_with(messages: list[str], phrase: str) -> str:
+    """The customer's sentence that holds `phrase` ("" when none does)."""
+    for message in messages:
+        for sentence in re.split(r"(?<=[。！？!?；;\n])|(?<=\.)\s", message):
+            if phrase and phrase in sentence:
+                return sentence
+    return ""
+
+
+def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident) -> list[Remedy]:
+    """The remedies a reply lists. A refund a custom decision words itself (a recall's "collected free and
+    refunded in full") is not listed again from the policy book, or the customer reads two refunds (the
+    incident's own structured refund stays: the decision's words may build on it, "besides the full
+    refund…"). A perk that only matters to someone who stays (priority support, a longer membership) is not
+    offered to a customer who is leaving or cancelling: it read as not having been heard."""
+    listed = remedies
+    if "refund" in decided(remedies):
+        own = {d.rule_id for d in incident.decisions}
+        listed = [r for r in listed if r.type not in ("refund", "free_order") or r.rule_id in own]
+    if {ask.type for ask in answers.asks} & {"leaving", "cancel"}:
+        listed = [r for r in listed if r.type not in _STAYING_PERKS]
+    return listed
+
+
+def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, messages: list[str], lang: str) -> list[Remedy]:
+    """At chat length, the custom decisions that answer what this customer asked: one that grants an ask (the
+    refund decision for a refund ask) or shares at least two words with what they wrote ("if I keep my
+    order, when does it arrive?" and "keep your order at 999; it arrives by 20 January"); else the first
+    one. The public statement the reply points to lists them all."""
+    custom = [r for r in remedies if r.type == "custom" and r.text is not None]
+    asked = {ask.type for ask in answers.asks}
+    wrote = record_answers.words(" ".join(messages), lang)
+    answering = [r for r in custom if decided([r]) & asked or len(record_answers.words(r.text.pick(lang), lang) & wrote) >= 2]  # type: ignore[union-attr]
+    return answering or custom[:1]
+
+
+def _joined(items: list[str], lang: str, last: str) -> str:
+    """a、b和c / a, b and c: `last` joins the final item."""
+    if len(items) < 2:
+        return "".join(items)
+    return ("、" if lang == "zh" else ", ").join(items[:-1]) + last + items[-1]
 
 
 def _clean(text: str, lang: str) -> str:
@@ -289,9 +323,9 @@ class Composer:
         # The same remedy from the policy book and from an incident decision is one remedy to the customer,
         # said once, under the last rule that grants it: the incident's decisions come after the book's rules
         # and speak for this incident, so every customer hears the same processing time (one voice).
-        last = {_same_remedy(r): n for n, r in enumerate(remedies) if r.type not in ("response_time", "processing_deadline")}
+        last = {_same_remedy(r): n for n, r in enumerate(remedies) if r.type not in ("response_time", "processing_deadline", "custom")}
         for n, remedy in enumerate(remedies):
-            if remedy.type == "response_time":
+            if remedy.type in ("response_time", "custom"):  # custom decisions are said as written (decided_sentences)
                 continue
             if remedy.type != "processing_deadline" and last[_same_remedy(remedy)] != n:
                 continue
@@ -324,11 +358,48 @@ class Composer:
             lines += said
         return lines
 
+    def decided_sentences(self, remedies: Iterable[Remedy], lang: str, *, among: Iterable[Remedy] | None = None) -> list[str]:
+        """The custom decisions among `remedies`, each word for word as the incident records it (the promise
+        guard backs only its verbatim words), once each, ending as a sentence; with its processing time when
+        a deadline of the same rule is among `among` (default: `remedies`) — "where is my refund?" is answered
+        by when, and a decision's deadline said nowhere else would be lost."""
+        remedies = list(remedies)
+        pool = list(among) if among is not None else remedies
+        out: list[str] = []
+        for remedy in remedies:
+            if remedy.type != "custom" or remedy.text is None:
+                continue
+            text = remedy.text.pick(lang)
+            text = text[:1].upper() + text[1:]  # a sentence of its own (the guard matches either case)
+            days = max((r.days or 0 for r in pool if r.type == "processing_deadline" and r.rule_id == remedy.rule_id), default=0)
+            if days:
+                when = self.reply_phrases["remedy"]["processing_deadline"][lang][0].format(days=units.count(days, "day", lang))
+                text = strip_end(text) + ("，" if lang == "zh" else ", ") + when
+            if text and not text.endswith(("。", "！", "？", ".", "!", "?")):
+                text += "。" if lang == "zh" else "."
+            if text and text not in out:
+                out.append(text)
+        return out
+
+    def _decided(self, rng: random.Random, phrases: dict[str, Any], sentences: list[str], lang: str, *, alone: bool) -> list[str]:
+        """Custom decisions as said: an intro, then the decisions as written. `alone`: no remedy list comes
+        before them (so not "we have also decided")."""
+        if not sentences:
+            return []
+        intro = self._pick(rng, phrases, "decided_intro" if alone else "decided_also", lang)
+        return [intro + ("" if lang == "zh" else " ") + sentences[0], *sentences[1:]]
+
     def _list(self, items: list[str], lang: str) -> str:
         """Items after an intro ending in a colon."""
         if lang == "zh":
             return "；".join(items) + "。"
         return " " + "; ".join(items) + "."
+
+    @staticmethod
+    def _bullets(items: list[str], lang: str) -> str:
+        """A statement's list after its intro: one item a line. Run together with semicolons, five actions with
+        owners and dates read as one wall of text (blind reader, rounds 3 and 4)."""
+        return "".join("\n- " + (item if lang == "zh" else item[:1].upper() + item[1:]) for item in items)
 
     def upcoming_update(self, incident: Incident) -> datetime | None:
         """The incident's next update, if it is still ahead: a time already past is never promised again."""
@@ -402,6 +473,8 @@ class Composer:
             known = frozenset({"explanation"} if self._cause_answers(incident, ticket, reading, lang) else set()) | frozenset(
                 {"status"} if status else set()
             )
+            if any(ask_coverage.refund_chase(a, _sentence_with(ticket.messages, a.phrase)) for a in reading.asks):
+                known |= {"refund_chase"}  # "退款什么时候到": the refund line with its processing time answers it
             answers = plan(reading.asks, remedies, known)
             parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)
             if style is None and len(("" if lang == "zh" else " ").join(parts)) > self.reply_phrases["chat_budget"][lang]:
@@ -428,6 +501,7 @@ class Composer:
             ),
             remedies,
             ticket.facts.order_amount,
+            incident,
         )
 
     def _fact(self, rng: random.Random, ticket: Ticket, lang: str, incident: Incident | None = None) -> str:
@@ -570,19 +644,23 @@ class Composer:
         return contact_role(incident, lang) or rng.choice(self.reply_phrases["role_generic"][lang])
 
     def _topics(self, asks: list[Ask], lang: str) -> str:
-        topics = self.reply_phrases["topics"]
+        """What a hand-over takes over, as one phrase: the things asked for as one request, then the rest."""
+        p = self.reply_phrases
+        requests: list[str] = []
         names: list[str] = []
         for ask in asks:
             who = _plain_person(ask.who, lang) if ask.type == "apology_from" else None
             if who:
-                name = topics["apology_from_who"][lang].format(who=_our_side(who, lang))
+                item, into = p["requests"]["apology_from_who"][lang].format(who=_our_side(who, lang)), requests
+            elif ask.type in p["requests"]:
+                item, into = p["requests"][ask.type][lang], requests
             else:
-                name = topics[ask.type][lang]
-            if name not in names:
-                names.append(name)
-        if lang == "zh" or len(names) < 2:
-            return "、".join(names)
-        return ", ".join(names[:-1]) + " and " + names[-1]
+                item, into = p["topics"][ask.type][lang], names
+            if item not in into:
+                into.append(item)
+        if requests:
+            names.insert(0, p["request_frame"][lang].format(items=_joined(requests, lang, "和" if lang == "zh" else " and ")))
+        return _joined(names, lang, "，以及" if lang == "zh" else " and ")
 
     def answer_sentences(
         self,
@@ -602,17 +680,20 @@ class Composer:
         p = self.reply_phrases
         # The most pressing escalation is spoken to first (health before legal before media); the hand-over
         # names the rest, so a frightened customer reads one line that matters, not three.
-        before = [self._pick(rng, p["escalation"], kind, lang) for kind in sorted(answers.escalations, key=ESCALATIONS.index)[:1]]
+        spoken_first = sorted(answers.escalations, key=ESCALATIONS.index)[:1]
+        before = [self._pick(rng, p["escalation"], kind, lang) for kind in spoken_first]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
         handed = list(answers.handed_over)
+        # An ask a custom decision granted is answered by the decision's own words, not by the list's intro
+        by_decision = decided(remedies)
         if "compensation" in declined and has_remedy_lines:
             intro = "remedies_declined_compensation"
-        elif "refund" in answers.granted:
+        elif "refund" in answers.granted and "refund" not in by_decision:
             intro = "remedies_intro_refund"
         elif "refund" in declined:
             intro = "remedies_declined_refund"
-        elif "compensation" in answers.granted:
+        elif "compensation" in answers.granted and "compensation" not in by_decision:
             intro = "remedies_intro_compensation"
         else:
             intro = "remedies_intro_chat" if chat else "remedies_intro"
@@ -631,6 +712,11 @@ class Composer:
             topics = [ask for ask in handed if ask.type != "leaving"]
             if len(topics) < len(handed):
                 after.append(self._pick(rng, p, "leaving_ack", lang))
+            # A legal or media escalation spoken to first ("complaining is your right") is not listed again as a
+            # topic: four categories handed over in one breath read as a form, not an answer. Health stays:
+            # the person who calls is calling about them.
+            listed = [ask for ask in topics if ask.type not in spoken_first or ask.type == "escalation_health"]
+            topics = listed or topics
             slot = "handover" if topics else "handover_leaving"
             after.append(
                 self._pick(
@@ -686,7 +772,7 @@ class Composer:
         else:
             opening = greeting + opening
         parts = [opening]
-        lines = self.remedy_lines(rng, remedies, lang, ticket.facts.order_amount)
+        lines = self.remedy_lines(rng, _listed(remedies, answers, incident), lang, ticket.facts.order_amount)
         said: list[str] = []
         if plain is not None:
             # a question an ask already answers (the cause for "why", the progress or its hand-over for "when") is
@@ -700,14 +786,23 @@ class Composer:
         if plain is not None and intro == "remedies_intro_chat":
             intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
         parts += before
+        # Someone hurt hears who will call them about it right after "see a doctor", before any coupon: a
+        # remedy list first read to a mother whose child needed stitches as the answer to her child's injury.
+        hurt = "escalation_health" in answers.escalations
+        if hurt:
+            parts += after
         if "status" in answers.granted and status is not None:
             parts.append(self._record_sentence(rng, status, lang, "answer_status"))
         parts += said
+        chosen = _decisions_for(remedies, answers, ticket.messages, lang) if brief else remedies
+        decided = self._decided(rng, p, self.decided_sentences(chosen, lang, among=remedies), lang, alone=not lines)
         if lines:
             parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
-        elif not after and plain is None:
+        elif not after and plain is None and not decided:
             parts.append(self._pick(rng, p, "no_remedy", lang))
-        parts += after
+        parts += decided
+        if not hurt:
+            parts += after
         closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief)]
         # The pointer to the public statement, with the next update's time, is for a customer the incident
         # touched (a bystander who asked a question has had the answer).
@@ -757,7 +852,7 @@ class Composer:
                 parts += [a[:1].upper() + a[1:] + ("。" if lang == "zh" else ".") for a in actions]
             else:
                 parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
-        lines = self.remedy_lines(rng, remedies, lang, facts.order_amount)
+        lines = self.remedy_lines(rng, _listed(remedies, answers, incident), lang, facts.order_amount)
         intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), chat=False)
         parts += before
         if lines:
@@ -766,8 +861,10 @@ class Composer:
                 parts += [line[:1].upper() + line[1:] + ("。" if lang == "zh" else ".") for line in lines]
             else:
                 parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
-        elif not after:
+        decided = self._decided(rng, p, self.decided_sentences(remedies, lang), lang, alone=not lines)
+        if not lines and not after and not decided:
             parts.append(self._pick(rng, p, "no_remedy", lang))
+        parts += decided
         parts += after
         channel = self.channel_sentence(rng, incident, remedies, lang, p)
         if channel:
@@ -790,6 +887,7 @@ class Composer:
         rt = self.response_time(incident)
         remedies = commitment_guard.statement_entitlements(self.book, incident.decisions)
         parts: list[str] = []
+        quoted: list[str] = []  # the record's action items as said (see _finish)
         for slot in _STAGE_SLOTS[stage]:
             if slot == "title":
                 parts.append(self._pick(rng, p, "title", lang, title=strip_end(incident.title.pick(lang))) + "\n")
@@ -808,12 +906,14 @@ class Composer:
                 pending = [a for a in incident.actions if a.due is None or a.due > today]
                 for which, listed in (("actions_done", done), ("actions_fixes", pending)):
                     actions = self._actions(rng, incident, lang, p, only=listed, limit=None)
+                    quoted += actions
                     if actions:
-                        parts.append(self._pick(rng, p, which, lang) + self._list(actions, lang))
+                        parts.append(self._pick(rng, p, which, lang) + self._bullets(actions, lang))
             elif slot in ("actions_now", "actions_fixes"):
                 actions = self._actions(rng, incident, lang, p, limit=None)
+                quoted += actions
                 if actions:
-                    parts.append(self._pick(rng, p, slot, lang) + self._list(actions, lang))
+                    parts.append(self._pick(rng, p, slot, lang) + self._bullets(actions, lang))
             elif slot == "compensation":
                 lines = []
                 for rule_id in incident.rules:
@@ -827,16 +927,20 @@ class Composer:
                     condition = p["conditions"].get(rule.id, {}).get(lang, rule.id)
                     lines.append(self._compensation_line(rng, condition, described, lang))
                 lines += self.decision_lines(rng, incident, lang)
+                custom = self.custom_decisions(incident, lang)
                 if lines:
-                    parts.append(self._pick(rng, p, "compensation_intro", lang) + self._list(lines, lang))
-                else:
+                    parts.append(self._pick(rng, p, "compensation_intro", lang) + self._bullets(lines, lang))
+                elif not custom:
                     parts.append(self._pick(rng, p, "compensation_pending", lang))
+                parts += self._decided(rng, p, custom, lang, alone=not lines)
             elif slot in ("compensation_pending", "compensation_decided"):
                 decided = self.decision_lines(rng, incident, lang)
+                custom = self.custom_decisions(incident, lang)
                 if decided:
-                    parts.append(self._pick(rng, p, "compensation_intro", lang) + self._list(decided, lang))
-                elif slot == "compensation_pending":
+                    parts.append(self._pick(rng, p, "compensation_intro", lang) + self._bullets(decided, lang))
+                elif slot == "compensation_pending" and not custom:
                     parts.append(self._pick(rng, p, slot, lang))
+                parts += self._decided(rng, p, custom, lang, alone=not decided)
             elif slot == "channel":
                 channel = self.channel_sentence(rng, incident, [rt] if rt else [], lang, p)
                 if channel:
@@ -847,8 +951,9 @@ class Composer:
                     parts.append(self._pick(rng, p, "next_update", lang, when=when(upcoming, lang)))
             else:
                 parts.append(self._pick(rng, p, slot, lang))
-        joiner = "" if lang == "zh" else " "
-        text = "\n".join(_clean(line, lang) for line in joiner.join(parts).split("\n"))
+        # One paragraph per part of the statement: read as one block, the blind reader lost the remedy and
+        # the safety steps in the middle of it.
+        text = "\n\n".join(_clean(part.strip(), lang) for part in parts if part.strip())
         return self._finish(
             Draft(
                 kind="statement",
@@ -863,12 +968,13 @@ class Composer:
             ),
             remedies,
             None,
+            incident,
+            quoted,
         )
 
     def decision_lines(self, rng: random.Random, incident: Incident, lang: str) -> list[str]:
         """The incident's decided remedies as a statement's list items: those for everyone as they are, those
         for some issue types only after who gets them ("有质量问题的商品：…")."""
-        p = self.statement_phrases
         groups: dict[tuple[str, ...], list[Remedy]] = {}
         for decision in incident.decisions:
             groups.setdefault(tuple(decision.for_issue_types), []).append(decision)
@@ -880,10 +986,30 @@ class Composer:
             if not issue_types:
                 lines += described
                 continue
-            names = [p["decision_groups"].get(kind, {}).get(lang, kind) for kind in issue_types]
-            who = "、".join(names) if lang == "zh" else ", ".join(names[:1] + [name[:1].lower() + name[1:] for name in names[1:]])
-            lines.append(self._compensation_line(rng, who, described, lang))
+            lines.append(self._compensation_line(rng, self._who_for(issue_types, lang), described, lang))
         return lines
+
+    def _who_for(self, issue_types: Iterable[str], lang: str) -> str:
+        """Who a decision is for, by issue type: "有质量问题的商品、送错的商品", "Damaged items and wrong items"."""
+        names = [self.statement_phrases["decision_groups"].get(kind, {}).get(lang, kind) for kind in issue_types]
+        if lang == "zh":
+            return "、".join(names)
+        return _joined(names[:1] + [name[:1].lower() + name[1:] for name in names[1:]], lang, " and ")
+
+    def custom_decisions(self, incident: Incident, lang: str) -> list[str]:
+        """The incident's custom decisions as a statement says them: word for word, after who they are for
+        when they are for some issue types only ("有质量问题的商品：…")."""
+        out: list[str] = []
+        said_for: tuple[str, ...] | None = None
+        for decision in incident.decisions:
+            said = self.decided_sentences([decision], lang, among=incident.decisions)
+            if not said:
+                continue
+            if decision.for_issue_types and decision.for_issue_types != said_for:  # who once for a run of decisions
+                said[0] = self._who_for(decision.for_issue_types, lang) + ("：" if lang == "zh" else ": ") + said[0]
+            said_for = decision.for_issue_types
+            out += said
+        return out
 
     def _compensation_line(self, rng: random.Random, who: str, remedies: list[str], lang: str) -> str:
         """A statement's compensation item: who gets it (a rule's condition, a decision's issue types), then what."""
@@ -909,9 +1035,12 @@ class Composer:
 
     # ── guards and citations ──────────────────────────────────────────────────────────────────────
 
-    def _finish(self, draft: Draft, entitled: list[Remedy], order_amount: Decimal | None) -> Draft:
-        tone = self.tone.check(draft.text, kind="draft", lang=draft.lang)
-        promises = commitment_guard.check(draft.text, entitled, order_amount=order_amount)
+    def _finish(self, draft: Draft, entitled: list[Remedy], order_amount: Decimal | None, incident: Incident, quoted: Iterable[str] = ()) -> Draft:
+        """Guard a composed draft. `quoted`: the record's own items as the draft words them (a statement's action
+        "…, owned by Hang Zhou, by 1 Dec": the due date is the record's, not a new promise)."""
+        recorded = incident.recorded_texts() + list(quoted)
+        tone = self.tone.check(draft.text, kind="draft", lang=draft.lang, backed=commitment_guard.backed_quotes(draft.text, entitled, recorded))
+        promises = commitment_guard.check(draft.text, entitled, order_amount=order_amount, recorded=recorded)
         warnings = list(draft.warnings)
         if tone.verdict != "ok":
             warnings.append("tone: " + "; ".join(tone.reasons()) if tone.flags else f"tone: score {tone.score} is below the threshold")

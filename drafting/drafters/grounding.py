@@ -581,6 +581,8 @@ def incident_texts(incident: Incident) -> list[str]:
     for action in incident.actions:
         texts += [t for t in (action.what.zh, action.what.en, action.owner.zh, action.owner.en) if t]
         texts += _moments(action.due)
+    for decision in incident.decisions:  # a custom decision is said to customers in the record's words
+        texts += decision.text.texts() if decision.text is not None else []
     texts += _moments(incident.next_update)
     texts.append(incident.owner)
     return texts
@@ -622,7 +624,8 @@ class Sources:
     rewritten … `untrusted`: the customer's messages (may be echoed briefly, never copied). `prompt`: the
     instructions the model was given (must not be repeated). `canary`: the secret planted in them.
     `figures`: (value, unit) pairs the remedies and ticket facts allow beyond those written in the trusted
-    text; `rounded`: durations (seconds) a reply may state roughly."""
+    text; `rounded`: durations (seconds) a reply may state roughly. `recorded`: the incident record's own
+    texts, which the promise guard lets a draft quote (Incident.recorded_texts)."""
 
     def __init__(
         self,
@@ -633,7 +636,9 @@ class Sources:
         canary: str = "",
         figures: Iterable[FigureKey] = (),
         rounded: Iterable[Decimal] = (),
+        recorded: Iterable[str] = (),
     ) -> None:
+        self.recorded = list(recorded)
         base = bank()
         lex = lexicon()
         self.limits = lex["thresholds"]
@@ -1124,5 +1129,11 @@ def reply_sources(
     trusted += [r.channel for r in remedies if r.channel]
     figures, rounded = ticket_figures(ticket) if ticket else (set(), set())
     return Sources(
-        trusted, untrusted=untrusted, prompt=prompt, canary=canary, figures=remedy_figures(remedies, order_amount) | figures, rounded=rounded
+        trusted,
+        untrusted=untrusted,
+        prompt=prompt,
+        canary=canary,
+        figures=remedy_figures(remedies, order_amount) | figures,
+        rounded=rounded,
+        recorded=incident.recorded_texts(),
     )

@@ -77,8 +77,9 @@ def _grammar() -> _Grammar:
 
 
 def _stem(word: str) -> str:
-    """cards → card, charged → charg, charging → charg: enough to match a question's word to the record's."""
-    for ending in ("ing", "ed", "es", "s"):
+    """cards → card, charged → charg, charging → charg, renewal → renew, reminder → remind: enough to match a
+    question's word to the record's (both sides are cut alike, so "member" → "memb" still matches itself)."""
+    for ending in ("ments", "ment", "als", "al", "ers", "er", "ing", "ed", "es", "s", "e"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
     return word
@@ -164,11 +165,14 @@ def _by_words(question: str, incident: Incident, lang: str, context: str) -> Fou
 
 
 def _parts(incident: Incident, lang: str) -> list[Found]:
-    """Every part of the record that may answer a question: its actions, then the clauses of what happened,
-    the impact and the cause."""
+    """Every part of the record that may answer a question: its actions, then the clauses of its custom
+    decisions, of what happened, the impact and the cause."""
     parts = [Found("action", 0, action=action) for action in incident.actions if action.what.pick(lang)]
-    for recorded in (incident.what_happened, incident.impact, incident.cause):
-        parts += [Found("clause", 0, clause=clause) for clause in _clauses(recorded.pick(lang))]
+    # what the brand decided in its own words answers "can I cancel?" as well as any fact does (a decision
+    # meant for other customers is dropped by the composer: its promises are not this ticket's)
+    decided = [d.text.pick(lang) for d in incident.decisions if d.type == "custom" and d.text is not None]
+    for recorded in (*decided, incident.what_happened.pick(lang), incident.impact.pick(lang), incident.cause.pick(lang)):
+        parts += [Found("clause", 0, clause=clause) for clause in _clauses(recorded)]
     return parts
 
 

@@ -4,7 +4,8 @@ written.
 Every ask gets one of three answers, recorded on the ask:
 
 - granted: the ticket's entitlements back it (a refund ask when a refund or a free order is owed; a request
-  for compensation, with no sum named, when any money remedy is owed). The remedy sentence says it.
+  for compensation, with no sum named, when any money remedy is owed; a refund, cancellation or replacement
+  an incident's custom decision names in its own words). The remedy sentence, or the decision, says it.
 - declined: policy gives something else. A sum or a multiple of the price the policy book does not give
   ("退一赔十", "pay me 500"), or a refund when the owed remedies hold none: one honest sentence with the reason,
   followed by what the policy does give.
@@ -17,6 +18,9 @@ Every ask gets one of three answers, recorded on the ask:
 An explanation ("why", "是不是故意的") is granted when the record holds a cause, and a question about progress
 when an action of the record answers it: both are said from the record, now, instead of promised later.
 
+A customer who was hurt or is taking legal steps makes a claim, not a request: a sum or multiple they name
+(退一赔十 under consumer law, "who pays the hospital bill") is handed to a person, never declined by the book.
+
 Escalations (health, legal or regulator, media) are always handed over: a person calls, and the workflow asks
 for a second approver (drafting.guards.risk).
 """
@@ -26,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drafting.domain.models import Ask, Incident
+from drafting.guards import commitments as commitment_guard
+from drafting.guards.ask_coverage import decided_topics, pays
 from knowledge.policy import Remedy
 
 ESCALATIONS = ("escalation_health", "escalation_legal", "escalation_media")
@@ -33,6 +39,8 @@ ESCALATIONS = ("escalation_health", "escalation_legal", "escalation_media")
 _REFUND_LIKE = frozenset({"refund", "free_order"})
 # Remedies that answer "compensate me" when no sum is named.
 _MONEY = frozenset({"refund", "free_order", "coupon", "membership_extension"})
+# Escalations that make money asked for a claim a person assesses (an injury, a lawyer or a regulator).
+_CLAIMS = frozenset({"escalation_health", "escalation_legal"})
 # Asks the incident record can answer by itself: why it happened (the cause), where things stand (an action).
 _FROM_RECORD = frozenset({"explanation", "status"})
 
@@ -49,17 +57,54 @@ class ReplyPlan:
         return [ask.type for ask in self.handed_over if ask.type in ESCALATIONS]
 
 
-def answer(ask: Ask, remedies: list[Remedy], known: frozenset[str] = frozenset()) -> str:
+def decided(remedies: list[Remedy]) -> frozenset[str]:
+    """The asks the custom decisions among `remedies` grant in their own words (a refund, a cancellation, a
+    replacement …), read in every language they are written in."""
+    found: set[str] = set()
+    for remedy in remedies:
+        if remedy.type == "custom" and remedy.text is not None:
+            for lang in ("zh", "en"):
+                own = remedy.text.zh if lang == "zh" else remedy.text.en
+                if own:
+                    found |= decided_topics(own, lang)
+    return frozenset(found)
+
+
+def _decision_pays(ask: Ask, remedies: list[Remedy]) -> bool:
+    """Does a custom decision itself pay what the customer named? "假一赔三" when the brand decided three times
+    the price; a sum in CNY no larger than one the decision's words state. Read by the promise guard's
+    extractor, so a decision pays only what it plainly says."""
+    for remedy in remedies:
+        if remedy.type != "custom" or remedy.text is None:
+            continue
+        if any(pays(ask, said) for wording in remedy.text.texts() for said in commitment_guard.extract(wording)):
+            return True
+    return False
+
+
+def answer(ask: Ask, remedies: list[Remedy], known: frozenset[str] = frozenset(), *, claim: bool = False) -> str:
     """granted, declined or handed_over for one ask, given what the ticket is entitled to. `known`: the ask
-    types the incident record answers (explanation: a cause is recorded; status: an action answers it)."""
+    types the incident record answers (explanation: a cause is recorded; status: an action answers it), and
+    "refund_chase" when a progress question is about a refund (the refund's processing time answers it).
+    `claim`: the customer was hurt or is taking legal steps, so money they ask for is a claim a person
+    assesses — handed over, never refused by the policy book in a chat reply."""
     if ask.type in known and ask.type in _FROM_RECORD:
         return "granted"
+    types = {r.type for r in remedies}
+    refunded = "refund" in types or "refund" in decided(remedies)
+    if ask.type == "status" and "refund_chase" in known and refunded and "processing_deadline" in types:
+        return "granted"  # the refund said with its processing time is where it stands
+    named_sum = ask.type == "compensation" and (ask.amount is not None or ask.multiple is not None)
+    if ask.type in decided(remedies) and (not named_sum or _decision_pays(ask, remedies)):
+        return "granted"  # the incident decided it, in words the reply says as written
     owed = {remedy.type for remedy in remedies}
     if ask.type == "refund":
         if owed & _REFUND_LIKE:
             return "granted"
         return "declined" if owed & _MONEY else "handed_over"
     if ask.type == "compensation":
+        if claim:
+            return "handed_over"
         if ask.amount is not None or ask.multiple is not None:
             return "declined"  # the policy book pays remedies, never a sum or multiple the customer names
         return "granted" if owed & _MONEY else "handed_over"
@@ -71,8 +116,9 @@ def plan(asks: list[Ask], remedies: list[Remedy], known: frozenset[str] = frozen
     ask types the incident record answers (see answer)."""
     out = ReplyPlan()
     seen: dict[str, str] = {}
+    claim = any(ask.type in _CLAIMS for ask in asks)
     for ask in asks:
-        decided = seen.setdefault(ask.type, answer(ask, remedies, known))
+        decided = seen.setdefault(ask.type, answer(ask, remedies, known, claim=claim))
         answered = ask.model_copy(update={"answer": decided})
         out.asks.append(answered)
         if ask.type in {a.type for a in out.declined + out.handed_over} or ask.type in out.granted:
@@ -102,4 +148,4 @@ def contact_role(incident: Incident, lang: str) -> str:
     return owner
 
 
-__all__ = ["ESCALATIONS", "ReplyPlan", "answer", "contact_role", "plan"]
+__all__ = ["ESCALATIONS", "ReplyPlan", "answer", "contact_role", "decided", "plan"]

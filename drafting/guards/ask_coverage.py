@@ -222,7 +222,8 @@ def _granted(ask: Ask, parts: list[Sentence], promised: list[Commitment], lang: 
         # instead (as drafting.drafters.reply_plan decides): it must be declined or handed over, or the
         # customer reads the coupon as the answer to "退一赔十".
         if ask.type == "compensation" and (ask.amount is not None or ask.multiple is not None):
-            return None
+            paid = next((c for c in promised if c.backed and pays(ask, c)), None)
+            return _sentence_of(parts, paid.start) if paid is not None else None
         for commitment in promised:
             sentence = _sentence_of(parts, commitment.start)
             if sentence is None or _declines(ask, sentence, lang):
@@ -230,8 +231,48 @@ def _granted(ask: Ask, parts: list[Sentence], promised: list[Commitment], lang: 
             if commitment.type in kinds or _about(ask, sentence.text, lang):
                 return sentence
         return None
+    if ask.type == "status" and (refund_chase(ask) or ask.answer == "granted"):
+        # "where is my refund?" is answered by the refund's own processing time said with it
+        timed = next((c for c in promised if c.backed and c.type == "processing_deadline"), None)
+        sentence = _sentence_of(parts, timed.start) if timed is not None else None
+        if sentence is not None and _any(cues.topics["refund"][lang], sentence.text):
+            return sentence
     patterns = cues.grant.get(ask.type, {}).get(lang, [])
     return next((s for s in parts if _any(patterns, s.text) and not _any(cues.decline[lang], s.text)), None)
+
+
+def refund_chase(ask: Ask, said: str = "") -> bool:
+    """Is this progress question about a refund ("退款到底什么时候到", "where is my refund")? `said`: the
+    customer's words around the ask's phrase, when known."""
+    topics = _cues().topics["refund"]
+    return ask.type == "status" and any(_any(topics[lang], ask.phrase) or _any(topics[lang], said) for lang in _LANGS)
+
+
+# What a decision in the brand's words can grant by naming it: a thing given or done, never a person's
+# answer (a call, an apology, an explanation are handed over or said, not decided for everyone).
+DECIDABLE = ("refund", "compensation", "replacement", "cancel")
+
+
+def decided_topics(text: str, lang: str) -> frozenset[str]:
+    """The asks a decision's own words grant (DECIDABLE ones whose topic a sentence names without a no): "您可以
+    选择…退回60元差价，或者在30天内取消续费" grants a refund and a cancellation."""
+    topics = _cues().topics
+    found: set[str] = set()
+    for sentence in sentences(text):
+        if _any(_cues().decline[lang], sentence.text):
+            continue
+        found.update(kind for kind in DECIDABLE if kind in topics and _any(topics[kind][lang], sentence.text))
+    return frozenset(found)
+
+
+def pays(ask: Ask, promise: Commitment) -> bool:
+    """Does a promise pay the sum or multiple the customer named ("假一赔三" and a decided three times the price;
+    "pay me 500" and a 500-yuan compensation)?"""
+    if promise.type not in ("compensation", "refund") or promise.amount is None:
+        return False
+    if ask.multiple is not None:
+        return promise.unit == "multiple" and promise.amount >= ask.multiple
+    return ask.amount is not None and ask.currency == "CNY" and promise.currency == "CNY" and promise.amount >= ask.amount
 
 
 def _handed_over(ask: Ask, parts: list[Sentence], lang: str) -> tuple[Sentence, str] | None:
@@ -312,4 +353,4 @@ def check(text: str, asks: Iterable[Ask], lang: str, commitments: list[Commitmen
     return CoverageReport(items)
 
 
-__all__ = ["ESCALATIONS", "Coverage", "CoverageReport", "check", "sentences"]
+__all__ = ["DECIDABLE", "ESCALATIONS", "Coverage", "CoverageReport", "check", "decided_topics", "pays", "refund_chase", "sentences"]

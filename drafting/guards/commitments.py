@@ -75,6 +75,7 @@ from typing import Any, cast
 from drafting.domain.models import Commitment, CommitmentType
 from drafting.guards.commitment_judge import BOOK_CURRENCY, judge
 from drafting.guards.deadlines import Deadline, find_deadlines
+from drafting.guards.doubts import doubts, unread_minimum_spends
 from drafting.guards.promise_text import (
     QUOTED,
     RANGE,
@@ -151,6 +152,8 @@ _PLURAL_COUPONS = re.compile(r"[\s-]?(?:[a-z-]+\s){0,3}(?:coupons|vouchers)(?![a
 _YOUR_BEFORE = re.compile(r"(?<![a-z])(?:your|the|those|these)\s$")
 # what a deadline in the same clause can bound: the gift itself
 _GIFTS = frozenset(("refund", "coupon", "compensation", "free_order", "membership_extension", "discount"))
+# what is paid out or issued, and so processed in days by a rule: a time of "at once" beside it is a time promise
+_PAID_OUT = frozenset(("refund", "coupon", "compensation"))
 
 
 def _minutes(value: Decimal, unit: str) -> Decimal:
@@ -180,6 +183,12 @@ _WHEN_DONE = re.compile(r"\s?(?:on|at|于|在)?\s?")
 _NEXT_GIFT = re.compile(r"另外|(?<![配运发传输递护])送|(?<![a-z])(?:and|plus)(?![a-z])")
 _NEXT_VERB = re.compile(r"\s(?:and|then)\s|[，,;；]|并|再")
 _PASSAGE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
+# A custom decision is matched sentence by sentence (and clause by clause after ；/;), each long enough that
+# matching it is matching the decision, not a stock phrase.
+_DECIDED_PARTS = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+")
+_DECIDED_MIN_CHARS = 8
+# What backs a promise quoted word for word from the incident record (its actions, what happened …).
+RECORD_BACKING = "incident record"
 PASSAGE_REACH = 800
 BOUND_REACH = 60  # characters back from a bare bound's sentence to the gift it bounds
 BARE_BOUND = 12  # characters a clause may hold besides its duration and still be only a bound ("allow 3 business days")
@@ -420,6 +429,7 @@ class _Extractor:
         self.merge_appositions()
         self.restated_shares()
         _SafetyNet(self).run(amounts, deadlines)
+        self.immediate_gifts()  # after every time read in its own words (the net's too), which it does not read again
         self.apology_gifts()  # after the net, which reads the sums a gift may be named with (2000积分)
         self.split_excess()
         _OpenTerms(self).run(amounts)
@@ -1183,7 +1193,10 @@ class _Extractor:
     def done(self, lo: int, hi: int) -> bool:
         """The clause reports something done (已经退了, "was sent", 没送到) and promises nothing after it: "has
         been approved and will arrive within 3 days" still promises, "刚才太忙了…今天肯定到" too."""
-        past = self.t.hits["past"].within(lo, hi)
+        hits = self.t.hits
+        if hits["narrative_past"].any(lo, hi) and not hits["commit"].any(lo, hi) and not hits["future"].any(lo, hi):
+            return True  # told as what happened ("on 1 April we withdrew the 7–9 a.m. slot"), nothing promised in it
+        past = hits["past"].within(lo, hi)
         if not past:
             return False
         last = max(e for _, e in past)
@@ -1389,6 +1402,31 @@ class _Extractor:
             ):
                 continue
             o_start, o_end = self.t.norm.span(start, end)
+            self.add("processing_deadline", start, end, unit="deadline", deadline=self.original[o_start:o_end], deadline_days=Decimal(0))
+
+    def immediate_gifts(self) -> None:
+        """ "We'll refund the 86 yuan right away", 我们立刻给您退: a word of "at once" in the committing clause of a
+        remedy read with no time is a qualifier the reading left out — a processing time of now, faster than any
+        rule of days (a call "right away" is a reply, not this; a story or a refusal promises nothing)."""
+        t = self.t
+        for start, end in t.hits["immediate_word"].spans[:50]:
+            lo, hi = t.clause(start, end)
+            slo, shi = t.sentence(start, end)
+            if not any(c.type in _PAID_OUT for c in self.found_in(lo, hi)):
+                continue  # (a membership "activated right away" is switched on, not money or a coupon to process)
+            if any(c.type in ("processing_deadline", "response_time") for c in self.found_in(slo, shi + BOUND_REACH)):
+                continue  # the time is read already, here or right after (退款秒到账; 马上给您退！一分钟都不让您多等)
+            commits = (
+                t.hits["commit"].any(lo, hi)
+                or t.hits["giving"].any(lo, hi)
+                or t.hits["commit"].any(slo, shi)
+                and not t.hits["instruction"].any(slo, shi)
+            )
+            if not commits or t.hits["response"].any(lo, hi):
+                continue
+            if self.done(lo, hi) or t.hits["negation"].any(lo, hi) or t.hits["time_fact"].any(lo, hi) or self.general_information(start, end):
+                continue
+            o_start, o_end = t.norm.span(start, end)
             self.add("processing_deadline", start, end, unit="deadline", deadline=self.original[o_start:o_end], deadline_days=Decimal(0))
 
     def plural_coupons(self) -> None:
@@ -2077,15 +2115,27 @@ class CommitmentReport:
         return {"ok": self.ok, "commitments": [c.model_dump(mode="json") for c in self.commitments]}
 
 
-def check(text: str, entitled: Iterable[Remedy], *, order_amount: Decimal | None = None, now: datetime | None = None) -> CommitmentReport:
+def check(
+    text: str, entitled: Iterable[Remedy], *, order_amount: Decimal | None = None, now: datetime | None = None, recorded: Iterable[str] = ()
+) -> CommitmentReport:
     """Extract the promises in `text` and judge each against the remedies the customer is entitled to
-    (the policy book's remedies for the ticket plus the incident's decisions)."""
+    (the policy book's remedies for the ticket plus the incident's decisions). `recorded`: the incident
+    record's own texts (Incident.recorded_texts); a promise inside a word-for-word quote of one is the
+    record's, backed by it."""
     remedies = list(entitled)
     extractor = _Extractor(text, now or datetime.now(UTC).replace(tzinfo=None))
     extractor.order_amount = order_amount
     judged = []
-    for c in extractor.run():
+    found = extractor.run()
+    doubted = doubts(extractor, _minutes)
+    spends = unread_minimum_spends(extractor)
+    for c in found:
+        if (c.start, c.end) in spends:  # judged with the threshold its sentence names, which the reading left out
+            c = c.model_copy(update={"min_spend": spends[(c.start, c.end)]})
         c = judge(_scoped(c, order_amount), remedies, order_amount)
+        if c.backed and (c.start, c.end) in doubted:
+            # read with a measure the judge matches loosely: held for a person (default-deny), not backed
+            c = c.model_copy(update={"status": "unbacked", "backing": None, "reason": doubted[(c.start, c.end)]})
         if (c.start, c.end) in extractor.netted:
             c = c.model_copy(
                 update={
@@ -2108,7 +2158,54 @@ def check(text: str, entitled: Iterable[Remedy], *, order_amount: Decimal | None
                 }
             )
         judged.append(c)
-    return CommitmentReport(_refunds_add_up(_one_coupon_each(judged, remedies, text), order_amount, text))
+    judged = _refunds_add_up(_one_coupon_each(judged, remedies, text), order_amount, text)
+    return CommitmentReport(_as_decided(judged, remedies, text, list(recorded)))
+
+
+def _quoted_spans(sources: list[tuple[str, str]], text: str) -> list[tuple[int, int, str]]:
+    """Where the text says a source word for word: (start, end, what backs it) for each (wording, backing).
+    Each sentence of a source counts on its own, so a draft may quote one part of it (the refund, not the
+    coupon reissue), and the source stripped of its final stop counts too."""
+    spans: list[tuple[int, int, str]] = []
+    for wording, backing in sources:
+        wording = wording.strip()
+        parts = {wording, wording.rstrip("。.！!？?；; "), *(p.strip() for p in _DECIDED_PARTS.split(wording))}
+        parts |= {part[:1].upper() + part[1:] for part in parts}  # said as a sentence, its first letter is capital
+        for part in parts:
+            if len(part) < _DECIDED_MIN_CHARS:
+                continue
+            at = text.find(part)
+            while at >= 0:
+                spans.append((at, at + len(part), backing))
+                at = text.find(part, at + 1)
+    return spans
+
+
+def _backing_sources(remedies: Iterable[Remedy], recorded: Iterable[str]) -> list[tuple[str, str]]:
+    sources = [(wording, r.rule_id) for r in remedies if r.type == "custom" and r.text is not None for wording in r.text.texts()]
+    return sources + [(wording, RECORD_BACKING) for wording in recorded]
+
+
+def backed_quotes(text: str, remedies: Iterable[Remedy], recorded: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """The spans of `text` that quote a custom decision or the incident record word for word (for the tone
+    guard: an emphatic promise there — "双倍返还" — is what was decided, not an over-promise)."""
+    return [(start, end) for start, end, _ in _quoted_spans(_backing_sources(remedies, recorded), text)]
+
+
+def _as_decided(judged: list[Commitment], remedies: list[Remedy], text: str, recorded: list[str]) -> list[Commitment]:
+    """A promise inside a custom decision's own words is what the incident decided: backed by that decision;
+    one inside a quote of the incident record is the record's. Only verbatim: a sum changed by an editor or
+    paraphrased by a model is judged as any other promise."""
+    spans = _quoted_spans(_backing_sources(remedies, recorded), text)
+    if not spans:
+        return judged
+    out = []
+    for c in judged:
+        rule = next((rule for start, end, rule in spans if start <= c.start and c.end <= end), None)
+        if rule is not None and not c.backed:
+            c = c.model_copy(update={"status": "backed", "backing": rule, "reason": ""})
+        out.append(c)
+    return out
 
 
 def _starting_in(quantities: list[Quantity], lo: int, hi: int) -> list[Quantity]:
@@ -2195,4 +2292,4 @@ def statement_entitlements(book: PolicyBook, decisions: Iterable[Remedy] = ()) -
     return remedies + list(decisions)
 
 
-__all__ = ["CommitmentReport", "MONEY_TYPES", "check", "extract", "parse_number", "statement_entitlements"]
+__all__ = ["CommitmentReport", "MONEY_TYPES", "RECORD_BACKING", "backed_quotes", "check", "extract", "parse_number", "statement_entitlements"]

@@ -235,6 +235,19 @@ def _relative(kind: str, now: datetime) -> datetime | None:
     return _end_of(_month_end(now.year, now.month))
 
 
+# An abbreviated weekday (sun, wed, sat …) is also a surname or a word: it is a day only after a word that
+# sets a time (by Sun, on Wed, until Sat) or before a date or a stop ("Sat 5 Dec", "Sun.").
+_DAY_BEFORE = re.compile(r"(?:\b(?:by|before|until|till|til|on|from|due|this|next|coming|every|each)|[,(/–-])\s*$")
+_DAY_AFTER = re.compile(r"^(?:\.|,?\s*\d|\s*[-–/]\s*[a-z]{3})")
+
+
+def _abbreviated_day_is_a_day(s: str, match: re.Match[str]) -> bool:
+    day = match.group("wd_en")
+    if len(day) > 4:  # sunday, wednesday: only ever a day
+        return True
+    return bool(_DAY_BEFORE.search(s, max(0, match.start() - 12), match.start()) or _DAY_AFTER.match(s[match.end() : match.end() + 8]))
+
+
 def find_deadlines(text: IndexedText, now: datetime) -> list[Deadline]:
     s = text.s
     found: list[Deadline] = []
@@ -246,6 +259,8 @@ def find_deadlines(text: IndexedText, now: datetime) -> list[Deadline]:
             and not text.hits["before_before"].ends_at(match.start(), 1)
         ):
             continue  # "3点" / "10:30" alone is too often a fact; a time is a deadline with 前 / by
+        if match.group("wd_en") and not match.group("wk_next") and not _abbreviated_day_is_a_day(s, match):
+            continue  # "Lin Sun (support manager)": a surname, not Sunday
         found.append(Deadline(match.start(), match.end(), _resolve(match, now), relative=False))
     taken = SpanSet((d.start, d.end) for d in found)
     for match in _SLASH_DATE.finditer(s):

@@ -173,6 +173,14 @@ _PATTERN_LISTS = (
     # the last net (drafting/guards/unrecognised.py)
     "offer",
     "past_time",
+    "narrative_past",
+    "repair_work",
+    "immediate_word",
+    "member_tier",
+    "second_amount_before",
+    "second_amount_after",
+    "refund_beyond",
+    "service_hours",
     "rate",
     "time_label",
     "expense",
@@ -233,8 +241,9 @@ def lexicon() -> Lexicon:
 # Latin letter it is a decimal point or an abbreviation. Full-width punctuation is listed where it breaks.
 _FULL_STOP = rf"\.(?=\s|$|[{CJK_RANGES}])"
 _SENTENCE_BREAK = re.compile(rf"[。！？!?;；\n]|{_FULL_STOP}")
+# In chat Chinese a space between Han characters is the comma the writer did not type (亲 退款已经申请了 预计今天到)
 _CLAUSE_BREAK = re.compile(
-    rf"[。！？!?;；\n，,：:、()（）]|{_FULL_STOP}|"
+    rf"[。！？!?;；\n，,：:、()（）]|{_FULL_STOP}|(?<=[{CJK_RANGES}])\s+(?=[{CJK_RANGES}])|"
     r"\s[-–—]\s|b(?<![a-z]b)ut(?![a-z])|a(?<![a-z]a)nd(?= (?:we|i|you|it|the|your)\b)|但|不过|并且|而且|同时"
 )
 QUOTED = re.compile(r"“[^”\n]{1,300}”|「[^」\n]{1,300}」|『[^』\n]{1,300}』|\"[^\"\n]{1,300}\"|‘[^’\n]{1,300}’")

@@ -107,7 +107,7 @@ class Excused:
     start: int
     end: int
     phrase: str
-    reason: str  # "quoted-apology" | "negated" | "emoticon" | "customer-words"
+    reason: str  # "quoted-apology" | "negated" | "emoticon" | "customer-words" | "backed-promise"
 
     def to_dict(self) -> dict[str, Any]:
         return {"category": self.category, "start": self.start, "end": self.end, "phrase": self.phrase, "reason": self.reason}
@@ -558,11 +558,14 @@ class ToneChecker:
             return "chat" if len(text) <= limit["zh_chars"] or count_cjk(text) <= limit["zh_chars"] else "draft"
         return "chat" if (len(text) + 1) // 2 <= limit["en_words"] or len(_LATIN_WORD.findall(text)) <= limit["en_words"] else "draft"
 
-    def check(self, text: str, *, kind: str = "auto", lang: str | None = None) -> ToneReport:
+    def check(self, text: str, *, kind: str = "auto", lang: str | None = None, backed: Iterable[tuple[int, int]] = ()) -> ToneReport:
         """Flag, score and judge one text. `kind`: draft (a reply or statement — expected to apologise,
         act and give a channel), chat (a short staff message — missing structure is no fault), or auto
         (chat when short). `lang`: zh or en; detected when not given (it only picks the explanation
-        language and sentence-length rules — phrases of both languages are always looked for)."""
+        language and sentence-length rules — phrases of both languages are always looked for). `backed`:
+        spans that say a promise policy or the incident record backs word for word (commitments.backed_quotes):
+        over-promising there is what was decided, excused as "backed-promise"."""
+        backed = list(backed)
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, got {type(text).__name__}")
         if lang is None:
@@ -589,6 +592,8 @@ class ToneChecker:
             if quotes is None:
                 quotes = [m.span() for m in _QUOTE.finditer(folded)]
             reason = _excuse(folded, start, end, lexicon, quotes)
+            if not reason and entry.category == "over_promising" and any(lo <= start and end <= hi for lo, hi in backed):
+                reason = "backed-promise"
             if reason:
                 excused.append(Excused(entry.category, start, end, text[start:end], reason))
                 continue

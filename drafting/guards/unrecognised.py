@@ -90,6 +90,8 @@ _THEN_ACTION = re.compile(r"\s?(?:左右)?(?:就|便)|\s(?:tops|max|at most|or (
 _AFTER_GAP = re.compile(r"\s?(?:左右)?(?:之后|以后|后)\s?(?:就|会|将|再)?\s?(?:给|为|帮)?(?:您|你)?\s?")
 # between a time and the action it bounds: 十分钟(之内)(就)(会)(给您)联系您, 今晚就把钱…
 _BOUND_GAP = re.compile(r"\s?(?:左右)?(?:之前|以前|之内|以内|前|内)?\s?(?:就|会|将|一定|肯定)?\s?(?:给|为|帮)?(?:您|你)?\s?")
+# right before a clock time: the end of a window that started at another ("上午9点至下午5点", "9 a.m. to 5 p.m.")
+_WINDOW_END = re.compile(r"(?:\d|点|am|pm|a\.m\.|p\.m\.)\s?(?:至|到|-|–|—|~|to|until|till)\s?(?:上午|下午|晚上|中午|早上)?$")
 # right before a duration: a span of time ("for 24 months", 前6个月, 每一天, "the last 2 hours"), not a bound
 _SPAN_BEFORE = re.compile(r"(?:(?<![a-z])for|前|头|第|每|(?<![a-z])(?:every|each|per|last|past|first))\s?$")
 
@@ -124,6 +126,10 @@ class Reading(Protocol):
 
     def told_as_work_plan(self, start: int, end: int) -> bool: ...
 
+    def done(self, lo: int, hi: int) -> bool: ...
+
+    def that_day(self, d: Deadline) -> bool: ...
+
     def found_in(self, lo: int, hi: int) -> list[Commitment]: ...
 
 
@@ -141,7 +147,9 @@ def unread_offers(
 ) -> list[Unread]:
     """One `Unread` per sentence that offers something measurable the grammar read nothing from.
     `money_sent` says whether a bare number is money sent to the customer (给您打500过去, "send you 200")."""
-    return _Net(reading).run(_triggers(reading.t, amounts, deadlines, now, money_sent))
+    # 当天 after a date already past ("5月6日…我们当天查明") is the day of that event, as the grammar read it
+    told = [d for d in deadlines if not reading.that_day(d)]
+    return _Net(reading).run(_triggers(reading.t, amounts, told, now, money_sent))
 
 
 def _triggers(
@@ -461,6 +469,10 @@ class _Net:
             return True
         if hits["past"].any(lo, hi) and trigger.what != _MEMBER:
             return True
+        if trigger.what == _TIME and self.r.done(lo, hi):
+            return True  # "on 1 April we withdrew the 7–9 a.m. slot": when something happened, not a bound to come
+        if trigger.what == _TIME and _WINDOW_END.search(self.s, max(0, start - 8), start) and hits["service_hours"].any(slo, shi):
+            return True  # 工作时间为…上午9点至下午5点: the end of the hours someone answers, not a deadline
         if trigger.what in (_TIME, _PERIOD, _VALIDITY):
             return hits["money_fact"].any(lo, hi)
         if trigger.what in _GIVEN:

@@ -25,7 +25,11 @@ REMEDY_COLUMNS = (
     "channel",
     "for_issue_types",
     "rule_id",
+    "text_zh",  # a custom decision's words, as customers read them
+    "text_en",
 )
+# Table cells that are not Remedy fields: a custom decision's text, one cell per language.
+_TEXT_COLUMNS = {"text_zh": "zh", "text_en": "en"}
 ACTION_COLUMNS = ("what_zh", "what_en", "owner_zh", "owner_en", "due")
 REQUIRED = ("title", "what_happened")
 REMEDY_TYPES: tuple[str, ...] = get_args(RemedyType)
@@ -74,8 +78,10 @@ def to_form(incident: Incident | None) -> dict[str, Any]:
 
 def _remedy_row(remedy: Remedy) -> dict[str, Any]:
     """A decision as a table row: every field the form edits, so saving the form loses none of them."""
-    row = {c: getattr(remedy, c) for c in REMEDY_COLUMNS}
+    row = {c: getattr(remedy, c) for c in REMEDY_COLUMNS if c not in _TEXT_COLUMNS}
     row["for_issue_types"] = ", ".join(remedy.for_issue_types)
+    for column, lang in _TEXT_COLUMNS.items():
+        row[column] = (getattr(remedy.text, lang) if remedy.text else None) or ""
     return row
 
 
@@ -127,6 +133,9 @@ def from_form(fields: dict[str, Any]) -> Incident:
         remedy = {c: row[c] for c in REMEDY_COLUMNS if c in row and not _blank(row[c])}
         if not remedy:
             continue
+        text = {lang: str(remedy.pop(column)).strip() for column, lang in _TEXT_COLUMNS.items() if column in remedy}
+        if any(text.values()):
+            remedy["text"] = {lang: value for lang, value in text.items() if value}
         for number in ("percent", "valid_days", "days", "months"):
             if number in remedy:
                 remedy[number] = int(remedy[number])

@@ -492,19 +492,17 @@ class Workflow:
                 raise NotFound(f"no ticket {view.ticket_id} (draft {view.id} names it)")
             ticket = Ticket.model_validate(ticket_row.data)
             order_amount = ticket.facts.order_amount
-        tone = self.tone.check(text, kind="draft", lang=view.draft.lang)
-        promises = commitment_guard.check(text, view.draft.remedies, order_amount=order_amount)
-        warnings = [f"commitment: {r}" for r in promises.reasons()]
         incident_row = session.get(IncidentRow, view.incident_id)
-        if incident_row is not None:
+        incident = Incident.model_validate(incident_row.data) if incident_row is not None else None
+        recorded = incident.recorded_texts() if incident is not None else []
+        tone = self.tone.check(text, kind="draft", lang=view.draft.lang, backed=commitment_guard.backed_quotes(text, view.draft.remedies, recorded))
+        promises = commitment_guard.check(text, view.draft.remedies, order_amount=order_amount, recorded=recorded)
+        warnings = [f"commitment: {r}" for r in promises.reasons()]
+        if incident is not None:
             first = next((v.text for v in view.versions if v.version == 1), "")
             cited = [f"{c.title} {c.heading}" for c in view.draft.citations]
             sources = grounding.reply_sources(
-                Incident.model_validate(incident_row.data),
-                ticket,
-                view.draft.remedies,
-                extra=[first, *cited],
-                untrusted=ticket.messages if ticket else (),
+                incident, ticket, view.draft.remedies, extra=[first, *cited], untrusted=ticket.messages if ticket else ()
             )
             warnings += [f"grounding: {f.message()}" for f in sources.check(text, view.draft.lang).findings]
         # An edit that drops the answer to an ask is flagged like a model's draft would be.

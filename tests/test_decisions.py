@@ -1,0 +1,309 @@
+"""Custom incident decisions — what a brand decided that no remedy type can say (a price-difference refund, a free
+pickup with a choice of replacement, a claims call for anyone hurt) — said word for word, answering the asks they
+name, and backed by the promise guard only in their exact words. Quoting the incident record is never a new
+promise either."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from drafting.domain.asks import read_asks
+from drafting.domain.models import Ask, Incident, Ticket
+from drafting.drafters.composer import Composer
+from drafting.drafters.reply_plan import answer, decided, plan
+from drafting.guards import commitments as commitment_guard
+from drafting.guards.tone import default_checker
+from drafting.webapp import forms
+from knowledge.policy import PolicyBook, Remedy, TicketFacts
+
+BOOK = PolicyBook.load(None)
+COMPOSER = Composer(BOOK)
+
+PICKUP = Remedy(
+    type="custom",
+    rule_id="D-1",
+    for_issue_types=("defective",),
+    text={
+        "zh": "这两个批次的每一台热水壶，不管有没有出问题，都免费上门取件并全额退款；您也可以选择换一台已经检测过的新壶。",
+        "en": "Every kettle from the two batches, whether or not it has shown a problem, is collected free of charge and refunded in full; you may instead choose a tested replacement.",
+    },
+)
+CLAIMS = Remedy(
+    type="custom",
+    rule_id="D-2",
+    for_issue_types=("defective",),
+    text={
+        "zh": "因热水壶受伤或财物受损的顾客，理赔专员会在24小时内回电，医疗费用凭单据报销。",
+        "en": "Anyone hurt, or whose belongings were damaged, gets a call from a claims handler within 24 hours, and medical costs are reimbursed against receipts.",
+    },
+)
+DIFFERENCE = Remedy(
+    type="custom",
+    rule_id="D-3",
+    text={
+        "zh": "被按新价续费的会员，可以选择退回60元差价，或者在30天内取消续费。",
+        "en": "Members renewed at the new price may get the 60-yuan difference back, or cancel the renewal within 30 days.",
+    },
+)
+
+
+def incident(*decisions: Remedy, **changes: Any) -> Incident:
+    data: dict[str, Any] = {
+        "id": "kettle-recall",
+        "title": {"zh": "两个批次的热水壶底座过热", "en": "Kettle bases from two batches overheat"},
+        "what_happened": {
+            "zh": "两个批次的热水壶底座在烧水时过热，我们已停售并召回",
+            "en": "kettle bases from two batches overheat while boiling; we stopped sales and recalled them",
+        },
+        "cause": {"zh": "供应商换了温控元件，我们没有测出来", "en": "a supplier changed the thermostat and our checks missed it"},
+        "actions": [
+            {
+                "what": {"zh": "所有渠道下架这两个批次，库存封存", "en": "pull both batches from every channel and quarantine the stock"},
+                "owner": {"zh": "质量负责人郑凯", "en": "Kai Zheng, quality lead"},
+                "due": "2026-12-01",
+            }
+        ],
+        "owner": "Kai Zheng",
+        "channel": {"zh": "24小时客服专线400-820-1234", "en": "our 24-hour support line 400-820-1234"},
+        "decisions": list(decisions),
+        "stage": "24-72h",
+    }
+    data.update(changes)
+    return Incident.model_validate(data)
+
+
+def ticket(message: str, lang: str, **facts: Any) -> Ticket:
+    return Ticket(
+        id=f"T-{lang}-{len(message)}",
+        customer="周女士" if lang == "zh" else "Dana",
+        order_id="KT-1",
+        messages=[message],
+        facts=TicketFacts(**(facts or {"issue_type": "defective", "order_amount": Decimal(199)})),
+    )
+
+
+# ── the record ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_a_custom_decision_needs_its_words_and_only_custom_ones_take_words() -> None:
+    with pytest.raises(ValidationError, match="custom remedy needs text"):
+        Remedy(type="custom", rule_id="D-9")
+    with pytest.raises(ValidationError, match="custom remedy needs text"):
+        Remedy(type="custom", rule_id="D-9", text={"zh": "  "})
+    with pytest.raises(ValidationError, match="text is for custom remedies only"):
+        Remedy(type="coupon", amount=Decimal(20), valid_days=30, text={"en": "a coupon"})
+    assert incident(PICKUP).decisions[0].text is not None
+
+
+def test_the_incident_form_keeps_a_custom_decisions_words_both_ways() -> None:
+    fields = forms.to_form(incident(PICKUP))
+    row = fields["decisions"][0]
+    assert row["type"] == "custom" and row["text_zh"] == PICKUP.text.zh and row["text_en"] == PICKUP.text.en  # type: ignore[union-attr]
+    again = forms.from_form(fields)
+    assert again.decisions[0].text == PICKUP.text and again.decisions[0].for_issue_types == ("defective",)
+
+
+# ── the promise guard ─────────────────────────────────────────────────────────────────────────────
+
+
+def test_a_promise_inside_a_decisions_own_words_is_backed_by_it_and_an_edited_sum_is_not() -> None:
+    said = "您好。" + (DIFFERENCE.text.zh or "")  # type: ignore[union-attr]
+    report = commitment_guard.check(said, [DIFFERENCE], order_amount=Decimal(258))
+    assert report.ok and any(c.backing == "D-3" and c.amount == Decimal(60) for c in report.commitments), report.commitments
+    edited = said.replace("60元", "160元")
+    assert not commitment_guard.check(edited, [DIFFERENCE], order_amount=Decimal(258)).ok
+    # the same sum said in other words is judged like any promise: nothing in the book backs a 60-yuan refund here
+    assert not commitment_guard.check("我们给您退回60元差价。", [DIFFERENCE], order_amount=Decimal(258)).ok
+
+
+def test_quoting_the_incident_record_word_for_word_is_not_a_new_promise() -> None:
+    record = incident(
+        what_happened={
+            "zh": "会员日从88折改成了95折，每月15元券也停发了",
+            "en": "the member day went from 12% off to 5% off and the monthly 15-yuan coupon stopped",
+        }
+    )
+    for text, lang in (
+        ("发生了什么：会员日从88折改成了95折，每月15元券也停发了。", "zh"),
+        ("What happened: the member day went from 12% off to 5% off and the monthly 15-yuan coupon stopped.", "en"),
+    ):
+        held = commitment_guard.check(text, [])
+        quoted = commitment_guard.check(text, [], recorded=record.recorded_texts())
+        assert quoted.ok, (lang, quoted.reasons())
+        assert all(c.backing == commitment_guard.RECORD_BACKING for c in quoted.commitments)
+        assert not held.ok or not held.commitments  # without the record, nothing backs what it read
+    # a sentence the record does not say is judged as usual
+    assert not commitment_guard.check("我们给您打95折，再送您15元券。", [], recorded=record.recorded_texts()).ok
+
+
+def test_an_emphatic_promise_the_incident_decided_is_not_flagged_as_over_promising() -> None:
+    deposit = Remedy(type="custom", rule_id="D-4", text={"zh": "已付定金的顾客，定金双倍返还，3天内原路退回。"})
+    text = "您好，" + (deposit.text.zh or "")  # type: ignore[union-attr]
+    checker = default_checker()
+    plain = checker.check(text, kind="draft", lang="zh")
+    assert any(f.category == "over_promising" for f in plain.flags), plain.flags  # the guard does read the phrase
+    excused = checker.check(text, kind="draft", lang="zh", backed=commitment_guard.backed_quotes(text, [deposit]))
+    assert not any(f.category == "over_promising" for f in excused.flags)
+    assert any(e.reason == "backed-promise" for e in excused.excused)
+    # the same words typed anywhere else are still an over-promise
+    elsewhere = "您好，我们保证双倍返还。"
+    assert any(
+        f.category == "over_promising"
+        for f in checker.check(elsewhere, kind="draft", lang="zh", backed=commitment_guard.backed_quotes(elsewhere, [deposit])).flags
+    )
+
+
+# ── the reply plan ────────────────────────────────────────────────────────────────────────────────
+
+
+def test_a_decision_grants_the_asks_its_words_name() -> None:
+    assert {"refund", "replacement"} <= decided([PICKUP])
+    assert {"refund", "cancel"} <= decided([DIFFERENCE])
+    assert "refund" not in decided(
+        [Remedy(type="custom", rule_id="D-5", text={"en": "We cannot refund opened items, but we will repair them free."})]
+    )
+    refund = Ask(type="refund", phrase="退钱")
+    assert answer(refund, [PICKUP]) == "granted"
+    assert answer(Ask(type="cancel", phrase="取消"), [DIFFERENCE]) == "granted"
+    assert answer(Ask(type="cancel", phrase="取消"), [PICKUP]) == "handed_over"
+
+
+def test_money_asked_by_someone_hurt_or_going_to_law_is_a_claim_for_a_person_not_a_refusal() -> None:
+    owed = BOOK.remedies_for(TicketFacts(issue_type="defective", order_amount=Decimal(129)))
+    demand = Ask(type="compensation", phrase="退一赔十", multiple=10)
+    assert plan([demand], owed).declined  # a multiple alone is declined: the book pays remedies, not multiples
+    for escalation in ("escalation_health", "escalation_legal"):
+        answered = plan([Ask(type=escalation, phrase="医院"), demand], owed)
+        assert [a.type for a in answered.handed_over] == [escalation, "compensation"] and not answered.declined
+
+
+def test_a_batch_number_is_not_a_sum_of_money() -> None:
+    asks = read_asks(["批次号QD2410，孩子手烫伤了，医药费谁出？"], "zh").asks
+    assert [a.amount for a in asks if a.type == "compensation"] == [None]
+    assert [(a.amount, a.currency) for a in read_asks(["赔我RMB500"], "zh").asks if a.type == "compensation"] == [(Decimal(500), "CNY")]
+    assert [(a.amount, a.currency) for a in read_asks(["I want USD 200 back for my time"], "en").asks if a.type == "compensation"] == [
+        (Decimal(200), "USD")
+    ]
+
+
+# ── replies and statements ─────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_reply_says_the_decision_word_for_word_once_and_passes_the_guards(lang: str) -> None:
+    message = {
+        "zh": "我买的热水壶就是这个批次的，底座烫得不敢用，给我退款。",
+        "en": "My kettle is from that batch and the base gets scary hot. I want a refund.",
+    }[lang]
+    draft = COMPOSER.draft_reply(incident(PICKUP, CLAIMS), ticket(message, lang))
+    assert PICKUP.text.pick(lang) in draft.text, draft.text  # type: ignore[union-attr]
+    assert {a.type: a.answer for a in draft.asks}["refund"] == "granted"
+    # the book's own item refund is not listed beside the decision's: one refund, not two
+    book_refund = COMPOSER.reply_phrases["remedy"]["refund_full_item"][lang]
+    assert not any(phrase in draft.text for phrase in book_refund), draft.text
+    assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+    assert draft.tone["verdict"] == "ok" and not draft.warnings, (draft.text, draft.warnings)
+
+
+def test_a_chat_reply_over_length_keeps_the_decision_that_answers_the_customer() -> None:
+    message = "我的壶是这个批次的，我要换一台新的。"
+    long_record = incident(
+        CLAIMS,
+        PICKUP,
+        cause={
+            "zh": "供应商换了温控元件，我们的来料检验只抽查外观和容量，从来没有测过干烧和过热保护，所以没有发现；最早的两条反馈我们也当成了个别使用问题",
+            "en": "x",
+        },
+    )
+    draft = COMPOSER.draft_reply(long_record, ticket(message, "zh"))
+    assert PICKUP.text.zh in draft.text  # type: ignore[union-attr]
+    assert {a.type: a.answer for a in draft.asks}.get("replacement") == "granted"
+
+
+def test_a_hurt_customer_asking_who_pays_is_handed_to_a_person_and_never_refused() -> None:
+    draft = COMPOSER.draft_reply(incident(PICKUP, CLAIMS), ticket("孩子的手被烫伤了，在医院包扎，医药费谁出？", "zh"))
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds["escalation_health"] == "handed_over" and kinds.get("compensation") in ("granted", "handed_over")
+    assert "答应不了" not in draft.text and "超出" not in draft.text, draft.text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_statement_says_each_decision_once_in_paragraphs_and_passes_the_guards(lang: str) -> None:
+    record = incident(PICKUP, CLAIMS)
+    for stage in ("0-24h", "24-72h", "1-2w"):
+        draft = COMPOSER.draft_statement(record, stage, lang)
+        for decision in (PICKUP, CLAIMS):
+            assert draft.text.count(decision.text.pick(lang)) == 1, (stage, draft.text)  # type: ignore[union-attr]
+        assert "\n\n" in draft.text and len(draft.text.split("\n\n")) >= 4  # not one block
+        assert all(c.backed for c in draft.commitments), (stage, [c.reason for c in draft.commitments if not c.backed])
+        # who a run of decisions is for is said once
+        group = COMPOSER.statement_phrases["decision_groups"]["defective"][lang]
+        assert draft.text.count(group) == 1, draft.text
+
+
+def test_statements_claim_nothing_the_record_does_not_say() -> None:
+    record = incident(PICKUP)
+    for lang in ("zh", "en"):
+        text = COMPOSER.draft_statement(record, "24-72h", lang).text
+        assert "逐一联系" not in text and "most affected" not in text and "To our members" not in text
+
+
+def test_a_hand_over_says_the_things_asked_for_as_one_request() -> None:
+    asks = [Ask(type="callback", phrase="回电"), Ask(type="apology_from", phrase="道歉"), Ask(type="escalation_media", phrase="微博")]
+    assert COMPOSER._topics(asks, "zh") == "回电和道歉的要求，以及您要公开反映的问题"
+    assert COMPOSER._topics(asks, "en") == "your request for a call back and an apology and the concerns you want to raise publicly"
+
+
+def test_a_named_multiple_the_decision_pays_is_granted_and_one_it_does_not_is_not() -> None:
+    triple = Remedy(type="custom", rule_id="D-6", text={"zh": "买到这批蜂蜜的顾客，我们按商品价格的三倍赔偿，蜂蜜不用寄回。"})
+    three, ten = Ask(type="compensation", phrase="假一赔三", multiple=3), Ask(type="compensation", phrase="退一赔十", multiple=10)
+    assert answer(three, [triple]) == "granted"
+    assert answer(ten, [triple]) == "declined"
+    draft = COMPOSER.draft_reply(
+        incident(triple), ticket("这是假货，假一赔三，少一分都不行。", "zh", issue_type="wrong_item", order_amount=Decimal(398))
+    )
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds["compensation"] == "granted" and triple.text.zh in draft.text, (draft.text, draft.asks)  # type: ignore[union-attr]
+    assert not any("compensation" in w for w in draft.warnings), draft.warnings
+
+
+def test_an_english_decision_written_in_lower_case_is_said_as_a_sentence_and_still_backed() -> None:
+    keep = Remedy(type="custom", rule_id="D-7", text={"en": "you can keep your order at 999 yuan; it arrives by 20 January."})
+    draft = COMPOSER.draft_reply(
+        incident(keep), ticket("If I keep my order, when does it arrive?", "en", issue_type="order_cancelled", order_amount=Decimal(999))
+    )
+    assert "You can keep your order at 999 yuan" in draft.text, draft.text
+    assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+
+
+def test_someone_hurt_hears_who_calls_them_before_any_remedy() -> None:
+    draft = COMPOSER.draft_reply(incident(PICKUP, CLAIMS), ticket("孩子被烫伤缝了三针，你们要负责，打电话给我。", "zh"))
+    hand_over = draft.text.find("郑凯")
+    decisions = [draft.text.find(d.text.zh[:12]) for d in (PICKUP, CLAIMS) if d.text.zh[:12] in draft.text]  # type: ignore[union-attr,index]
+    assert decisions and 0 < hand_over < min(decisions), draft.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"), [("zh", "退款到底什么时候到？都等了一周了"), ("en", "When will the refund actually land? It has been a week.")]
+)
+def test_where_a_refund_stands_is_answered_by_its_processing_time(lang: str, message: str) -> None:
+    facts = {"issue_type": "defective", "order_amount": Decimal(129), "has_photo": True, "hours_since_delivery": 10}
+    draft = COMPOSER.draft_reply(incident(), ticket(message, lang, **facts))
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds.get("status") == "granted", (draft.text, draft.asks)
+    assert any(c.type == "processing_deadline" and c.backed for c in draft.commitments), draft.text
+    assert not any("did not answer" in w for w in draft.warnings), draft.warnings
+
+
+def test_a_customer_who_is_leaving_is_not_offered_perks_for_staying() -> None:
+    facts = {"issue_type": "defective", "order_amount": Decimal(129), "has_photo": True, "hours_since_delivery": 10, "membership_tier": "platinum"}
+    staying = COMPOSER.draft_reply(incident(), ticket("壶底座烫手，太吓人了。", "zh", **facts))
+    leaving = COMPOSER.draft_reply(incident(), ticket("壶底座烫手，太吓人了。以后再也不在你们家买了，把我的会员注销。", "zh", **facts))
+    perk = COMPOSER.reply_phrases["remedy"]["priority_channel"]["zh"]
+    said = [p.split("{")[0] for p in perk]
+    assert any(s and s in staying.text for s in said), staying.text  # the platinum perk is offered to one who stays
+    assert not any(s and s in leaving.text for s in said), leaving.text
