@@ -307,3 +307,61 @@ def test_a_customer_who_is_leaving_is_not_offered_perks_for_staying() -> None:
     said = [p.split("{")[0] for p in perk]
     assert any(s and s in staying.text for s in said), staying.text  # the platinum perk is offered to one who stays
     assert not any(s and s in leaving.text for s in said), leaving.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh", "我不要积分也不要券，壶底座烫手，把钱退给我。"),
+        ("en", "Keep your coupons. The kettle base scorched my counter and I want my money back."),
+    ],
+)
+def test_a_coupon_the_customer_turned_down_is_not_pressed_on_them(lang: str, message: str) -> None:
+    facts = {"issue_type": "defective", "order_amount": Decimal(129), "has_photo": True, "hours_since_delivery": 10, "membership_tier": "platinum"}
+    wanted = COMPOSER.draft_reply(
+        incident(),
+        ticket("壶底座烫手，把钱退给我。" if lang == "zh" else "The kettle base scorched my counter. I want my money back.", lang, **facts),
+    )
+    refused = COMPOSER.draft_reply(incident(), ticket(message, lang, **facts))
+    coupon = "券" if lang == "zh" else "coupon"
+    assert coupon in wanted.text  # the platinum coupon is offered to a customer who did not turn it down
+    assert coupon not in refused.text.replace(message, ""), refused.text
+    assert {a.type: a.answer for a in refused.asks}.get("refund") == "granted" and all(c.backed for c in refused.commitments)
+    assert any(r.type == "coupon" for r in refused.remedies)  # still theirs by policy, for the reviewer to see
+
+
+def test_a_refusal_is_read_only_when_the_customer_turns_a_remedy_down() -> None:
+    assert read_asks(["别再给我发优惠券了，直接退款"], "zh").refused == {"coupon"}
+    assert read_asks(["你们的券用不了"], "zh").refused == frozenset()
+    assert read_asks(["No coupon code was applied at checkout"], "en").refused == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh", "这是我第三次找你们了，壶底座还是烫手，没人管。"),
+        ("en", "This is the third time I've written to you about the kettle base getting hot."),
+    ],
+)
+def test_a_customer_brushed_off_before_hears_that_too(lang: str, message: str) -> None:
+    draft = COMPOSER.draft_reply(incident(), ticket(message, lang))
+    said = COMPOSER.reply_phrases["repeat_ack"][lang]
+    assert any(line in draft.text for line in said), draft.text
+    first_time = COMPOSER.draft_reply(incident(), ticket("壶底座烫手。" if lang == "zh" else "The kettle base gets hot.", lang))
+    assert not any(line in first_time.text for line in said)
+
+
+def test_at_chat_length_a_long_decision_is_cut_at_a_sentence_and_stays_backed() -> None:
+    long = Remedy(
+        type="custom",
+        rule_id="D-8",
+        text={
+            "en": "You can keep your order at the 999-yuan price you paid; it ships from the second batch and arrives by 20 January. "
+            "Tell us by 20 December which you prefer, in the app or on the support line. If we hear nothing, we refund the order in full "
+            "within 3 days of that date, and the 100-yuan deposit comes back double."
+        },
+    )
+    message = "You cancelled my espresso machine order without asking. If I keep my order, when does it arrive? I have waited two weeks already and nobody answers the phone."
+    draft = COMPOSER.draft_reply(incident(long), ticket(message, "en", issue_type="order_cancelled", order_amount=Decimal(999)))
+    assert "arrives by 20 January" in draft.text and "comes back double" not in draft.text, draft.text
+    assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]

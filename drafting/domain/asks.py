@@ -43,6 +43,9 @@ class CustomerReading:
     asks: list[Ask] = field(default_factory=list)
     role: Role = "wronged"
     anger: int = 0
+    # Remedy types the customer said they do not want ("我不要券", "keep your coupons"): still theirs by policy,
+    # but a reply that offers them anyway reads as not having listened.
+    refused: frozenset[str] = frozenset()
 
     def types(self) -> set[str]:
         return {ask.type for ask in self.asks}
@@ -67,6 +70,7 @@ class _Lexicon:
     apology_who: dict[str, list[re.Pattern[str]]]
     roles: dict[str, dict[str, list[re.Pattern[str]]]]
     anger: _Anger
+    refused: dict[str, dict[str, list[re.Pattern[str]]]]  # remedy type -> lang -> "I don't want your coupon"
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ def _lexicon() -> _Lexicon:
         apology_who=_by_lang(data["apology_who"], "apology_who"),
         roles={role: _by_lang(data["roles"][role], f"roles.{role}") for role in ROLES if role in data["roles"]},
         anger=_anger_rules(data["anger"]),
+        refused={kind: _by_lang(entry, f"refused.{kind}") for kind, entry in (data.get("refused") or {}).items()},
     )
 
 
@@ -331,7 +336,12 @@ def read_asks(messages: list[str], lang: str | None = None, meaning: AskMeaning 
         asks += _asks_by_meaning(messages, lang, meaning, {ask.type for ask in asks})
     text = "\n".join(messages)
     text_lang = _language(text, lang)
-    return CustomerReading(asks=asks, role=_role(text, text_lang), anger=_anger(text, text_lang, asks))
+    return CustomerReading(asks=asks, role=_role(text, text_lang), anger=_anger(text, text_lang, asks), refused=_refused(text, text_lang))
+
+
+def _refused(text: str, lang: str) -> frozenset[str]:
+    """The remedy types the customer turns down in so many words."""
+    return frozenset(kind for kind, by_lang in _lexicon().refused.items() if any(p.search(text) for p in by_lang[lang]))
 
 
 @dataclass(frozen=True)

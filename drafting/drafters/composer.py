@@ -47,10 +47,14 @@ _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Issues where the goods themselves went wrong: a customer who "didn't buy it" but holds them (a gift, a
-# colleague's box) was still harmed, and is apologised to with the cause, not thanked as a bystander.
+# Where a decision's text may be cut at chat length: after a sentence end (the promise guard matches each
+# sentence of a decision word for word). Not at a semicolon: the clause after it is often what was asked
+# ("keep your order at 999; it arrives by 20 January").
+_DECISION_PARTS = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 # Remedies worth something only to a customer who stays.
 _STAYING_PERKS = frozenset({"priority_channel", "membership_extension"})
+# Issues where the goods themselves went wrong: a customer who "didn't buy it" but holds them (a gift, a
+# colleague's box) was still harmed, and is apologised to with the cause, not thanked as a bystander.
 _GOODS_HARM = frozenset({"late_delivery", "not_delivered", "spilled", "damaged", "wrong_item", "missing_item", "defective", "expired"})
 STYLES = ("shorter", "warmer", "formal", "plainer")
 
@@ -97,31 +101,40 @@ def _sentence_with(messages: list[str], phrase: str) -> str:
     return ""
 
 
-def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident) -> list[Remedy]:
+def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident, refused: frozenset[str] = frozenset()) -> list[Remedy]:
     """The remedies a reply lists. A refund a custom decision words itself (a recall's "collected free and
     refunded in full") is not listed again from the policy book, or the customer reads two refunds (the
     incident's own structured refund stays: the decision's words may build on it, "besides the full
     refund…"). A perk that only matters to someone who stays (priority support, a longer membership) is not
-    offered to a customer who is leaving or cancelling: it read as not having been heard."""
+    offered to a customer who is leaving or cancelling, nor a remedy the customer turned down ("我不要券"): both
+    read as not having been heard. They stay the customer's by policy, in the draft's remedies."""
     listed = remedies
     if "refund" in decided(remedies):
         own = {d.rule_id for d in incident.decisions}
         listed = [r for r in listed if r.type not in ("refund", "free_order") or r.rule_id in own]
     if {ask.type for ask in answers.asks} & {"leaving", "cancel"}:
         listed = [r for r in listed if r.type not in _STAYING_PERKS]
-    return listed
+    return [r for r in listed if r.type not in refused]
 
 
 def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, messages: list[str], lang: str) -> list[Remedy]:
-    """At chat length, the custom decisions that answer what this customer asked: one that grants an ask (the
+    """At chat length, the custom decisions that answer what this customer asked — one that grants an ask (the
     refund decision for a refund ask) or shares at least two words with what they wrote ("if I keep my
-    order, when does it arrive?" and "keep your order at 999; it arrives by 20 January"); else the first
-    one. The public statement the reply points to lists them all."""
+    order, when does it arrive?" and "keep your order at 999; it arrives by 20 January"), at most two — else
+    the first one. The public statement the reply points to lists them all."""
     custom = [r for r in remedies if r.type == "custom" and r.text is not None]
     asked = {ask.type for ask in answers.asks}
     wrote = record_answers.words(" ".join(messages), lang)
-    answering = [r for r in custom if decided([r]) & asked or len(record_answers.words(r.text.pick(lang), lang) & wrote) >= 2]  # type: ignore[union-attr]
-    return answering or custom[:1]
+
+    def fit(decision: Remedy) -> tuple[int, int]:
+        """(asks it grants, words it shares with what the customer wrote)."""
+        return len(decided([decision]) & asked), len(record_answers.words(decision.text.pick(lang), lang) & wrote)  # type: ignore[union-attr]
+
+    answering = [r for r in custom if fit(r)[0] or fit(r)[1] >= 2]
+    # the two that fit best, in the record's order: a third decision said in full is what takes a reply past a
+    # chat message's length
+    best = sorted(answering, key=fit, reverse=True)[:2]
+    return [r for r in custom if r in best] or custom[:1]
 
 
 def _joined(items: list[str], lang: str, last: str) -> str:
@@ -358,11 +371,15 @@ class Composer:
             lines += said
         return lines
 
-    def decided_sentences(self, remedies: Iterable[Remedy], lang: str, *, among: Iterable[Remedy] | None = None) -> list[str]:
+    def decided_sentences(
+        self, remedies: Iterable[Remedy], lang: str, *, among: Iterable[Remedy] | None = None, first_part: bool = False
+    ) -> list[str]:
         """The custom decisions among `remedies`, each word for word as the incident records it (the promise
         guard backs only its verbatim words), once each, ending as a sentence; with its processing time when
         a deadline of the same rule is among `among` (default: `remedies`) — "where is my refund?" is answered
-        by when, and a decision's deadline said nowhere else would be lost."""
+        by when, and a decision's deadline said nowhere else would be lost. `first_part`: only the decision's
+        first sentence, for a reply at chat length — still word for word, so still
+        backed; the public statement the reply points to has the rest."""
         remedies = list(remedies)
         pool = list(among) if among is not None else remedies
         out: list[str] = []
@@ -370,6 +387,8 @@ class Composer:
             if remedy.type != "custom" or remedy.text is None:
                 continue
             text = remedy.text.pick(lang)
+            if first_part:
+                text = strip_end(next((part for part in _DECISION_PARTS.split(text) if part.strip()), text))
             text = text[:1].upper() + text[1:]  # a sentence of its own (the guard matches either case)
             days = max((r.days or 0 for r in pool if r.type == "processing_deadline" and r.rule_id == remedy.rule_id), default=0)
             if days:
@@ -468,6 +487,7 @@ class Composer:
         rng = random.Random(seed)
         reading = read_asks(ticket.messages, lang)
         remedies = self.entitlements(incident, ticket, reading)
+        offered = [r for r in remedies if r.type not in reading.refused]  # what the answers may rest on
         if style in (None, "shorter"):
             status = self._status_answer(incident, ticket, reading, lang, remedies)
             known = frozenset({"explanation"} if self._cause_answers(incident, ticket, reading, lang) else set()) | frozenset(
@@ -475,7 +495,7 @@ class Composer:
             )
             if any(ask_coverage.refund_chase(a, _sentence_with(ticket.messages, a.phrase)) for a in reading.asks):
                 known |= {"refund_chase"}  # "退款什么时候到": the refund line with its processing time answers it
-            answers = plan(reading.asks, remedies, known)
+            answers = plan(reading.asks, offered, known)
             parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)
             if style is None and len(("" if lang == "zh" else " ").join(parts)) > self.reply_phrases["chat_budget"][lang]:
                 # Over a chat message's length: the cause clause nobody asked for goes (the public statement,
@@ -484,8 +504,8 @@ class Composer:
                     random.Random(seed), incident, ticket, lang, remedies, answers, short=False, reading=reading, status=status, brief=True
                 )
         else:
-            answers = plan(reading.asks, remedies)
-            parts = self._letter_reply(rng, incident, ticket, lang, remedies, answers, style)
+            answers = plan(reading.asks, offered)
+            parts = self._letter_reply(rng, incident, ticket, lang, remedies, answers, style, reading.refused)
         text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
         warnings = injection_warnings(ticket.messages)
         return self._finish(
@@ -772,7 +792,9 @@ class Composer:
         else:
             opening = greeting + opening
         parts = [opening]
-        lines = self.remedy_lines(rng, _listed(remedies, answers, incident), lang, ticket.facts.order_amount)
+        if reading.role == "repeat":
+            parts.append(self._pick(rng, p, "repeat_ack", lang))
+        lines = self.remedy_lines(rng, _listed(remedies, answers, incident, reading.refused), lang, ticket.facts.order_amount)
         said: list[str] = []
         if plain is not None:
             # a question an ask already answers (the cause for "why", the progress or its hand-over for "when") is
@@ -795,7 +817,13 @@ class Composer:
             parts.append(self._record_sentence(rng, status, lang, "answer_status"))
         parts += said
         chosen = _decisions_for(remedies, answers, ticket.messages, lang) if brief else remedies
-        decided = self._decided(rng, p, self.decided_sentences(chosen, lang, among=remedies), lang, alone=not lines)
+        # a decision already said as the answer to their question is not said again
+        fresh = [
+            d
+            for d in self.decided_sentences(chosen, lang, among=remedies, first_part=brief)
+            if not any(strip_end(d).lower() in answer.lower() for answer in said)
+        ]
+        decided = self._decided(rng, p, fresh, lang, alone=not lines)
         if lines:
             parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
         elif not after and plain is None and not decided:
@@ -823,7 +851,15 @@ class Composer:
         return parts
 
     def _letter_reply(
-        self, rng: random.Random, incident: Incident, ticket: Ticket, lang: str, remedies: list[Remedy], answers: ReplyPlan, style: str | None
+        self,
+        rng: random.Random,
+        incident: Incident,
+        ticket: Ticket,
+        lang: str,
+        remedies: list[Remedy],
+        answers: ReplyPlan,
+        style: str | None,
+        refused: frozenset[str] = frozenset(),
     ) -> list[str]:
         """The longer form (a rewrite on request): the playbook's full order, with the cause and action list."""
         p = self.reply_phrases
@@ -852,7 +888,7 @@ class Composer:
                 parts += [a[:1].upper() + a[1:] + ("。" if lang == "zh" else ".") for a in actions]
             else:
                 parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
-        lines = self.remedy_lines(rng, _listed(remedies, answers, incident), lang, facts.order_amount)
+        lines = self.remedy_lines(rng, _listed(remedies, answers, incident, refused), lang, facts.order_amount)
         intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), chat=False)
         parts += before
         if lines:

@@ -31,7 +31,9 @@ def checklist(draft: Draft, incident: Incident, ticket: Ticket | None = None, to
         "acknowledge": facts_named and (ticket is not None or bool(what) and any(word in text for word in re.findall(r"\w{4,}", what)[:12])),
         "apology": bool(cues["apology"] or cues["ownership"]),
         "cause": not incident.cause or bool(_CAUSE.search(text)),
-        "action": not incident.actions or bool(cues["action"]) or any(a.what.pick(draft.lang)[:6] in text for a in incident.actions),
+        "action": not incident.actions
+        or bool(cues["action"])
+        or any(a.what.pick(draft.lang)[:6].lower() in text.lower() for a in incident.actions),  # a listed action may start capitalised
         "remedies": _remedies_stated(draft),
         "channel": bool(cues["channel"]) or _names_channel(text, incident.channel.pick(draft.lang)),
         "next_update": incident.next_update is None or bool(cues["time"]),

@@ -2170,6 +2170,7 @@ def _quoted_spans(sources: list[tuple[str, str]], text: str) -> list[tuple[int, 
     for wording, backing in sources:
         wording = wording.strip()
         parts = {wording, wording.rstrip("。.！!？?；; "), *(p.strip() for p in _DECIDED_PARTS.split(wording))}
+        parts |= {part.rstrip("。.！!？?；; ") for part in parts}  # a part said with its own ending
         parts |= {part[:1].upper() + part[1:] for part in parts}  # said as a sentence, its first letter is capital
         for part in parts:
             if len(part) < _DECIDED_MIN_CHARS:
