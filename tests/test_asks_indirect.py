@@ -174,3 +174,23 @@ def test_the_misses_of_a_training_only_set_may_be_listed_whole(capsys: pytest.Ca
     with pytest.raises(SystemExit):
         asks_eval.main(["--split", "all", "--misses", "--lexicon-only", "--data", str(asks_eval.DATA_B)])
     assert "dev rows only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("message", "not_heard"),
+    [
+        ("机器人跟我说“已为您取消并退款”，结果东西照样寄来了", "callback"),  # what a bot told them, quoted
+        ("客服小李跟我说已经退了，到现在也没到账", "callback"),
+        ("按你们承诺的三倍赔，1077块打给我", "callback"),  # a payment, not a call
+        ("结果今天快递送上门了，钱也没退", "replacement"),  # the parcel came: what happened
+    ],
+)
+def test_what_happened_or_was_said_to_them_is_not_an_ask(message: str, not_heard: str) -> None:
+    assert not_heard not in {a.type for a in read_asks([message], "zh").asks}
+
+
+@pytest.mark.parametrize(
+    ("message", "heard"), [("你们尽快打电话给我", "callback"), ("叫你们经理跟我说", "callback"), ("麻烦补发一份送上门", "replacement")]
+)
+def test_the_same_words_as_an_ask_are_still_heard(message: str, heard: str) -> None:
+    assert heard in {a.type for a in read_asks([message], "zh").asks}

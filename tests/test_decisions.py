@@ -365,3 +365,29 @@ def test_at_chat_length_a_long_decision_is_cut_at_a_sentence_and_stays_backed() 
     draft = COMPOSER.draft_reply(incident(long), ticket(message, "en", issue_type="order_cancelled", order_amount=Decimal(999)))
     assert "arrives by 20 January" in draft.text and "comes back double" not in draft.text, draft.text
     assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+
+
+def test_a_public_post_is_acknowledged_as_their_right_and_never_handed_to_a_person() -> None:
+    message = "孩子吃了过敏进了医院，我已经发微博了，医药费你们必须出。"
+    draft = COMPOSER.draft_reply(incident(), ticket(message, "zh"))
+    media_lines = COMPOSER.reply_phrases["escalation"]["escalation_media"]["zh"]
+    assert any(line in draft.text for line in media_lines), draft.text
+    assert COMPOSER.reply_phrases["topics"]["escalation_media"]["zh"] not in draft.text, draft.text
+    assert {a.type: a.answer for a in draft.asks}.get("escalation_media") is not None, draft.asks
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh", "上个月就投诉过，没人理，现在又出问题"),
+        ("en", "I complained about this back in August and nobody replied."),
+        ("en", "Per my last email, where is my refund?"),
+    ],
+)
+def test_an_earlier_complaint_with_its_time_marks_a_repeat_complainant(lang: str, message: str) -> None:
+    assert read_asks([message], lang).role == "repeat"
+
+
+@pytest.mark.parametrize(("lang", "message"), [("en", "I called in March to order a second kettle."), ("zh", "这个月买的，之前一直挺好")])
+def test_an_earlier_order_is_not_an_earlier_complaint(lang: str, message: str) -> None:
+    assert read_asks([message], lang).role != "repeat"

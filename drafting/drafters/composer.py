@@ -701,6 +701,10 @@ class Composer:
         # The most pressing escalation is spoken to first (health before legal before media); the hand-over
         # names the rest, so a frightened customer reads one line that matters, not three.
         spoken_first = sorted(answers.escalations, key=ESCALATIONS.index)[:1]
+        # A public post is acknowledged as their right, never handed to a person: "X will contact you about
+        # the concerns you want to raise publicly" read as trying to stop the post (sixth reading).
+        if "escalation_media" in answers.escalations and "escalation_media" not in spoken_first:
+            spoken_first.append("escalation_media")
         before = [self._pick(rng, p["escalation"], kind, lang) for kind in spoken_first]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
@@ -732,7 +736,7 @@ class Composer:
             topics = [ask for ask in handed if ask.type != "leaving"]
             if len(topics) < len(handed):
                 after.append(self._pick(rng, p, "leaving_ack", lang))
-            # A legal or media escalation spoken to first ("complaining is your right") is not listed again as a
+            # A legal or media escalation already spoken to ("complaining is your right") is not listed again as a
             # topic: four categories handed over in one breath read as a form, not an answer. Health stays:
             # the person who calls is calling about them.
             listed = [ask for ask in topics if ask.type not in spoken_first or ask.type == "escalation_health"]
