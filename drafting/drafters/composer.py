@@ -94,11 +94,8 @@ def _same_remedy(remedy: Remedy) -> tuple[object, ...]:
 
 def _sentence_with(messages: list[str], phrase: str) -> str:
     """The customer's sentence that holds `phrase` ("" when none does)."""
-    for message in messages:
-        for sentence in re.split(r"(?<=[。！？!?；;\n])|(?<=\.)\s", message):
-            if phrase and phrase in sentence:
-                return sentence
-    return ""
+    found = (sentence.text for message in messages for sentence in ask_coverage.sentences(message) if phrase and phrase in sentence.text)
+    return next(found, "")
 
 
 def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident, refused: frozenset[str] = frozenset()) -> list[Remedy]:
@@ -126,15 +123,13 @@ def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, messages: list[st
     asked = {ask.type for ask in answers.asks}
     wrote = record_answers.words(" ".join(messages), lang)
 
-    def fit(decision: Remedy) -> tuple[int, int]:
-        """(asks it grants, words it shares with what the customer wrote)."""
-        return len(decided([decision]) & asked), len(record_answers.words(decision.text.pick(lang), lang) & wrote)  # type: ignore[union-attr]
-
-    answering = [r for r in custom if fit(r)[0] or fit(r)[1] >= 2]
+    # (asks it grants, words it shares with what the customer wrote), per decision
+    fit = {n: (len(decided([r]) & asked), len(record_answers.words(r.text.pick(lang), lang) & wrote)) for n, r in enumerate(custom)}  # type: ignore[union-attr]
+    answering = [n for n in fit if fit[n][0] or fit[n][1] >= 2]
     # the two that fit best, in the record's order: a third decision said in full is what takes a reply past a
     # chat message's length
-    best = sorted(answering, key=fit, reverse=True)[:2]
-    return [r for r in custom if r in best] or custom[:1]
+    best = sorted(answering, key=fit.__getitem__, reverse=True)[:2]
+    return [r for n, r in enumerate(custom) if n in best] or custom[:1]
 
 
 def _joined(items: list[str], lang: str, last: str) -> str:
@@ -493,7 +488,8 @@ class Composer:
             known = frozenset({"explanation"} if self._cause_answers(incident, ticket, reading, lang) else set()) | frozenset(
                 {"status"} if status else set()
             )
-            if any(ask_coverage.refund_chase(a, _sentence_with(ticket.messages, a.phrase)) for a in reading.asks):
+            progress = [a for a in reading.asks if a.type == "status"]  # only a progress question can chase a refund
+            if any(ask_coverage.refund_chase(a, _sentence_with(ticket.messages, a.phrase)) for a in progress):
                 known |= {"refund_chase"}  # "退款什么时候到": the refund line with its processing time answers it
             answers = plan(reading.asks, offered, known)
             parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)

@@ -28,6 +28,7 @@ for a second approver (drafting.guards.risk).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from drafting.domain.models import Ask, Incident
 from drafting.guards import commitments as commitment_guard
@@ -60,14 +61,16 @@ class ReplyPlan:
 def decided(remedies: list[Remedy]) -> frozenset[str]:
     """The asks the custom decisions among `remedies` grant in their own words (a refund, a cancellation, a
     replacement …), read in every language they are written in."""
-    found: set[str] = set()
-    for remedy in remedies:
-        if remedy.type == "custom" and remedy.text is not None:
-            for lang in ("zh", "en"):
-                own = remedy.text.zh if lang == "zh" else remedy.text.en
-                if own:
-                    found |= decided_topics(own, lang)
-    return frozenset(found)
+    return frozenset().union(*(_granted_by(remedy) for remedy in remedies if remedy.type == "custom"))
+
+
+@lru_cache(maxsize=512)
+def _granted_by(decision: Remedy) -> frozenset[str]:
+    """One custom decision's asks, read once: a reply asks about them for every ask it plans and every
+    sentence it composes."""
+    if decision.text is None:
+        return frozenset()
+    return frozenset().union(*(decided_topics(own, lang) for lang, own in (("zh", decision.text.zh), ("en", decision.text.en)) if own))
 
 
 def _decision_pays(ask: Ask, remedies: list[Remedy]) -> bool:
@@ -90,14 +93,14 @@ def answer(ask: Ask, remedies: list[Remedy], known: frozenset[str] = frozenset()
     assesses — handed over, never refused by the policy book in a chat reply."""
     if ask.type in known and ask.type in _FROM_RECORD:
         return "granted"
-    types = {r.type for r in remedies}
-    refunded = "refund" in types or "refund" in decided(remedies)
-    if ask.type == "status" and "refund_chase" in known and refunded and "processing_deadline" in types:
+    owed = {remedy.type for remedy in remedies}
+    by_decision = decided(remedies)
+    refunded = "refund" in owed or "refund" in by_decision
+    if ask.type == "status" and "refund_chase" in known and refunded and "processing_deadline" in owed:
         return "granted"  # the refund said with its processing time is where it stands
     named_sum = ask.type == "compensation" and (ask.amount is not None or ask.multiple is not None)
-    if ask.type in decided(remedies) and (not named_sum or _decision_pays(ask, remedies)):
+    if ask.type in by_decision and (not named_sum or _decision_pays(ask, remedies)):
         return "granted"  # the incident decided it, in words the reply says as written
-    owed = {remedy.type for remedy in remedies}
     if ask.type == "refund":
         if owed & _REFUND_LIKE:
             return "granted"

@@ -2169,8 +2169,8 @@ def _quoted_spans(sources: list[tuple[str, str]], text: str) -> list[tuple[int, 
     spans: list[tuple[int, int, str]] = []
     for wording, backing in sources:
         wording = wording.strip()
-        parts = {wording, wording.rstrip("。.！!？?；; "), *(p.strip() for p in _DECIDED_PARTS.split(wording))}
-        parts |= {part.rstrip("。.！!？?；; ") for part in parts}  # a part said with its own ending
+        parts = {wording, *(p.strip() for p in _DECIDED_PARTS.split(wording))}
+        parts |= {part.rstrip("。.！!？?；; ") for part in parts}  # the source or a part said with an ending of its own
         parts |= {part[:1].upper() + part[1:] for part in parts}  # said as a sentence, its first letter is capital
         for part in parts:
             if len(part) < _DECIDED_MIN_CHARS:
