@@ -946,7 +946,10 @@ def test_a_refund_said_with_its_arrival_time_is_a_refund_promise(text: str) -> N
 
 @pytest.mark.parametrize(("text", "amount"), [("这期管理费我们给您免掉，总共240元。", 240), ("We'll waive the 150 yuan cancellation fee.", 150)])
 def test_a_waived_charge_is_money_handed_back(text: str, amount: int) -> None:
-    assert ("refund", Decimal(amount), "CNY", "exceeds") in judged(text) or ("refund", Decimal(amount), "CNY", "unbacked") in judged(text)
+    # a charge that is not the order's is held as a discount (round 8: read as a refund, a smaller one passed as
+    # part of the order's refund); the sum is held either way
+    held_money = {(kind, value) for kind, value, currency, status in judged(text) if currency == "CNY" and status != "backed"}
+    assert held_money & {("refund", Decimal(amount)), ("discount", Decimal(amount))}
 
 
 @pytest.mark.parametrize("text", ["退房时间给您免费延后到下午三点。", "We'll upgrade your seat for free on the return flight."])

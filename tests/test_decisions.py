@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from drafting.domain.asks import read_asks
 from drafting.domain.models import Ask, Incident, Ticket
-from drafting.drafters.composer import Composer
+from drafting.drafters.composer import Composer, decision_condition, meets_condition
 from drafting.drafters.reply_plan import answer, decided, plan
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.tone import default_checker
@@ -138,6 +138,19 @@ def test_quoting_the_incident_record_word_for_word_is_not_a_new_promise() -> Non
         assert not held.ok or not held.commitments  # without the record, nothing backs what it read
     # a sentence the record does not say is judged as usual
     assert not commitment_guard.check("我们给您打95折，再送您15元券。", [], recorded=record.recorded_texts()).ok
+
+
+def test_an_intro_to_a_decision_quoted_word_for_word_is_not_an_extra_gift() -> None:
+    decision = DIFFERENCE.text.en  # type: ignore[union-attr]
+    said = f"In addition, we have decided: renewed members: {decision}"
+    assert commitment_guard.check(said, [DIFFERENCE], order_amount=Decimal(258)).ok
+    # anything given between the intro and the quote is still read and held
+    for added in ("In addition, a free year of membership: ", "In addition, 50 yuan for everyone: "):
+        assert not commitment_guard.check(added + decision, [DIFFERENCE], order_amount=Decimal(258)).ok, added
+    # a free thing announced before the decision is a gift of its own, not its intro
+    assert not commitment_guard.check(f"Free gift cards for everyone, and: {decision}", [DIFFERENCE], order_amount=Decimal(258)).ok
+    # and the intro alone, with no decision after it, is an extra nobody decided
+    assert not commitment_guard.check("In addition, we'll send you something extra.", [DIFFERENCE]).ok
 
 
 def test_an_emphatic_promise_the_incident_decided_is_not_flagged_as_over_promising() -> None:
@@ -391,3 +404,145 @@ def test_an_earlier_complaint_with_its_time_marks_a_repeat_complainant(lang: str
 @pytest.mark.parametrize(("lang", "message"), [("en", "I called in March to order a second kettle."), ("zh", "这个月买的，之前一直挺好")])
 def test_an_earlier_order_is_not_an_earlier_complaint(lang: str, message: str) -> None:
     assert read_asks([message], lang).role != "repeat"
+
+
+# ── session 9: decisions for some, statements that own it once, answers from the record ─────────────
+
+DEPOSIT = Remedy(
+    type="custom",
+    rule_id="D-5",
+    text={
+        "zh": "如果您在群里被要求另交过押金，这笔押金会在3天内原路全额退回。",
+        "en": "If you were asked in the group to pay an extra deposit, that deposit is refunded in full to your original payment method within 3 days.",
+    },
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_decision_for_those_who_meet_its_condition_is_read_from_its_words(lang: str) -> None:
+    patterns = COMPOSER.decision_conditions(lang)
+    condition = decision_condition(DEPOSIT.text.pick(lang), patterns)  # type: ignore[union-attr]
+    assert condition and ("押金" in condition if lang == "zh" else "deposit" in condition)
+    assert decision_condition(PICKUP.text.pick(lang), patterns) is None  # type: ignore[union-attr]  # for everyone it was decided for
+    wrote = {"zh": "群里让我再交押金，我交了。", "en": "Someone in the group made me pay a deposit."}[lang]
+    other = {"zh": "壶底座太烫了。", "en": "The kettle base is too hot."}[lang]
+    from drafting.drafters import record_answers
+
+    assert meets_condition(condition, lang, record_answers.words(wrote, lang), read_asks([wrote], lang))
+    assert not meets_condition(condition, lang, record_answers.words(other, lang), read_asks([other], lang))
+    hurt = {"zh": "孩子被烫伤了，在医院。", "en": "My son burned his hand and is at the hospital."}[lang]
+    claims = decision_condition(CLAIMS.text.pick(lang), patterns)  # type: ignore[union-attr]
+    named = COMPOSER.condition_escalations(lang)
+    assert claims is not None and meets_condition(claims, lang, set(), read_asks([hurt], lang), named)  # an escalation the condition names
+    assert not meets_condition(claims, lang, set(), read_asks([other], lang), named)
+
+
+def test_at_chat_length_a_decision_for_others_is_left_to_the_statement() -> None:
+    long_cause = {
+        "zh": "供应商换了温控元件，我们的来料检验只抽查外观和容量，从来没有测过干烧和过热保护，所以没有发现；最早的两条反馈我们也当成了个别使用问题",
+        "en": "x",
+    }
+    record = incident(PICKUP, DEPOSIT, cause=long_cause)
+    plain = COMPOSER.draft_reply(record, ticket("我的壶是这个批次的，底座烫得不敢用，我要换一台新的。", "zh"))
+    assert DEPOSIT.text.zh not in plain.text and PICKUP.text.zh.split("；")[0] in plain.text, plain.text  # type: ignore[union-attr]
+    asked = COMPOSER.draft_reply(record, ticket("群里让我另交了押金，壶底座烫得不敢用，我要换一台新的。", "zh"))
+    assert DEPOSIT.text.zh in asked.text, asked.text  # type: ignore[union-attr]
+    assert all(c.backed for c in asked.commitments), [c.reason for c in asked.commitments if not c.backed]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_statement_whose_cause_owns_it_does_not_say_so_twice(lang: str) -> None:
+    owned = incident(
+        PICKUP,
+        cause={
+            "zh": "供应商换了温控元件，我们没有测出来。这是我们的责任",
+            "en": "a supplier changed the thermostat and our checks missed it. The responsibility is ours",
+        },
+    )
+    text = COMPOSER.draft_statement(owned, "24-72h", lang).text
+    owning = ["这是我们的责任", "责任在我们"] if lang == "zh" else ["our responsibility", "responsibility is ours"]
+    assert sum(text.count(phrase) for phrase in owning) == 1, text
+    plain = COMPOSER.draft_statement(incident(PICKUP), "24-72h", lang)
+    assert plain.tone["verdict"] == "ok" and COMPOSER.tone.cues(plain.text)["ownership"], plain.text  # still owned once
+
+
+def test_a_refunds_decided_time_is_said_with_the_refund_for_the_goods_it_covers() -> None:
+    record = incident(
+        Remedy(type="refund", scope="full", applies_to="item", rule_id="D-1", for_issue_types=("order_cancelled",)),
+        Remedy(type="processing_deadline", days=5, rule_id="D-1"),
+        Remedy(type="coupon", amount=Decimal(30), valid_days=30, rule_id="D-2", for_issue_types=("late_delivery",)),
+    )
+    for lang, days in (("zh", "5天"), ("en", "five days")):
+        text = COMPOSER.draft_statement(record, "24-72h", lang).text
+        refund_line = next(line for line in text.splitlines() if ("退" in line if lang == "zh" else "refund" in line))
+        assert days in refund_line, text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_decisions_for_some_are_listed_under_who_they_are_for_not_after_a_second_colon(lang: str) -> None:
+    late_only = DIFFERENCE.model_copy(update={"for_issue_types": ("late_delivery",)})
+    record = incident(Remedy(type="coupon", amount=Decimal(30), valid_days=30, rule_id="D-2"), late_only)
+    text = COMPOSER.draft_statement(record, "24-72h", lang).text
+    label = COMPOSER.statement_phrases["decision_groups"]["late_delivery"][lang]
+    line = next(line for line in text.splitlines() if label in line)
+    assert line.startswith("- "), text
+    assert not any(p.count("：" if lang == "zh" else ": ") > 1 for p in text.split("\n\n") if "\n" not in p), text
+    draft = COMPOSER.draft_statement(record, "24-72h", lang)
+    assert all(c.backed for c in draft.commitments), [(c.phrase, c.reason) for c in draft.commitments if not c.backed]
+
+
+def test_a_customer_going_to_law_and_to_the_press_hears_it_is_their_right_once() -> None:
+    message = "你们不给说法，我就去12315投诉，还要发微博曝光你们。"
+    draft = COMPOSER.draft_reply(incident(PICKUP), ticket(message, "zh"))
+    assert draft.text.count("权利") == 1, draft.text
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds.get("escalation_legal") and kinds.get("escalation_media"), kinds
+
+
+def test_an_issue_types_own_words_are_said_only_when_the_record_bears_them_out() -> None:
+    # refurbished phones sold as new, filed as wrong_item: "we sent the wrong item" is not what happened
+    refurbished = incident(
+        title={"zh": "翻新手机当新机卖", "en": "Refurbished phones sold as new"},
+        what_happened={"zh": "我们把翻新手机当作全新手机卖出", "en": "we sold refurbished phones as new ones"},
+    )
+    for lang, wrong in (("zh", "送错"), ("en", "wrong item")):
+        text = COMPOSER.draft_reply(
+            refurbished,
+            ticket("这手机是翻新的！" if lang == "zh" else "This phone is refurbished!", lang, issue_type="wrong_item", order_amount=Decimal(4299)),
+        ).text
+        assert wrong not in text, text
+    swapped = incident(
+        what_happened={"zh": "仓库把两批货送错了地址，顾客收到了别人的商品", "en": "the warehouse sent the wrong items to two batches of customers"}
+    )
+    text = COMPOSER.draft_reply(swapped, ticket("This isn't what I ordered.", "en", issue_type="wrong_item", order_amount=Decimal(99))).text
+    assert "wrong item" in text or "didn't buy" in text, text
+
+
+def test_a_decision_free_of_charge_does_not_read_as_a_refund() -> None:
+    extra = Remedy(type="custom", rule_id="D-7", text={"en": "You get 3 extra months on your subscription free of charge, added automatically."})
+    assert "refund" not in decided([extra])
+    assert "refund" in decided([Remedy(type="custom", rule_id="D-8", text={"en": "We refund the charge in full."})])
+
+
+def test_a_refund_the_incident_decided_is_the_one_refund_a_reply_lists() -> None:
+    own = incident(
+        Remedy(type="refund", scope="full", applies_to="order", rule_id="D-1"),
+        Remedy(type="processing_deadline", days=3, rule_id="D-1"),
+        rules=["RF-1"],
+    )
+    for lang in ("zh", "en"):
+        draft = COMPOSER.draft_reply(own, ticket("我要退款。" if lang == "zh" else "I want a refund.", lang))
+        assert {r.rule_id for r in draft.remedies if r.type == "refund"} == {"D-1", "RF-1"}  # both back the draft
+        refunds = [c for c in draft.commitments if c.type == "refund"]
+        assert len(refunds) == 1, (draft.text, refunds)  # one is said
+        assert all(c.backed for c in draft.commitments)
+
+
+def test_a_lone_remedy_is_not_called_a_choice_and_a_lone_time_says_no_all() -> None:
+    lines = COMPOSER.remedy_lines(
+        __import__("random").Random(1),
+        [Remedy(type="membership_extension", months=1, rule_id="X", choice="a"), Remedy(type="processing_deadline", days=7, rule_id="X")],
+        "zh",
+        None,
+    )
+    assert lines and "二选一" not in lines[0] and "以上" not in lines[0], lines

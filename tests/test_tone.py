@@ -165,6 +165,33 @@ def test_a_negated_phrase_is_excused(text: str) -> None:
     assert report.flags == () and report.excused[0].reason == "negated"
 
 
+@pytest.mark.parametrize("text", ["这是我们的决定，不是平台的问题，也不是前台员工的问题。", "这件事并不是快递的问题，是我们仓库发错了。"])
+def test_a_denial_sharing_the_blames_first_word_owns_it(text: str) -> None:
+    # 不是 + "是平台的问题": the negator ends inside the phrase it negates
+    report = check(text)
+    assert report.flags == () and report.excused[0].reason == "negated", report.to_dict()
+    assert [f.category for f in check(text.replace("不是", "是", 1).replace("并是", "是")).flags][:1] == ["blame_shifting"]
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Tie every cap to real stock; when we get it wrong, talk to buyers before cancelling.", "OK, we get it, stop emailing."),
+        ("Whatever you need, our team is here until it is sorted.", "Whatever."),
+    ],
+)
+def test_an_ordinary_idiom_holding_a_brush_off_is_not_one(text: str, plain: str) -> None:
+    report = check(text)
+    assert report.flags == () and report.excused[0].reason == "idiom", report.to_dict()
+    assert [f.category for f in check(plain).flags] == ["dismissive"]
+
+
+def test_a_page_that_will_state_something_is_a_plan_not_rule_hiding() -> None:
+    assert check("撤下所有“年前必达”标签，新订单页面写明真实送达日期。").flags == ()
+    assert [f.category for f in check("页面上已经写明了，您自己没看。").flags][:1] == ["rule_hiding"]
+    assert [f.category for f in check("页面写明了48小时发货。").flags] == ["rule_hiding"]
+
+
 def test_mentioning_a_rule_legitimately_is_fine() -> None:
     for text in ["根据退款政策，您可获得全额退款86元，3天内到账。", "Under our refund policy you get a full refund of 86 yuan within 3 days."]:
         report = check(text, kind="chat")

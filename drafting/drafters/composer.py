@@ -106,22 +106,75 @@ def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident, refu
     offered to a customer who is leaving or cancelling, nor a remedy the customer turned down ("我不要券"): both
     read as not having been heard. They stay the customer's by policy, in the draft's remedies."""
     listed = remedies
+    own = {d.rule_id for d in incident.decisions}
     if "refund" in decided(remedies):
-        own = {d.rule_id for d in incident.decisions}
         listed = [r for r in listed if r.type not in ("refund", "free_order") or r.rule_id in own]
+    elif any(r.type == "refund" and r.rule_id in own for r in listed):
+        # the incident decided its own refund: the book's refund beside it reads as a second refund ("a full
+        # refund for the item…; a full refund of 5499 yuan…", seventh reading); the book's still backs the draft
+        listed = [r for r in listed if r.type != "refund" or r.rule_id in own]
     if {ask.type for ask in answers.asks} & {"leaving", "cancel"}:
         listed = [r for r in listed if r.type not in _STAYING_PERKS]
     return [r for r in listed if r.type not in refused]
 
 
-def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, messages: list[str], lang: str) -> list[Remedy]:
+# In a zh condition's character pairs, one with a pronoun ("您在", "我们") says nothing about who is meant.
+_PRONOUN_PAIR = re.compile(r"[您你我他她它咱]")
+
+
+def decision_condition(text: str, patterns: Iterable[re.Pattern[str]]) -> str | None:
+    """The condition a decision opens with ("If you had a reaction after eating it, …" → "you had a reaction
+    after eating it"), or None when it is for everyone it was decided for."""
+    for pattern in patterns:
+        found = pattern.match(text.strip())
+        if found:
+            return found.group("condition")
+    return None
+
+
+def meets_condition(
+    condition: str, lang: str, wrote: set[str], reading: CustomerReading, escalations: dict[str, list[re.Pattern[str]]] | None = None
+) -> bool:
+    """Whether a customer meets a decision's condition, as far as their words tell: they wrote a word of it (a
+    500-yuan difference they were asked to pay, a family member who reacted), or the condition is an
+    escalation they raised (hurt: "had a reaction after eating it" for someone with hives). `escalations`: per
+    escalation, the words that name it in a condition (reply.yaml `condition_escalations`)."""
+    named = {w for w in record_answers.words(condition, lang) if not (lang == "zh" and _PRONOUN_PAIR.search(w))}
+    if named & wrote:
+        return True
+    raised: set[str] = {str(ask.type) for ask in reading.asks} & set(ESCALATIONS)
+    if not raised:
+        return False
+    named_escalations: set[str] = {str(ask.type) for ask in read_asks([condition], lang).asks}
+    named_escalations |= {kind for kind, patterns in (escalations or {}).items() if any(p.search(condition) for p in patterns)}
+    return bool(raised & named_escalations)
+
+
+def _decisions_for(
+    remedies: list[Remedy],
+    answers: ReplyPlan,
+    messages: list[str],
+    lang: str,
+    reading: CustomerReading,
+    conditions: Iterable[re.Pattern[str]],
+    escalations: dict[str, list[re.Pattern[str]]],
+) -> list[Remedy]:
     """At chat length, the custom decisions that answer what this customer asked — one that grants an ask (the
     refund decision for a refund ask) or shares at least two words with what they wrote ("if I keep my
     order, when does it arrive?" and "keep your order at 999; it arrives by 20 January"), at most two — else
-    the first one. The public statement the reply points to lists them all."""
-    custom = [r for r in remedies if r.type == "custom" and r.text is not None]
-    asked = {ask.type for ask in answers.asks}
+    the first one. A decision for those who meet a condition ("if you had a reaction…") is said only to a
+    customer who meets it. The public statement the reply points to lists them all."""
     wrote = record_answers.words(" ".join(messages), lang)
+    asked = {ask.type for ask in answers.asks}
+    custom = []
+    for r in remedies:
+        if r.type != "custom" or r.text is None:
+            continue
+        # one that grants what they asked for meets its condition by the asking ("退给我" and "if you would
+        # rather not keep a balance, you can have it refunded")
+        condition = decision_condition(r.text.pick(lang), conditions)
+        if condition is None or decided([r]) & asked or meets_condition(condition, lang, wrote, reading, escalations):
+            custom.append(r)
 
     # (asks it grants, words it shares with what the customer wrote), per decision
     fit = {n: (len(decided([r]) & asked), len(record_answers.words(r.text.pick(lang), lang) & wrote)) for n, r in enumerate(custom)}  # type: ignore[union-attr]
@@ -253,9 +306,24 @@ class Composer:
         self.tone = tone or default_checker()
         self.reply_phrases = load_phrases("reply")
         self.statement_phrases = load_phrases("statement")
+        self._conditions = {lang: [re.compile(p) for p in self.reply_phrases.get("decision_condition", {}).get(lang, [])] for lang in ("zh", "en")}
+        self._condition_escalations = {
+            lang: {
+                kind: [re.compile(p) for p in by_lang.get(lang, [])] for kind, by_lang in self.reply_phrases.get("condition_escalations", {}).items()
+            }
+            for lang in ("zh", "en")
+        }
         # The section cited for a policy document depends only on the document and the language, so a
         # batch of 1,000 replies searches the store a handful of times, not 2,000.
         self._citation_cache: dict[tuple[str, str], Citation | None] = {}
+
+    def decision_conditions(self, lang: str) -> list[re.Pattern[str]]:
+        """How a decision names those it is for (reply.yaml `decision_condition`)."""
+        return self._conditions["zh" if lang == "zh" else "en"]
+
+    def condition_escalations(self, lang: str) -> dict[str, list[re.Pattern[str]]]:
+        """Per escalation, the words that name it in a decision's condition (reply.yaml `condition_escalations`)."""
+        return self._condition_escalations["zh" if lang == "zh" else "en"]
 
     # ── entitlements ──────────────────────────────────────────────────────────────────────────────
 
@@ -289,7 +357,8 @@ class Composer:
             return names.get(remedy.channel, {}).get(lang, remedy.channel)
         return ""
 
-    def describe_remedy(self, rng: random.Random, remedy: Remedy, lang: str, order_amount: Decimal | None) -> str:
+    def describe_remedy(self, rng: random.Random, remedy: Remedy, lang: str, order_amount: Decimal | None, *, alone: bool = False) -> str:
+        """One remedy in words. `alone`: a processing time said after the one thing it applies to."""
         words = self.reply_phrases["remedy"]
 
         def pick(key: str, **values: Any) -> str:
@@ -311,7 +380,7 @@ class Composer:
             spend = pick("no_min_spend") if not remedy.min_spend else pick("min_spend", min_spend=money(remedy.min_spend))
             return pick("coupon", amount=money(remedy.amount), spend=spend, valid_days=remedy.valid_days or 30)
         if remedy.type == "processing_deadline":
-            return pick("processing_deadline", days=units.count(remedy.days or 0, "day", lang))
+            return pick("processing_deadline_one" if alone else "processing_deadline", days=units.count(remedy.days or 0, "day", lang))
         if remedy.type == "membership_extension":
             return pick("membership_extension", months=units.count(remedy.months or 0, "month", lang))
         if remedy.type == "priority_channel":
@@ -349,12 +418,17 @@ class Composer:
         lines: list[str] = []
         granting = sum(1 for items, choices, _ in groups.values() if items or choices)
         for items, choices, deadlines in groups.values():
-            said = items + [("，或".join(o) + "（您二选一）") if lang == "zh" else (" or ".join(o) + " (your choice)") for o in choices.values()]
+            # "(your choice)" only when there is a choice left: a lone option (its alternative not listed here) is
+            # just the remedy
+            said = items + [
+                o[0] if len(o) == 1 else ("，或".join(o) + "（您二选一）") if lang == "zh" else (" or ".join(o) + " (your choice)")
+                for o in choices.values()
+            ]
             if not said:
                 continue
             if deadlines:
                 slowest = max(deadlines, key=lambda r: r.days or 0)  # one time per rule: the one it can keep
-                when = self.describe_remedy(rng, slowest, lang, order_amount)
+                when = self.describe_remedy(rng, slowest, lang, order_amount, alone=len(said) == 1)
                 if len(said) == 1:
                     said[-1] += ("，" if lang == "zh" else ", ") + when
                 elif granting > 1:
@@ -401,7 +475,16 @@ class Composer:
         if not sentences:
             return []
         intro = self._pick(rng, phrases, "decided_intro" if alone else "decided_also", lang)
+        if any(self._labelled(sentence, lang) for sentence in sentences):
+            # "we have also decided: Orders we cancelled: …" stacks two colons and reads pasted: the intro on
+            # its own, then each decision after who it is for, as a list
+            return [intro + self._bullets(sentences, lang)]
         return [intro + ("" if lang == "zh" else " ") + sentences[0], *sentences[1:]]
+
+    def _labelled(self, sentence: str, lang: str) -> bool:
+        """Whether a decision is said after who it is for ("晚到的订单：…")."""
+        labels = self.statement_phrases["decision_groups"].values()
+        return any(sentence.startswith(label[lang]) or sentence.startswith(label[lang].lower()) for label in labels)
 
     def _list(self, items: list[str], lang: str) -> str:
         """Items after an intro ending in a colon."""
@@ -526,7 +609,9 @@ class Composer:
         went wrong is the incident itself (facts_incident in reply.yaml): an apology never takes their request
         as its object."""
         facts = ticket.facts
-        if incident is not None and facts.issue_type in self.reply_phrases.get("facts_not_a_wrong", []):
+        if incident is not None and (
+            facts.issue_type in self.reply_phrases.get("facts_not_a_wrong", []) or not self._fits(incident, facts.issue_type, lang)
+        ):
             return str(rng.choice(self.reply_phrases["facts_incident"][lang]))
         key: str = facts.issue_type  # the phrase bank also has 'late_delivery_unknown'
         if key == "late_delivery" and facts.delay_minutes is None:
@@ -537,6 +622,15 @@ class Composer:
             options = [o for o in options if not _NEEDS_ORDER.search(o)] or options
         delay = units.duration(facts.delay_minutes, lang) if facts.delay_minutes is not None else ""
         return _clean(rng.choice(options).format(order=ticket.order_id or "", delay=delay), lang)
+
+    def _fits(self, incident: Incident, issue_type: str, lang: str) -> bool:
+        """Whether the record bears out the issue type's own words (reply.yaml `facts_fit`; an issue type with
+        no entry always does)."""
+        pattern = self.reply_phrases.get("facts_fit", {}).get(issue_type, {}).get("zh" if lang == "zh" else "en")
+        if not pattern:
+            return True
+        record = " ".join(part.pick(lang) for part in (incident.title, incident.what_happened, incident.cause))
+        return re.search(pattern, record) is not None
 
     def _cause_answers(self, incident: Incident, ticket: Ticket, reading: CustomerReading, lang: str) -> bool:
         """Does the recorded cause answer the customer's request for an explanation? Only when one is
@@ -701,6 +795,8 @@ class Composer:
         # the concerns you want to raise publicly" read as trying to stop the post (sixth reading).
         if "escalation_media" in answers.escalations and "escalation_media" not in spoken_first:
             spoken_first.append("escalation_media")
+        if spoken_first == ["escalation_legal", "escalation_media"]:
+            spoken_first = ["escalation_legal_media"]  # both routes in one line, not two "it's your right"s
         before = [self._pick(rng, p["escalation"], kind, lang) for kind in spoken_first]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
@@ -816,7 +912,11 @@ class Composer:
         if "status" in answers.granted and status is not None:
             parts.append(self._record_sentence(rng, status, lang, "answer_status"))
         parts += said
-        chosen = _decisions_for(remedies, answers, ticket.messages, lang) if brief else remedies
+        chosen = (
+            _decisions_for(remedies, answers, ticket.messages, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
+            if brief
+            else remedies
+        )
         # a decision already said as the answer to their question is not said again
         fresh = [
             d
@@ -833,13 +933,13 @@ class Composer:
             parts += after
         closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief)]
         # The pointer to the public statement, with the next update's time, is for a customer the incident
-        # touched (a bystander who asked a question has had the answer).
+        # touched (a bystander who asked a question has had the answer); short at chat length.
         if not short and (plain is None or not bystander):
             upcoming = self.upcoming_update(incident)
             if upcoming:
-                closing.append(self._pick(rng, p, "next_update_chat", lang, when=when(upcoming, lang)))
+                closing.append(self._pick(rng, p, "next_update_brief" if brief else "next_update_chat", lang, when=when(upcoming, lang)))
             elif incident.cause or incident.actions:
-                closing.append(self._pick(rng, p, "statement_pointer", lang))
+                closing.append(self._pick(rng, p, "statement_pointer_brief" if brief else "statement_pointer", lang))
         # The channel and the pointer to the statement as one sentence: two stock sentences would read the
         # same in every reply of the incident.
         # The pointer stays even in a long reply: it is where this reply says what is being done and when the
@@ -985,6 +1085,8 @@ class Composer:
                 upcoming = self.upcoming_update(incident)
                 if upcoming:
                     parts.append(self._pick(rng, p, "next_update", lang, when=when(upcoming, lang)))
+            elif slot == "apology" and self._owned(incident, stage, lang):
+                parts.append(self._pick(rng, p, "apology_owned", lang))
             else:
                 parts.append(self._pick(rng, p, slot, lang))
         # One paragraph per part of the statement: read as one block, the blind reader lost the remedy and
@@ -1008,12 +1110,25 @@ class Composer:
             quoted,
         )
 
+    def _owned(self, incident: Incident, stage: Stage, lang: str) -> bool:
+        """Whether the statement's cause, said just before its apology, already owns the failure in the
+        record's words ("这是我们的责任", "the responsibility is ours")."""
+        if "cause" not in _STAGE_SLOTS[stage] or _STAGE_SLOTS[stage].index("cause") > _STAGE_SLOTS[stage].index("apology"):
+            return False
+        return bool(self.tone.cues(incident.cause.pick(lang))["ownership"])
+
     def decision_lines(self, rng: random.Random, incident: Incident, lang: str) -> list[str]:
         """The incident's decided remedies as a statement's list items: those for everyone as they are, those
-        for some issue types only after who gets them ("有质量问题的商品：…")."""
+        for some issue types only after who gets them ("有质量问题的商品：…"). A processing time decided for
+        everyone under the rule of a refund for some goes with that refund: said apart, the refund read as
+        having no time at all."""
+        audience = {d.rule_id: tuple(d.for_issue_types) for d in incident.decisions if d.for_issue_types and d.type != "processing_deadline"}
         groups: dict[tuple[str, ...], list[Remedy]] = {}
         for decision in incident.decisions:
-            groups.setdefault(tuple(decision.for_issue_types), []).append(decision)
+            who = tuple(decision.for_issue_types)
+            if not who and decision.type == "processing_deadline":
+                who = audience.get(decision.rule_id, who)
+            groups.setdefault(who, []).append(decision)
         lines: list[str] = []
         for issue_types, decisions in groups.items():
             described = self.remedy_lines(rng, decisions, lang, None)
@@ -1049,9 +1164,10 @@ class Composer:
 
     def _compensation_line(self, rng: random.Random, who: str, remedies: list[str], lang: str) -> str:
         """A statement's compensation item: who gets it (a rule's condition, a decision's issue types), then what."""
-        return self._pick(
-            rng, self.statement_phrases, "compensation_rule", lang, condition=who, remedies=("、" if lang == "zh" else ", ").join(remedies)
-        )
+        # an item carrying its own time ("全额退款，1天内办好") is set off by semicolons, or the time reads as the next item's
+        timed = any(("，" if lang == "zh" else ", ") in item for item in remedies)
+        joiner = ("；" if timed else "、") if lang == "zh" else ("; " if timed else ", ")
+        return self._pick(rng, self.statement_phrases, "compensation_rule", lang, condition=who, remedies=joiner.join(remedies))
 
     def rewrite(self, incident: Incident, ticket: Ticket, draft: Draft, instruction: str) -> Draft:
         """A variant of a reply: a preset (shorter, warmer, formal, plainer) is redrafted in that style with

@@ -89,7 +89,7 @@ from drafting.guards.promise_text import (
     quantities,
     with_unit,
 )
-from drafting.guards.unrecognised import unread_offers
+from drafting.guards.unrecognised import EXTRA_GIFT, unread_offers
 from drafting.text.numbers import Number, normalise, parse_number, scan_numbers
 from knowledge.cjk import is_cjk
 from knowledge.policy import MONEY_TYPES, PolicyBook, Remedy
@@ -182,6 +182,8 @@ _WHEN_DONE = re.compile(r"\s?(?:on|at|于|在)?\s?")
 # between an amount and a coupon noun: another gift begins (给你退50 另外送张券), so the noun is not the amount's
 _NEXT_GIFT = re.compile(r"另外|(?<![配运发传输递护])送|(?<![a-z])(?:and|plus)(?![a-z])")
 _NEXT_VERB = re.compile(r"\s(?:and|then)\s|[，,;；]|并|再")
+# between "and" and a free benefit listed after a gift: an article or a count of one, nothing else
+_LISTED_ARTICLE = re.compile(r"\s?(?:an?|one|一张|一个|一份|一次)?\s?")
 _PASSAGE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 # A custom decision is matched sentence by sentence (and clause by clause after ；/;), each long enough that
 # matching it is matching the decision, not a stock phrase.
@@ -213,6 +215,11 @@ MARKDOWN_REACH = 24  # characters from "marked down" to the share it names ("…
 _ARRIVES_BEFORE = re.compile(
     r"(?:land|arrive|reach you|be (?:back|credited|refunded|with you)|show up|hit your account)\s(?:on|in|by)?\s?(?:the\s)?$"
 )
+_ARRIVES_AFTER_ZH = re.compile(r"\s?(?:就|能|会|可以|都|也){0,3}(?:到账|退回|退到|送到|送达|寄到|到(?=$|[，。！!,.~～哈哦啊呀]))")
+# 5分钟后查一下零钱, 两小时后看下您的支付宝: after a time, the reader is sent to look where money lands
+_CHECK_MONEY_AFTER = re.compile(
+    r"\s?(?:左右)?(?:之后|以后|后)[^，。,.!?！？]{0,6}?(?:查|看)(?:一下|一眼|下)?(?:您的|你的)?(?:零钱|余额|钱包|账户|银行卡|支付宝|微信|到账)"
+)
 _TIME_AFTER_THRESHOLD = re.compile(r"\s?[\d一二两三四五六七八九十半几]{1,4}\s?(?:个)?(?:分钟|小时|天|min|hour|day)")
 # 多退您20元, "给您多退二十块": money beyond what is owed back, said as a refund — cash on top
 # 一个月的免费会员, "a free Premium membership": the membership itself is what is free
@@ -234,6 +241,9 @@ _CAP_BEFORE = re.compile(r"(?:最高|最多|封顶|上限)(?:可)?(?:抵扣|抵|
 # before a share in its sentence: paid again, on top (再给您补偿订单金额的20%, 再补一半)
 _AGAIN_NEAR = re.compile(r"(?:再|另外|额外|(?<![a-z])(?:again|extra|additional|on top))[^，。,.!?！？]{0,12}$")
 _TO_READER = re.compile(r"[您你给]")
+# the reader as the one paid (给您退了, "refunded 120 yuan to your card"), not as the owner of a record ("your
+# refund was sent at 9:30", 系统显示您的退款已退回: a status read out)
+_TO_READER_DONE = re.compile(r"给(?:您|你)|(?<![a-z])(?:to|refunded|paid|sent|credited) (?:you|your)(?![a-z])")
 _QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
 
 
@@ -432,6 +442,7 @@ class _Extractor:
         self.immediate_gifts()  # after every time read in its own words (the net's too), which it does not read again
         self.apology_gifts()  # after the net, which reads the sums a gift may be named with (2000积分)
         self.split_excess()
+        self.paid_in_kind()
         _OpenTerms(self).run(amounts)
         self.plural_coupons()
         self.drop_work_plan()
@@ -440,6 +451,16 @@ class _Extractor:
         self.drop_declined_quotes()
         self.unrecognised(amounts, deadlines)
         return sorted(self.found, key=lambda c: (c.start, c.end))
+
+    def paid_in_kind(self) -> None:
+        """充值返还50%，以钻石形式发放 · "we'll pay it back as in-game coins": a refund read in a sentence that names the
+        brand's reward units as the form it is paid in hands back no money — compensation in kind, which no rule
+        pays (the kind must agree with the remedy words of its sentence)."""
+        for index, c in enumerate(self.found):
+            if c.type != "refund":
+                continue
+            if self.t.hits["paid_in_kind"].any(*self.t.sentence(c.start, c.end)):
+                self.found[index] = c.model_copy(update={"type": "compensation", "scope": None, "applies_to": None})
 
     def unrecognised(self, amounts: list[Quantity], deadlines: list[Deadline]) -> None:
         """Default-deny for phrasing the grammar has not seen: a sentence that offers a sum, a share, free things
@@ -481,7 +502,7 @@ class _Extractor:
         if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not (self.names_coupon_value(q, lo) or self.shared_out(q, lo, hi)):
             return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
         # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
-        given = self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1)
+        given = self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1) or t.hits["price_cut_after"].starts_at(q.end, 0)
         on_top = self.added_to_refund(q)
         if not coupon_off and not given and not on_top and self.describes_fact(q) and not self.governed(q, lo):
             return
@@ -497,7 +518,11 @@ class _Extractor:
             kind = "compensation"  # "reimburse the 45 yuan taxi fare", 报销打车费: the customer's own costs, not the order
         if kind == "refund" and _EXTRA_REFUND_BEFORE.search(self.s, max(0, q.start - 6), q.start):
             kind = "compensation"  # 给您多退二十块: twenty beyond the refund owed
-        if self.reported_done(lo, hi) and (kind not in ("coupon", "compensation") or self.past_occasion(q.start, q.end)):
+        if (
+            self.reported_done(lo, hi)
+            and (kind not in ("coupon", "compensation", "discount") or self.past_occasion(q.start, q.end))
+            and not self.refund_told_to_reader(q, kind, lo, hi)
+        ):
             # 退款86元已于今天退回, "the 86 CNY refund was completed": a report, not a promise; a coupon just
             # added is still a grant the customer will use, unless it was given on an earlier occasion
             self.taken.add(q.start, q.end)
@@ -537,6 +562,8 @@ class _Extractor:
         verb right before it (退您30块 is a refund, 额外转账100美元 compensation); then the nearest remedy
         word in its clause; then any verb of giving (compensation)."""
         t = self.t
+        if t.hits["price_cut_after"].starts_at(q.end, 0):
+            return "discount"  # "a ¥15 price cut", 15元直降: money off a price, no coupon in hand
         if _CASH_AFTER.match(self.s, q.end):
             return "compensation"  # "50 yuan cash", 50元现金 (not 现金券): money itself, whatever coupon is beside it
         if coupon_off or any(
@@ -547,7 +574,7 @@ class _Extractor:
         if any(_NAMES_VALUE.fullmatch(self.s, e, q.start) for _, e in t.remedy["coupon"].within(max(lo, q.start - 30), q.start)):
             return "coupon"  # "store credit of 60 yuan", 代金券面值50元
         if t.hits["waiver"].any(lo, hi) and not t.remedy["compensation"].any(lo, hi):
-            return "refund"  # 年费给您免了, "we'll waive the 300-yuan fee": what the customer owed, handed back
+            return self.waived_kind(lo, hi)
         for given in ("refund", "compensation"):
             if any(e <= q.start and _GIVING_GAP.fullmatch(self.s, e, q.start) for _, e in t.remedy[given].within(max(lo, q.start - 40), q.start)):
                 return given
@@ -557,6 +584,14 @@ class _Extractor:
         if kind is None and t.hits["giving"].any(lo, hi):
             kind = "compensation"
         return kind
+
+    def waived_kind(self, lo: int, hi: int) -> str:
+        """What a waived sum is: the order's own fee (配送费6元给您免了) is part of the order handed back, a refund;
+        any other charge (免除年费200元, "waive the ¥58 overage charge") is a bill reduced — a discount, which no
+        rule grants, never a partial refund of this order that the order's refund would back."""
+        if self.t.hits["fee_scope"].any(lo, hi) or self.t.hits["order_scope"].any(lo, hi):
+            return "refund"
+        return "discount"
 
     def named_again(self, q: Quantity) -> bool:
         """这86元, "that 30 yuan": a sum pointed back at, when the same sum was promised before it."""
@@ -626,6 +661,12 @@ class _Extractor:
             and self.t.hits["future"].any(lo, hi)
             and not (self.t.hits["fact"].any(lo, hi) or self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi))
         )
+
+    def refund_told_to_reader(self, q: Quantity, kind: str | None, lo: int, hi: int) -> bool:
+        """给您退了120元, "we've refunded 120 yuan to your card": a sum the reply tells its reader was refunded to
+        them this time is money they will count on, so it is judged like a promise (more than the order is still
+        more than the book allows); a refund on an earlier occasion is history."""
+        return kind == "refund" and q.kind == "money" and bool(_TO_READER_DONE.search(self.s, lo, hi)) and not self.past_occasion(q.start, q.end)
 
     def reported_done(self, lo: int, hi: int) -> bool:
         """The clause reports money already moved (已于11月29日退回, "we processed your refund") and nothing after
@@ -951,9 +992,17 @@ class _Extractor:
                 continue
             if kind == "refund" and self.s[max(0, start - 1) : start] == "多":
                 continue  # 多退您20: the sum beyond the refund, read as cash on top
-            if kind == "refund" and self.refund_said_before(slo):
-                continue  # 将退还多收的26.5元。退款24小时内到账: the refund promised before, said again with its time
-            if not (forward or arrives) or not arrives and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi)):
+            if kind == "refund" and self.refund_said_before(slo) and not self.t.hits["residual_scope"].any(slo, shi):
+                # 将退还多收的26.5元。退款24小时内到账: the refund promised before, said again with its time (a refund
+                # of other orders after it is another refund: 全额退款！之前的三单也给您退掉)
+                continue
+            # ("refund your last two orders": the "last" of other orders is their scope, judged with the refund)
+            beyond = kind == "refund" and self.t.hits["residual_scope"].any(lo, hi)
+            if (
+                not (forward or arrives)
+                or not (arrives or beyond)
+                and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi))
+            ):
                 continue
             if kind == "coupon" and (not self.t.hits["giving"].any(slo, shi) or any(c.type == "discount" for c in self.found_in(slo, shi))):
                 continue  # no one gives it; or it is the discount already found (一张八折券)
@@ -1119,6 +1168,30 @@ class _Extractor:
     def found_in(self, lo: int, hi: int) -> list[Commitment]:
         return [self.found[index] for index in self.found_at.starting_in(lo, hi)]
 
+    def quoted_name(self, q: Quantity) -> bool:
+        """The amount sits inside quotation marks in a clause that neither commits nor gives: the name of a plan
+        or a programme (“7天免邮服务”), not an offer."""
+        lo, hi = self.t.clause(q.start, q.end)
+        if self.t.hits["commit"].any(lo, hi) or self.t.hits["giving"].any(lo, hi):
+            return False
+        slo, shi = self.t.sentence(q.start, q.end)
+        return any(m.start() < q.start and q.end < m.end() for m in QUOTED.finditer(self.s, slo, shi))
+
+    def granted_membership_term(self, q: Quantity, lo: int, hi: int) -> bool:
+        """您的VIP升到铂金，有效期一年 · "upgraded to Gold, valid for 6 months": the validity of a membership
+        granted in its sentence (and no coupon there) is how long the membership is given — read as its length,
+        not passed as a coupon's validity."""
+        t = self.t
+        slo, shi = t.sentence(q.start, q.end)
+        unit = q.unit or "days"
+        if unit not in ("months", "years", "weeks", "days") or t.remedy["coupon"].any(slo, shi) or not t.hits["membership"].any(slo, shi):
+            return False
+        if not (t.hits["free_grant"].any(slo, shi) or t.hits["granting"].any(slo, shi)) or self.reported_done(lo, hi):
+            return False
+        amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
+        self.add("membership_extension", q.start, q.end, amount=amount, unit=written)
+        return True
+
     def duration(self, q: Quantity, net: bool = False) -> None:
         """A duration promised (3天内到账, within five minutes). With `net` (the safety net's second pass) a
         duration in a sentence that commits the brand is a time promise even with no word of replying or
@@ -1135,6 +1208,8 @@ class _Extractor:
         # 会员延长七天有效期: the membership's own term extended, not a coupon's validity
         member_term = t.hits["membership"].any(lo, hi) and t.hits["free_grant"].any(lo, hi) and not t.remedy["coupon"].any(lo, hi)
         if not member_term and t.hits["validity"].any(max(lo, q.start - 12), min(hi, q.end + 8)):
+            if self.granted_membership_term(q, lo, hi):
+                return
             return  # a coupon's validity is read with the coupon
         if self.general_information(q.start, q.end):
             return  # "top-ups normally arrive within 10 minutes": how a process usually goes
@@ -1153,10 +1228,20 @@ class _Extractor:
         if t.hits["time_fact"].any(lo, hi) or self.past_sentence(q.start, q.end) or self.done(lo, hi):
             return  # "45 minutes late", "reported within 24 hours", "last Friday we replied within two hours"
         if t.hits["free"].any(lo, hi) and unit in ("days", "weeks", "months", "years") and not t.hits["response"].any(lo, hi):
+            if self.quoted_name(q):
+                return  # 加入“7天免邮服务”: a plan's name quoted, given by no one in its sentence
             self.add("free_order", q.start, q.end, amount=q.value, unit=unit)  # 免费配送一个月
             return
         if re.search(r"(?<![a-z])for\s?$", self.s[max(0, q.start - 5) : q.start]):
             return  # "no activity for 24 months": a span of time, not a deadline
+        if t.hits["quota_after"].starts_at(q.end, 0) and (t.hits["giving"].any(lo, q.start) or t.hits["granting"].any(lo, q.start)):
+            self.add("free_order", q.start, q.end, amount=q.value, unit=unit)  # 送您100分钟通话时长: minutes given, not a deadline
+            return
+        if _CHECK_MONEY_AFTER.match(self.s, q.end) and _READER.search(self.s, *t.sentence(q.start, q.end)):
+            # 5分钟后查一下零钱: the reader told where to look for the money, and when — the time it arrives by
+            days = q.value if unit == "business_days" else _minutes(q.value, unit) / 1440
+            self.add("processing_deadline", q.start, q.end, amount=days, unit="business_days" if unit == "business_days" else "days")
+            return
         marked = (
             t.hits["within_after"].starts_at(q.end, 1)
             or t.hits["within_before"].ends_at(q.start, 8)
@@ -1339,7 +1424,8 @@ class _Extractor:
         lo, hi = t.clause(d.start, d.end)
         slo, shi = t.sentence(d.start, d.end)
         by = t.hits["before_before"].ends_at(d.start, 3)
-        arrives = bool(_ARRIVES_BEFORE.search(self.s, max(0, d.start - 24), d.start))  # "will land on 2 December", 这周到账
+        # "will land on 2 December"; 退款周三(就能)到账: the day said right before the money arrives
+        arrives = bool(_ARRIVES_BEFORE.search(self.s, max(0, d.start - 24), d.start) or _ARRIVES_AFTER_ZH.match(self.s, d.end))
         marked = d.relative or t.hits["before_after"].starts_at(d.end, 1) or by or arrives
         if not marked or _DATE_RANGE.match(self.s, d.end) and not d.relative:
             return  # 11月11日到13日: the incident's dates (but 12月10日到账 is an arrival)
@@ -1384,8 +1470,12 @@ class _Extractor:
         for name, kind in (("immediate_arrival", "processing_deadline"), ("immediate_reply", "response_time")):
             for start, end in self.t.hits[name].spans[:50]:
                 lo, hi = self.t.clause(start, end)
-                # the words may share a span with the refund they time ("the money will be back instantly")
-                if any(c.type in ("processing_deadline", "response_time") for c in self.found_in(lo, hi)):
+                # the words may share a span with the refund they time ("the money will be back instantly"); a time
+                # named in the sentence is what "at once" means there (马上给您回电，一分钟之内)
+                slo, shi = self.t.sentence(start, end)
+                if any(c.type in ("processing_deadline", "response_time") for c in self.found_in(lo, hi)) or any(
+                    c.type == kind and c.unit != "deadline" for c in self.found_in(slo, shi)
+                ):
                     continue
                 if self.general_information(start, end) or self.done(lo, hi) or self.t.hits["time_fact"].any(lo, hi):
                     continue
@@ -1743,7 +1833,8 @@ class _SafetyNet:
         slo, shi = self.t.sentence(q.start, q.end)
         kind = self.x.remedy_kind(q.start, q.end, max(slo, q.start - 40), min(shi, q.end + 40))
         if kind is None:
-            kind = "refund" if self.t.hits["waiver"].any(slo, shi) else "compensation"  # 年费给您免了，共计680元
+            # 年费给您免了，共计680元: the net holds every sum it reads, so a waiver here stays the refund older labels call it
+            kind = "refund" if self.t.hits["waiver"].any(slo, shi) else "compensation"
         c = self.x.add(kind, q.start, q.end, amount=q.value, unit=currency, currency=currency)
         if c is not None:
             self.x.netted.add((c.start, c.end))
@@ -1880,7 +1971,7 @@ class _SafetyNet:
                 ):
                     continue
                 short = len(self.s[lo:hi].strip()) <= 6  # "，免费的哈": the word qualifies its sentence
-                if name == "benefit_free" and (self.x.found_in(lo, hi) or short and self.x.found_in(slo, shi)):
+                if name == "benefit_free" and (self.x.found_in(lo, hi) or short and self.x.found_in(slo, shi)) and not self.listed_after(start, lo):
                     continue  # "take 25% off, on me", "here's a tenner on us": the gift word of a promise found
                 # a replacement or a gift word names its own action (补发一份, 这单不要钱了); "free", or a gift word
                 # quoted (a plan's name: “每单免运费”), needs a sentence that commits
@@ -1912,6 +2003,15 @@ class _SafetyNet:
                     added = self.x.add("free_order", start, end, **terms)
                 if added is not None:
                     done.add(lo)
+
+    def listed_after(self, start: int, lo: int) -> bool:
+        """ "a ¥30 voucher and a free-shipping pass", 一张券，另外一次免费配送: a free benefit listed after the
+        promise found in its clause is a second gift, not the first one's gift word."""
+        before = [c.end for c in self.x.found_in(lo, start) if c.end <= start]
+        if not before:
+            return False
+        joiner = _NEXT_GIFT.search(self.s, max(before), start)
+        return joiner is not None and bool(_LISTED_ARTICLE.fullmatch(self.s, joiner.end(), start))
 
     def free_period(self, start: int, end: int) -> str | None:
         """ "we'll cover your next week of lunches", 下个月您点的所有单都免配送费: a free benefit for a period."""
@@ -2203,10 +2303,42 @@ def _as_decided(judged: list[Commitment], remedies: list[Remedy], text: str, rec
     out = []
     for c in judged:
         rule = next((rule for start, end, rule in spans if start <= c.start and c.end <= end), None)
+        if rule is None and c.type == "unrecognised" and c.amount is None:
+            rule = _introduced(c, spans, text, judged)
         if rule is not None and not c.backed:
             c = c.model_copy(update={"status": "backed", "backing": rule, "reason": ""})
         out.append(c)
     return out
+
+
+# between an intro cue and the quote it introduces: a few words (who it is for), no figure ("In addition, we
+# have decided: Orders we cancelled: …")
+_INTRO_MAX_CHARS = 100
+_FIGURE = re.compile(r"\d")
+# what an intro to a decision says: "we have also decided", 我们还决定
+_DECIDED_WORD = re.compile(r"决定|(?<![a-z])(?:decided|decision)(?![a-z])", re.IGNORECASE)
+# an intro's colon, then its list on the next line
+_LIST_AFTER_INTRO = re.compile(r"[:：]\s*\n+\s*(?:[-•*]\s*)?")
+
+
+def _introduced(c: Commitment, spans: list[tuple[int, int, str]], text: str, judged: list[Commitment]) -> str | None:
+    """The backing of the quote an unread cue introduces: "In addition, we have decided: <the decision word for
+    word>" or 另外，我们还决定：… — the extra the cue announces is the quoted decision itself, when the quote
+    follows in the same sentence with a few words between: no figure and no other promise ("In addition, a free
+    year of membership: <decision>" still holds the free year)."""
+    following = [(start, rule) for start, _, rule in spans if start >= c.end]
+    if not following:
+        return None
+    start, rule = min(following)
+    between = _LIST_AFTER_INTRO.sub(": ", text[c.end : start])  # "we have also decided:\n- <decision>"
+    # only an "extra" that announces a decision: "Free gift cards for all — <decision>" is a gift of its own
+    if not c.reason.startswith(EXTRA_GIFT) or not _DECIDED_WORD.search(between):
+        return None
+    if len(between) > _INTRO_MAX_CHARS or _FIGURE.search(between) or _PASSAGE_END.search(between):
+        return None
+    if any(c.end <= other.start < start for other in judged):
+        return None
+    return rule
 
 
 def _starting_in(quantities: list[Quantity], lo: int, hi: int) -> list[Quantity]:

@@ -107,7 +107,7 @@ class Excused:
     start: int
     end: int
     phrase: str
-    reason: str  # "quoted-apology" | "negated" | "emoticon" | "customer-words" | "backed-promise"
+    reason: str  # "quoted-apology" | "negated" | "emoticon" | "customer-words" | "backed-promise" | "idiom"
 
     def to_dict(self) -> dict[str, Any]:
         return {"category": self.category, "start": self.start, "end": self.end, "phrase": self.phrase, "reason": self.reason}
@@ -217,6 +217,8 @@ class Lexicon:
     rhetorical: tuple[str, ...] = ()
     # Before a quoted phrase, words that make it the customer's own ("you asked whether we'd say …").
     customer_words: Automaton | None = None
+    # Ordinary longer phrases that hold a flagged one ("when we get it wrong" holds "we get it").
+    idiom: Automaton | None = None
 
 
 def _read_yaml(root: Any, name: str) -> Any:
@@ -334,6 +336,7 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
     return Lexicon(
         rhetorical=_rhetorical(context, where),
         customer_words=build_automaton(_cue_phrases({"customer_words": context.get("customer_words") or {}}, where)),
+        idiom=build_automaton(_cue_phrases({"idiom": context.get("idiom") or {}}, where)),
         emoticon=emoticon,
         flags=build_automaton(flag_phrases, confusables),
         cues=build_automaton(_cue_phrases(cues, f"{_where(root)}/cues.yaml")),
@@ -379,11 +382,17 @@ def _excuse(folded: str, start: int, end: int, lexicon: Lexicon, quotes: list[tu
     if any(m.start() <= start and end <= m.end() for m in lexicon.emoticon.finditer(folded, max(0, start - 12), end + 12)):
         return "emoticon"
     sentence_start, sentence_end = _sentence_bounds(folded, start, end)
+    if lexicon.idiom is not None:
+        near = max(sentence_start, start - 24)
+        if any(near + m.start() <= start and end <= near + m.end() for m, _ in lexicon.idiom.finditer(folded[near : min(sentence_end, end + 24)])):
+            return "idiom"
     window_start = max(sentence_start, start - 24)
-    for match, _ in lexicon.negator.finditer(folded[window_start:start]):
-        if _QUOTE_OR_SPACE.fullmatch(folded[window_start + match.end() : start]) and not _rhetorical_before(
-            folded, window_start + match.start(), lexicon
-        ):
+    for match, _ in lexicon.negator.finditer(folded[window_start:end]):
+        negator_start, negator_end = window_start + match.start(), window_start + match.end()
+        # right before the phrase, or sharing its first words: 不是 + "是平台的问题" reads 不是平台的问题, "not
+        # the platform's fault" — owning it, not blaming
+        before = negator_end <= start and _QUOTE_OR_SPACE.fullmatch(folded[negator_end:start])
+        if (before or negator_start < start < negator_end < end) and not _rhetorical_before(folded, negator_start, lexicon):
             return "negated"
     in_quotes = any(q_start <= start and end <= q_end for q_start, q_end in quotes)
     if in_quotes and lexicon.customer_words is not None and any(True for _ in lexicon.customer_words.finditer(folded[sentence_start:start])):

@@ -518,4 +518,7 @@ class _Net:
         return ("?" in tail or "？" in tail) and not self.hits["offer_question"].any(slo, shi)
 
 
-__all__ = ["REASON", "Reading", "Unread", "unread_offers"]
+# what an "extra" cue the net holds is called, for the guard that excuses one introducing a decision said word for word
+EXTRA_GIFT = _EXTRA
+
+__all__ = ["EXTRA_GIFT", "REASON", "Reading", "Unread", "unread_offers"]

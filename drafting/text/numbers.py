@@ -87,7 +87,11 @@ def normalise(text: str) -> Normalised:
         parts.append(folded[position:])
         origin.extend(range(position, len(folded)))
         chars = "".join(parts)
-    return _spell_out_couple(_spell_out_grand(_decimal_commas(_drop_thousands_separators(Normalised(chars, origin, len(text))))))
+    return _spell_out_quarter_hours(
+        _drop_whole_before_unit(
+            _spell_out_couple(_spell_out_grand(_decimal_commas(_drop_thousands_separators(Normalised(chars, origin, len(text))))))
+        )
+    )
 
 
 # "two grand", "5 grand": slang for thousands ("a grand" alone is a money word in the lexicon, since "a grand
@@ -111,7 +115,8 @@ def _rewrite(normalised: Normalised, trigger: str, pattern: re.Pattern[str], gro
         parts.append(text[previous:start])
         new_origin.extend(origin[previous:start])
         parts.append(replacement)
-        new_origin.extend(origin[start + min(i, end - start - 1)] for i in range(len(replacement)))
+        # the last new character points at the last replaced one, so a span over the new words covers all the old
+        new_origin.extend(origin[end - 1 if i == len(replacement) - 1 else start + min(i, end - start - 1)] for i in range(len(replacement)))
         previous = end
     parts.append(text[previous:])
     new_origin.extend(origin[previous:])
@@ -140,6 +145,30 @@ _COUPLE = re.compile(r"(?<![a-z])a couple(?: of)?(?=\s+(?:business |working )?(?
 
 def _spell_out_couple(normalised: Normalised) -> Normalised:
     return _rewrite(normalised, "couple", _COUPLE, 0, "two")
+
+
+# 一整年, 两整天, 一整个月: 整 ("whole") between a numeral and its unit of time adds nothing to the amount, and a
+# promise of 一整年 must read as the year it is (dropped; its neighbours keep their offsets)
+_WHOLE_UNIT_ZH = re.compile(r"(?<=[一两二三四五六七八九十半\d])整(?=个?(?:年|月|天|周|星期|小时|钟头))")
+
+
+def _drop_whole_before_unit(normalised: Normalised) -> Normalised:
+    return _rewrite(normalised, "整", _WHOLE_UNIT_ZH, 0, "")
+
+
+# 一刻钟, "a quarter of an hour": fifteen minutes said in quarters, spelled as minutes so a reply time reads as one
+_QUARTER_HOURS = (
+    ("刻钟", re.compile(r"(?<![一二两三四五六七八九十\d])一刻钟"), "15分钟"),
+    ("刻钟", re.compile(r"(?<![一二两三四五六七八九十\d])三刻钟"), "45分钟"),
+    ("quarter", re.compile(r"(?<![a-z])three quarters of an hour(?![a-z])"), "45 minutes"),
+    ("quarter", re.compile(r"(?<![a-z])(?:a|one) quarter of an hour(?![a-z])"), "15 minutes"),
+)
+
+
+def _spell_out_quarter_hours(normalised: Normalised) -> Normalised:
+    for trigger, pattern, minutes in _QUARTER_HOURS:
+        normalised = _rewrite(normalised, trigger, pattern, 0, minutes)
+    return normalised
 
 
 def _drop_thousands_separators(normalised: Normalised) -> Normalised:
