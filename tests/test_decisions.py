@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from drafting.domain.asks import read_asks
 from drafting.domain.models import Ask, Incident, Ticket
 from drafting.drafters.composer import Composer, decision_condition, meets_condition
+from drafting.drafters.record_answers import answer_from_record
 from drafting.drafters.reply_plan import answer, decided, plan
 from drafting.guards import commitments as commitment_guard
 from drafting.guards.tone import default_checker
@@ -546,3 +547,45 @@ def test_a_lone_remedy_is_not_called_a_choice_and_a_lone_time_says_no_all() -> N
         None,
     )
     assert lines and "二选一" not in lines[0] and "以上" not in lines[0], lines
+
+
+def test_a_question_about_what_will_be_done_is_answered_by_a_decisions_words() -> None:
+    automatic = Remedy(
+        type="custom", rule_id="D-6", text={"en": "You get two extra weeks of service free, added automatically with nothing to claim."}
+    )
+    record = incident(automatic)
+    found = answer_from_record("Do I have to do anything to get the extra weeks, or will they just appear?", record, "en")
+    assert found is not None and found.decided and "automatically" in found.clause, found
+    # a clause of what happened still does not answer "will you…?": only an action or a decision does
+    said = answer_from_record("Will the kettle bases overheat while boiling again?", incident(), "en")
+    assert said is None or said.kind == "action", said
+
+
+def test_money_back_on_a_card_is_a_refund_chase() -> None:
+    draft = COMPOSER.draft_reply(incident(), ticket("When will the 199 be back on my card?", "en"))
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds.get("status") == "granted", (draft.text, kinds)
+
+
+@pytest.mark.parametrize("message", ["能不能给我一句准话？", "孩子才8岁，医药费你们出", "按假一赔三赔"])
+def test_a_chinese_numeral_or_an_age_is_not_a_sum_asked_for(message: str) -> None:
+    assert all(ask.amount is None for ask in read_asks([message], "zh").asks), read_asks([message], "zh").asks
+    assert [a.amount for a in read_asks(["赔我500", "赔我五百块"][:1], "zh").asks if a.type == "compensation"] == [Decimal(500)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "I want $200 on top of my refund, and my lawyer is already looking at this."),
+        ("zh", "退一赔十，少一分都不行，不然我就去法院起诉你们。"),
+    ],
+)
+def test_a_sum_claimed_by_someone_going_to_law_is_neither_promised_nor_refused(lang: str, message: str) -> None:
+    draft = COMPOSER.draft_reply(incident(), ticket(message, lang))
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds.get("compensation") == "handed_over", kinds
+    said = COMPOSER.reply_phrases["claim_not_promised"][lang]
+    assert any(line in draft.text for line in said), draft.text
+    assert all(c.backed for c in draft.commitments) and draft.tone["verdict"] == "ok", (draft.text, draft.tone)
+    calm = COMPOSER.draft_reply(incident(), ticket("Could you refund me please?" if lang == "en" else "麻烦给我退款。", lang))
+    assert not any(line in calm.text for line in said)

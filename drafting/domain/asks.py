@@ -231,7 +231,7 @@ _CURRENCY_WORDS = {
     "gbp": "GBP",
 }
 _NOT_MONEY = re.compile(
-    r"^\s*(?:%|天|小时|分钟|次|个|节|晚|年|月|周|号|点|倍|x\b|days?|hours?|min|minutes?|times|cycles|nights|years?|months?|weeks?|am|pm|stars?)",
+    r"^\s*(?:%|天|小时|分钟|次|个|节|晚|年|月|周|号|点|倍|岁|斤|公斤|克|件|台|瓶|盒|张|位|人|楼|层|x\b|days?|hours?|min|minutes?|times|cycles|nights|years?|months?|weeks?|am|pm|stars?|kg|g\b|years? old|yo\b)",
     _FLAGS,
 )
 
@@ -240,6 +240,9 @@ _NOT_MONEY = re.compile(
 _CODE_EDGE = re.compile(r"[A-Za-z]$")
 _CODE_TAIL = re.compile(r"^(?:[A-Za-z]|-\d)")
 _CURRENCY_CODES = frozenset({"RMB", "CNY", "USD", "HKD", "EUR", "GBP"})
+
+
+_ASCII_DIGIT = re.compile(r"[0-9０-９]")
 
 
 def _money(text: str, lang: str) -> tuple[Decimal, str] | None:
@@ -265,6 +268,10 @@ def _money(text: str, lang: str) -> tuple[Decimal, str] | None:
             continue
         if sign is None and lang == "en":
             continue  # English sums come with a sign or a currency word; a bare number is a count or a size
+        if sign is None and not _ASCII_DIGIT.search(text[start:end]):
+            # a bare sum is written in digits ("赔我500"); a Chinese numeral with no 元/块 is a count or part of a
+            # phrase ("一句准话", the 三 of 假一赔三), not money
+            continue
         best = (number.value, _CURRENCY_SIGNS[sign] if sign else "CNY")
     return best
 

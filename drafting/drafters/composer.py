@@ -820,6 +820,8 @@ class Composer:
             # What is possible instead: a person checks what the policy gives.
             after.append(self._pick(rng, p, "declined_compensation_alone", lang))
             handed += [ask for ask in answers.declined if ask.type == "compensation"]
+        if any(ask.type == "compensation" and (ask.amount is not None or ask.multiple is not None) for ask in handed):
+            after.append(self._pick(rng, p, "claim_not_promised", lang))  # a named sum handed over is not promised
         if handed:
             role = self.contact(rng, incident, lang)
             hours = incident.handover_hours

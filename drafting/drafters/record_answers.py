@@ -40,6 +40,7 @@ class Found:
     score: int
     action: Action | None = None
     clause: str = ""
+    decided: bool = False  # a clause of a custom decision: what will be done for the customer, as an action says
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,8 @@ def _by_words(question: str, incident: Incident, lang: str, context: str) -> Fou
     thresholds = _grammar().min_points
     found: list[Found] = []
     for part in _parts(incident, lang):
-        if part.kind == "clause" and actions_only:
-            continue
+        if part.kind == "clause" and actions_only and not part.decided:
+            continue  # a decision's own words say what will be done as well as an action does ("…added automatically")
         score, own = points(_text(part, lang))
         # a clause answers only a question about the facts, so it must share at least two of its words
         if own >= (1 if part.kind == "action" else 2) and score >= thresholds[part.kind][key]:
@@ -171,7 +172,9 @@ def _parts(incident: Incident, lang: str) -> list[Found]:
     # what the brand decided in its own words answers "can I cancel?" as well as any fact does (a decision
     # meant for other customers is dropped by the composer: its promises are not this ticket's)
     decided = [d.text.pick(lang) for d in incident.decisions if d.type == "custom" and d.text is not None]
-    for recorded in (*decided, incident.what_happened.pick(lang), incident.impact.pick(lang), incident.cause.pick(lang)):
+    for text in decided:
+        parts += [Found("clause", 0, clause=clause, decided=True) for clause in _clauses(text)]
+    for recorded in (incident.what_happened.pick(lang), incident.impact.pick(lang), incident.cause.pick(lang)):
         parts += [Found("clause", 0, clause=clause) for clause in _clauses(recorded)]
     return parts
 
