@@ -301,7 +301,7 @@ def test_an_action_is_done_only_once_its_date_has_passed() -> None:
     """On 15 Nov the sealed lids (due 15 Nov) are done; the riders (due 16 Nov) and the undated support line
     are still fixes in progress — never listed as done."""
     text = _on(datetime(2026, 11, 15, 20, 0)).draft_statement(INCIDENT, "1-2w", "en").text
-    done, _, rest = text.partition("ealed lids")  # an action starts its own line, capitalised
+    done, _, rest = text.partition("- Sealed lids")  # an action starts its own line, capitalised (the cause may name lids too)
     assert any(intro in done for intro in ("What we have fixed:", "The changes now in place:"))
     assert "40 riders" in rest and "24-hour support line" in rest
     assert not any(intro in rest for intro in ("What we have fixed:", "The changes now in place:"))

@@ -589,3 +589,13 @@ def test_a_sum_claimed_by_someone_going_to_law_is_neither_promised_nor_refused(l
     assert all(c.backed for c in draft.commitments) and draft.tone["verdict"] == "ok", (draft.text, draft.tone)
     calm = COMPOSER.draft_reply(incident(), ticket("Could you refund me please?" if lang == "en" else "麻烦给我退款。", lang))
     assert not any(line in calm.text for line in said)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_statement_lists_a_members_perk_about_members_not_to_one_reader(lang: str) -> None:
+    record = incident(rules=["MT-1", "MT-2"], stage="1-2w")
+    text = COMPOSER.draft_statement(record, "1-2w", lang).text
+    perk = next(line for line in text.splitlines() if line.startswith("- ") and ("会员" in line if lang == "zh" else "members" in line))
+    assert ("您" not in perk) if lang == "zh" else (" your " not in f" {perk} "), text
+    # a progress update still says why it happened
+    assert record.cause.pick(lang)[:10] in text, text

@@ -42,7 +42,9 @@ _STAGE_SLOTS: dict[str, tuple[str, ...]] = {
     # decided for this incident instead of "details in the next update" (the blind reader missed both).
     "0-24h": ("title", "what_happened", "cause", "apology", "actions_now", "compensation_pending", "channel", "next_update"),
     "24-72h": ("title", "what_happened", "impact", "cause", "apology", "actions_fixes", "compensation_decided", "channel", "next_update"),
-    "1-2w": ("title", "what_happened", "apology", "actions_done", "compensation", "claim", "channel", "next_update"),
+    # a progress update still says why, in a line: fans asking "are you holding our money?" read a statement
+    # without the cause as hiding it (eighth reading)
+    "1-2w": ("title", "what_happened", "cause", "apology", "actions_done", "compensation", "claim", "channel", "next_update"),
     "2-8w": ("title", "what_happened", "cause", "apology", "actions_done", "lessons", "feedback", "channel", "retrospective_close"),
 }
 
@@ -357,9 +359,12 @@ class Composer:
             return names.get(remedy.channel, {}).get(lang, remedy.channel)
         return ""
 
-    def describe_remedy(self, rng: random.Random, remedy: Remedy, lang: str, order_amount: Decimal | None, *, alone: bool = False) -> str:
-        """One remedy in words. `alone`: a processing time said after the one thing it applies to."""
-        words = self.reply_phrases["remedy"]
+    def describe_remedy(
+        self, rng: random.Random, remedy: Remedy, lang: str, order_amount: Decimal | None, *, alone: bool = False, public: bool = False
+    ) -> str:
+        """One remedy in words. `alone`: a processing time said after the one thing it applies to; `public`: for a
+        statement's list, which speaks of customers, not to one (statement.yaml `remedy` overrides)."""
+        words = {**self.reply_phrases["remedy"], **self.statement_phrases.get("remedy", {})} if public else self.reply_phrases["remedy"]
 
         def pick(key: str, **values: Any) -> str:
             return rng.choice(words[key][lang]).format(**values)
@@ -389,7 +394,9 @@ class Composer:
             return pick("priority_channel", channel=channel)
         return pick("review")
 
-    def remedy_lines(self, rng: random.Random, remedies: Iterable[Remedy], lang: str, order_amount: Decimal | None) -> list[str]:
+    def remedy_lines(
+        self, rng: random.Random, remedies: Iterable[Remedy], lang: str, order_amount: Decimal | None, *, public: bool = False
+    ) -> list[str]:
         """The remedies rule by rule (alternatives the customer chooses between share a line), each rule's
         processing time right after what it applies to: two rules with two deadlines must not read as one
         list with two contradicting times, nor a time before anything it could apply to. A deadline of a
@@ -410,7 +417,7 @@ class Composer:
             if remedy.type == "processing_deadline":
                 deadlines.append(remedy)
                 continue
-            text = self.describe_remedy(rng, remedy, lang, order_amount)
+            text = self.describe_remedy(rng, remedy, lang, order_amount, public=public)
             if remedy.choice:
                 choices.setdefault(remedy.choice, []).append(text)
             else:
@@ -1059,7 +1066,7 @@ class Composer:
                     if rule is None:
                         continue
                     rule_remedies = [r.model_copy(update={"rule_id": rule.id}) for r in rule.remedies]
-                    described = self.remedy_lines(rng, rule_remedies, lang, None)
+                    described = self.remedy_lines(rng, rule_remedies, lang, None, public=True)
                     if not described:
                         continue
                     condition = p["conditions"].get(rule.id, {}).get(lang, rule.id)
@@ -1133,7 +1140,7 @@ class Composer:
             groups.setdefault(who, []).append(decision)
         lines: list[str] = []
         for issue_types, decisions in groups.items():
-            described = self.remedy_lines(rng, decisions, lang, None)
+            described = self.remedy_lines(rng, decisions, lang, None, public=True)
             if not described:
                 continue
             if not issue_types:
