@@ -599,3 +599,27 @@ def test_a_statement_lists_a_members_perk_about_members_not_to_one_reader(lang: 
     assert ("您" not in perk) if lang == "zh" else (" your " not in f" {perk} "), text
     # a progress update still says why it happened
     assert record.cause.pick(lang)[:10] in text, text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_call_a_decision_already_promises_is_not_promised_again(lang: str) -> None:
+    calls = Remedy(
+        type="custom",
+        rule_id="D-9",
+        text={
+            "zh": "因热水壶受伤的顾客，医疗费用凭单据全额报销，质量负责人郑凯会在24小时内亲自联系您。",
+            "en": "Anyone hurt by a kettle has medical costs reimbursed in full against receipts; Kai Zheng, our quality lead, will contact you personally within 24 hours.",
+        },
+    )
+    record = incident(calls, handover_hours=24)
+    message = {
+        "zh": "孩子的手被烫伤了，去医院包扎了，我要你们负责人给我打电话。",
+        "en": "My son burned his hand on it and we were at the hospital. I want your manager to call me.",
+    }[lang]
+    draft = COMPOSER.draft_reply(record, ticket(message, lang))
+    assert calls.text.pick(lang).rstrip("。.")[:20] in draft.text, draft.text  # type: ignore[union-attr]
+    within = "24小时内" if lang == "zh" else "within 24 hours"
+    assert draft.text.count(within) == 1, draft.text  # one call, said once
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds.get("callback") == "handed_over" and kinds.get("escalation_health") == "handed_over", kinds
+    assert all(c.backed for c in draft.commitments) and draft.tone["verdict"] == "ok", [c.reason for c in draft.commitments if not c.backed]

@@ -752,6 +752,16 @@ class Composer:
         wanted = record_answers.words(about, lang)
         return max(clauses, key=lambda clause: len(record_answers.words(clause, lang) & wanted))
 
+    def _names_contact(self, decisions: list[str], incident: Incident, lang: str) -> bool:
+        """Whether a decision said in the reply names the person who takes hand-overs and that they will contact
+        the customer ("食品安全负责人林晓会在12小时内亲自联系您")."""
+        role = contact_role(incident, lang)
+        names = {name for name in (incident.owner.strip(), role.split(" (")[0].strip()) if name}
+        contact = self.reply_phrases.get("contact_cue", {}).get("zh" if lang == "zh" else "en", "")
+        return bool(names and contact) and any(
+            any(name in sentence for name in names) and re.search(contact, sentence) is not None for sentence in decisions
+        )
+
     def contact(self, rng: random.Random, incident: Incident, lang: str) -> str:
         """Who takes a hand-over: the incident owner, else the template's generic role. No time comes with
         it: the channel's response time (RT-2's "5 minutes") is how fast the line answers, not how soon a
@@ -789,11 +799,14 @@ class Composer:
         has_remedy_lines: bool,
         *,
         chat: bool = True,
+        contact_said: bool = False,
     ) -> tuple[str, list[str], list[str]]:
         """(the remedy sentence's intro slot, sentences said before the remedies, sentences said after).
 
         Before: what matters first in an escalation (see a doctor; complaining is your right). After: a
-        declined sum when no remedy is owed, and one hand-over naming the role and the time."""
+        declined sum when no remedy is owed, and one hand-over naming the role and the time. `contact_said`: a
+        decision said in the reply already names who contacts the customer and when, so the hand-over only adds
+        what that person will also take up (the same call promised twice read as pasted: eighth reading)."""
         p = self.reply_phrases
         # The most pressing escalation is spoken to first (health before legal before media); the hand-over
         # names the rest, so a frightened customer reads one line that matters, not three.
@@ -843,6 +856,9 @@ class Composer:
             listed = [ask for ask in topics if ask.type not in spoken_first or ask.type == "escalation_health"]
             topics = listed or topics
             slot = "handover" if topics else "handover_leaving"
+            if contact_said and topics:
+                slot = "handover_also"
+                hours = None  # the decision has said when
             after.append(
                 self._pick(
                     rng,
@@ -909,18 +925,6 @@ class Composer:
             said, unknown = self._question_answers(rng, incident, plain, lang, ticket.messages, remedies)
             if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
                 answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
-        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines))
-        if plain is not None and intro == "remedies_intro_chat":
-            intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
-        parts += before
-        # Someone hurt hears who will call them about it right after "see a doctor", before any coupon: a
-        # remedy list first read to a mother whose child needed stitches as the answer to her child's injury.
-        hurt = "escalation_health" in answers.escalations
-        if hurt:
-            parts += after
-        if "status" in answers.granted and status is not None:
-            parts.append(self._record_sentence(rng, status, lang, "answer_status"))
-        parts += said
         chosen = (
             _decisions_for(remedies, answers, ticket.messages, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
             if brief
@@ -932,6 +936,20 @@ class Composer:
             for d in self.decided_sentences(chosen, lang, among=remedies, first_part=brief)
             if not any(strip_end(d).lower() in answer.lower() for answer in said)
         ]
+        contact_said = self._names_contact(fresh, incident, lang)
+        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), contact_said=contact_said)
+        if plain is not None and intro == "remedies_intro_chat":
+            intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
+        parts += before
+        # Someone hurt hears who will call them about it right after "see a doctor", before any coupon: a
+        # remedy list first read to a mother whose child needed stitches as the answer to her child's injury.
+        # (unless a decision names who calls and when: then what that person also takes up follows the decision)
+        hurt = "escalation_health" in answers.escalations and not contact_said
+        if hurt:
+            parts += after
+        if "status" in answers.granted and status is not None:
+            parts.append(self._record_sentence(rng, status, lang, "answer_status"))
+        parts += said
         decided = self._decided(rng, p, fresh, lang, alone=not lines)
         if lines:
             parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
