@@ -438,7 +438,7 @@ def test_a_decision_for_those_who_meet_its_condition_is_read_from_its_words(lang
     assert not meets_condition(claims, lang, set(), read_asks([other], lang), named)
 
 
-def test_at_chat_length_a_decision_for_others_is_left_to_the_statement() -> None:
+def test_a_decision_for_others_is_left_to_the_statement() -> None:
     long_cause = {
         "zh": "供应商换了温控元件，我们的来料检验只抽查外观和容量，从来没有测过干烧和过热保护，所以没有发现；最早的两条反馈我们也当成了个别使用问题",
         "en": "x",

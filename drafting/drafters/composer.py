@@ -152,7 +152,7 @@ def meets_condition(
     return bool(raised & named_escalations)
 
 
-def _decisions_for(
+def _meant_for(
     remedies: list[Remedy],
     answers: ReplyPlan,
     messages: list[str],
@@ -161,22 +161,30 @@ def _decisions_for(
     conditions: Iterable[re.Pattern[str]],
     escalations: dict[str, list[re.Pattern[str]]],
 ) -> list[Remedy]:
+    """The remedies a chat reply may say to this customer: a decision for those who meet a condition ("if you
+    had a reaction…", "如果您在群里被要求补过差价…") only to a customer who meets it — or asked for what it grants
+    ("退给我" and "if you would rather not keep a balance, you can have it refunded"). The public statement the
+    reply points to says it to everyone."""
+    wrote = record_answers.words(" ".join(messages), lang)
+    asked = {ask.type for ask in answers.asks}
+    kept = []
+    for r in remedies:
+        if r.type == "custom" and r.text is not None:
+            condition = decision_condition(r.text.pick(lang), conditions)
+            if condition is not None and not decided([r]) & asked and not meets_condition(condition, lang, wrote, reading, escalations):
+                continue
+        kept.append(r)
+    return kept
+
+
+def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, messages: list[str], lang: str) -> list[Remedy]:
     """At chat length, the custom decisions that answer what this customer asked — one that grants an ask (the
     refund decision for a refund ask) or shares at least two words with what they wrote ("if I keep my
     order, when does it arrive?" and "keep your order at 999; it arrives by 20 January"), at most two — else
-    the first one. A decision for those who meet a condition ("if you had a reaction…") is said only to a
-    customer who meets it. The public statement the reply points to lists them all."""
+    the first one. The public statement the reply points to lists them all."""
     wrote = record_answers.words(" ".join(messages), lang)
     asked = {ask.type for ask in answers.asks}
-    custom = []
-    for r in remedies:
-        if r.type != "custom" or r.text is None:
-            continue
-        # one that grants what they asked for meets its condition by the asking ("退给我" and "if you would
-        # rather not keep a balance, you can have it refunded")
-        condition = decision_condition(r.text.pick(lang), conditions)
-        if condition is None or decided([r]) & asked or meets_condition(condition, lang, wrote, reading, escalations):
-            custom.append(r)
+    custom = [r for r in remedies if r.type == "custom" and r.text is not None]
 
     # (asks it grants, words it shares with what the customer wrote), per decision
     fit = {n: (len(decided([r]) & asked), len(record_answers.words(r.text.pick(lang), lang) & wrote)) for n, r in enumerate(custom)}  # type: ignore[union-attr]
@@ -476,11 +484,17 @@ class Composer:
                 out.append(text)
         return out
 
-    def _decided(self, rng: random.Random, phrases: dict[str, Any], sentences: list[str], lang: str, *, alone: bool) -> list[str]:
+    def _decided(self, rng: random.Random, phrases: dict[str, Any], sentences: list[str], lang: str, *, alone: bool, chat: bool = False) -> list[str]:
         """Custom decisions as said: an intro, then the decisions as written. `alone`: no remedy list comes
-        before them (so not "we have also decided")."""
+        before them (so not "we have also decided"). `chat`: a chat reply says them as its own sentences, at most
+        after a plain "also" (reply.yaml `decided_chat`): "We have also decided this: If you…" read as pasted
+        (sixth reading), and a decision written to the customer ("you can…") needs no announcing."""
         if not sentences:
             return []
+        if chat:
+            lead = self._pick(rng, phrases, "decided_chat" if not alone else "decided_chat_alone", lang)
+            first = sentences[0] if not lead or lang == "zh" else _lower_first(sentences[0])
+            return [lead + first, *sentences[1:]]
         intro = self._pick(rng, phrases, "decided_intro" if alone else "decided_also", lang)
         if any(self._labelled(sentence, lang) for sentence in sentences):
             # "we have also decided: Orders we cancelled: …" stacks two colons and reads pasted: the intro on
@@ -925,11 +939,8 @@ class Composer:
             said, unknown = self._question_answers(rng, incident, plain, lang, ticket.messages, remedies)
             if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
                 answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
-        chosen = (
-            _decisions_for(remedies, answers, ticket.messages, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
-            if brief
-            else remedies
-        )
+        meant = _meant_for(remedies, answers, ticket.messages, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
+        chosen = _decisions_for(meant, answers, ticket.messages, lang) if brief else meant
         # a decision already said as the answer to their question is not said again
         fresh = [
             d
@@ -950,7 +961,7 @@ class Composer:
         if "status" in answers.granted and status is not None:
             parts.append(self._record_sentence(rng, status, lang, "answer_status"))
         parts += said
-        decided = self._decided(rng, p, fresh, lang, alone=not lines)
+        decided = self._decided(rng, p, fresh, lang, alone=not lines, chat=True)
         if lines:
             parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
         elif not after and plain is None and not decided:
