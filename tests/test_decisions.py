@@ -186,13 +186,14 @@ def test_a_decision_grants_the_asks_its_words_name() -> None:
     assert answer(Ask(type="cancel", phrase="取消"), [PICKUP]) == "handed_over"
 
 
-def test_money_asked_by_someone_hurt_or_going_to_law_is_a_claim_for_a_person_not_a_refusal() -> None:
+def test_money_asked_by_someone_hurt_is_a_claim_for_a_person_and_a_legal_threat_does_not_make_it_one() -> None:
     owed = BOOK.remedies_for(TicketFacts(issue_type="defective", order_amount=Decimal(129)))
     demand = Ask(type="compensation", phrase="退一赔十", multiple=10)
     assert plan([demand], owed).declined  # a multiple alone is declined: the book pays remedies, not multiples
-    for escalation in ("escalation_health", "escalation_legal"):
-        answered = plan([Ask(type=escalation, phrase="医院"), demand], owed)
-        assert [a.type for a in answered.handed_over] == [escalation, "compensation"] and not answered.declined
+    hurt = plan([Ask(type="escalation_health", phrase="医院"), demand], owed)
+    assert [a.type for a in hurt.handed_over] == ["escalation_health", "compensation"] and not hurt.declined
+    suing = plan([Ask(type="escalation_legal", phrase="起诉"), demand], owed)
+    assert [a.type for a in suing.declined] == ["compensation"] and [a.type for a in suing.handed_over] == ["escalation_legal"]
 
 
 def test_a_batch_number_is_not_a_sum_of_money() -> None:
@@ -576,11 +577,11 @@ def test_a_chinese_numeral_or_an_age_is_not_a_sum_asked_for(message: str) -> Non
 @pytest.mark.parametrize(
     ("lang", "message"),
     [
-        ("en", "I want $200 on top of my refund, and my lawyer is already looking at this."),
-        ("zh", "退一赔十，少一分都不行，不然我就去法院起诉你们。"),
+        ("en", "My son burned his hand on it and we were at the hospital. I want $200 for this."),
+        ("zh", "孩子的手被烫伤了，去医院包扎了，退一赔十，少一分都不行。"),
     ],
 )
-def test_a_sum_claimed_by_someone_going_to_law_is_neither_promised_nor_refused(lang: str, message: str) -> None:
+def test_a_sum_claimed_by_someone_hurt_is_neither_promised_nor_refused(lang: str, message: str) -> None:
     draft = COMPOSER.draft_reply(incident(), ticket(message, lang))
     kinds = {a.type: a.answer for a in draft.asks}
     assert kinds.get("compensation") == "handed_over", kinds
@@ -589,6 +590,21 @@ def test_a_sum_claimed_by_someone_going_to_law_is_neither_promised_nor_refused(l
     assert all(c.backed for c in draft.commitments) and draft.tone["verdict"] == "ok", (draft.text, draft.tone)
     calm = COMPOSER.draft_reply(incident(), ticket("Could you refund me please?" if lang == "en" else "麻烦给我退款。", lang))
     assert not any(line in calm.text for line in said)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "I want $200 on top of my refund, and my lawyer is already looking at this."),
+        ("zh", "退一赔十，少一分都不行，不然我就去法院起诉你们。"),
+    ],
+)
+def test_a_sum_demanded_with_a_legal_threat_is_declined_plainly_and_the_threat_acknowledged(lang: str, message: str) -> None:
+    draft = COMPOSER.draft_reply(incident(), ticket(message, lang))
+    kinds = {a.type: a.answer for a in draft.asks}
+    assert kinds.get("compensation") == "declined" and kinds.get("escalation_legal") == "handed_over", kinds
+    assert not any(line in draft.text for line in COMPOSER.reply_phrases["claim_not_promised"][lang]), draft.text
+    assert all(c.backed for c in draft.commitments) and draft.tone["verdict"] == "ok", (draft.text, draft.tone)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -18,8 +18,9 @@ Every ask gets one of three answers, recorded on the ask:
 An explanation ("why", "是不是故意的") is granted when the record holds a cause, and a question about progress
 when an action of the record answers it: both are said from the record, now, instead of promised later.
 
-A customer who was hurt or is taking legal steps makes a claim, not a request: a sum or multiple they name
-(退一赔十 under consumer law, "who pays the hospital bill") is handed to a person, never declined by the book.
+A customer who was hurt makes a claim, not a request: a sum or multiple they name ("who pays the hospital bill",
+退一赔十 for a child in hospital) is handed to a person, never declined by the book. One who only threatens legal
+steps hears the sum declined plainly, what the policy gives, and that taking it further is their right.
 
 Escalations (health, legal or regulator, media) are always handed over: a person calls, and the workflow asks
 for a second approver (drafting.guards.risk).
@@ -40,8 +41,11 @@ ESCALATIONS = ("escalation_health", "escalation_legal", "escalation_media")
 _REFUND_LIKE = frozenset({"refund", "free_order"})
 # Remedies that answer "compensate me" when no sum is named.
 _MONEY = frozenset({"refund", "free_order", "coupon", "membership_extension"})
-# Escalations that make money asked for a claim a person assesses (an injury, a lawyer or a regulator).
-_CLAIMS = frozenset({"escalation_health", "escalation_legal"})
+# Escalations that make money asked for a claim a person assesses: an injury (medical costs are real and the
+# person who calls assesses them). A lawyer or a regulator named beside "退一赔十" or "$200" does not: the sum is
+# declined plainly, with what the policy gives, and the complaint handed over — two blind readers (seventh and
+# ninth) read "neither promised nor refused" as hinting at money no rule pays.
+_CLAIMS = frozenset({"escalation_health"})
 # Asks the incident record can answer by itself: why it happened (the cause), where things stand (an action).
 _FROM_RECORD = frozenset({"explanation", "status"})
 
