@@ -49,6 +49,7 @@ HEARD = [
     ("escalation_health", "My son had an allergic reaction after eating your cookies."),
     ("escalation_legal", "再不解决我就打12315投诉"),
     ("escalation_legal", "If this isn't fixed by Friday I will file a chargeback."),
+    ("escalation_legal", "We already consulted an attorney about the flooded kitchen."),  # done, not only about to
     ("escalation_media", "不处理的话我就把视频发到抖音上"),
     ("escalation_media", "Fix it or I'm posting the whole story on TikTok."),
     ("leaving", "以后再也不来你们店了"),

@@ -639,3 +639,16 @@ def test_a_call_a_decision_already_promises_is_not_promised_again(lang: str) -> 
     kinds = {a.type: a.answer for a in draft.asks}
     assert kinds.get("callback") == "handed_over" and kinds.get("escalation_health") == "handed_over", kinds
     assert all(c.backed for c in draft.commitments) and draft.tone["verdict"] == "ok", [c.reason for c in draft.commitments if not c.backed]
+
+
+def test_the_money_back_is_listed_before_any_coupon() -> None:
+    import random
+
+    coupon_first = [
+        Remedy(type="coupon", amount=Decimal(20), valid_days=30, rule_id="MT-2"),
+        Remedy(type="refund", scope="full", rule_id="D-1"),
+        Remedy(type="processing_deadline", days=3, rule_id="D-1"),
+    ]
+    for lang in ("zh", "en"):
+        lines = COMPOSER.remedy_lines(random.Random(3), coupon_first, lang, Decimal(259))
+        assert len(lines) == 2 and ("259" in lines[0]) and ("20" in lines[1]), lines

@@ -432,7 +432,10 @@ class Composer:
                 items.append(text)
         lines: list[str] = []
         granting = sum(1 for items, choices, _ in groups.values() if items or choices)
-        for items, choices, deadlines in groups.values():
+        # the money back first: a 20-yuan coupon read first by someone whose cat is in intensive care read as the
+        # answer to it (ninth reading); rules keep their order otherwise
+        refunding = {r.rule_id for r in remedies if r.type in ("refund", "free_order")}
+        for _, (items, choices, deadlines) in sorted(groups.items(), key=lambda group: group[0] not in refunding):
             # "(your choice)" only when there is a choice left: a lone option (its alternative not listed here) is
             # just the remedy
             said = items + [
