@@ -652,3 +652,24 @@ def test_the_money_back_is_listed_before_any_coupon() -> None:
     for lang in ("zh", "en"):
         lines = COMPOSER.remedy_lines(random.Random(3), coupon_first, lang, Decimal(259))
         assert len(lines) == 2 and ("259" in lines[0]) and ("20" in lines[1]), lines
+
+
+@pytest.mark.parametrize(
+    ("lang", "pet_message", "person_message"),
+    [
+        ("zh", "我家毛孩子吃了这批粮以后一直呕吐，兽医说要挂水。", "我女儿吃了以后一直呕吐，已经在医院挂水了。"),
+        (
+            "en",
+            "Biscuit, our lab, has been vomiting since the new kibble; the vet has him on fluids.",
+            "My daughter has been vomiting since she ate it; she is at the hospital.",
+        ),
+    ],
+)
+def test_a_pet_that_fell_ill_is_sent_to_a_vet_and_a_person_to_a_doctor(lang: str, pet_message: str, person_message: str) -> None:
+    pet = COMPOSER.draft_reply(incident(), ticket(pet_message, lang))
+    vet = "兽医" if lang == "zh" else "vet"
+    assert vet in pet.text and not any(line in pet.text for line in COMPOSER.reply_phrases["escalation"]["escalation_health"][lang]), pet.text
+    assert {a.type: a.answer for a in pet.asks}.get("escalation_health") == "handed_over"
+    person = COMPOSER.draft_reply(incident(), ticket(person_message, lang))
+    assert any(line in person.text for line in COMPOSER.reply_phrases["escalation"]["escalation_health"][lang]), person.text
+    assert all(c.backed for c in pet.commitments) and pet.tone["verdict"] == "ok"

@@ -769,6 +769,17 @@ class Composer:
         wanted = record_answers.words(about, lang)
         return max(clauses, key=lambda clause: len(record_answers.words(clause, lang) & wanted))
 
+    def _about_a_pet(self, answers: ReplyPlan, messages: list[str], lang: str) -> bool:
+        """Whether the health escalation is about a pet: the customer's message that raised it names a pet and
+        no person ("我家布偶在宠物医院ICU" — not "my daughter ate the dog's kibble")."""
+        subject = self.reply_phrases.get("health_subject", {})
+        pet, person = (subject.get(key, {}).get("zh" if lang == "zh" else "en") for key in ("pet", "person"))
+        if not pet or not person:
+            return False
+        # the whole message that raised it: "both my cats… Mochi is on IV fluids" names the pet a sentence earlier
+        raised = [message for ask in answers.asks if ask.type == "escalation_health" for message in messages if ask.phrase and ask.phrase in message]
+        return bool(raised) and all(re.search(pet, said) and not re.search(person, said) for said in raised)
+
     def _names_contact(self, decisions: list[str], incident: Incident, lang: str) -> bool:
         """Whether a decision said in the reply names the person who takes hand-overs and that they will contact
         the customer ("食品安全负责人林晓会在12小时内亲自联系您")."""
@@ -787,8 +798,9 @@ class Composer:
         holds "will contact you by 21 Nov" as unbacked). The reply's pointer gives the next update's time."""
         return contact_role(incident, lang) or rng.choice(self.reply_phrases["role_generic"][lang])
 
-    def _topics(self, asks: list[Ask], lang: str) -> str:
-        """What a hand-over takes over, as one phrase: the things asked for as one request, then the rest."""
+    def _topics(self, asks: list[Ask], lang: str, *, pet: bool = False) -> str:
+        """What a hand-over takes over, as one phrase: the things asked for as one request, then the rest.
+        `pet`: the health escalation is about a pet."""
         p = self.reply_phrases
         requests: list[str] = []
         names: list[str] = []
@@ -799,7 +811,8 @@ class Composer:
             elif ask.type in p["requests"]:
                 item, into = p["requests"][ask.type][lang], requests
             else:
-                item, into = p["topics"][ask.type][lang], names
+                kind = "escalation_health_pet" if pet and ask.type == "escalation_health" else ask.type
+                item, into = p["topics"][kind][lang], names
             if item not in into:
                 into.append(item)
         if requests:
@@ -817,6 +830,7 @@ class Composer:
         *,
         chat: bool = True,
         contact_said: bool = False,
+        pet: bool = False,
     ) -> tuple[str, list[str], list[str]]:
         """(the remedy sentence's intro slot, sentences said before the remedies, sentences said after).
 
@@ -834,7 +848,9 @@ class Composer:
             spoken_first.append("escalation_media")
         if spoken_first == ["escalation_legal", "escalation_media"]:
             spoken_first = ["escalation_legal_media"]  # both routes in one line, not two "it's your right"s
-        before = [self._pick(rng, p["escalation"], kind, lang) for kind in spoken_first]
+        before = [
+            self._pick(rng, p["escalation"], "escalation_health_pet" if pet and kind == "escalation_health" else kind, lang) for kind in spoken_first
+        ]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
         handed = list(answers.handed_over)
@@ -882,7 +898,7 @@ class Composer:
                     p,
                     slot + "_timed" if hours else slot,
                     lang,
-                    topics=self._topics(topics, lang),
+                    topics=self._topics(topics, lang, pet=pet),
                     role=role,
                     role_cap=role[:1].upper() + role[1:],
                     within=units.duration(hours * 60, lang) if hours else "",
@@ -951,7 +967,9 @@ class Composer:
             if not any(strip_end(d).lower() in answer.lower() for answer in said)
         ]
         contact_said = self._names_contact(fresh, incident, lang)
-        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), contact_said=contact_said)
+        intro, before, after = self.answer_sentences(
+            rng, incident, remedies, answers, lang, bool(lines), contact_said=contact_said, pet=self._about_a_pet(answers, ticket.messages, lang)
+        )
         if plain is not None and intro == "remedies_intro_chat":
             intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
         parts += before
@@ -1030,7 +1048,9 @@ class Composer:
             else:
                 parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
         lines = self.remedy_lines(rng, _listed(remedies, answers, incident, refused), lang, facts.order_amount)
-        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), chat=False)
+        intro, before, after = self.answer_sentences(
+            rng, incident, remedies, answers, lang, bool(lines), chat=False, pet=self._about_a_pet(answers, ticket.messages, lang)
+        )
         parts += before
         if lines:
             if plain:
