@@ -155,7 +155,7 @@ def meets_condition(
 def _meant_for(
     remedies: list[Remedy],
     answers: ReplyPlan,
-    messages: list[str],
+    wrote: set[str],
     lang: str,
     reading: CustomerReading,
     conditions: Iterable[re.Pattern[str]],
@@ -164,8 +164,7 @@ def _meant_for(
     """The remedies a chat reply may say to this customer: a decision for those who meet a condition ("if you
     had a reaction…", "如果您在群里被要求补过差价…") only to a customer who meets it — or asked for what it grants
     ("退给我" and "if you would rather not keep a balance, you can have it refunded"). The public statement the
-    reply points to says it to everyone."""
-    wrote = record_answers.words(" ".join(messages), lang)
+    reply points to says it to everyone. `wrote`: the words of what the customer wrote (record_answers.words)."""
     asked = {ask.type for ask in answers.asks}
     kept = []
     for r in remedies:
@@ -177,12 +176,11 @@ def _meant_for(
     return kept
 
 
-def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, messages: list[str], lang: str) -> list[Remedy]:
+def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, wrote: set[str], lang: str) -> list[Remedy]:
     """At chat length, the custom decisions that answer what this customer asked — one that grants an ask (the
     refund decision for a refund ask) or shares at least two words with what they wrote ("if I keep my
     order, when does it arrive?" and "keep your order at 999; it arrives by 20 January"), at most two — else
     the first one. The public statement the reply points to lists them all."""
-    wrote = record_answers.words(" ".join(messages), lang)
     asked = {ask.type for ask in answers.asks}
     custom = [r for r in remedies if r.type == "custom" and r.text is not None]
 
@@ -316,6 +314,8 @@ class Composer:
         self.tone = tone or default_checker()
         self.reply_phrases = load_phrases("reply")
         self.statement_phrases = load_phrases("statement")
+        # a statement's remedy wording: the reply's, with statement.yaml's own where a chat phrase speaks to one reader
+        self._public_remedy_words = {**self.reply_phrases["remedy"], **self.statement_phrases.get("remedy", {})}
         self._conditions = {lang: [re.compile(p) for p in self.reply_phrases.get("decision_condition", {}).get(lang, [])] for lang in ("zh", "en")}
         self._condition_escalations = {
             lang: {
@@ -372,7 +372,7 @@ class Composer:
     ) -> str:
         """One remedy in words. `alone`: a processing time said after the one thing it applies to; `public`: for a
         statement's list, which speaks of customers, not to one (statement.yaml `remedy` overrides)."""
-        words = {**self.reply_phrases["remedy"], **self.statement_phrases.get("remedy", {})} if public else self.reply_phrases["remedy"]
+        words = self._public_remedy_words if public else self.reply_phrases["remedy"]
 
         def pick(key: str, **values: Any) -> str:
             return rng.choice(words[key][lang]).format(**values)
@@ -958,8 +958,9 @@ class Composer:
             said, unknown = self._question_answers(rng, incident, plain, lang, ticket.messages, remedies)
             if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
                 answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
-        meant = _meant_for(remedies, answers, ticket.messages, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
-        chosen = _decisions_for(meant, answers, ticket.messages, lang) if brief else meant
+        wrote = record_answers.words(" ".join(ticket.messages), lang)
+        meant = _meant_for(remedies, answers, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
+        chosen = _decisions_for(meant, answers, wrote, lang) if brief else meant
         # a decision already said as the answer to their question is not said again
         fresh = [
             d

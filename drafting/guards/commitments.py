@@ -1177,7 +1177,7 @@ class _Extractor:
         slo, shi = self.t.sentence(q.start, q.end)
         return any(m.start() < q.start and q.end < m.end() for m in QUOTED.finditer(self.s, slo, shi))
 
-    def granted_membership_term(self, q: Quantity, lo: int, hi: int) -> bool:
+    def granted_membership_term(self, q: Quantity, lo: int, hi: int) -> None:
         """您的VIP升到铂金，有效期一年 · "upgraded to Gold, valid for 6 months": the validity of a membership
         granted in its sentence (and no coupon there) is how long the membership is given — read as its length,
         not passed as a coupon's validity."""
@@ -1185,12 +1185,11 @@ class _Extractor:
         slo, shi = t.sentence(q.start, q.end)
         unit = q.unit or "days"
         if unit not in ("months", "years", "weeks", "days") or t.remedy["coupon"].any(slo, shi) or not t.hits["membership"].any(slo, shi):
-            return False
+            return
         if not (t.hits["free_grant"].any(slo, shi) or t.hits["granting"].any(slo, shi)) or self.reported_done(lo, hi):
-            return False
+            return
         amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
         self.add("membership_extension", q.start, q.end, amount=amount, unit=written)
-        return True
 
     def duration(self, q: Quantity, net: bool = False) -> None:
         """A duration promised (3天内到账, within five minutes). With `net` (the safety net's second pass) a
@@ -1208,9 +1207,9 @@ class _Extractor:
         # 会员延长七天有效期: the membership's own term extended, not a coupon's validity
         member_term = t.hits["membership"].any(lo, hi) and t.hits["free_grant"].any(lo, hi) and not t.remedy["coupon"].any(lo, hi)
         if not member_term and t.hits["validity"].any(max(lo, q.start - 12), min(hi, q.end + 8)):
-            if self.granted_membership_term(q, lo, hi):
-                return
-            return  # a coupon's validity is read with the coupon
+            # a granted membership's validity is its length; a coupon's validity is read with the coupon
+            self.granted_membership_term(q, lo, hi)
+            return
         if self.general_information(q.start, q.end):
             return  # "top-ups normally arrive within 10 minutes": how a process usually goes
         granted = (
