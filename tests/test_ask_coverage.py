@@ -347,3 +347,37 @@ def test_the_app_names_every_ask_and_answer_and_translates_the_warning() -> None
     warning = ask_coverage.check("Sorry.", [ask("escalation_legal", "12315")], "en").warnings()[0]
     assert reason(warning, "zh") == "回复没有答复顾客的一项要求：“12315”"
     assert reason(warning, "en") == warning
+
+
+def test_a_refund_chased_is_answered_by_its_rules_time_said_as_its_own_list_item() -> None:
+    # the processing time in a clause of its own after a coupon: still the refund's, by the rule that backs both
+    from drafting.guards import commitments as promise_guard
+
+    text = "按政策给您：退还全部76元；30元优惠券一张（无门槛，30天内有效）；3天内处理完成。"
+    entitled = COMPOSER.book.remedies_for(TicketFacts(issue_type="late_delivery", delay_minutes=35, order_amount=Decimal(76)))
+    promised = promise_guard.check(text, entitled, order_amount=Decimal(76)).commitments
+    chase = ask("status", answer="granted")
+    assert ask_coverage.check(text, [chase], "zh", promised).items[0].answer == "granted"
+    # no refund in the reply: a time alone answers no refund chase
+    coupon_only = "按政策给您：30元优惠券一张（无门槛，30天内有效）。"
+    assert ask_coverage.check(coupon_only, [chase], "zh", promise_guard.check(coupon_only, entitled).commitments).items[0].answer is None
+
+
+def test_a_channel_that_states_its_own_reply_time_is_not_given_it_twice() -> None:
+    from samples import INCIDENT as sample
+
+    timed = sample.model_copy(
+        update={
+            "channel": sample.channel.model_copy(
+                update={"zh": "App内“联系客服”，2小时内回复", "en": '"Contact support" in the app, answered within 2 hours'}
+            )
+        }
+    )
+    remedies = COMPOSER.book.remedies_for(TicketFacts(issue_type="late_delivery", delay_minutes=35, order_amount=Decimal(76)))
+    import random
+
+    for lang, said in (("zh", "2小时"), ("en", "2 hours")):
+        sentence = COMPOSER.channel_sentence(
+            random.Random(1), timed, [r for r in remedies if r.type == "response_time"] or remedies, lang, COMPOSER.reply_phrases
+        )
+        assert sentence.count(said) == 1, sentence

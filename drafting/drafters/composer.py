@@ -569,6 +569,9 @@ class Composer:
         if fastest is None:
             return self._pick(rng, phrases, "channel_no_time", lang, channel=channel)
         number, unit = minutes_text(fastest.minutes or 0, lang)
+        if (f"{number}{unit}" if lang == "zh" else f"{number} {unit}") in channel:
+            # the record's channel already says how fast it answers ("App内“联系客服”，2小时内回复"): said once
+            return self._pick(rng, phrases, "channel_no_time", lang, channel=channel)
         slot = "channel_brief" if brief else "channel"  # brief: a chat reply, whose phrases have it
         sentence = self._pick(rng, phrases, slot, lang, channel=channel, minutes=number)
         return sentence.replace(f"{number}分钟", f"{number}{unit}") if lang == "zh" else sentence.replace(f"{number} minutes", f"{number} {unit}")

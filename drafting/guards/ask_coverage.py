@@ -232,10 +232,13 @@ def _granted(ask: Ask, parts: list[Sentence], promised: list[Commitment], lang: 
                 return sentence
         return None
     if ask.type == "status" and (refund_chase(ask) or ask.answer == "granted"):
-        # "where is my refund?" is answered by the refund's own processing time said with it
+        # "where is my refund?" is answered by the refund's own processing time: one said in the refund's words, or
+        # the time of the rule that backs a refund in the reply (a list "退还全部76元；30元优惠券；3天内处理完成" puts
+        # the time in a clause of its own)
+        refunding = {c.backing for c in promised if c.backed and c.type == "refund"}
         timed = next((c for c in promised if c.backed and c.type == "processing_deadline"), None)
         sentence = _sentence_of(parts, timed.start) if timed is not None else None
-        if sentence is not None and _any(cues.topics["refund"][lang], sentence.text):
+        if timed is not None and sentence is not None and (timed.backing in refunding or _any(cues.topics["refund"][lang], sentence.text)):
             return sentence
     patterns = cues.grant.get(ask.type, {}).get(lang, [])
     return next((s for s in parts if _any(patterns, s.text) and not _any(cues.decline[lang], s.text)), None)
