@@ -83,8 +83,11 @@ def categories_of(value: Any) -> set[str]:
 def evaluate_binary(rows: list[dict[str, Any]], reports: list[ToneReport], args: argparse.Namespace, path: Path) -> dict[str, Any]:
     gold = [binary_label(row[args.label_col], f"{path} row {i + 1}") for i, row in enumerate(rows)]
     # A text counts as caught when the guard puts anything in front of the reviewer: a verdict other than ok,
-    # or a low-confidence hint (which leaves the verdict ok but is shown to the reviewer).
-    predicted = [r.verdict != "ok" or bool(r.flags) for r in reports]
+    # or a low-confidence hint (which leaves the verdict ok but is shown to the reviewer). Style notes count
+    # too unless --style ignore: the team's sets were written to a rubric that lists officialese as a reason
+    # to revise, while the real-reply rubric (evals/tone_real.py) calls boilerplate fine.
+    counts_style = getattr(args, "style", "count") == "count"
+    predicted = [r.verdict != "ok" or bool(r.flags) or (counts_style and bool(r.style)) for r in reports]
     overall = prf(gold, predicted)
     result: dict[str, Any] = {
         "task": "binary",
@@ -113,7 +116,7 @@ def evaluate_binary(rows: list[dict[str, Any]], reports: list[ToneReport], args:
         per_category = {}
         for category in CATEGORIES:
             g = [category in categories_of(row.get(args.category_col)) for row in rows]
-            p = [any(f.category == category for f in r.flags) for r in reports]
+            p = [any(f.category == category for f in (*r.flags, *r.style)) for r in reports]
             if any(g) or any(p):
                 per_category[category] = prf(g, p).as_dict()
         result["per_category"] = per_category
@@ -313,6 +316,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--worst", type=int, default=25, help="rows in each 'worst' table")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--semantic", action="store_true", help="add the semantic second opinion (drafting/guards/tone_semantic.py)")
+    parser.add_argument(
+        "--style",
+        choices=("count", "ignore"),
+        default="count",
+        help="count a style note (officialese) as 'needs revision' (the team sets' rubric) or not (the real-reply rubric)",
+    )
     parser.add_argument("--misses", action="store_true", help="list dev rows the guard got wrong, by category (dev rows only)")
     args = parser.parse_args(argv)
     if args.misses and args.split != "dev":

@@ -4,8 +4,9 @@
 
 Two measurements, each for the lexicon alone and for the lexicon plus the semantic second opinion:
 
-- On evals/data/tone_real/labels.jsonl (a blind reviewer's ok/stop labels on real replies, stored as
-  row references only): the false-alarm rate on `ok` replies and the recall on `stop` replies, for the
+- On evals/data/tone_real/labels*.jsonl (blind reviewers' ok/stop labels on real replies, stored as
+  row references only; `labels.jsonl` is the first 900, `labels_b.jsonl` 2,427 more by three other reviewers;
+  --labels FILE scores one file alone): the false-alarm rate on `ok` replies and the recall on `stop` replies, for the
   split asked for. A reply counts as flagged when the guard raises any tone flag; "rejects" counts only
   what would discard a model's draft (`ToneReport.rejects_model_draft`).
 - With --rate: the flag rate on every reply in ../shared/data/real_replies/, per source (zh Weibo
@@ -34,7 +35,8 @@ from drafting.guards.tone import ToneChecker, ToneReport
 from evals import splits
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "evals" / "data" / "tone_real" / "labels.jsonl"
+LABEL_DIR = ROOT / "evals" / "data" / "tone_real"
+LABELS = LABEL_DIR / "labels.jsonl"  # the first reviewer's 900 rows
 REPLIES = ROOT.parent / "shared" / "data" / "real_replies"
 
 
@@ -71,9 +73,27 @@ def read_replies(folder: Path = REPLIES) -> dict[str, list[Reply]]:
     return out
 
 
-def read_labels(path: Path = LABELS, replies: dict[str, list[Reply]] | None = None) -> list[tuple[dict[str, Any], Reply]]:
-    """The labels joined with their reply texts; a row whose text no longer matches its SHA-1 is an error."""
+def label_files() -> list[Path]:
+    return sorted(LABEL_DIR.glob("labels*.jsonl"))
+
+
+def read_labels(path: Path | Sequence[Path] | None = None, replies: dict[str, list[Reply]] | None = None) -> list[tuple[dict[str, Any], Reply]]:
+    """The labels of one file, or of several (default: every labels*.jsonl), joined with their reply texts; a row
+    whose text no longer matches its SHA-1, or a reply labelled twice, is an error."""
     replies = replies if replies is not None else read_replies()
+    paths = label_files() if path is None else [path] if isinstance(path, Path) else list(path)
+    joined: list[tuple[dict[str, Any], Reply]] = []
+    seen: dict[tuple[str, int], str] = {}
+    for one in paths:
+        for label, reply in _read_label_file(one, replies):
+            where = seen.setdefault((reply.file, reply.row), one.name)
+            if where != one.name:
+                raise RealDataError(f"{one}: {reply.file} row {reply.row} is labelled in {where} too")
+            joined.append((label, reply))
+    return joined
+
+
+def _read_label_file(path: Path, replies: dict[str, list[Reply]]) -> list[tuple[dict[str, Any], Reply]]:
     joined = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -142,10 +162,10 @@ def checkers(which: str) -> dict[str, ToneChecker]:
     return out
 
 
-def run(split: str, rate: bool, which: str = "both") -> dict[str, Any]:
+def run(split: str, rate: bool, which: str = "both", labels: Sequence[Path] | None = None) -> dict[str, Any]:
     replies = read_replies()
-    pairs = [(label, reply) for label, reply in read_labels(replies=replies) if split == "all" or split_of(reply.file, reply.row) == split]
-    result: dict[str, Any] = {"split": split}
+    pairs = [(label, reply) for label, reply in read_labels(labels, replies=replies) if split == "all" or split_of(reply.file, reply.row) == split]
+    result: dict[str, Any] = {"split": split, "labels": [p.name for p in (labels or label_files())]}
     for name, checker in checkers(which).items():
         reports = [checker.check(reply.text, kind="auto") for _, reply in pairs]
         result[name] = {"labelled": agreement(pairs, reports)}
@@ -158,7 +178,7 @@ def run(split: str, rate: bool, which: str = "both") -> dict[str, Any]:
 
 
 def _print(result: dict[str, Any]) -> None:
-    print(f"tone guard on real replies — labelled split: {result['split']}")
+    print(f"tone guard on real replies — labelled split: {result['split']} ({', '.join(result['labels'])})")
     for name, parts in result.items():
         if not isinstance(parts, dict):
             continue
@@ -183,10 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     parser.add_argument("--rate", action="store_true", help="also measure the flag rate on every real reply, per source")
     parser.add_argument("--only", choices=("lexicon", "semantic", "both"), default="both")
+    parser.add_argument("--labels", type=Path, nargs="+", help="score these label files only (default: every labels*.jsonl)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     try:
-        result = run(args.split, args.rate, args.only)
+        result = run(args.split, args.rate, args.only, args.labels)
     except RealDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

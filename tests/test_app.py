@@ -557,6 +557,14 @@ def test_tone_check_marks_phrases_and_applies_a_suggestion(data_dir: Path) -> No
     assert not at.text_area(key="tone_text").value.lower().startswith("calm down")
 
 
+def test_tone_check_shows_boilerplate_as_a_style_note_not_a_flag(data_dir: Path) -> None:
+    at = start("tone_check")
+    at.text_area(key="tone_text").input("We take this very seriously and the relevant team is looking into it.").run()
+    assert not at.exception, at.exception
+    assert "Nothing flagged." in [s.value for s in at.success]
+    assert any("Style note (not a tone problem)" in c.value and "We take this very seriously" in c.value for c in at.caption)
+
+
 # ── chat radar ──────────────────────────────────────────────────────────────────────────────────────
 
 

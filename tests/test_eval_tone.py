@@ -175,6 +175,26 @@ def test_a_label_whose_text_changed_is_refused(tmp_path: Path) -> None:
 
 
 @needs_real
+def test_a_reply_labelled_in_two_files_is_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    replies = tone_real.read_replies()
+    text = replies["zh_helpdesk.csv"][3].text
+    row = {"file": "zh_helpdesk.csv", "row": 3, "sha1": hashlib.sha1(text.encode("utf-8")).hexdigest(), "label": "ok"}
+    first, second = tmp_path / "labels.jsonl", tmp_path / "labels_b.jsonl"
+    for path in (first, second):
+        path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert len(tone_real.read_labels([first], replies=replies)) == 1
+    with pytest.raises(tone_real.RealDataError, match=r"labels_b.jsonl: zh_helpdesk.csv row 3 is labelled in labels.jsonl too"):
+        tone_real.read_labels([first, second], replies=replies)
+
+
+def test_every_label_file_in_the_repository_is_read() -> None:
+    names = {path.name for path in tone_real.label_files()}
+    assert {"labels.jsonl", "labels_b.jsonl"} <= names
+
+
+@needs_real
 def test_the_lexicon_rarely_flags_real_support_replies() -> None:
     from drafting.guards.tone import ToneChecker
 

@@ -49,7 +49,6 @@ def categories(text: str, **kwargs) -> list[str]:
         ("已经跟你说过了", "condescending"),
         ("系统问题我们管不了", "blame_shifting"),
         ("亲，这边建议您仔细阅读规则哦", "condescending"),
-        ("我们高度重视", "officialese"),
         ("无条件退款", "over_promising"),
         ("calm down", "dismissive"),
         ("as per our policy", "rule_hiding"),
@@ -198,10 +197,26 @@ def test_mentioning_a_rule_legitimately_is_fine() -> None:
         assert report.flags == () and report.verdict == "ok", report.to_dict()
 
 
+def style_notes(text: str, **kwargs) -> list[str]:
+    return [f.category for f in check(text, **kwargs).style]
+
+
 def test_officialese_only_counts_when_nothing_concrete_is_said() -> None:
-    assert "officialese" in categories("我们高度重视，深表歉意，正在积极处理中。")
+    assert "officialese" in style_notes("我们高度重视，深表歉意，正在积极处理中。")
     concrete = "我们高度重视：已为您退款50元，明天18:00前由专人致电，热线400-820-1234。"
-    assert "officialese" not in categories(concrete)
+    assert "officialese" not in style_notes(concrete)
+
+
+@pytest.mark.parametrize(
+    "text", ["我们高度重视", "We take this very seriously.", "The relevant team is looking into it; thank you for your understanding."]
+)
+def test_boilerplate_is_a_style_note_not_a_tone_flag(text: str) -> None:
+    """Blind reviewers of real replies pass stock phrases like any other reply, so boilerplate is shown to the
+    writer as a style note: it flags nothing, leaves the verdict ok and never discards a model's draft."""
+    report = check(text, kind="chat")
+    assert [f.category for f in report.style] and {f.category for f in report.style} == {"officialese"}, report.to_dict()
+    assert report.flags == () and report.verdict == "ok" and not report.rejects_model_draft
+    assert report.to_dict()["style"][0]["category"] == "officialese"
 
 
 # ── scoring and verdicts ──────────────────────────────────────────────────────────────────────────
@@ -453,7 +468,7 @@ def test_listed_phrases_are_confident_and_discard_a_model_draft() -> None:
 
 
 def test_context_dependent_phrases_are_hints_that_never_discard_a_draft() -> None:
-    for text in ("We take this very seriously.", "给您带来不便敬请谅解。", "We apologize for any inconvenience."):
+    for text in ("给您带来不便敬请谅解。", "We apologize for any inconvenience."):
         report = check(text)
         assert report.flags, text
         assert all(f.confidence == "low" for f in report.flags) and report.hints == report.flags

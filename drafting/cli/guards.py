@@ -87,6 +87,8 @@ def _print_tone(report: ToneReport) -> None:
         )
         out.print(f"      why: {flag.explanation}", highlight=False, markup=False)
         out.print(f"      try: {flag.suggestion}", highlight=False, markup=False)
+    for note in report.style:
+        out.print(f"  [dim]style note[/] {note.category} [{note.start}:{note.end}] “{note.phrase}” — {note.explanation}", highlight=False)
     for excused in report.excused:
         out.print(f"  [dim]not counted ({excused.reason}): “{excused.phrase}”[/]", highlight=False)
 

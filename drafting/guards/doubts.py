@@ -29,6 +29,7 @@ FIX_TIME = "a time for repairing a fault (“{word}”): no rule sets one — pr
 TIER = "a membership tier (“{word}”) beside the period: no rule grants a tier — promise the extension as the rule states it"
 SECOND = "a second {what} (“{word}”) in the sentence that no promise took: which is promised is unclear — say one, as a rule states it"
 TERMS = "a coupon whose {what} (“{word}”) the reading left out: the rule's coupon has its own — promise it as the rule states it"
+DELIVERY = "a delivery time for goods (“{word}”): the processing rule times money, not a courier — promise a delivery date only when the store or carrier has committed to it"
 SCOPE = "a refund beside more than this order (“{word}”): the rule refunds the ticket's order — promise that, and hand the rest to a person"
 TIMES = ("processing_deadline", "response_time")
 # the promises a second sum can belong to
@@ -67,6 +68,7 @@ def doubts(reading: Reading, minutes: Callable[[Decimal, str], Decimal]) -> dict
             c = reading.found[index]
             reason = (
                 _fix_time(reading, c, start, end)
+                or _delivery_time(reading, c, start, end)
                 or _tier_beside(reading, c, start, end)
                 or _coupon_terms_unread(reading, c, start, end)
                 or _refund_beyond_the_order(reading, c, start, end)
@@ -92,6 +94,21 @@ def _fix_time(reading: Reading, c: Commitment, start: int, end: int) -> str | No
         return None
     word_start, word_end = t.norm.span(*repair[0])
     return FIX_TIME.format(word=reading.original[word_start:word_end])
+
+
+def _delivery_time(reading: Reading, c: Commitment, start: int, end: int) -> str | None:
+    """A processing deadline in a clause about goods travelling to the customer, with no money arriving in it: a
+    delivery date ("the replacement reaches you by the 5th", 补发的商品下周三前寄出). The rule of days for processing
+    a refund backs it only by a loose match (a later date than the rule's reads as "slower, so safe"), yet no rule
+    promises when a courier arrives; "the refund reaches you by Friday" or 钱周三前到 still times money."""
+    if c.type != "processing_deadline":
+        return None
+    t = reading.t
+    lo, hi = t.clause(start, end)
+    goods = t.hits["goods_delivery"].within(lo, hi)
+    if not goods or t.hits["money_arrival"].any(lo, hi) or any(h.any(lo, hi) for h in t.remedy.values()):
+        return None
+    return DELIVERY.format(word=_span(reading, *goods[0]))
 
 
 def _tier_beside(reading: Reading, c: Commitment, start: int, end: int) -> str | None:

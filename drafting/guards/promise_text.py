@@ -175,6 +175,8 @@ _PATTERN_LISTS = (
     "past_time",
     "narrative_past",
     "repair_work",
+    "goods_delivery",
+    "money_arrival",
     "immediate_word",
     "member_tier",
     "second_amount_before",

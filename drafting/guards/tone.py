@@ -136,6 +136,9 @@ class ToneReport:
     kind: str
     excused: tuple[Excused, ...] = ()
     incomplete: tuple[str, ...] = ()
+    # boilerplate ("深表歉意", "we take this very seriously" in a reply that says nothing concrete): a note on
+    # style for the writer, shown beside the flags; not a tone fault, so it never flags, revises or discards
+    style: tuple[Flag, ...] = ()
 
     @property
     def rejects_model_draft(self) -> bool:
@@ -165,6 +168,7 @@ class ToneReport:
             "kind": self.kind,
             "excused": [e.to_dict() for e in self.excused],
             "incomplete": list(self.incomplete),
+            "style": [f.to_dict() for f in self.style],
             "rejects_model_draft": self.rejects_model_draft,
         }
 
@@ -201,6 +205,8 @@ class Entry:
     confidence: str = (
         "high"  # "low" for phrases that are fine in some contexts (a hint, not a verdict)  # "zh.yaml entry 3", for error messages and debugging
     )
+    # a style note (boilerplate), reported beside the tone flags but never one of them: see categories.yaml
+    style: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,6 +293,7 @@ def _flag_entries(root: Any, categories: dict[str, dict[str, Any]]) -> tuple[lis
             if confidence not in ("high", "low"):
                 raise LexiconError(f"{where}: confidence must be high or low, got {confidence!r}")
             entry = Entry(
+                style=bool(defaults.get("style", False)),
                 confidence=confidence,
                 category=category,
                 severity=severity,
@@ -588,6 +595,7 @@ class ToneChecker:
         vague: bool | None = None  # counted when a when_vague entry matches: most texts match none
 
         flags: list[Flag] = []
+        style: list[Flag] = []
         excused: list[Excused] = []
         quotes: list[tuple[int, int]] | None = None
         for match, entries in lexicon.flags.finditer(folded):
@@ -606,7 +614,7 @@ class ToneChecker:
             if reason:
                 excused.append(Excused(entry.category, start, end, text[start:end], reason))
                 continue
-            flags.append(
+            (style if entry.style else flags).append(
                 Flag(
                     category=entry.category,
                     start=start,
@@ -628,7 +636,8 @@ class ToneChecker:
             flags = self._seconded(self.semantic, text, flags, lang)
 
         scoring = lexicon.scoring
-        subscores = _subscores(text, lang, kind, cues, flags, scoring)
+        # boilerplate still makes a reply less specific: the score describes it, the verdict does not see it
+        subscores = _subscores(text, lang, kind, cues, flags + style, scoring)
         weights = scoring["weights"][kind]
         score = sum(subscores[name] * weights[name] for name in SUBSCORES) / sum(weights.values())
         penalty = sum(scoring["flag_penalty"][f.severity] for f in flags) if flags else 0
@@ -642,6 +651,7 @@ class ToneChecker:
             kind=kind,
             excused=tuple(excused),
             incomplete=missing_parts(cues) if kind == "draft" else (),
+            style=tuple(style),
         )
 
     def _seconded(self, model: Any, text: str, hints: list[Flag], lang: str) -> list[Flag]:

@@ -16,7 +16,7 @@ from typing import Any, get_args
 import streamlit as st
 
 from drafting import services
-from drafting.guards.tone import Flag, ToneChecker, category_name, segments
+from drafting.guards.tone import Flag, ToneChecker, ToneReport, category_name, segments
 from drafting.guards.tone_fix import apply_fix
 from drafting.settings import Settings
 from drafting.webapp import knowledge_loading, reasons
@@ -393,6 +393,12 @@ def _apply_fix(text_key: str, flag: Flag) -> None:
         st.session_state[text_key + "-stale"] = True
 
 
+def show_style_notes(report: ToneReport) -> None:
+    """Boilerplate the writer may want to make concrete: shown quietly, apart from the tone flags."""
+    for note in report.style:
+        st.caption(f"✎ {t('style_note')} · “{note.phrase}” — {note.explanation if lang() == 'zh' else note.explanation_en}")
+
+
 def show_commitments(commitments: Iterable[Any]) -> None:
     commitments = list(commitments)
     if not commitments:
@@ -476,6 +482,7 @@ def draft_review_panel(view: Any, key: str) -> None:
             st.caption(flag.explanation if lang() == "zh" else flag.explanation_en)
             if flag.suggestion and editable:
                 st.button(t("apply_suggestion", suggestion=flag.suggestion), key=f"{key}-fix-{n}-v{seen}", on_click=_apply_fix, args=(text_key, flag))
+    show_style_notes(report)
     st.markdown(f"**{t('commitments')}**")
     show_commitments(checked.commitments)
     show_asks(checked.asks)

@@ -43,5 +43,6 @@ if text.strip():
             st.write(flag.explanation if ui.lang() == "zh" else flag.explanation_en)
             if flag.suggestion:
                 st.button(ui.t("apply_suggestion", suggestion=flag.suggestion), key=f"tone_fix_{n}", on_click=_apply, args=(flag,))
+    ui.show_style_notes(report)
     for excused in report.excused:
         st.caption(ui.t("excused", phrase=excused.phrase, reason=ui.t("excuse_" + excused.reason)))
