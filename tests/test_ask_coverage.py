@@ -381,3 +381,14 @@ def test_a_channel_that_states_its_own_reply_time_is_not_given_it_twice() -> Non
             random.Random(1), timed, [r for r in remedies if r.type == "response_time"] or remedies, lang, COMPOSER.reply_phrases
         )
         assert sentence.count(said) == 1, sentence
+
+
+def test_a_refund_chased_is_answered_with_the_book_time_when_the_incident_decided_its_own_refund() -> None:
+    """Found by the randomised test above: an incident that decides its own refund lists it instead of the book's,
+    and the book's processing time went with the book's refund — "where is it?" was left with no time."""
+    incident, tickets = next((i, t) for i, t in SCENARIOS if any(d.type == "refund" for d in i.decisions) and "zh" in i.languages)
+    base = next(t for t in tickets if t.facts.order_amount)
+    ticket = base.model_copy(update={"messages": ["我要退款，现在处理到哪一步了？"], "lang": "zh"})
+    draft = COMPOSER.draft_reply(incident, ticket, "zh", variant=0)
+    assert [a.type for a in draft.asks if a.answer is None] == [], draft.text
+    assert "天内" in draft.text, draft.text  # the processing time, said with the refund

@@ -100,6 +100,18 @@ def _sentence_with(messages: list[str], phrase: str) -> str:
     return next(found, "")
 
 
+def _time_the_refund_said(groups: dict[str, tuple[list[str], dict[str, list[str]], list[Remedy]]], refunding: set[str]) -> None:
+    """A processing time whose own rule lists nothing here (its refund was said once, under the incident's own
+    refund decision) times the refund that is listed, when that refund has no time of its own: "where is my refund?"
+    is answered by when, and the book's time still backs it."""
+    timeless = [rule for rule, (items, choices, deadlines) in groups.items() if rule in refunding and (items or choices) and not deadlines]
+    orphans = [rule for rule, (items, choices, deadlines) in groups.items() if deadlines and not items and not choices]
+    if len(timeless) == 1 and orphans:
+        for rule in orphans:
+            groups[timeless[0]][2].extend(groups[rule][2])
+            groups[rule][2].clear()
+
+
 def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident, refused: frozenset[str] = frozenset()) -> list[Remedy]:
     """The remedies a reply lists. A refund a custom decision words itself (a recall's "collected free and
     refunded in full") is not listed again from the policy book, or the customer reads two refunds (the
@@ -435,6 +447,7 @@ class Composer:
         # the money back first: a 20-yuan coupon read first by someone whose cat is in intensive care read as the
         # answer to it (ninth reading); rules keep their order otherwise
         refunding = {r.rule_id for r in remedies if r.type in ("refund", "free_order")}
+        _time_the_refund_said(groups, refunding)
         for _, (items, choices, deadlines) in sorted(groups.items(), key=lambda group: group[0] not in refunding):
             # "(your choice)" only when there is a choice left: a lone option (its alternative not listed here) is
             # just the remedy

@@ -210,6 +210,35 @@ _REFUSED_AFTER = re.compile(
     r"\s?(?:是|就|我们|也|实在)?(?:退|给|赔|补|发|返)不了|\s?(?:我们|也|实在)?(?:不能|无法|没法|没办法)(?:再)?(?:退|给|赔|补|发|返)"
     r"|\s(?:we |i )?(?:can't|cannot|can not|won't|are unable to|aren't able to) (?:refund|give|pay|cover|return)"
 )
+# a pledge a few words before a remedy — first-person ("we'll", "I can", "our team is going to", 我们会) or in the
+# future whoever the subject: what the clause says about lateness or a condition ("for the late delivery", "if it
+# doesn't arrive") is then why or when, not a fact
+_PLEDGE_SUBJECT = re.compile(
+    r"(?<![a-z])(?:we|i|our (?:[a-z]+ ){0,2}team|the team)(?:'ll|’ll|\swill|\scan|\sare going to|'re going to|’re going to|\sam going to|'m going to|’m going to|\sis going to|\sshall|'d like to|’d like to|\swould like to|'d be (?:happy|glad|pleased) to|\swould be (?:happy|glad|pleased) to)\s"
+    r"|(?<![a-z])let (?:me|us)\s"
+    # whoever the subject, a remedy said in the future is promised: "you'll be refunded", "everyone affected will
+    # receive", "your account will be credited", "you can expect a refund", 大家都可以领到补偿, 稍后会有一笔补偿
+    r"|(?:'ll|’ll|(?<![a-z])(?:will|shall|going to))\s(?:be\s|get\s|receive\s|have\s)?|(?<![a-z])(?:can|may) expect\s|^expect\s"
+    r"|(?:我们|我|这边|我这边|客服)(?:会|将|就|马上|立刻|一定|可以)+|(?:都|也|将|会|可以|能)(?:可以|能|会|将)?(?=领|收到|拿到|获得|得到|有一笔|给|退|补|赔|送|免|发|顺延)"
+)
+# the remedy first, its pledge right after ("a voucher will be sent to you", "the fee is going to be waived")
+# (no other subject between: in "a free download you will need" the pledge is someone else's)
+_PLEDGE_AFTER = re.compile(
+    r"(?:\s(?!(?:if|when|once|unless|because|since|and|but|or|so|you|we|i|they|he|she|it|that|which|who)\b)[a-z'’-]+){0,3}?"
+    r"\s(?:will|'ll|’ll|shall|is going to|are going to)\s(?!not\b)"
+)
+# (nothing the customer must do in between: "you will need to request the refund" is an instruction)
+_PLEDGE_GAP = re.compile(
+    r"(?:(?!(?:not|never|if|when|once|unless|because|since|and|but|or|so|need|needs|must|request|apply|claim|ask)\b)[a-z'’-]+\s?){0,5}"
+    r"|[^不没如若，,。.]{0,8}"
+)
+PLEDGE_REACH = 24  # characters: twice this before a remedy word is where its pledge is looked for
+# a remedy named as the subject of its own refusal ("A refund isn't something our policy gives here", "a full refund
+# for this order is not available"): up to three words between, none of them starting a clause of its own
+_REMEDY_REFUSED = re.compile(
+    r"(?:\s(?!(?:if|when|once|unless|and|but|because|since|so|as|or|that|it|they|we|you|i)\b)[a-z0-9'’-]+){0,3}?"
+    r"\s(?:isn't|is not|isn’t|aren't|are not|aren’t|won't be|will not be)\s(?:something|anything|available|possible|an option|offered|on the table)"
+)
 _MARKDOWN = re.compile(r"mark(?:ed|ing)?\s.*down|markdown|降价|让利|打折|cut|reduced|slashed")
 MARKDOWN_REACH = 24  # characters from "marked down" to the share it names ("…all items 30%")
 _ARRIVES_BEFORE = re.compile(
@@ -301,6 +330,8 @@ class _Extractor:
             return True
         if any(e <= start for _, e in self.t.hits["negation"].within(lo, start)):
             return True  # "I cannot double compensate", 我们无法赔偿1000元
+        if _REMEDY_REFUSED.match(self.s, end):
+            return True  # "a refund isn't something we can offer": named to be refused
         if self.t.hits["excluded"].any(lo, hi):
             return True  # "648元礼包不属于本次补偿范围", "isn't covered by this compensation": named to be left out
         return any(e <= start for _, e in self.t.hits["reported"].within(lo, start))
@@ -343,6 +374,42 @@ class _Extractor:
             return q
         digits = re.match(r"\d{1,6}(?:\.\d{1,2})?", self.s[q.start : q.end])
         return Quantity(q.value, q.start, q.start + digits.end(), "bare") if digits else q
+
+    def pledged(self, lo: int, start: int, end: int | None = None) -> bool:
+        """Does the writer pledge what starts at `start` (ends at `end`, when known) — a future or first-person
+        pledge in its clause a few plain words before it ("we'll send you a coupon", "you'll be refunded", 我们会给您
+        补一份), inside it ("your account will be credited") or right after it ("a voucher will be sent to you")?
+        Then what the clause says about lateness, a condition or the past is the reason or the trigger of the
+        promise, not a fact that voids it."""
+        stop = start if end is None else end
+        for m in _PLEDGE_SUBJECT.finditer(self.s, max(lo, start - PLEDGE_REACH * 2), min(len(self.s), stop + 1)):
+            if m.start() > stop:
+                break
+            if m.start() >= start or m.end() >= start or _PLEDGE_GAP.fullmatch(self.s, m.end(), start):
+                return True  # the pledge inside what it promises, overlapping it, or a few plain words before it
+        return end is not None and bool(_PLEDGE_AFTER.match(self.s, end))
+
+    def past_fact(self, lo: int, hi: int, start: int) -> bool:
+        """A word of the past in the clause that makes what starts at `start` a report — unless the writer pledges
+        it there ("we'll pay for the damage, seeing as the food was cold": the past is the reason)."""
+        return self.t.hits["past"].any(lo, hi) and not self.pledged(lo, start)
+
+    def topic_refunded(self, q: Quantity, lo: int, hi: int) -> bool:
+        """A sum said first as the topic of its own clause, refunded in the next (话费充值失败的50元，我们2小时内给您原路
+        退回; 您充值的648元，核实后全额退还): the clause is a noun phrase ending in the sum, with no remedy or giving word
+        of its own, and the next clause refunds without naming money of its own — so the sum is what comes back,
+        not cash on top of a refund."""
+        t = self.t
+        if q.kind != "money" or self.s[q.end : hi].strip(" 　") or hi >= len(self.s) - 1:
+            return False
+        # words before 的 describe the sum (您充值的648元: the customer's top-up), they do not give it
+        modified = self.s[max(lo, q.start - 1) : q.start] == "的"
+        if not modified and (t.hits["giving"].any(lo, q.start) or any(h.any(lo, q.start) for h in t.remedy.values())):
+            return False
+        nlo, nhi = t.clause(hi + 1, hi + 1)
+        if nlo < hi or not t.remedy["refund"].any(nlo, nhi) or any(k != "refund" and h.any(nlo, nhi) for k, h in t.remedy.items()):
+            return False
+        return not any(x.kind in ("money", "bare") for x in self.amounts_between(nlo, nhi))
 
     def refund_after(self, end: int) -> int:
         """Where a refund verb right after an amount would start: 6元(单独|全部|都)退给您."""
@@ -502,13 +569,16 @@ class _Extractor:
         if self.is_threshold(q) or _UNIT_PRICE.match(self.s, q.end) and not (self.names_coupon_value(q, lo) or self.shared_out(q, lo, hi)):
             return  # 满100, "orders over 50 yuan"; 105元一把, ¥5 per item: a condition or a price
         # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
-        given = self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1) or t.hits["price_cut_after"].starts_at(q.end, 0)
+        topic = self.topic_refunded(q, lo, hi)
+        given = (
+            self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1) or t.hits["price_cut_after"].starts_at(q.end, 0) or topic
+        )
         on_top = self.added_to_refund(q)
         if not coupon_off and not given and not on_top and self.describes_fact(q) and not self.governed(q, lo):
             return
         if t.hits["money_fact"].any(lo, hi):
             return  # "the 20 yuan coupon you had expired", "8折优惠仅限新用户"
-        kind = named or self.money_kind(q, lo, hi, coupon_off)
+        kind = named or ("refund" if topic else self.money_kind(q, lo, hi, coupon_off))
         if on_top and not (named or self.coupon_named_after(q, hi)):
             # "a full refund plus a bonus 10 yuan" is cash on top; "refund the 86 plus the 6 yuan delivery fee" a fee
             # refunded besides the order — each more than the refund read before it
@@ -998,10 +1068,13 @@ class _Extractor:
                 continue
             # ("refund your last two orders": the "last" of other orders is their scope, judged with the refund)
             beyond = kind == "refund" and self.t.hits["residual_scope"].any(lo, hi)
+            # "we'll refund you for the late delivery", "we'll refund the order if it is still missing": a refund
+            # the writer pledges in so many words is promised, whatever condition or lateness its clause names
+            pledged = self.pledged(lo, start, end)
             if (
                 not (forward or arrives)
                 or not (arrives or beyond)
-                and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi))
+                and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi) and not pledged)
             ):
                 continue
             if kind == "coupon" and (not self.t.hits["giving"].any(slo, shi) or any(c.type == "discount" for c in self.found_in(slo, shi))):
@@ -1054,8 +1127,8 @@ class _Extractor:
                 lo, hi = self.t.clause(start, end)
                 if not self.free(start, end) or any(c.type in ("refund", "compensation") and c.amount is not None for c in self.found_in(lo, hi)):
                     continue
-                if self.money_moved_or_general(lo, hi, start, end):
-                    continue  # 打车费已经给您报销了: money already moved
+                if self.money_moved_or_general(lo, hi, start, end) and not self.pledged(lo, start, end):
+                    continue  # 打车费已经给您报销了: money already moved ("we'll cover it, seeing as it was late" is pledged)
                 cap = self.sum_said_with(start)
                 if cap is not None:
                     self.taken.add(cap.start, cap.end)
@@ -1796,7 +1869,7 @@ class _SafetyNet:
                 not gives
                 or self.x.not_ours(start, end)
                 or self.asks(start, end)
-                or self.t.hits["past"].any(lo, hi)
+                or self.x.past_fact(lo, hi, start)
                 or self.t.hits["money_fact"].any(lo, hi)
             ):
                 continue
@@ -1861,7 +1934,7 @@ class _SafetyNet:
         if not offered or self.x.not_ours(q.start, q.end) or self.asks(q.start, q.end):
             return
         if (
-            hits["past"].any(lo, hi)
+            self.x.past_fact(lo, hi, q.start)
             or hits["demand"].any(lo, hi)
             or hits["money_fact"].any(lo, hi)
             or hits["threshold_before"].any(max(lo, q.start - 12), q.start)
@@ -1923,7 +1996,7 @@ class _SafetyNet:
         given = x.given(q)
         if not given and (x.describes_fact(q) or hits["fact"].any(lo, hi) and not hits["giving"].any(lo, hi)):
             return True
-        if hits["money_fact"].any(lo, hi) or hits["past"].any(lo, hi) or hits["demand"].any(lo, hi):
+        if hits["money_fact"].any(lo, hi) or x.past_fact(lo, hi, q.start) or hits["demand"].any(lo, hi):
             return True
         slo, shi = self.t.sentence(q.start, q.end)
         if hits["decline"].any(slo, shi) and hits["attribution"].any(slo, shi) or hits["own_work"].any(slo, shi):
@@ -2036,9 +2109,10 @@ class _SafetyNet:
         return (
             hits["threshold_before"].any(lo, hi)
             or hits["money_fact"].any(lo, hi)
-            or hits["past"].any(lo, hi)
-            or hits["time_fact"].any(lo, hi)
-            and not grants
+            # lateness, a condition or a past reason ("seeing as the food was cold") beside a remedy the writer
+            # pledges explains the promise; it does not make it a fact
+            or (hits["past"].any(lo, hi) or hits["time_fact"].any(lo, hi) and not grants)
+            and not self.x.pledged(lo, start, end)
             or hits["own_work"].any(slo, shi)
         )
 
@@ -2271,6 +2345,7 @@ def _quoted_spans(sources: list[tuple[str, str]], text: str) -> list[tuple[int, 
         parts = {wording, *(p.strip() for p in _DECIDED_PARTS.split(wording))}
         parts |= {part.rstrip("。.！!？?；; ") for part in parts}  # the source or a part said with an ending of its own
         parts |= {part[:1].upper() + part[1:] for part in parts}  # said as a sentence, its first letter is capital
+        parts |= {part[:1].lower() + part[1:] for part in parts}  # joined into one ("And every unit…"), it is small
         for part in parts:
             if len(part) < _DECIDED_MIN_CHARS:
                 continue

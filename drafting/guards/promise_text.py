@@ -176,6 +176,7 @@ _PATTERN_LISTS = (
     "narrative_past",
     "repair_work",
     "goods_delivery",
+    "receiving",
     "money_arrival",
     "immediate_word",
     "member_tier",

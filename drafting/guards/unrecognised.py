@@ -132,6 +132,8 @@ class Reading(Protocol):
 
     def found_in(self, lo: int, hi: int) -> list[Commitment]: ...
 
+    def pledged(self, lo: int, start: int, end: int | None = None) -> bool: ...
+
 
 @dataclass(frozen=True)
 class _Trigger:
@@ -384,7 +386,8 @@ class _Net:
             # "李悦会联系您，专门答复补偿的问题": compensation is what a person will talk about, not what is given
             if self.hits["residual_topic"].any(lo, hi):
                 return False
-            return self.commits(lo, hi) and (self.hits["giving"].any(lo, hi) or _READER.search(self.s, lo, hi) is not None)
+            to_someone = self.hits["giving"].any(lo, hi) or self.hits["receiving"].any(lo, hi) or self.hits["people"].any(lo, hi)
+            return self.commits(lo, hi) and (to_someone or _READER.search(self.s, lo, hi) is not None)
         if trigger.what == _GOODS:  # given to the reader: 给您送两杯, "send you two drinks" (拍2组送2包 is a promotion's rule)
             return any(_READER.match(self.s, e, min(hi, e + 3)) or _READER.search(self.s, s, e) for s, e in self.hits["giving"].within(lo, hi))
         gives = self.hits["giving"].any(lo, hi) or self.remedy_in(lo, hi)
@@ -465,9 +468,11 @@ class _Net:
             return True  # our own work plan; what the customer is asked to do; a sentence about an earlier day
         if hits["habitual"].any(lo, hi) or hits["habitual"].any(slo, shi) and not hits["commit"].any(lo, hi):
             return True  # what usually happens (通常2到4个工作日), unless its own clause commits
-        if hits["demand"].any(lo, hi) or hits["time_fact"].any(lo, hi):
+        if hits["demand"].any(lo, hi):
             return True
-        if hits["past"].any(lo, hi) and trigger.what != _MEMBER:
+        if hits["time_fact"].any(lo, hi) and (trigger.what == _TIME or not self.r.pledged(lo, start, end)):
+            return True  # lateness or a condition states a fact — unless the writer pledges the remedy it explains
+        if hits["past"].any(lo, hi) and trigger.what != _MEMBER and (trigger.what == _TIME or not self.r.pledged(lo, start, end)):
             return True
         if trigger.what == _TIME and self.r.done(lo, hi):
             return True  # "on 1 April we withdrew the 7–9 a.m. slot": when something happened, not a bound to come
