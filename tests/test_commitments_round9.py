@@ -213,3 +213,58 @@ def test_a_remedy_promised_in_other_forms_is_held_when_nothing_is_granted(text: 
 def test_words_near_a_remedy_that_pledge_nothing_stay_unflagged(text: str) -> None:
     report = check(text, [], order_amount=Decimal(86), now=MONDAY)
     assert report.ok, report.commitments
+
+
+# ── and nothing is read into sentences that promise nothing ──────────────────────────────────────────
+# (a probe of 960 reports, questions, prices, instructions and refusals held 5 distinct sentences, another of 198
+# held 3: a refund to someone else last month, a sum refused with 确实 between, the customer's own words)
+
+NOTHING_PROMISED = [
+    "Your refund of {m} was processed on Monday.",
+    "Did the {m} refund reach your card?",
+    "The order total was {m}, including the delivery fee.",
+    "You wrote that the {m} charge appeared twice on your statement.",
+    "Our rider waited {t} at your door.",
+    "Refunds usually take {t} with most banks.",
+    "上个月我们多退了{zm}给别的顾客。",
+    "您提的{zm}我们确实给不了，全额退款不变。",
+    "请在签收后{zt}内在App里点退款申请。",
+    "这单晚到了{zt}。",
+]
+
+
+@pytest.mark.parametrize("template", NOTHING_PROMISED)
+def test_reports_questions_and_refusals_promise_nothing(template: str) -> None:
+    held = []
+    for m, zm, t, zt in (
+        ("86 yuan", "86元", "20 minutes", "20分钟"),
+        ("¥30", "一百二十元", "3 days", "两个小时"),
+        ("120 RMB", "二十元", "a week", "一周"),
+    ):
+        text = template.format(m=m, zm=zm, t=t, zt=zt)
+        report = check(text, REFERENCE, order_amount=Decimal(86), now=MONDAY)
+        if not report.ok:
+            held.append((text, [c.phrase for c in report.commitments if not c.backed]))
+    assert held == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # money put on the reader's account, or declared theirs (a probe of 155 gifts found 17 approvable)
+        "I've added a tenner to your account.",
+        "We added 20 yuan to your wallet.",
+        "已经给您账户加了15元余额。",
+        "As an apology, 1,000 yuan is yours.",
+    ],
+)
+def test_money_put_on_the_readers_account_is_a_gift(text: str) -> None:
+    assert not check(text, [], order_amount=Decimal(86), now=MONDAY).ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The 15 yuan charge was added to your account by mistake.", "Your account balance is 15 yuan.", "您的账户余额是15元。", "The choice is yours."],
+)
+def test_an_account_or_a_yours_that_gives_nothing_is_not_a_gift(text: str) -> None:
+    assert check(text, [], order_amount=Decimal(86), now=MONDAY).ok

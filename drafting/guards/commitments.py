@@ -207,7 +207,7 @@ APOLOGY_GIFT_REASON = "a gift in kind sent as an apology (a value the draft does
 _PROLONGED = re.compile(r"顺延|延长|extend(?:ed|ing)?")
 _ALREADY = re.compile(r"已经|早已|already")
 _REFUSED_AFTER = re.compile(
-    r"\s?(?:是|就|我们|也|实在)?(?:退|给|赔|补|发|返)不了|\s?(?:我们|也|实在)?(?:不能|无法|没法|没办法)(?:再)?(?:退|给|赔|补|发|返)"
+    r"\s?(?:是|就|我们|也|实在|确实|真的|这边){0,3}(?:退|给|赔|补|发|返)不了|\s?(?:我们|也|实在|确实|真的|这边){0,3}(?:不能|无法|没法|没办法)(?:再)?(?:退|给|赔|补|发|返)"
     r"|\s(?:we |i )?(?:can't|cannot|can not|won't|are unable to|aren't able to) (?:refund|give|pay|cover|return)"
 )
 # a pledge a few words before a remedy — first-person ("we'll", "I can", "our team is going to", 我们会) or in the
@@ -761,6 +761,9 @@ class _Extractor:
         slo, shi = self.t.sentence(start, end)
         if self.t.hits["past_occasion"].any(slo, shi):
             return True
+        lo, hi = self.t.clause(start, end)
+        if self.t.hits["past_time"].any(lo, hi) and self.t.hits["past"].any(lo, hi):
+            return True  # 上个月我们多退了30块给别的顾客, "last week we refunded …": told of a day gone by, in the past
         return any(slo <= d.start < shi and d.due is not None and d.due.date() < self.now.date() for d in self.deadlines)
 
     def looks_forward(self, lo: int, hi: int) -> bool:
