@@ -188,6 +188,7 @@ def test_no_pledged_remedy_passes_a_ticket_granted_nothing_whatever_the_reason_g
         "You'll be refunded given how late it was.",
         "A voucher will be sent to you since we let you down.",
         "Everyone affected will receive compensation.",
+        "All affected customers get their money back since we let them down.",
         "Your account will be credited once you send a photo.",
         "The delivery charge will come off your bill because the rider got lost.",
         "大家都可以领到补偿，毕竟让您等了这么久。",

@@ -219,6 +219,8 @@ _PLEDGE_SUBJECT = re.compile(
     # whoever the subject, a remedy said in the future is promised: "you'll be refunded", "everyone affected will
     # receive", "your account will be credited", "you can expect a refund", 大家都可以领到补偿, 稍后会有一笔补偿
     r"|(?:'ll|’ll|(?<![a-z])(?:will|shall|going to))\s(?:be\s|get\s|receive\s|have\s)?|(?<![a-z])(?:can|may) expect\s|^expect\s"
+    # what the people affected get, said in the present ("all affected customers get their money back")
+    r"|(?<![a-z])(?:you|everyone|everybody|(?:all )?(?:affected |the affected )?(?:customers|members|users|passengers|guests))\s(?:get|receive)s?\s"
     r"|(?:我们|我|这边|我这边|客服)(?:会|将|就|马上|立刻|一定|可以)+|(?:都|也|将|会|可以|能)(?:可以|能|会|将)?(?=领|收到|拿到|获得|得到|有一笔|给|退|补|赔|送|免|发|顺延)"
 )
 # the remedy first, its pledge right after ("a voucher will be sent to you", "the fee is going to be waived")
