@@ -269,3 +269,15 @@ def test_money_put_on_the_readers_account_is_a_gift(text: str) -> None:
 )
 def test_an_account_or_a_yours_that_gives_nothing_is_not_a_gift(text: str) -> None:
     assert check(text, [], order_amount=Decimal(86), now=MONDAY).ok
+
+
+@pytest.mark.parametrize("text", ["I've added 500 bonus points to your account.", "已经给您账户加了500积分。"])
+def test_a_grant_told_to_the_reader_as_done_is_still_checked(text: str) -> None:
+    assert not check(text, [], order_amount=Decimal(86), now=MONDAY).ok
+
+
+def test_a_membership_told_as_added_is_judged_by_its_length() -> None:
+    assert kinds("We've added one extra month to your membership.") == [("membership_extension", "backed")]
+    assert kinds("We've added three months to your membership.") == [("membership_extension", "exceeds")]
+    # a network feature switched on is no grant of ours to check
+    assert check("我们已为您免费开通了5G网络功能。", [], order_amount=Decimal(86), now=MONDAY).ok

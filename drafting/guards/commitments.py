@@ -222,6 +222,10 @@ _PLEDGE_SUBJECT = re.compile(
     # what the people affected get, said in the present ("all affected customers get their money back")
     r"|(?<![a-z])(?:you|everyone|everybody|(?:all )?(?:affected |the affected )?(?:customers|members|users|passengers|guests))\s(?:get|receive)s?\s"
     r"|(?:我们|我|这边|我这边|客服)(?:会|将|就|马上|立刻|一定|可以)+|(?:都|也|将|会|可以|能)(?:可以|能|会|将)?(?=领|收到|拿到|获得|得到|有一笔|给|退|补|赔|送|免|发|顺延)"
+    # a grant told to the reader as done is still one to check against policy ("I've added 500 points to your
+    # account", 已经给您账户加了500积分, 已经给您升级成黄金会员)
+    r"|(?<![a-z])(?:i've|we've|i’ve|we’ve|i have|we have)\s(?:just\s|already\s)?(?:added|credited|put)\s"
+    r"|(?:已经|已)(?:给|为|帮)(?:您|你)的?(?:账户|账号)里?(?=加|充|存|补)"
 )
 # the remedy first, its pledge right after ("a voucher will be sent to you", "the fee is going to be waived")
 # (no other subject between: in "a free download you will need" the pledge is someone else's)
@@ -1297,7 +1301,8 @@ class _Extractor:
             or bool(_FREE_MEMBER.search(self.s, lo, hi))
             or self.bounds_a_gift(*t.sentence(q.start, q.end))  # "Six months of VIP plus a 200-yuan red packet"
         )
-        if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted and not self.reported_done(lo, hi):
+        told_done = self.reported_done(lo, hi) and not self.pledged(lo, q.start, q.end)  # "we've added a month": still a grant
+        if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted and not told_done:
             # in the unit written (7天会员 is 7 days, not 0.233 months); the judge converts
             amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
             self.add("membership_extension", q.start, q.end, amount=amount, unit=written)
