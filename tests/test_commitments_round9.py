@@ -281,3 +281,9 @@ def test_a_membership_told_as_added_is_judged_by_its_length() -> None:
     assert kinds("We've added three months to your membership.") == [("membership_extension", "exceeds")]
     # a network feature switched on is no grant of ours to check
     assert check("我们已为您免费开通了5G网络功能。", [], order_amount=Decimal(86), now=MONDAY).ok
+
+
+@pytest.mark.parametrize(("text", "money"), [("作为道歉，1千块是您的。", True), ("作为道歉，一千块是您的。", True), ("这一块是我们没做好。", False)])
+def test_kuai_after_a_round_number_is_money_whatever_follows(text: str, money: bool) -> None:
+    # 块 before a noun is a measure word (一块茶巾, 这一块); after 百/千/万 it can only be yuan
+    assert check(text, [], order_amount=Decimal(86), now=MONDAY).ok is not money
