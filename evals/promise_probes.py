@@ -22,7 +22,6 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +112,7 @@ def wrong(probe: Probe) -> list[str]:
     """The sentences the guard gets wrong: passed with nothing granted, or held against the reference ticket."""
     if probe.against == "nothing":
         return [s for s in probe.sentences if check(s, [], order_amount=ORDER_AMOUNT, now=NOW).ok]
-    return [s for s in probe.sentences if not check(s, ENTITLED, order_amount=Decimal(ORDER_AMOUNT), now=NOW).ok]
+    return [s for s in probe.sentences if not check(s, ENTITLED, order_amount=ORDER_AMOUNT, now=NOW).ok]
 
 
 def run(names: Sequence[str] = (), path: Path = PROBES) -> list[dict[str, Any]]:

@@ -86,7 +86,7 @@ def evaluate_binary(rows: list[dict[str, Any]], reports: list[ToneReport], args:
     # or a low-confidence hint (which leaves the verdict ok but is shown to the reviewer). Style notes count
     # too unless --style ignore: the team's sets were written to a rubric that lists officialese as a reason
     # to revise, while the real-reply rubric (evals/tone_real.py) calls boilerplate fine.
-    counts_style = getattr(args, "style", "count") == "count"
+    counts_style = args.style == "count"
     predicted = [r.verdict != "ok" or bool(r.flags) or (counts_style and bool(r.style)) for r in reports]
     overall = prf(gold, predicted)
     result: dict[str, Any] = {

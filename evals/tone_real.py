@@ -36,7 +36,6 @@ from evals import splits
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL_DIR = ROOT / "evals" / "data" / "tone_real"
-LABELS = LABEL_DIR / "labels.jsonl"  # the first reviewer's 900 rows
 REPLIES = ROOT.parent / "shared" / "data" / "real_replies"
 
 

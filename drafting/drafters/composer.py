@@ -100,6 +100,11 @@ def _sentence_with(messages: list[str], phrase: str) -> str:
     return next(found, "")
 
 
+def _health_for(kind: str, pet: bool) -> str:
+    """The phrase key for an escalation: a health escalation about a pet has its own (a vet, not a doctor)."""
+    return "escalation_health_pet" if pet and kind == "escalation_health" else kind
+
+
 def _time_the_refund_said(groups: dict[str, tuple[list[str], dict[str, list[str]], list[Remedy]]], refunding: set[str]) -> None:
     """A processing time whose own rule lists nothing here (its refund was said once, under the incident's own
     refund decision) times the refund that is listed, when that refund has no time of its own: "where is my refund?"
@@ -827,8 +832,7 @@ class Composer:
             elif ask.type in p["requests"]:
                 item, into = p["requests"][ask.type][lang], requests
             else:
-                kind = "escalation_health_pet" if pet and ask.type == "escalation_health" else ask.type
-                item, into = p["topics"][kind][lang], names
+                item, into = p["topics"][_health_for(ask.type, pet)][lang], names
             if item not in into:
                 into.append(item)
         if requests:
@@ -864,9 +868,7 @@ class Composer:
             spoken_first.append("escalation_media")
         if spoken_first == ["escalation_legal", "escalation_media"]:
             spoken_first = ["escalation_legal_media"]  # both routes in one line, not two "it's your right"s
-        before = [
-            self._pick(rng, p["escalation"], "escalation_health_pet" if pet and kind == "escalation_health" else kind, lang) for kind in spoken_first
-        ]
+        before = [self._pick(rng, p["escalation"], _health_for(kind, pet), lang) for kind in spoken_first]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
         handed = list(answers.handed_over)

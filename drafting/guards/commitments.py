@@ -223,26 +223,28 @@ _PLEDGE_SUBJECT = re.compile(
     r"|(?<![a-z])(?:you|everyone|everybody|(?:all )?(?:affected |the affected )?(?:customers|members|users|passengers|guests))\s(?:get|receive)s?\s"
     r"|(?:我们|我|这边|我这边|客服)(?:会|将|就|马上|立刻|一定|可以)+|(?:都|也|将|会|可以|能)(?:可以|能|会|将)?(?=领|收到|拿到|获得|得到|有一笔|给|退|补|赔|送|免|发|顺延)"
     # a grant told to the reader as done is still one to check against policy ("I've added 500 points to your
-    # account", 已经给您账户加了500积分, 已经给您升级成黄金会员)
+    # account", 已经给您账户加了500积分)
     r"|(?<![a-z])(?:i've|we've|i’ve|we’ve|i have|we have)\s(?:just\s|already\s)?(?:added|credited|put)\s"
     r"|(?:已经|已)(?:给|为|帮)(?:您|你)的?(?:账户|账号)里?(?=加|充|存|补)"
 )
+# words that open a clause of their own: the words around a remedy that carry one may not hold them
+_OPENS_CLAUSE = "if|when|once|unless|because|since|and|but|or|so"
 # the remedy first, its pledge right after ("a voucher will be sent to you", "the fee is going to be waived")
 # (no other subject between: in "a free download you will need" the pledge is someone else's)
 _PLEDGE_AFTER = re.compile(
-    r"(?:\s(?!(?:if|when|once|unless|because|since|and|but|or|so|you|we|i|they|he|she|it|that|which|who)\b)[a-z'’-]+){0,3}?"
+    r"(?:\s(?!(?:" + _OPENS_CLAUSE + r"|you|we|i|they|he|she|it|that|which|who)\b)[a-z'’-]+){0,3}?"
     r"\s(?:will|'ll|’ll|shall|is going to|are going to)\s(?!not\b)"
 )
 # (nothing the customer must do in between: "you will need to request the refund" is an instruction)
 _PLEDGE_GAP = re.compile(
-    r"(?:(?!(?:not|never|if|when|once|unless|because|since|and|but|or|so|need|needs|must|request|apply|claim|ask)\b)[a-z'’-]+\s?){0,5}"
+    r"(?:(?!(?:not|never|" + _OPENS_CLAUSE + r"|need|needs|must|request|apply|claim|ask)\b)[a-z'’-]+\s?){0,5}"
     r"|[^不没如若，,。.]{0,8}"
 )
 PLEDGE_REACH = 24  # characters: twice this before a remedy word is where its pledge is looked for
 # a remedy named as the subject of its own refusal ("A refund isn't something our policy gives here", "a full refund
 # for this order is not available"): up to three words between, none of them starting a clause of its own
 _REMEDY_REFUSED = re.compile(
-    r"(?:\s(?!(?:if|when|once|unless|and|but|because|since|so|as|or|that|it|they|we|you|i)\b)[a-z0-9'’-]+){0,3}?"
+    r"(?:\s(?!(?:" + _OPENS_CLAUSE + r"|as|that|it|they|we|you|i)\b)[a-z0-9'’-]+){0,3}?"
     r"\s(?:isn't|is not|isn’t|aren't|are not|aren’t|won't be|will not be)\s(?:something|anything|available|possible|an option|offered|on the table)"
 )
 _MARKDOWN = re.compile(r"mark(?:ed|ing)?\s.*down|markdown|降价|让利|打折|cut|reduced|slashed")
@@ -389,9 +391,7 @@ class _Extractor:
         promise, not a fact that voids it."""
         stop = start if end is None else end
         for m in _PLEDGE_SUBJECT.finditer(self.s, max(lo, start - PLEDGE_REACH * 2), min(len(self.s), stop + 1)):
-            if m.start() > stop:
-                break
-            if m.start() >= start or m.end() >= start or _PLEDGE_GAP.fullmatch(self.s, m.end(), start):
+            if m.end() >= start or _PLEDGE_GAP.fullmatch(self.s, m.end(), start):
                 return True  # the pledge inside what it promises, overlapping it, or a few plain words before it
         return end is not None and bool(_PLEDGE_AFTER.match(self.s, end))
 
@@ -1079,11 +1079,10 @@ class _Extractor:
             beyond = kind == "refund" and self.t.hits["residual_scope"].any(lo, hi)
             # "we'll refund you for the late delivery", "we'll refund the order if it is still missing": a refund
             # the writer pledges in so many words is promised, whatever condition or lateness its clause names
-            pledged = self.pledged(lo, start, end)
             if (
                 not (forward or arrives)
                 or not (arrives or beyond)
-                and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi) and not pledged)
+                and (self.t.hits["money_fact"].any(lo, hi) or self.t.hits["time_fact"].any(lo, hi) and not self.pledged(lo, start, end))
             ):
                 continue
             if kind == "coupon" and (not self.t.hits["giving"].any(slo, shi) or any(c.type == "discount" for c in self.found_in(slo, shi))):
@@ -1301,8 +1300,12 @@ class _Extractor:
             or bool(_FREE_MEMBER.search(self.s, lo, hi))
             or self.bounds_a_gift(*t.sentence(q.start, q.end))  # "Six months of VIP plus a 200-yuan red packet"
         )
-        told_done = self.reported_done(lo, hi) and not self.pledged(lo, q.start, q.end)  # "we've added a month": still a grant
-        if unit in ("months", "years", "weeks", "days") and t.hits["membership"].any(lo, hi) and granted and not told_done:
+        if (
+            unit in ("months", "years", "weeks", "days")
+            and t.hits["membership"].any(lo, hi)
+            and granted
+            and not (self.reported_done(lo, hi) and not self.pledged(lo, q.start, q.end))  # "we've added a month": still a grant
+        ):
             # in the unit written (7天会员 is 7 days, not 0.233 months); the judge converts
             amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
             self.add("membership_extension", q.start, q.end, amount=amount, unit=written)

@@ -470,10 +470,10 @@ class _Net:
             return True  # what usually happens (通常2到4个工作日), unless its own clause commits
         if hits["demand"].any(lo, hi):
             return True
-        if hits["time_fact"].any(lo, hi) and (trigger.what == _TIME or not self.r.pledged(lo, start, end)):
-            return True  # lateness or a condition states a fact — unless the writer pledges the remedy it explains
-        if hits["past"].any(lo, hi) and trigger.what != _MEMBER and (trigger.what == _TIME or not self.r.pledged(lo, start, end)):
-            return True
+        if (hits["time_fact"].any(lo, hi) or hits["past"].any(lo, hi) and trigger.what != _MEMBER) and (
+            trigger.what == _TIME or not self.r.pledged(lo, start, end)
+        ):
+            return True  # lateness, a condition or the past states a fact — unless the writer pledges the remedy it explains
         if trigger.what == _TIME and self.r.done(lo, hi):
             return True  # "on 1 April we withdrew the 7–9 a.m. slot": when something happened, not a bound to come
         if trigger.what == _TIME and _WINDOW_END.search(self.s, max(0, start - 8), start) and hits["service_hours"].any(slo, shi):
