@@ -33,6 +33,7 @@ from typing import Any
 
 from drafting.guards.tone import ToneChecker, ToneReport
 from evals import splits
+from evals.datafiles import EvalDataError, read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL_DIR = ROOT / "evals" / "data" / "tone_real"
@@ -94,10 +95,20 @@ def read_labels(path: Path | Sequence[Path] | None = None, replies: dict[str, li
 
 def _read_label_file(path: Path, replies: dict[str, list[Reply]]) -> list[tuple[dict[str, Any], Reply]]:
     joined = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = read_text(path)
+    except EvalDataError as exc:  # missing, or not UTF-8: said with the file, as every other label problem
+        raise RealDataError(str(exc)) from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        label = json.loads(line)
+        try:
+            label = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RealDataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        missing = [key for key in ("file", "row", "sha1", "label") if not isinstance(label, dict) or key not in label]
+        if missing:
+            raise RealDataError(f"{path}:{number}: missing {', '.join(missing)}")
         rows = replies.get(label["file"])
         if rows is None or not 0 <= label["row"] < len(rows):
             raise RealDataError(f"{path}:{number}: {label['file']} row {label['row']} not found")

@@ -189,6 +189,27 @@ def test_a_reply_labelled_in_two_files_is_refused(tmp_path: Path) -> None:
         tone_real.read_labels([first, second], replies=replies)
 
 
+@needs_real
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (None, "no such file"),
+        ("not json\n", r"labels.jsonl:1: not valid JSON"),
+        ('{"file": "zh_helpdesk.csv", "row": 0}\n', r"labels.jsonl:1: missing sha1, label"),
+    ],
+)
+def test_a_label_file_that_cannot_be_read_is_refused_with_its_place(
+    tmp_path: Path, body: str | None, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = tmp_path / "labels.jsonl"
+    if body is not None:
+        labels.write_text(body, encoding="utf-8")
+    with pytest.raises(tone_real.RealDataError, match=problem):
+        tone_real.read_labels(labels)
+    assert tone_real.main(["--labels", str(labels), "--only", "lexicon"]) == 2
+    assert problem.split(": ")[-1] in capsys.readouterr().err
+
+
 def test_every_label_file_in_the_repository_is_read() -> None:
     names = {path.name for path in tone_real.label_files()}
     assert {"labels.jsonl", "labels_b.jsonl"} <= names
