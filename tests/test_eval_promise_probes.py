@@ -20,6 +20,13 @@ def test_every_shipped_probe_generates_its_sentences() -> None:
     assert all("{" not in s for p in probes for s in p.sentences)
 
 
+def test_the_independent_probe_file_loads_with_both_tickets() -> None:
+    probes = promise_probes.load(promise_probes.PROBES.with_name("probes_c.yaml"))
+    assert {p.against for p in probes} == {"nothing", "reference"}
+    assert all(p.sentences and all("{" not in s for s in p.sentences) for p in probes)
+    assert sum(len(p.sentences) for p in probes) > 2000
+
+
 def test_the_reference_probes_hold_nothing_and_the_cli_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert promise_probes.main(["--probe", "no_promise_b", "--show", "0"]) == 0
     assert "52 sentences     0 held (false alarm)" in capsys.readouterr().out

@@ -280,7 +280,10 @@ _AGAIN_NEAR = re.compile(r"(?:再|另外|额外|(?<![a-z])(?:again|extra|additio
 _TO_READER = re.compile(r"[您你给]")
 # the reader as the one paid (给您退了, "refunded 120 yuan to your card"), not as the owner of a record ("your
 # refund was sent at 9:30", 系统显示您的退款已退回: a status read out)
-_TO_READER_DONE = re.compile(r"给(?:您|你)|(?<![a-z])(?:to|refunded|paid|sent|credited) (?:you|your)(?![a-z])")
+_TO_READER_DONE = re.compile(
+    r"给(?:您|你)|(?:到|在|进|回|入)(?:您|你)的?(?:余额|账户|钱包|卡|银行卡|支付宝|微信)"
+    r"|(?<![a-z])(?:(?:to|for|refunded|paid|sent|credited) (?:you|your)|(?:in|into|on) your (?:[a-z]+ )?(?:balance|account|wallet|card))(?![a-z])"
+)
 _QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
 
 
@@ -312,7 +315,7 @@ class _Extractor:
     # ── helpers ──
 
     def add(self, kind: str, start: int, end: int, **values: Any) -> Commitment | None:
-        if self.not_ours(start, end):
+        if self.not_ours(start, end, kind):
             return None
         o_start, o_end = self.t.norm.span(start, end)
         for name in ("amount", "min_spend", "deadline_days"):
@@ -326,18 +329,23 @@ class _Extractor:
         self.claimed.add(start, end)
         return commitment
 
-    def not_ours(self, start: int, end: int) -> bool:
-        """A question to the customer, or someone else's words reported: not a promise this text makes."""
+    def not_ours(self, start: int, end: int, kind: str | None = None) -> bool:
+        """A question to the customer, or someone else's words reported: not a promise this text makes. A gift
+        offered as a question is still offered; a time asked about ("would you like us to call you back today?")
+        is the customer's to choose, not a promise yet."""
         lo, hi = self.t.clause(start, end)
+        slo, shi = self.t.sentence(start, end)
+        offered = kind in _GIFTS and self.t.hits["offer_question"].any(slo, shi)
         if (
             self.s[hi : hi + 1] in ("?", "？")
             or _QUESTION_END.search(self.s[max(lo, hi - 2) : hi + 1])
             or self.t.hits["question_start"].any(lo, hi)
             and self.question_sentence(start, end)
-        ):
-            return True
-        if any(e <= start for _, e in self.t.hits["negation"].within(lo, start)):
-            return True  # "I cannot double compensate", 我们无法赔偿1000元
+        ) and not offered:
+            return True  # a question asks; one that proposes ("why don't we just refund it?", 要不给您退了？) offers
+        offers = self.t.hits["offer_question"].within(slo, shi) if offered else []
+        if any(e <= start and not any(os <= s < oe for os, oe in offers) for s, e in self.t.hits["negation"].within(lo, start)):
+            return True  # "I cannot double compensate", 我们无法赔偿1000元 (the "don't" of "why don't we…?" proposes)
         if _REMEDY_REFUSED.match(self.s, end):
             return True  # "a refund isn't something we can offer": named to be refused
         if self.t.hits["excluded"].any(lo, hi):
@@ -1063,11 +1071,14 @@ class _Extractor:
             if slo in done or any(c.type == kind or (kind == "refund" and c.type == "free_order") for c in self.found_in(slo, shi)):
                 continue
             # 退您运费, 退给你: a refund verb addressed to the reader gives, with or without 会
-            forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, start, end)
+            # an offer put as a question proposes it ("why don't we just refund it?"; 要不给您整单退了？, whose 了 is a
+            # particle, not the past)
+            proposed = self.t.hits["offer_question"].any(slo, shi) and self.question_sentence(start, end)
+            forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, start, end) or proposed
             # a refund said with the time it arrives (退款已提交，预计1-3个工作日到账; 退款后天到) is promised,
             # whatever its own clause reports; what usually happens, or money already moved, is not
             arrives = kind == "refund" and self.arrival_in(slo, shi)
-            if self.general_information(start, end) or self.reported_done(lo, hi):
+            if self.general_information(start, end) or self.reported_done(lo, hi) and not proposed:
                 continue
             if kind == "refund" and self.s[max(0, start - 1) : start] == "多":
                 continue  # 多退您20: the sum beyond the refund, read as cash on top

@@ -1,0 +1,100 @@
+"""Round 10 of the commitment guard, after an independent author's probes (evals/data/commitments/probes_c.yaml)
+found promises it read nothing from: money moved into the reader's own account, an offer put as a question, costs
+borne by us or a party on our side, the reader's money "coming back" in other words, free periods; and false holds: a coupon page named "My Coupons", the customer's own past use of a
+coupon, a demand of theirs declined.
+
+Every sentence here is our own; none is taken from the probes, an evaluation set or a real reply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from drafting.guards.commitments import check, extract
+from evals.commitments import ENTITLED as REFERENCE
+
+MONDAY = datetime(2026, 11, 30, 9, 0)
+
+
+def held_for_nothing(text: str) -> bool:
+    """Is the text held for a ticket granted nothing at all (every promise in it unbacked)?"""
+    return not check(text, [], order_amount=Decimal(86), now=MONDAY).ok
+
+
+def passes_for_reference(text: str) -> bool:
+    """Does the text pass for the labels' reference ticket (full refund, one 30 CNY coupon, 3 days, 5 minutes,
+    a 1-month membership extension)?"""
+    return check(text, REFERENCE, order_amount=Decimal(86), now=MONDAY).ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # money moved into the reader's own account, told as done or to come
+        "I just transferred 40 to your PayPal account.",
+        "We've deposited ¥25 into your bank account.",
+        "Our billing team put 15 yuan into your wallet this morning.",
+        "我们会转二十块到您的账户。",
+        # offers put as questions
+        "Why don't we just give you a voucher?",
+        "How about we knock 10 yuan off your bill?",
+        "Why not let us cover the delivery charge?",
+        "要不我们给您补一张券？",
+        # costs borne by us or by a party on our side
+        "运费我们出。",
+        "这次的损失我们兜底。",
+        "平台会承担这部分运费。",
+        "The bakery has agreed to pay for the whole cake.",
+        # the reader's money coming back, in other words
+        "钱我马上给您转回去。",
+        "菜您留着，钱也照退。",
+        "Your cash is on its way back.",
+        "Don't worry, you won't be out of pocket.",
+        "We've zeroed out your balance for December.",
+        # a free period, a treat
+        "免配送费三个月。",
+        "Free delivery for six months, starting today.",
+        "这顿算我请的。",
+    ],
+)
+def test_a_promise_said_another_way_is_held_when_nothing_backs_it(text: str) -> None:
+    assert held_for_nothing(text), check(text, [], order_amount=Decimal(86), now=MONDAY).commitments
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what the reference ticket grants, with the page the coupon is on named after it
+        "Here's one 30-yuan coupon, no minimum spend, valid 30 days — it's under My Coupons.",
+        "送您一张30元无门槛优惠券，30天内有效，可在“我的优惠券”里查看。",
+        # the customer's own past use of a coupon or a red packet
+        "上个月您领取过一张10元的券。",
+        "您之前用过一张满40减8的券。",
+        # a demand of the customer's, declined
+        "您要的300元补偿，这个我没有权限答应。",
+        "您说的退一赔五，我们满足不了。",
+        "The quadruple refund you mentioned: our rules don't allow it.",
+        "You wanted a free year of delivery; we can't agree to that.",
+        # a time the customer is asked about, not promised (the offer-question reading is for gifts only)
+        "Would you like us to ring you back tonight?",
+        "Did the voucher we mentioned reach you?",
+        # a money transfer that is history: someone else's, or on an earlier occasion
+        "Last month we sent 50 yuan to your card by mistake, and it was reversed.",
+        "You sent 50 yuan to your wallet yesterday.",
+    ],
+)
+def test_what_the_ticket_grants_or_what_promises_nothing_passes(text: str) -> None:
+    assert passes_for_reference(text), check(text, REFERENCE, order_amount=Decimal(86), now=MONDAY).commitments
+
+
+def test_ten_kuai_is_money() -> None:
+    # 块 after 十 counts yuan, as after a digit or 百/千/万 (二十块 is 20 yuan, not twenty pieces)
+    found = [(c.type, c.amount, c.unit) for c in extract("我们会转二十块到您的账户。", now=MONDAY)]
+    assert found == [("compensation", Decimal(20), "CNY")]
+
+
+def test_an_offer_question_keeps_its_sum() -> None:
+    found = [(c.type, c.amount) for c in extract("要不给您返20元，您看行吗？", now=MONDAY)]
+    assert ("compensation", Decimal(20)) in found
