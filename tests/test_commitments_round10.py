@@ -1,7 +1,10 @@
 """Round 10 of the commitment guard, after an independent author's probes (evals/data/commitments/probes_c.yaml)
 found promises it read nothing from: money moved into the reader's own account, an offer put as a question, costs
-borne by us or a party on our side, the reader's money "coming back" in other words, free periods; and false holds: a coupon page named "My Coupons", the customer's own past use of a
-coupon, a demand of theirs declined.
+borne by us or a party on our side, the reader's money "coming back" in other words, free periods, 退一赔N, a
+data allowance, a multiple of the price set for the reader; from a second author's whole chat replies
+(probes_d.yaml): a time the person in charge will act for the reader by, offers asked in other forms, per-person
+compensation in a statement, points and discounts granted as done; and false holds: a coupon page named "My Coupons", the
+customer's own past use of a coupon, a demand of theirs declined, a promotion told as what happened.
 
 Every sentence here is our own; none is taken from the probes, an evaluation set or a real reply."""
 
@@ -57,6 +60,30 @@ def passes_for_reference(text: str) -> bool:
         "免配送费三个月。",
         "Free delivery for six months, starting today.",
         "这顿算我请的。",
+        "Let's chalk it up to us — no charge.",
+        "We'll make it right with a little something on your account.",
+        # 退一赔N offered, the price difference made up, cashback with a bare number, a data allowance
+        "这次我们退一赔二。",
+        "差价我来补。",
+        "稍后给您返现30。",
+        "我们给您送5G流量作为补偿。",
+        "We'll add 8 GB of data to your line.",
+        # a multiple of the price set for the reader; a coupon's value said as money off above a threshold
+        "Your refund has been raised to double the order price.",
+        "补偿已经调整为实付价的两倍。",
+        "Here's a voucher for 15 off orders over 60.",
+        # a time the person in charge will act for the reader by (not our own work plan), told in a chat reply
+        "负责售后的同事今晚8点前会给您回电话。",
+        "The manager in charge will contact you before Wednesday.",
+        # offers put as questions, in other forms
+        "Would a 25-yuan voucher help?",
+        "Shall we comp your next delivery?",
+        # per-person compensation in a statement; points and discounts granted as done, on the reader's behalf
+        "本次受影响的会员每人可获得50元补偿。",
+        "I've set you up with 800 loyalty points.",
+        "You're getting 300 bonus points for the wait.",
+        "已经帮您申请了500积分。",
+        "已经帮您申请了一张8折券。",
     ],
 )
 def test_a_promise_said_another_way_is_held_when_nothing_backs_it(text: str) -> None:
@@ -77,6 +104,18 @@ def test_a_promise_said_another_way_is_held_when_nothing_backs_it(text: str) -> 
         "您说的退一赔五，我们满足不了。",
         "The quadruple refund you mentioned: our rules don't allow it.",
         "You wanted a free year of delivery; we can't agree to that.",
+        # what the reference ticket grants, the membership month said as "longer", the sum said with "all … back"
+        "Your membership now lasts a month longer.",
+        "You'll get all 86 yuan back within 3 days.",
+        # a promotion told as what happened; the customer's own past promotion; the network generation, not data
+        "The 15% off sale only ran in Beijing last summer.",
+        "The promo you used (5 off orders over 50) is why the total was 81 yuan.",
+        "开启热点会消耗4G流量。",
+        "You wanted three vouchers — we can't do that.",
+        # our own work plan, with an owner and no action for the reader; a set menu's price per person
+        "负责人：王芳，12月4日前完成骑手培训。",
+        "自助午餐每人68元。",
+        "上次给您打了9折。",
         # a time the customer is asked about, not promised (the offer-question reading is for gifts only)
         "Would you like us to ring you back tonight?",
         "Did the voucher we mentioned reach you?",

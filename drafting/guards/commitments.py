@@ -221,11 +221,12 @@ _PLEDGE_SUBJECT = re.compile(
     r"|(?:'ll|’ll|(?<![a-z])(?:will|shall|going to))\s(?:be\s|get\s|receive\s|have\s)?|(?<![a-z])(?:can|may) expect\s|^expect\s"
     # what the people affected get, said in the present ("all affected customers get their money back")
     r"|(?<![a-z])(?:you|everyone|everybody|(?:all )?(?:affected |the affected )?(?:customers|members|users|passengers|guests))\s(?:get|receive)s?\s"
-    r"|(?:我们|我|这边|我这边|客服)(?:会|将|就|马上|立刻|一定|可以)+|(?:都|也|将|会|可以|能)(?:可以|能|会|将)?(?=领|收到|拿到|获得|得到|有一笔|给|退|补|赔|送|免|发|顺延)"
+    r"|(?:我们|我|这边|我这边|客服)(?:会|将|就|马上|立刻|一定|可以|来)+|(?:都|也|将|会|可以|能)(?:可以|能|会|将)?(?=领|收到|拿到|获得|得到|有一笔|给|退|补|赔|送|免|发|顺延)"
     # a grant told to the reader as done is still one to check against policy ("I've added 500 points to your
     # account", 已经给您账户加了500积分)
-    r"|(?<![a-z])(?:i've|we've|i’ve|we’ve|i have|we have)\s(?:just\s|already\s)?(?:added|credited|put)\s"
-    r"|(?:已经|已)(?:给|为|帮)(?:您|你)的?(?:账户|账号)里?(?=加|充|存|补)"
+    r"|(?<![a-z])(?:i've|we've|i’ve|we’ve|i have|we have)\s(?:just\s|already\s)?(?:added|credited|put|set you up with)\s"
+    r"|(?<![a-z])(?:you're|you’re|you are)\s(?:getting|receiving)\s"
+    r"|(?:已经|已)(?:给|为|帮)(?:您|你)的?(?:账户|账号)里?(?=加|充|存|补)|(?:已经|已)(?:给|为|帮)(?:您|你)(?:申请|争取)(?:了|到)"
 )
 # words that open a clause of their own: the words around a remedy that carry one may not hold them
 _OPENS_CLAUSE = "if|when|once|unless|because|since|and|but|or|so"
@@ -280,11 +281,12 @@ _AGAIN_NEAR = re.compile(r"(?:再|另外|额外|(?<![a-z])(?:again|extra|additio
 _TO_READER = re.compile(r"[您你给]")
 # the reader as the one paid (给您退了, "refunded 120 yuan to your card"), not as the owner of a record ("your
 # refund was sent at 9:30", 系统显示您的退款已退回: a status read out)
-_TO_READER_DONE = re.compile(
-    r"给(?:您|你)|(?:到|在|进|回|入)(?:您|你)的?(?:余额|账户|钱包|卡|银行卡|支付宝|微信)"
-    r"|(?<![a-z])(?:(?:to|for|refunded|paid|sent|credited) (?:you|your)|(?:in|into|on) your (?:[a-z]+ )?(?:balance|account|wallet|card))(?![a-z])"
-)
+_TO_READER_DONE = re.compile(r"给(?:您|你)|(?<![a-z])(?:to|refunded|paid|sent|credited) (?:you|your)(?![a-z])")
 _QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
+# a work plan's owner named ("the colleague in charge"), as opposed to its progress updates (进展, "next update")
+_OWNER = re.compile(r"负责|牵头|owner|owns|owned by|in charge|led by", re.IGNORECASE)
+# a sum named as compensation right after it (100元现金补偿, 每人50元补偿): given, whatever precedes it
+_ZH_COMPENSATION_AFTER = re.compile(r"\s?的?(?:现金)?(?:补偿|赔偿|赔付|补贴|慰问金)")
 
 
 def _multiple_gap(s: str, word_start: int, word_end: int, start: int, end: int) -> str:
@@ -573,7 +575,16 @@ class _Extractor:
         named = self.names_bare(q) if q.kind == "bare" else None
         if q.kind == "bare":
             # "给您打500过去", "we'll send you 200", 满100减20: a bare number after a verb of giving or 减
-            if q.script != "digits" or not (named or self.bare_gift(q) or off.ends_at(q.start, 1) and self.threshold_in(lo, q.start)):
+            # ("20 off orders over 100": the sum that comes off, with its threshold after it — unless its sentence
+            # states a fact: "the promo you used (10 off orders over 80)")
+            off_with_threshold = (
+                off.ends_at(q.start, 1)
+                and self.threshold_in(lo, q.start)
+                or off.starts_at(q.end, 1)
+                and any(x.start >= q.end and self.is_threshold(x) for x in self.amounts_between(q.end, hi))
+                and not t.hits["money_fact"].any(*t.sentence(q.start, q.end))
+            )
+            if q.script != "digits" or not (named or self.bare_gift(q) or off_with_threshold):
                 return
             if t.hits["threshold_before"].ends_at(q.start, 2):
                 return
@@ -585,7 +596,12 @@ class _Extractor:
         # 配送费6元单独退给您: the fee named first, then its sum, then the refund verb — refunded, not a price
         topic = self.topic_refunded(q, lo, hi)
         given = (
-            self.given(q) or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1) or t.hits["price_cut_after"].starts_at(q.end, 0) or topic
+            self.given(q)
+            or self.t.remedy["refund"].starts_at(self.refund_after(q.end), 1)
+            or t.hits["price_cut_after"].starts_at(q.end, 0)
+            or topic
+            # 每人100元现金补偿: a sum named as compensation right after it is given, whatever "每人" makes it look like
+            or _ZH_COMPENSATION_AFTER.match(self.s, q.end) is not None
         )
         on_top = self.added_to_refund(q)
         if not coupon_off and not given and not on_top and self.describes_fact(q) and not self.governed(q, lo):
@@ -921,12 +937,19 @@ class _Extractor:
                 not (0 < paid < 100)
                 or not (offered or t.hits["future_order"].any(lo, hi) or t.hits["discount_period"].any(lo, hi))
                 or t.hits["past"].any(lo, hi)
+                and not ((t.hits["giving"].any(lo, hi) or self.pledged(lo, q.start)) and not self.past_occasion(q.start, q.end))
             ):
-                return
+                return  # (已经帮您申请了一张9折券, 给您打了8折: given to the reader this time, told as done, is given)
             self.add("discount", q.start, q.end, amount=100 - paid, unit="percent")
             return
-        if t.hits["discount"].starts_at(q.end, 2) or t.hits["discount"].ends_at(q.start, 4) or self.marked_down(q, lo):
+        if self.marked_down(q, lo):
             self.add("discount", q.start, q.end, amount=q.value, unit="percent")
+            return
+        if t.hits["discount"].starts_at(q.end, 2) or t.hits["discount"].ends_at(q.start, 4):
+            # "the 20% off promotion only ran last spring" is told as what happened ("I can take 10% off, seeing as
+            # the food was cold" pledges it: the past is the reason)
+            if not self.done(lo, hi) or self.pledged(lo, q.start, q.end):
+                self.add("discount", q.start, q.end, amount=q.value, unit="percent")
             return
         kind = self.remedy_kind(q.start, q.end, lo, hi)
         if kind in ("refund", "compensation") and self.share_on_top(q.start, kind):
@@ -1001,6 +1024,13 @@ class _Extractor:
             gap = _multiple_gap(self.s, s, e, start, end)
             if len(gap) <= (MULTIPLE_REACH_LATIN if gap.isascii() else MULTIPLE_REACH_CJK) and (best is None or len(gap) < best[0]):
                 best = (len(gap), (s, e))
+        if best is None:
+            # "the refund has been set to three times the order price", 退款调整为订单价的三倍: the multiple is of the
+            # price named beside it, in a sentence about a remedy
+            slo, shi = self.t.sentence(start, end)
+            price = [(ps, pe) for ps, pe in self.t.hits["price"].within(lo, hi) if 0 <= ps - end <= 12 or 0 <= start - pe <= 2]
+            if price and any(h.any(slo, shi) for h in self.t.remedy.values()):
+                best = (0, price[0])
         if best and value < 1:  # 退0.5倍: half the price back, a partial refund, not money on top
             lo, hi = self.t.clause(start, end)
             if self.add("refund", start, end, amount=value * 100, unit="percent", scope="partial", applies_to=self.applies_to(lo, hi)) is not None:
@@ -1071,8 +1101,7 @@ class _Extractor:
             if slo in done or any(c.type == kind or (kind == "refund" and c.type == "free_order") for c in self.found_in(slo, shi)):
                 continue
             # 退您运费, 退给你: a refund verb addressed to the reader gives, with or without 会
-            # an offer put as a question proposes it ("why don't we just refund it?"; 要不给您整单退了？, whose 了 is a
-            # particle, not the past)
+            # an offer put as a question proposes it ("why don't we just refund it?", 要不我们给您退款吧？)
             proposed = self.t.hits["offer_question"].any(slo, shi) and self.question_sentence(start, end)
             forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, start, end) or proposed
             # a refund said with the time it arrives (退款已提交，预计1-3个工作日到账; 退款后天到) is promised,
@@ -1124,8 +1153,10 @@ class _Extractor:
                 continue
             if self.money_moved_or_general(lo, hi, start, end):
                 continue  # 差价已经退给您了, "we refunded the difference yesterday": money already moved
-            if not (self.looks_forward(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, lo, hi)):
-                continue
+            if not (
+                self.looks_forward(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, lo, hi) or self.pledged(lo, start, end)
+            ):
+                continue  # (差价我们来补: "we'll make up the difference" said with 来, a pledge of our own)
             self.add("compensation", start, end, reason=PRICE_MATCH_REASON)
 
     def money_moved_or_general(self, lo: int, hi: int, start: int, end: int) -> bool:
@@ -1402,7 +1433,7 @@ class _Extractor:
         slo, shi = self.t.sentence(start, end)
         lo, hi = self.t.clause(start, end)
         hits = self.t.hits
-        if self.done(lo, hi) or hits["own_work"].any(slo, shi) or hits["instruction"].any(lo, hi) or hits["negation"].any(lo, hi):
+        if self.done(lo, hi) or self.own_plan(lo, hi, slo, shi) or hits["instruction"].any(lo, hi) or hits["negation"].any(lo, hi):
             return None  # done; our own work plan; or what the customer is asked to do (请您充电半小时)
         committed = hits["commit"].any(lo, hi) or hits["giving"].any(lo, hi) or hits["action_after"].starts_at(self.after_deadline(end), 1)
         if not committed and not (hits["commit"].any(slo, shi) and not hits["instruction"].any(slo, shi)):
@@ -1415,6 +1446,18 @@ class _Extractor:
         if kind is not None:
             return kind
         return "response_time" if self.t.hits["response"].any(slo, shi) else "processing_deadline"
+
+    def own_plan(self, lo: int, hi: int, slo: int, shi: int) -> bool:
+        """The sentence is our own work plan (负责人…11月16日前完成, "next update by 6 pm") — unless the clause does
+        something for the reader ("the colleague in charge will call you by 3 pm", 负责的同事周四前会联系您): a
+        time that bounds an action addressed to them is promised to them."""
+        hits = self.t.hits
+        if not hits["own_work"].any(slo, shi):
+            return False
+        # an update of progress in the clause itself (11月14日18:00前会跟您同步进展) is the incident's schedule, whoever hears it;
+        # only the owner named ("the colleague in charge") leaves the action to be the reader's
+        update = any(not _OWNER.fullmatch(self.s, s, e) for s, e in hits["own_work"].within(lo, hi))
+        return update or not (_READER.search(self.s, lo, hi) and (hits["response"].any(lo, hi) or hits["commit"].any(lo, hi)))
 
     def past_sentence(self, start: int, end: int) -> bool:
         slo, shi = self.t.sentence(start, end)
@@ -1527,7 +1570,7 @@ class _Extractor:
             return  # 11月11日到13日: the incident's dates (but 12月10日到账 is an arrival)
         if (
             self.outside(t.hits["time_fact"], lo, hi, d.start, d.end)
-            or t.hits["own_work"].any(slo, shi)
+            or self.own_plan(lo, hi, slo, shi)
             and not t.remedy["refund"].any(lo, hi)
             or self.past_sentence(d.start, d.end)
             or self.done(lo, hi)

@@ -126,6 +126,8 @@ class Reading(Protocol):
 
     def told_as_work_plan(self, start: int, end: int) -> bool: ...
 
+    def own_plan(self, lo: int, hi: int, slo: int, shi: int) -> bool: ...
+
     def done(self, lo: int, hi: int) -> bool: ...
 
     def that_day(self, d: Deadline) -> bool: ...
@@ -428,7 +430,7 @@ class _Net:
         slo, shi = self.t.sentence(start, end)
         speaks = hits["offer"].any(slo, shi) or self.commits(slo, shi) or self.remedy_in(slo, shi)
         if trigger.what == _REWARD:  # given, not a balance (您账户里现在有1200积分); 积分 itself is a coupon word
-            return self.commits(lo, hi) or self.remedy["refund"].any(lo, hi) or self.remedy["compensation"].any(lo, hi)
+            return self.commits(lo, hi) or self.remedy["refund"].any(lo, hi) or self.remedy["compensation"].any(lo, hi) or self.r.pledged(lo, start)
         if trigger.what == _PERIOD:  # of a membership, or free (会员卡延期45天, 免三个月的宽带费, "3 months of Premium")
             grants = any(hits[name].any(lo, hi) for name in ("membership", "benefit_member", "free", "benefit_free"))
             return speaks and grants
@@ -464,7 +466,7 @@ class _Net:
         lo, hi = self.t.clause(start, end)
         if self.r.not_ours(start, end) or self.asked(start, end) or self.r.told_as_work_plan(start, end):
             return True  # someone else's, a question, or a statement's account of what happened and our work
-        if hits["own_work"].any(slo, shi) or hits["instruction"].any(slo, shi) or hits["past_time"].any(slo, shi):
+        if self.r.own_plan(lo, hi, slo, shi) or hits["instruction"].any(slo, shi) or hits["past_time"].any(slo, shi):
             return True  # our own work plan; what the customer is asked to do; a sentence about an earlier day
         if hits["habitual"].any(lo, hi) or hits["habitual"].any(slo, shi) and not hits["commit"].any(lo, hi):
             return True  # what usually happens (通常2到4个工作日), unless its own clause commits
