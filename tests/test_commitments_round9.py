@@ -140,8 +140,11 @@ def test_a_decision_joined_into_a_sentence_is_still_the_decision_word_for_word()
     from knowledge.policy import Remedy
 
     pickup = Remedy(type="custom", rule_id="D-7", text={"en": "Every blender from the March batch is collected free of charge and refunded in full."})
-    said = "For this order you get a coupon. And every blender from the March batch is collected free of charge and refunded in full."
+    # (the sentence before it is no promise: it once read "For this order you get a coupon.", a coupon this ticket is
+    # not granted, which the guard passed only because it did not read "you get a …" as a grant)
+    said = "For this order we are sorry about the wait. And every blender from the March batch is collected free of charge and refunded in full."
     assert check(said, [pickup], order_amount=Decimal(86), now=MONDAY).ok
+    assert not check("For this order you get a coupon.", [pickup], order_amount=Decimal(86), now=MONDAY).ok
     # the same promise in other words is judged as any other
     assert not check("And we collect every blender for free and refund it all.", [pickup], order_amount=Decimal(86), now=MONDAY).ok
 
