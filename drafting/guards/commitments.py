@@ -283,8 +283,6 @@ _TO_READER = re.compile(r"[您你给]")
 # refund was sent at 9:30", 系统显示您的退款已退回: a status read out)
 _TO_READER_DONE = re.compile(r"给(?:您|你)|(?<![a-z])(?:to|refunded|paid|sent|credited) (?:you|your)(?![a-z])")
 _QUESTION_END = re.compile(r"[?？]|[吗](?=[。！!?？]?$)")
-# a work plan's owner named ("the colleague in charge"), as opposed to its progress updates (进展, "next update")
-_OWNER = re.compile(r"负责|牵头|owner|owns|owned by|in charge|led by", re.IGNORECASE)
 # a sum named as compensation right after it (100元现金补偿, 每人50元补偿): given, whatever precedes it
 _ZH_COMPENSATION_AFTER = re.compile(r"\s?的?(?:现金)?(?:补偿|赔偿|赔付|补贴|慰问金)")
 
@@ -337,7 +335,7 @@ class _Extractor:
         is the customer's to choose, not a promise yet."""
         lo, hi = self.t.clause(start, end)
         slo, shi = self.t.sentence(start, end)
-        offered = kind in _GIFTS and self.t.hits["offer_question"].any(slo, shi)
+        offered = kind in _GIFTS and self.proposes(start, end)
         if (
             self.s[hi : hi + 1] in ("?", "？")
             or _QUESTION_END.search(self.s[max(lo, hi - 2) : hi + 1])
@@ -353,6 +351,11 @@ class _Extractor:
         if self.t.hits["excluded"].any(lo, hi):
             return True  # "648元礼包不属于本次补偿范围", "isn't covered by this compensation": named to be left out
         return any(e <= start for _, e in self.t.hits["reported"].within(lo, start))
+
+    def proposes(self, start: int, end: int) -> bool:
+        """Its sentence asks whether an offer suits, or offers as a question ("why don't we just refund it?",
+        要不我们给您退款吧？, 您看行吗): the offer in it is made."""
+        return self.t.hits["offer_question"].any(*self.t.sentence(start, end))
 
     def question_sentence(self, start: int, end: int) -> bool:
         _, hi = self.t.sentence(start, end)
@@ -581,7 +584,7 @@ class _Extractor:
                 off.ends_at(q.start, 1)
                 and self.threshold_in(lo, q.start)
                 or off.starts_at(q.end, 1)
-                and any(x.start >= q.end and self.is_threshold(x) for x in self.amounts_between(q.end, hi))
+                and self.threshold_in(q.end, hi)
                 and not t.hits["money_fact"].any(*t.sentence(q.start, q.end))
             )
             if q.script != "digits" or not (named or self.bare_gift(q) or off_with_threshold):
@@ -818,8 +821,9 @@ class _Extractor:
             return True
         return any(lo <= d.start < hi and (d.due is None or d.due.date() >= self.now.date()) for d in self.deadlines)
 
-    def threshold_in(self, lo: int, position: int) -> bool:
-        return any(x.end <= position and self.is_threshold(x) for x in _quantities_between(self, lo, position))
+    def threshold_in(self, lo: int, hi: int) -> bool:
+        """A threshold of spending (满100, "orders over 100") said inside [lo, hi)."""
+        return any(x.end <= hi and self.is_threshold(x) for x in _quantities_between(self, lo, hi))
 
     def coupon_details(self, q: Quantity, lo: int, hi: int, counts: list[Quantity]) -> dict[str, Any]:
         details: dict[str, Any] = {}
@@ -1102,7 +1106,7 @@ class _Extractor:
                 continue
             # 退您运费, 退给你: a refund verb addressed to the reader gives, with or without 会
             # an offer put as a question proposes it ("why don't we just refund it?", 要不我们给您退款吧？)
-            proposed = self.t.hits["offer_question"].any(slo, shi) and self.question_sentence(start, end)
+            proposed = self.proposes(start, end) and self.question_sentence(start, end)
             forward = self.t.hits["future"].any(slo, shi) or self.t.hits["giving"].any(lo, hi) or _TO_READER.search(self.s, start, end) or proposed
             # a refund said with the time it arrives (退款已提交，预计1-3个工作日到账; 退款后天到) is promised,
             # whatever its own clause reports; what usually happens, or money already moved, is not
@@ -1456,7 +1460,8 @@ class _Extractor:
             return False
         # an update of progress in the clause itself (11月14日18:00前会跟您同步进展) is the incident's schedule, whoever hears it;
         # only the owner named ("the colleague in charge") leaves the action to be the reader's
-        update = any(not _OWNER.fullmatch(self.s, s, e) for s, e in hits["own_work"].within(lo, hi))
+        owners = set(hits["work_owner"].within(lo, hi))
+        update = any(span not in owners for span in hits["own_work"].within(lo, hi))
         return update or not (_READER.search(self.s, lo, hi) and (hits["response"].any(lo, hi) or hits["commit"].any(lo, hi)))
 
     def past_sentence(self, start: int, end: int) -> bool:
@@ -2073,8 +2078,7 @@ class _SafetyNet:
 
     def asks(self, start: int, end: int) -> bool:
         """A question, unless it only asks whether an offer suits (我给您办个终身VIP，您看行不行？)."""
-        slo, shi = self.t.sentence(start, end)
-        return self.x.question_sentence(start, end) and not self.t.hits["offer_question"].any(slo, shi)
+        return self.x.question_sentence(start, end) and not self.x.proposes(start, end)
 
     def commits(self, start: int, end: int, strict: bool = False) -> bool:
         """The sentence commits the brand: a future or promising word, a verb of giving, a future order.

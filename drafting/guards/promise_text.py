@@ -127,6 +127,7 @@ _PATTERN_LISTS = (
     "partial_marker",
     "half_of",
     "own_work",
+    "work_owner",
     "reported",
     "relayed",
     "correction",
