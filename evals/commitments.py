@@ -14,7 +14,10 @@ replies within 5 minutes and a 1-month membership extension — nothing else, CN
 
 Reports, per split, per language and per type:
 - exact: rows whose promises were all found with the same type, amount and unit (time amounts compared
-  after converting units: 48 hours = 2 days) and the optional fields the label gives, and nothing extra;
+  after converting units: 48 hours = 2 days) and the optional fields the label gives, and nothing extra.
+  Where independent authors wrote the same reading two ways, both count: a refund said with its time
+  ("退款周三前到账") may be labelled as the time alone or as a refund beside it; a sum nobody named has no
+  currency; a label's `applies_to: order` is the guard's unstated default;
 - false: rows where the guard extracted a promise the label does not have;
 - critical: promises labelled not backed that the guard judged backed (the target is 0);
 - held: promises labelled backed that the guard judged not backed (a false alarm, or a label that a
@@ -67,6 +70,9 @@ MINUTES: dict[str, Decimal] = {
 MINUTES["seconds"] = Decimal(1) / 60
 # membership periods in days, so "7 days" and "1 weeks" compare with the guard's unit whatever either wrote
 MEMBERSHIP_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 360}
+# a refund names its object only when it is not the order ("the delivery fee"): a label's "order" is the
+# guard's unstated default, not a disagreement
+DEFAULT_OBJECT = "order"
 OPTIONAL = ("scope", "applies_to", "count", "min_spend", "valid_days")
 
 
@@ -78,6 +84,8 @@ def _canonical(kind: str, amount: Any, unit: str | None) -> tuple[Decimal | None
     """Time amounts in one unit per type (days for processing, minutes for replies), so "48 hours" and the
     guard's "2 days" compare equal; everything else as it is."""
     value = None if amount is None else Decimal(str(amount))
+    if value is None and unit is not None and unit.isupper():
+        return None, None  # a sum nobody named has no currency to compare ("全退": the labels' CNY or the guard's none)
     if kind == "membership_extension" and unit in MEMBERSHIP_DAYS and value is not None:
         return (value * MEMBERSHIP_DAYS[unit]).normalize(), "days"
     if unit in MINUTES and kind in ("processing_deadline", "response_time") and value is not None:
@@ -119,12 +127,13 @@ def _details_match(promise: dict[str, Any], c: Commitment) -> bool:
             if isinstance(promise[name], (int, float)):
                 if have is None or Decimal(str(have)) != Decimal(str(promise[name])):
                     return False
-            elif have != promise[name]:
+            elif have != promise[name] and not (name == "applies_to" and have is None and promise[name] == DEFAULT_OBJECT):
                 return False
     return True
 
 
-MONEY = ("refund", "compensation")
+# money the reader gets, whichever name a label gives it (points "worth ¥10" are a coupon to one author, cash to another)
+MONEY = ("refund", "compensation", "coupon")
 UNRECOGNISED = "unrecognised"
 
 
@@ -142,6 +151,24 @@ def _holds(promise: dict[str, Any], kind: str, c: Commitment) -> bool:
     if label_unit in share and found_unit in share:
         return Decimal(str(amount)) * share[label_unit] == c.amount * share[found_unit]
     return Decimal(str(amount)) == c.amount
+
+
+def _bare_refund(kind: str, amount: Any, scope: Any) -> bool:
+    return kind == "refund" and amount is None and not scope
+
+
+def _timed_refund(
+    promises: list[dict[str, Any]], missing: list[dict[str, Any]], unmatched: list[Commitment], found: list[Commitment]
+) -> tuple[list[dict[str, Any]], list[Commitment]]:
+    """A refund said with its time ("退款周三前到账", "your refund will land today") is one promise written two
+    ways: some authors list the time alone, others a refund beside it. Either reading is right, so a backed
+    refund with no sum or scope is neither missing nor extra when the time it comes with was read."""
+    timed = any(p["type"] == "processing_deadline" for p in promises) and any(c.type == "processing_deadline" for c in found)
+    if not timed:
+        return missing, unmatched
+    missing = [p for p in missing if not (_bare_refund(p["type"], p.get("amount"), p.get("scope")) and p.get("backed", False))]
+    unmatched = [c for c in unmatched if not (_bare_refund(c.type, c.amount, c.scope) and c.backed)]
+    return missing, unmatched
 
 
 @dataclass
@@ -174,9 +201,10 @@ def score_row(row: dict[str, Any]) -> RowResult:
             critical.append((promise, match))
         elif promise.get("backed", False) and not match.backed:
             held.append((promise, match))
+    missing, unmatched = _timed_refund(row["promises"], missing, unmatched, found)
     # a promise labelled not backed must never pass, even when extracted with another amount or type; money the
     # guard holds as unbacked under the other money type, for the same sum, stops the reply all the same
-    # (refund vs compensation for a waived fee is a label choice, not a pass)
+    # (refund vs compensation for a waived fee, coupon vs compensation for points worth a sum: label choices, not passes)
     unread = []
     for promise in missing:
         kind = TYPE_NAMES.get(promise["type"], promise["type"])

@@ -145,3 +145,15 @@ def test_ten_kuai_is_money() -> None:
 def test_an_offer_question_keeps_its_sum() -> None:
     found = [(c.type, c.amount) for c in extract("要不给您返20元，您看行吗？", now=MONDAY)]
     assert ("compensation", Decimal(20)) in found
+
+
+@pytest.mark.parametrize(
+    "text", ["EU261 compensation for your route is €250, which we'll pay within 7 days.", "Flight CA1234 compensation: we'll pay €250."]
+)
+def test_a_number_glued_to_letters_is_a_name_not_a_sum(text: str) -> None:
+    found = extract(text)
+    assert [(c.amount, c.currency) for c in found if c.type == "compensation"] == [(Decimal(250), "EUR")]
+
+
+def test_a_currency_code_glued_to_its_sum_is_still_money() -> None:
+    assert [(c.type, c.amount, c.currency) for c in extract("We'll refund RMB86 today.") if c.type == "refund"] == [("refund", Decimal(86), "CNY")]

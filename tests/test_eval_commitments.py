@@ -170,3 +170,39 @@ def test_a_reply_deadline_to_the_end_of_a_day_matches_a_label_in_whole_days(tmp_
         "promises": [{"type": "response_time", "amount": 2, "unit": "days", "backed": True}],
     }
     assert commitment_eval.score_row(row).exact
+
+
+def test_a_refund_said_with_its_time_is_exact_whether_the_label_lists_the_refund_or_only_the_time() -> None:
+    text = "退款周三之前到账。"
+    deadline = {"type": "processing_deadline", "amount": None, "unit": "deadline", "backed": True}
+    bare_refund = {"type": "refund", "amount": None, "unit": "CNY", "backed": True}
+    assert commitment_eval.score_row({"id": "t1", "lang": "zh", "text": text, "promises": [deadline]}).exact
+    assert commitment_eval.score_row({"id": "t2", "lang": "zh", "text": text, "promises": [deadline, bare_refund]}).exact
+    # without its time, a refund the label lists is still missed, and one it does not list is still extra
+    untimed = "这单给您退款。"
+    assert not commitment_eval.score_row({"id": "t3", "lang": "zh", "text": untimed, "promises": []}).exact
+    # and a refund with a sum is never excused by the time beside it
+    summed = {"id": "t4", "lang": "zh", "text": "86元退款周三之前到账。", "promises": [deadline]}
+    assert not commitment_eval.score_row(summed).exact
+
+
+def test_a_label_naming_the_order_matches_a_refund_that_names_no_object() -> None:
+    row = {
+        "id": "o",
+        "lang": "en",
+        "text": "We'll refund you in full.",
+        "promises": [{"type": "refund", "amount": None, "unit": "CNY", "scope": "full", "applies_to": "order", "backed": True}],
+    }
+    assert commitment_eval.score_row(row).exact
+    item = dict(row, promises=[dict(row["promises"][0], applies_to="item")])
+    assert not commitment_eval.score_row(item).exact  # the label says an item: unstated is not that
+
+
+def test_points_worth_a_sum_held_as_cash_are_not_critical_when_the_label_calls_them_a_coupon() -> None:
+    row = {
+        "id": "p",
+        "lang": "en",
+        "text": "You'll also get a 1k-point bonus, that's ¥10 to spend in the app.",
+        "promises": [{"type": "coupon", "amount": 10, "unit": "CNY", "count": 1, "backed": False}],
+    }
+    assert commitment_eval.score_row(row).critical == []

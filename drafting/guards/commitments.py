@@ -294,6 +294,13 @@ def _multiple_gap(s: str, word_start: int, word_end: int, start: int, end: int) 
     return _PRICE_NAMED.sub("", gap)
 
 
+def _coded(s: str, q: Quantity) -> bool:
+    """A bare number glued to the Latin letters before it is part of a name or a code (EU261, CA1234,
+    GB2312), not a sum; a currency written that way (RMB100, USD50) is read as money before this."""
+    before = s[max(0, q.start - 1) : q.start]
+    return q.kind == "bare" and before.isascii() and before.isalpha()
+
+
 class _Extractor:
     def __init__(self, text: str, now: datetime) -> None:
         self.original = text
@@ -573,8 +580,8 @@ class _Extractor:
             return  # 给您三张优惠券，每张10元 · "three vouchers, 10 yuan each": the value of each coupon counted before
         off = t.hits["off_after"]
         coupon_off = off.ends_at(q.start, 1) or off.starts_at(q.end, 1)
-        if q.kind == "bare" and lexicon().reward_unit_after.match(self.s, q.end):
-            return  # 送您2000金币, "200 points": the brand's own reward units, read by the safety net
+        if q.kind == "bare" and (lexicon().reward_unit_after.match(self.s, q.end) or _coded(self.s, q)):
+            return  # 送您2000金币, "200 points": the brand's own reward units, read by the safety net; EU261 a name
         named = self.names_bare(q) if q.kind == "bare" else None
         if q.kind == "bare":
             # "给您打500过去", "we'll send you 200", 满100减20: a bare number after a verb of giving or 减
@@ -2039,7 +2046,7 @@ class _SafetyNet:
             return False  # 退一部分, "five coupons": a word for one or five is a count; "two thousand" given is money
         if _COUNTED.match(self.s, q.end) or q.value <= 0 or (q.value >= 10000 and not re.search(r"[kw万千]$", self.s[q.start : q.end])):
             return False
-        if self.s[max(0, q.start - 1) : q.start] in ("#", "号", "第"):
+        if self.s[max(0, q.start - 1) : q.start] in ("#", "号", "第") or _coded(self.s, q):
             return False
         after = self.s[q.end : q.end + 2]
         # A Han character right after the number names what is counted; punctuation or kana after it do not.
