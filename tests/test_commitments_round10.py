@@ -157,3 +157,15 @@ def test_a_number_glued_to_letters_is_a_name_not_a_sum(text: str) -> None:
 
 def test_a_currency_code_glued_to_its_sum_is_still_money() -> None:
     assert [(c.type, c.amount, c.currency) for c in extract("We'll refund RMB86 today.") if c.type == "refund"] == [("refund", Decimal(86), "CNY")]
+
+
+@pytest.mark.parametrize("text", ["You get free data.", "You get free delivery for a month.", "You get double points on this order."])
+def test_you_get_with_something_free_or_extra_is_a_grant(text: str) -> None:
+    assert any(c.status != "backed" for c in check(text, REFERENCE, order_amount=Decimal(86), now=datetime(2026, 11, 30, 9, 0)).commitments)
+
+
+def test_you_get_after_a_condition_is_still_not_a_grant() -> None:
+    assert (
+        check("If you get free shipping, that's from the store.", REFERENCE, order_amount=Decimal(86), now=datetime(2026, 11, 30, 9, 0)).commitments
+        == []
+    )
