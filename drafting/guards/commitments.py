@@ -104,9 +104,10 @@ MULTIPLE_REACH_LATIN = 14
 
 # what may sit between a fact word and its amount: 订单金额为86元, 实付了86元, 86元的订单, "order of $40"
 _FACT_GAP = re.compile(r"[\s的为是共计合了:：]{0,3}|\s?(?:of|is|was|for|totall?ing|at)\s")
-# what may sit between a verb of giving and its amount: 退您30块, 赔付您1000元, 给您退二十元, "pay you 2,000 yuan"
+# what may sit between a verb of giving and its amount: 退您30块, 赔付您1000元, 给您退二十元, 给您账户里补了80元, "pay you 2,000 yuan"
 _GIVING_GAP = re.compile(
-    r"\s?(?:给|向)?\s?(?:您|你|you|u)?\s?(?:退|赔|补|打|转|送|发|an extra|an|a|another|再|额外|还|共|合计)?\s?(?:一张|一个|一笔|a|an)?\s?"
+    r"\s?(?:给|向)?\s?(?:您|你|you|u)?\s?(?:的?(?:账户|账号|余额|钱包)(?:里|上|中)?)?"
+    r"(?:退|赔|补|打|转|送|发|充|存|an extra|an|a|another|再|额外|还|共|合计)?(?:了)?\s?(?:一张|一个|一笔|a|an)?\s?"
 )
 # between a coupon noun and the value it names: "store credit of 60 yuan", "a voucher worth", 代金券面值
 _NAMES_VALUE = re.compile(r"\s?(?:of|worth|for|价值|面值|金额为?|额度为?)?\s?")
@@ -127,7 +128,12 @@ _BARE_CASH_AFTER_ZH = re.compile(r"\s?的?(?:现金)?(?:红包(?![券卷])|现�
 _BARE_COUPON_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan |kuai )?(?:coupon|voucher|credit)s?(?![a-z])")
 _BARE_COMPENSATION_AFTER = re.compile(r"[\s-](?:cny |rmb |yuan )?(?:payouts?|settlements?|compensation|goodwill payments?)(?![a-z])")
 _REFUND_OF = re.compile(r"\s?(?:of\s|for\s)(?:the\s|your\s)?|\s?(?:您|你)?(?:的)?")
-_REFUND_AFTER_GAP = re.compile(r"\s?(?:我们|我|这边|单独|全部|全额|都|会|将|也|给您|给你){0,4}")
+# right before a day: a free period that lasts to it ("runs to the end of March", "extended until", 顺延到)
+_RUNS_UNTIL = re.compile(
+    r"(?:(?<![a-z])(?:runs?|running|extend(?:ed|s)?|lasts?|valid|good|free)\s+(?:to|until|till|through|thru)\s+(?:the\s+)?(?:(?:end|middle|start)\s+of\s+)?"
+    r"|(?:延长|顺延|延期|免费|有效期?)(?:到|至))$"
+)
+_REFUND_AFTER_GAP = re.compile(r"\s?(?:我们|我|这边|单独|全部|全额|都|会|将|也|给您|给你|马上|立刻|立即|很快|今天|明天|就|就能|能){0,4}")
 _ARTICLE_BEFORE = re.compile(r"(?<![a-z])an?\s$")
 _BARE_GIFT_GAP = re.compile(r"\s?(?:给)?(?:您|你|you|u)?\s?(?:(?:打|转|汇|发|退|赔|补|再)(?:款|账)?|another|an extra)?\s?")
 _COUNTED = re.compile(
@@ -628,6 +634,9 @@ class _Extractor:
             kind = "compensation"  # "reimburse the 45 yuan taxi fare", 报销打车费: the customer's own costs, not the order
         if kind == "refund" and _EXTRA_REFUND_BEFORE.search(self.s, max(0, q.start - 6), q.start):
             kind = "compensation"  # 给您多退二十块: twenty beyond the refund owed
+        if t.hits["past"].any(lo, hi) and not t.hits["commit"].any(lo, hi) and self.past_occasion(q.start, q.end):
+            self.taken.add(q.start, q.end)
+            return  # "Back in June, a similar delay was compensated with a 15 CNY coupon": another occasion's remedy
         if (
             self.reported_done(lo, hi)
             and (kind not in ("coupon", "compensation", "discount") or self.past_occasion(q.start, q.end))
@@ -802,8 +811,10 @@ class _Extractor:
         if self.t.hits["past_occasion"].any(slo, shi):
             return True
         lo, hi = self.t.clause(start, end)
-        if self.t.hits["past_time"].any(lo, hi) and self.t.hits["past"].any(lo, hi):
-            return True  # 上个月我们多退了30块给别的顾客, "last week we refunded …": told of a day gone by, in the past
+        if self.t.hits["past_time"].any(slo, shi) and self.t.hits["past"].any(lo, hi):
+            # 上个月我们多退了30块给别的顾客, "last week we refunded …", "Back in June, a similar delay was compensated
+            # with …": told of a day gone by, in the past (the day may head the sentence in a clause of its own)
+            return True
         return any(slo <= d.start < shi and d.due is not None and d.due.date() < self.now.date() for d in self.deadlines)
 
     def looks_forward(self, lo: int, hi: int) -> bool:
@@ -959,7 +970,9 @@ class _Extractor:
         if t.hits["discount"].starts_at(q.end, 2) or t.hits["discount"].ends_at(q.start, 4):
             # "the 20% off promotion only ran last spring" is told as what happened ("I can take 10% off, seeing as
             # the food was cold" pledges it: the past is the reason)
-            if not self.done(lo, hi) or self.pledged(lo, q.start, q.end):
+            # …but one put on the reader's next bills is theirs to use ("A 15% discount has been applied to your next two bills")
+            later = t.hits["future_order"].any(lo, hi) and t.hits["giving"].any(lo, hi)
+            if not self.done(lo, hi) or self.pledged(lo, q.start, q.end) or later:
                 self.add("discount", q.start, q.end, amount=q.value, unit="percent")
             return
         kind = self.remedy_kind(q.start, q.end, lo, hi)
@@ -1363,9 +1376,12 @@ class _Extractor:
             amount, written = (q.value * 12, "months") if unit == "years" else (q.value, unit)
             self.add("membership_extension", q.start, q.end, amount=amount, unit=written)
             return
-        if t.hits["time_fact"].any(lo, hi) or self.past_sentence(q.start, q.end) or self.done(lo, hi):
+        free_period = t.hits["free"].any(lo, hi) and unit in ("days", "weeks", "months", "years") and not t.hits["response"].any(lo, hi)
+        # a free period put on the reader's account is theirs to use, told as done or not ("Three months of free
+        # service have been added to your account", 已为您开通三个月免费会员)
+        if t.hits["time_fact"].any(lo, hi) or self.past_sentence(q.start, q.end) or self.done(lo, hi) and not (free_period and granted):
             return  # "45 minutes late", "reported within 24 hours", "last Friday we replied within two hours"
-        if t.hits["free"].any(lo, hi) and unit in ("days", "weeks", "months", "years") and not t.hits["response"].any(lo, hi):
+        if free_period:
             if self.quoted_name(q):
                 return  # 加入“7天免邮服务”: a plan's name quoted, given by no one in its sentence
             self.add("free_order", q.start, q.end, amount=q.value, unit=unit)  # 免费配送一个月
@@ -1466,9 +1482,9 @@ class _Extractor:
         if not hits["own_work"].any(slo, shi):
             return False
         # an update of progress in the clause itself (11月14日18:00前会跟您同步进展) is the incident's schedule, whoever hears it;
-        # only the owner named ("the colleague in charge") leaves the action to be the reader's
+        # only the owner named ("the colleague in charge") or a call to the reader leaves the action to be the reader's
         owners = set(hits["work_owner"].within(lo, hi))
-        update = any(span not in owners for span in hits["own_work"].within(lo, hi))
+        update = any(span not in owners for span in hits["own_work"].within(lo, hi)) and not hits["personal_call"].any(lo, hi)
         return update or not (_READER.search(self.s, lo, hi) and (hits["response"].any(lo, hi) or hits["commit"].any(lo, hi)))
 
     def past_sentence(self, start: int, end: int) -> bool:
@@ -1574,6 +1590,14 @@ class _Extractor:
         t = self.t
         lo, hi = t.clause(d.start, d.end)
         slo, shi = t.sentence(d.start, d.end)
+        if (
+            t.hits["free"].any(lo, hi)
+            and _RUNS_UNTIL.search(self.s, max(lo, d.start - 30), d.start)
+            and _READER.search(self.s, slo, shi)
+            and not self.done(lo, hi)
+        ):
+            self.add("free_order", d.start, d.end, amount=None, unit=None)
+            return  # "your free period runs to the end of March", 免费会员顺延到3月底: a free period granted to a day
         by = t.hits["before_before"].ends_at(d.start, 3)
         # "will land on 2 December"; 退款周三(就能)到账: the day said right before the money arrives
         arrives = bool(_ARRIVES_BEFORE.search(self.s, max(0, d.start - 24), d.start) or _ARRIVES_AFTER_ZH.match(self.s, d.end))

@@ -128,6 +128,7 @@ _PATTERN_LISTS = (
     "half_of",
     "own_work",
     "work_owner",
+    "personal_call",
     "reported",
     "relayed",
     "correction",
@@ -308,11 +309,16 @@ class Hits:
         return best
 
     def ends_at(self, position: int, slack: int = 2) -> bool:
-        """A hit ending at most `slack` characters before `position`."""
-        return any(position - slack <= e <= position for _, e in self.within(max(0, position - 40), position))
+        """A hit ending at most `slack` characters before `position`, with no digit in between (满0减30: the 满 is
+        the 0's, not the 30's)."""
+        return any(
+            position - slack <= e <= position and not _DIGIT.search(self.text, e, position) for _, e in self.within(max(0, position - 40), position)
+        )
 
     def starts_at(self, position: int, slack: int = 2) -> bool:
-        return any(position <= s <= position + slack for s, _ in self.within(position, position + slack + 1))
+        return any(
+            position <= s <= position + slack and not _DIGIT.search(self.text, position, s) for s, _ in self.within(position, position + slack + 1)
+        )
 
 
 class IndexedText:
@@ -374,6 +380,8 @@ class Quantity:
     script: str = "digits"
 
 
+_DIGIT = re.compile(r"\d")
+_ZH_ROUGHLY = "来多余"  # after a Chinese numeral: "and some" (一百来块); 来 after digits is a verb (3来了)
 _ZH_NUMERAL_TAIL = frozenset("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 RANGE = re.compile(r"\s{0,2}(?:-|~|–|—|至|到|to|or|或)\s{0,2}")
 
@@ -430,6 +438,10 @@ def with_unit(number: Number, s: str, lex: Lexicon) -> Quantity:
     if prefix and start > 0 and (s[start - 1].isdigit() or s[start - 1] in _ZH_NUMERAL_TAIL):
         prefix, start = None, number.start  # "500港币一百…": the 港币 belongs to the 500 before it
     suffix = lex.unit_after.match(s, number.end)
+    roughly = s[number.end : number.end + 1]
+    if suffix is None and roughly and (roughly in "多余" or roughly in _ZH_ROUGHLY and number.script != "digits"):
+        # 一百来块, 二十多元, 十来天: a round number and a little more, the unit after the word for "odd"
+        suffix = lex.unit_after.match(s, number.end + 1)
     if suffix:
         name = suffix.lastgroup or ""
         if name.startswith("cur_"):

@@ -17,7 +17,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from drafting.text.data import load_yaml
 from drafting.text.phrasebook import fold
 from knowledge.cjk import CJK_RANGES
 
@@ -87,11 +89,9 @@ def normalise(text: str) -> Normalised:
         parts.append(folded[position:])
         origin.extend(range(position, len(folded)))
         chars = "".join(parts)
-    return _spell_out_quarter_hours(
-        _drop_whole_before_unit(
-            _spell_out_couple(_spell_out_grand(_decimal_commas(_drop_thousands_separators(Normalised(chars, origin, len(text))))))
-        )
-    )
+    normalised = _rewrite_each(Normalised(chars, origin, len(text)), _shorthand())
+    normalised = _spell_out_grand(_decimal_commas(_drop_thousands_separators(normalised)))
+    return _rewrite_each(_drop_whole_before_unit(_spell_out_couple(normalised)), _QUARTER_HOURS)
 
 
 # "two grand", "5 grand": slang for thousands ("a grand" alone is a money word in the lexicon, since "a grand
@@ -138,6 +138,19 @@ def _spell_out_grand(normalised: Normalised) -> Normalised:
     return _rewrite(normalised, "grand", _GRAND, "word", "thousand")
 
 
+@lru_cache(maxsize=1)
+def _shorthand() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """Chat shorthand and what it stands for (drafting/text/shorthand.yaml), spelled out before reading."""
+    return tuple((e["trigger"], re.compile(e["pattern"]), e["words"]) for e in load_yaml("drafting.text", "shorthand.yaml"))
+
+
+def _rewrite_each(normalised: Normalised, table: tuple[tuple[str, re.Pattern[str], str], ...]) -> Normalised:
+    """`normalised` with every (trigger, pattern, replacement) of `table` rewritten in turn (see _rewrite)."""
+    for trigger, pattern, replacement in table:
+        normalised = _rewrite(normalised, trigger, pattern, 0, replacement)
+    return normalised
+
+
 # "within a couple of hours": two of a unit of time (only before one: "a couple of things" counts nothing).
 # Rewritten to "two", each new character pointing at the words it replaces.
 _COUPLE = re.compile(r"(?<![a-z])a couple(?: of)?(?=\s+(?:business |working )?(?:minute|hour|day|week|month)s?(?![a-z]))")
@@ -163,12 +176,6 @@ _QUARTER_HOURS = (
     ("quarter", re.compile(r"(?<![a-z])three quarters of an hour(?![a-z])"), "45 minutes"),
     ("quarter", re.compile(r"(?<![a-z])(?:a|one) quarter of an hour(?![a-z])"), "15 minutes"),
 )
-
-
-def _spell_out_quarter_hours(normalised: Normalised) -> Normalised:
-    for trigger, pattern, minutes in _QUARTER_HOURS:
-        normalised = _rewrite(normalised, trigger, pattern, 0, minutes)
-    return normalised
 
 
 def _drop_thousands_separators(normalised: Normalised) -> Normalised:
