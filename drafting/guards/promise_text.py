@@ -381,7 +381,6 @@ class Quantity:
 
 
 _DIGIT = re.compile(r"\d")
-_ZH_ROUGHLY = "来多余"  # after a Chinese numeral: "and some" (一百来块); 来 after digits is a verb (3来了)
 _ZH_NUMERAL_TAIL = frozenset("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 RANGE = re.compile(r"\s{0,2}(?:-|~|–|—|至|到|to|or|或)\s{0,2}")
 
@@ -439,8 +438,9 @@ def with_unit(number: Number, s: str, lex: Lexicon) -> Quantity:
         prefix, start = None, number.start  # "500港币一百…": the 港币 belongs to the 500 before it
     suffix = lex.unit_after.match(s, number.end)
     roughly = s[number.end : number.end + 1]
-    if suffix is None and roughly and (roughly in "多余" or roughly in _ZH_ROUGHLY and number.script != "digits"):
-        # 一百来块, 二十多元, 十来天: a round number and a little more, the unit after the word for "odd"
+    # 一百来块, 二十多元, 十来天: a round number and a little more, the unit after the word for "odd" (来 after digits
+    # is a verb: 3来了)
+    if suffix is None and (roughly in ("多", "余") or roughly == "来" and number.script != "digits"):
         suffix = lex.unit_after.match(s, number.end + 1)
     if suffix:
         name = suffix.lastgroup or ""
