@@ -12,6 +12,9 @@ Two measurements, each for the lexicon alone and for the lexicon plus the semant
 - With --rate: the flag rate on every reply in ../shared/data/real_replies/, per source (zh Weibo
   helpdesks, zh Taobao shops, en Twitter). About 96% of those are acceptable, so the rate should stay low.
 
+Where the source keeps the customer's message a reply answers (the English tweets' `customer_text`), the
+guard reads the reply against it, as the app, the API and the chain do with a ticket's messages.
+
 The texts are read from ../shared/data/real_replies/ at run time and checked against the stored SHA-1;
 they are never copied into the repository (evaluation and calibration only; see its NOTICE). Rows are split
 by sha256 of "file:row": first hex digit 0-7 is dev, 8-f is test. Tune on dev; report test once.
@@ -50,6 +53,13 @@ class Reply:
     row: int
     source: str  # zh-weibo, zh-taobao, en-twitter
     text: str
+    # The customer's message the reply answers, where the source keeps it (the English tweets): the guard
+    # reads the reply against it, as it does a ticket's messages in the app, the API and the chain.
+    customer_text: str = ""
+
+    @property
+    def answering(self) -> tuple[str, ...]:
+        return (self.customer_text,) if self.customer_text.strip() else ()
 
 
 def split_of(file: str, row: int) -> str:
@@ -69,7 +79,10 @@ def read_replies(folder: Path = REPLIES) -> dict[str, list[Reply]]:
     out: dict[str, list[Reply]] = {}
     for path in sorted(folder.glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
-            out[path.name] = [Reply(path.name, i, source_of(path.name, r), r.get("text") or "") for i, r in enumerate(csv.DictReader(handle))]
+            out[path.name] = [
+                Reply(path.name, i, source_of(path.name, r), r.get("text") or "", r.get("customer_text") or "")
+                for i, r in enumerate(csv.DictReader(handle))
+            ]
     return out
 
 
@@ -150,7 +163,7 @@ def flag_rates(replies: dict[str, list[Reply]], checker: ToneChecker) -> dict[st
             if not reply.text.strip():
                 continue
             began = time.perf_counter()
-            report = checker.check(reply.text, kind="auto")
+            report = checker.check(reply.text, kind="auto", answering=reply.answering)
             timings.append(time.perf_counter() - began)
             by_source.setdefault(reply.source, []).append(is_flagged(report))
             rejecting.setdefault(reply.source, []).append(report.rejects_model_draft)
@@ -177,7 +190,7 @@ def run(split: str, rate: bool, which: str = "both", labels: Sequence[Path] | No
     pairs = [(label, reply) for label, reply in read_labels(labels, replies=replies) if split == "all" or split_of(reply.file, reply.row) == split]
     result: dict[str, Any] = {"split": split, "labels": [p.name for p in (labels or label_files())]}
     for name, checker in checkers(which).items():
-        reports = [checker.check(reply.text, kind="auto") for _, reply in pairs]
+        reports = [checker.check(reply.text, kind="auto", answering=reply.answering) for _, reply in pairs]
         result[name] = {"labelled": agreement(pairs, reports)}
         for lang in ("zh", "en"):
             sub = [(p, r) for p, r in zip(pairs, reports, strict=True) if p[1].file.startswith(lang)]

@@ -565,6 +565,15 @@ def test_tone_check_shows_boilerplate_as_a_style_note_not_a_flag(data_dir: Path)
     assert any("Style note (not a tone problem)" in c.value and "We take this very seriously" in c.value for c in at.caption)
 
 
+def test_tone_check_reads_a_reply_against_the_customer_message(data_dir: Path) -> None:
+    at = start("tone_check")
+    at.text_area(key="tone_text").input("Thanks for your patience!").run()
+    assert "Nothing flagged." in [s.value for s in at.success]
+    at.text_area(key="tone_answering").input("Two weeks and still no refund. Unacceptable.").run()
+    assert not at.exception, at.exception
+    assert "Nothing flagged." not in [s.value for s in at.success] and "courtesy alone" in texts(at)
+
+
 # ── chat radar ──────────────────────────────────────────────────────────────────────────────────────
 
 

@@ -155,6 +155,8 @@ class ToneIn(BaseModel):
     text: str = Field(max_length=20_000)
     kind: Literal["auto", "draft", "chat"] = "auto"
     lang: Literal["zh", "en"] | None = None
+    # The customer's messages the text answers: courtesy alone in answer to a complaint is then flagged.
+    answering: list[Annotated[str, Field(max_length=20_000)]] = Field(default_factory=list, max_length=50)
 
 
 class CommitmentsIn(BaseModel):
@@ -459,7 +461,7 @@ def create_app(
 
     @app.post("/v1/tone/check")
     def tone_check(body: ToneIn, _who: Caller = Depends(needs("drafts:read"))) -> dict[str, Any]:
-        return tone.check(body.text, kind=body.kind, lang=body.lang).to_dict()
+        return tone.check(body.text, kind=body.kind, lang=body.lang, answering=body.answering).to_dict()
 
     @app.post("/v1/commitments/check")
     def commitments_check(body: CommitmentsIn, _who: Caller = Depends(needs("drafts:read"))) -> dict[str, Any]:

@@ -38,6 +38,14 @@ def tone_check(
     kind: Annotated[str, typer.Option(help="draft (reply/statement), chat (short message) or auto.")] = "auto",
     lang: Annotated[str | None, typer.Option(help="zh or en; detected when omitted.")] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Readable output instead of JSON (TEXT only).")] = False,
+    answering: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answering",
+            help='The customer\'s message TEXT replies to (repeat for several; in --jsonl, an "answering" field): '
+            "courtesy alone in answer to a complaint is flagged.",
+        ),
+    ] = None,
 ) -> None:
     """Check tone: one JSON object per text — score, verdict, sub-scores and flags with spans,
     severity, explanation and a suggested rewrite. With --jsonl, a line that cannot be read gets an
@@ -45,13 +53,15 @@ def tone_check(
     failed."""
     if (text is None) == (jsonl is None):
         raise fail("give either TEXT or --jsonl FILE|- (not both)")
+    if answering and jsonl is not None:
+        raise fail('--answering goes with TEXT; with --jsonl, give each line an "answering" field')
     if kind not in ("auto", "draft", "chat"):
         raise fail(f"--kind must be auto, draft or chat, got {kind!r}")
     if lang is not None and lang not in ("zh", "en"):
         raise fail(f"--lang must be zh or en, got {lang!r}")
     checker = services.tone_checker(configured_settings())
     if text is not None:
-        report = checker.check(text, kind=kind, lang=lang)
+        report = checker.check(text, kind=kind, lang=lang, answering=answering or [])
         if pretty:
             _print_tone(report)
         else:

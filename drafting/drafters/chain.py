@@ -243,7 +243,9 @@ class LLMDrafter:
         problems += [f"grounding: {f.message()}" for f in rejected[:GROUNDING_REASONS]]
         if len(rejected) > GROUNDING_REASONS:
             problems.append(f"grounding: {len(rejected) - GROUNDING_REASONS} more findings of the same kinds")
-        tone = self.tone.check(text, kind="draft", lang=lang, backed=commitment_guard.backed_quotes(text, entitled, sources.recorded))
+        tone = self.tone.check(
+            text, kind="draft", lang=lang, backed=commitment_guard.backed_quotes(text, entitled, sources.recorded), answering=sources.untrusted
+        )
         # Only a high-severity or confident flag throws a model's draft away; low-confidence hints stay in the
         # draft's tone report for the reviewer (false alarms used to discard good drafts for the composer's).
         if tone.rejects_model_draft:

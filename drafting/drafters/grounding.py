@@ -663,7 +663,9 @@ class Sources:
         self._labelled_handle = _handle_pattern()
         self.phones = base.phones | {re.sub(r"\D", "", m.group()) for m in self._PHONE.finditer(own)}
         self.canary = canary.lower()
-        self._untrusted = fold("\n".join(untrusted))
+        # the customer's messages as written: the tone guard reads a reply against them (drafting.guards.answering)
+        self.untrusted: tuple[str, ...] = tuple(untrusted)
+        self._untrusted = fold("\n".join(self.untrusted))
         self._customer_stems = {stem(w) for w in _EN_WORD.findall(self._untrusted)}
         self._prompt = fold(prompt)
         self._untrusted_en = self._word_shingles(self._untrusted, self.limits["copy_words_en"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import yaml
 
+from drafting.guards import answering as answering_rules
 from drafting.settings import TONE_BLOCK_BELOW, TONE_REVISE_BELOW
 from drafting.text.phrasebook import Automaton, PatternError, Token, build_automaton, expand, fold, typo_variants
 from knowledge.cjk import count_cjk
@@ -74,7 +75,9 @@ class Flag:
     # known to depend on context (unless the second opinion seconds them) and for meaning-based judgements
     # under the confident cut-off.
     confidence: str = "high"
-    judged_by: str = "lexicon"  # "lexicon" (a listed phrase) or "meaning" (the semantic second opinion)
+    # "lexicon" (a listed phrase), "meaning" (the semantic second opinion) or "context" (read against the
+    # customer's message the text answers: drafting.guards.answering)
+    judged_by: str = "lexicon"
     # The second opinion's probability: for its own flags, and for a lexicon hint it seconded (which makes
     # the hint confident); None where it was not asked.
     probability: float | None = None
@@ -574,13 +577,17 @@ class ToneChecker:
             return "chat" if len(text) <= limit["zh_chars"] or count_cjk(text) <= limit["zh_chars"] else "draft"
         return "chat" if (len(text) + 1) // 2 <= limit["en_words"] or len(_LATIN_WORD.findall(text)) <= limit["en_words"] else "draft"
 
-    def check(self, text: str, *, kind: str = "auto", lang: str | None = None, backed: Iterable[tuple[int, int]] = ()) -> ToneReport:
+    def check(
+        self, text: str, *, kind: str = "auto", lang: str | None = None, backed: Iterable[tuple[int, int]] = (), answering: Sequence[str] = ()
+    ) -> ToneReport:
         """Flag, score and judge one text. `kind`: draft (a reply or statement — expected to apologise,
         act and give a channel), chat (a short staff message — missing structure is no fault), or auto
         (chat when short). `lang`: zh or en; detected when not given (it only picks the explanation
         language and sentence-length rules — phrases of both languages are always looked for). `backed`:
         spans that say a promise policy or the incident record backs word for word (commitments.backed_quotes):
-        over-promising there is what was decided, excused as "backed-promise"."""
+        over-promising there is what was decided, excused as "backed-promise". `answering`: the customer's
+        messages this text replies to, when known: courtesy alone in answer to a complaint is flagged as a
+        hint (drafting.guards.answering), which no phrase list can see."""
         backed = list(backed)
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, got {type(text).__name__}")
@@ -635,6 +642,11 @@ class ToneChecker:
         elif self.semantic is not None and flags and not any(f.confident or f.severity == "high" for f in flags):
             flags = self._seconded(self.semantic, text, flags, lang)
 
+        if answering and not flags:
+            brushed = answering_rules.brush_off(text, answering, lang)
+            if brushed is not None:
+                flags.append(self._brush_off_flag(text, brushed, lang))
+
         scoring = lexicon.scoring
         # boilerplate still makes a reply less specific: the score describes it, the verdict does not see it
         subscores = _subscores(text, lang, kind, cues, flags + style, scoring)
@@ -682,6 +694,22 @@ class ToneChecker:
                 )
             )
         return out
+
+    def _brush_off_flag(self, text: str, brushed: answering_rules.BrushOff, lang: str) -> Flag:
+        """Courtesy alone in answer to a complaint: a hint (low confidence) over the whole reply, for the
+        reviewer; it never discards a model's draft, since the complaint patterns read the customer loosely."""
+        return Flag(
+            category="stonewalling",
+            start=brushed.start,
+            end=brushed.end,
+            phrase=text[brushed.start : brushed.end],
+            severity="medium",
+            explanation=answering_rules.explanation(lang),
+            explanation_en=answering_rules.explanation("en"),
+            suggestion=answering_rules.suggestion(lang),
+            confidence="low",
+            judged_by="context",
+        )
 
     def _semantic_flag(self, text: str, hit: Any, lang: str) -> Flag:
         category = self.lexicon.categories[hit.category]

@@ -1,6 +1,7 @@
 """Tone checks over JSONL streams: the contract `tactful tone check --jsonl` and the HTTP API share.
 
-Input lines are {"id": ..., "text": ..., "lang": optional, "kind": optional}. Every line yields one output
+Input lines are {"id": ..., "text": ..., "lang": optional, "kind": optional, "answering": optional — the
+customer's message(s) the text replies to, a string or a list of strings}. Every line yields one output
 object — a report with the line's id, or {"line": N, "id": ..., "error": "..."} when the line cannot be
 checked — so one bad line never stops a batch and never shifts the others' ids.
 """
@@ -48,7 +49,14 @@ def check_line(raw: bytes, number: int, checker: ToneChecker, *, kind: str, lang
     item_kind = item.get("kind") or kind
     if item_kind not in ("auto", "draft", "chat"):
         return {"line": number, "id": item_id, "error": f'"kind" must be auto, draft or chat, got {item_kind!r}'}
-    return report_json(item_id, checker.check(text, kind=item_kind, lang=item_lang))
+    answering = item.get("answering") or []
+    if isinstance(answering, str):
+        answering = [answering]
+    if not isinstance(answering, list) or not all(isinstance(m, str) for m in answering):
+        return {"line": number, "id": item_id, "error": '"answering" must be a string or a list of strings'}
+    if sum(len(m) for m in answering) > MAX_TEXT_CHARS:
+        return {"line": number, "id": item_id, "error": f'"answering" is over {MAX_TEXT_CHARS} characters in all'}
+    return report_json(item_id, checker.check(text, kind=item_kind, lang=item_lang, answering=answering))
 
 
 def check_jsonl_lines(stream: BinaryIO, checker: ToneChecker, *, kind: str = "auto", lang: str | None = None) -> Iterator[dict[str, Any]]:

@@ -473,7 +473,9 @@ def draft_review_panel(view: Any, key: str) -> None:
     if st.session_state.pop(text_key + "-stale", False):
         st.warning(t("text_changed"))
     checked = flow.preview(view.id, current) if current != view.draft.text else view.draft
-    report = tone().check(current, kind="draft", lang=view.draft.lang)
+    # read against the customer's messages, as the workflow's own check is: courtesy alone to a complaint is a hint
+    answering = flow.ticket(view.ticket_id).messages if view.ticket_id else []
+    report = tone().check(current, kind="draft", lang=view.draft.lang, answering=answering)
     st.markdown(highlighted(current, report.flags), unsafe_allow_html=True)
     st.markdown(f"**{t('tone')}** {verdict_badge(report.verdict, report.score)}")
     for n, flag in enumerate(report.flags):

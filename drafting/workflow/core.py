@@ -495,7 +495,13 @@ class Workflow:
         incident_row = session.get(IncidentRow, view.incident_id)
         incident = Incident.model_validate(incident_row.data) if incident_row is not None else None
         recorded = incident.recorded_texts() if incident is not None else []
-        tone = self.tone.check(text, kind="draft", lang=view.draft.lang, backed=commitment_guard.backed_quotes(text, view.draft.remedies, recorded))
+        tone = self.tone.check(
+            text,
+            kind="draft",
+            lang=view.draft.lang,
+            backed=commitment_guard.backed_quotes(text, view.draft.remedies, recorded),
+            answering=ticket.messages if ticket is not None else (),
+        )
         promises = commitment_guard.check(text, view.draft.remedies, order_amount=order_amount, recorded=recorded)
         warnings = [f"commitment: {r}" for r in promises.reasons()]
         if incident is not None:

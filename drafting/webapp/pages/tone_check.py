@@ -20,6 +20,7 @@ def _apply(flag: Flag) -> None:
 
 
 text = st.text_area(ui.t("tone_text_label"), key="tone_text", height=160, placeholder=ui.t("tone_placeholder"))
+answering = st.text_area(ui.t("tone_answering_label"), key="tone_answering", height=80, help=ui.t("tone_answering_help"))
 left, right = st.columns(2)
 langs = {ui.t("auto"): None, "中文": "zh", "English": "en"}
 kinds = {ui.t("kind_auto"): "auto", ui.t("kind_draft"): "draft", ui.t("kind_chat"): "chat"}
@@ -29,7 +30,7 @@ if st.session_state.pop("tone_apply_error", None):
     st.warning(ui.t("text_changed"))
 
 if text.strip():
-    report = ui.tone().check(text, kind=kind, lang=chosen_lang)
+    report = ui.tone().check(text, kind=kind, lang=chosen_lang, answering=[answering] if answering.strip() else [])
     st.markdown(f"### {ui.verdict_badge(report.verdict, report.score)}")
     cols = st.columns(len(report.subscores))
     for col, (name, value) in zip(cols, report.subscores.items(), strict=False):
