@@ -30,10 +30,13 @@ TIER = "a membership tier (“{word}”) beside the period: no rule grants a tie
 SECOND = "a second {what} (“{word}”) in the sentence that no promise took: which is promised is unclear — say one, as a rule states it"
 TERMS = "a coupon whose {what} (“{word}”) the reading left out: the rule's coupon has its own — promise it as the rule states it"
 DELIVERY = "a delivery time for goods (“{word}”): the processing rule times money, not a courier — promise a delivery date only when the store or carrier has committed to it"
+POINTS = "a grant in the brand's reward units (“{word}”): the rule's coupon is a coupon, and no rule grants points — promise the coupon as the rule states it"
 SCOPE = "a refund beside more than this order (“{word}”): the rule refunds the ticket's order — promise that, and hand the rest to a person"
 TIMES = ("processing_deadline", "response_time")
 # the promises a second sum can belong to
 MEASURED = frozenset(("refund", "coupon", "compensation", "membership_extension", "free_order", "discount", *TIMES))
+POINTS_BEFORE, POINTS_AFTER = 30, 12  # characters around a coupon's sum in which reward units name what it is worth
+_WORTH_BETWEEN = re.compile(r"\b(?:worth|valued at|about|around|roughly|that's|which is)\b|价值|相当于|折合|约合|约|等于|抵")
 VALIDITY_REACH = 14  # characters before a duration in which a validity word names it ("valid for 60 days")
 # what a clause may hold besides a bound and still only qualify its sentence ("…, or 5 days at most", "或者最多5天")
 _ONLY_A_BOUND = re.compile(r"(?:\s|[,，、]|or|and|then|up to|at most|at the latest|tops|max|within|in|或者?|最多|最晚|最迟|之内|以内|内|前)*")
@@ -71,6 +74,7 @@ def doubts(reading: Reading, minutes: Callable[[Decimal, str], Decimal]) -> dict
                 or _delivery_time(reading, c, start, end)
                 or _tier_beside(reading, c, start, end)
                 or _coupon_terms_unread(reading, c, start, end)
+                or _paid_in_points(reading, c, start, end)
                 or _refund_beyond_the_order(reading, c, start, end)
             )
             if reason is not None:
@@ -149,6 +153,25 @@ def _coupon_terms_unread(reading: Reading, c: Commitment, start: int, end: int) 
     if c.valid_days is None and t.hits["validity"].any(slo, shi) and not t.hits["open_validity"].any(slo, shi):
         word = t.hits["validity"].within(slo, shi)[0]
         return TERMS.format(what="validity", word=_span(reading, *word))
+    return None
+
+
+def _paid_in_points(reading: Reading, c: Commitment, start: int, end: int) -> str | None:
+    """A coupon read from the money reward units are worth ("1,000 bonus points (worth ¥10)", 1.5万积分，价值150元):
+    the sum may be no more than the rule's coupon, but points are another thing than the coupon the rule grants
+    (how they are spent, when they lapse, whether they can be cashed), and independent readers split on whether
+    the rule backs them. Default-deny: held for a person, not backed by a loose match."""
+    if c.type != "coupon":
+        return None
+    t = reading.t
+    slo, shi = t.sentence(start, end)
+    clo, chi = t.clause(start, end)
+    # the units in the sum's own clause ("¥10 in points", 10元积分, "2,500 reward points (about ¥25)"), or named just
+    # before a worth word that leads to the sum ("1.5万积分，价值150元"); a coupon with points mentioned elsewhere in
+    # its sentence, as a fact about them, is still the rule's coupon
+    for u_start, u_end in t.hits["reward_noun_before"].within(max(slo, start - POINTS_BEFORE), min(shi, end + POINTS_AFTER)):
+        if (clo <= u_start and u_end <= chi) or (u_end <= start and _WORTH_BETWEEN.search(t.s, u_end, start)):
+            return POINTS.format(word=_span(reading, u_start, u_end))
     return None
 
 
