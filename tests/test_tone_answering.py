@@ -110,6 +110,43 @@ def test_the_suggested_reply_passes_the_guard_it_came_from(lang: str) -> None:
     assert not report.flags and report.verdict == "ok"
 
 
+RULE_ALONE = {
+    "en": ["Our policy does not cover delays caused by the weather.", "Opened items are non-refundable under our terms and conditions."],
+    "zh": ["根据平台规定，拆封商品不予退货。", "这种情况不在我们的售后政策范围内。"],
+}
+RULE_WITH_HELP = {
+    "en": [
+        "Our policy doesn't cover weather delays, but I've sent you a $10 credit for the trouble.",
+        "Opened items fall outside our terms; could you DM us so we can look at other options?",
+        "Under our policy refunds take up to 5 days; I'll chase yours today.",
+    ],
+    "zh": ["根据平台规定拆封商品不能退，不过我们可以帮您联系品牌换新，请私信订单号。", "按政策运费不退，但我们已经给您补发了赠品。"],
+}
+
+
+@pytest.mark.parametrize(("lang", "reply"), [(lang, reply) for lang, replies in RULE_ALONE.items() for reply in replies])
+def test_a_rule_alone_in_answer_to_a_complaint_is_rule_hiding(lang: str, reply: str) -> None:
+    assert not CHECKER.check(reply, kind="chat", lang=lang).flags or True  # read alone it may or may not be listed
+    report = CHECKER.check(reply, kind="chat", lang=lang, answering=COMPLAINTS[lang])
+    assert any(f.category == "rule_hiding" for f in report.flags)
+    context = [f for f in report.flags if f.judged_by == "context"]
+    assert all(f.category == "rule_hiding" and f.confidence == "low" for f in context)
+    calm = CHECKER.check(reply, kind="chat", lang=lang, answering=["Quick question about returns, thanks"])
+    assert not [f for f in calm.flags if f.judged_by == "context"]
+
+
+@pytest.mark.parametrize(("lang", "reply"), [(lang, reply) for lang, replies in RULE_WITH_HELP.items() for reply in replies])
+def test_a_rule_with_something_to_do_beside_it_is_not_flagged_by_context(lang: str, reply: str) -> None:
+    report = CHECKER.check(reply, kind="chat", lang=lang, answering=COMPLAINTS[lang])
+    assert not [f for f in report.flags if f.judged_by == "context"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_rules_suggestion_passes_the_guard_too(lang: str) -> None:
+    report = CHECKER.check(answering.suggestion(lang, "rules"), kind="chat", lang=lang, answering=COMPLAINTS[lang])
+    assert not report.flags and report.verdict == "ok"
+
+
 def test_a_phrase_already_flagged_is_not_flagged_twice() -> None:
     report = CHECKER.check("Sorry for any inconvenience.", kind="chat", answering=COMPLAINTS["en"])
     assert [f.judged_by for f in report.flags] == ["lexicon"]

@@ -1,13 +1,16 @@
-"""Tone read against the message it answers: courtesy alone in answer to a complaint is a brush-off.
+"""Tone read against the message it answers: courtesy alone, or a rule alone, in answer to a complaint.
 
 Reviewers stop replies that no phrase list can catch because nothing in them is rude: "Thanks for your
-patience!" to a customer a week into waiting, 感谢您的反馈 to one charged twice. The words are fine; what is
-wrong is that the reply answers a complaint with courtesy and nothing else. This check sees that, given the
-customer's message: it fires when that message is a complaint and the reply, once its courtesy formulas,
-greetings and particles are taken out, has no word of substance left and asks, quotes and links nothing.
+patience!" to a customer a week into waiting, 感谢您的反馈 to one charged twice, "Our policy does not cover
+delays caused by weather." to someone stranded. The words are fine; what is wrong is that the reply answers a
+complaint with nothing the customer can use. Given the customer's message, this check sees two forms:
+- courtesy: the message is a complaint and the reply, once its courtesy formulas, greetings and particles are
+  taken out, has no word of substance left and asks, quotes and links nothing;
+- rules: the message is a complaint and the reply cites a policy, terms or a rule and offers no help beside it
+  (no step, channel, time or amount — the tone guard's cues — and no question, figure or link).
 
-It is deliberately narrow (one word of substance keeps it quiet) and its flag is a low-confidence hint: it goes
-to the reviewer and never discards a model's draft. Data: lexicon/answering.yaml.
+Both are deliberately narrow and their flags are low-confidence hints: they go to the reviewer and never discard
+a model's draft. Data: lexicon/answering.yaml.
 
     >>> brush_off("Thanks for your patience!", ["Three weeks and still no refund. Unacceptable."], "en") is not None
     True
@@ -47,18 +50,24 @@ class _Rules:
     complaint: dict[str, re.Pattern[str]]
     formula: dict[str, re.Pattern[str]]
     filler: dict[str, re.Pattern[str]]
+    rules: dict[str, re.Pattern[str]]
     max_left: dict[str, int]
-    explanation: dict[str, str]
-    suggestion: dict[str, str]
+    explanation: dict[str, dict[str, str]]  # form -> lang -> text
+    suggestion: dict[str, dict[str, str]]
+
+
+FORMS = ("courtesy", "rules")
 
 
 @dataclass(frozen=True)
 class BrushOff:
-    """A reply that answers a complaint with courtesy alone: the span to highlight and the complaint it met."""
+    """A reply that answers a complaint with courtesy alone or a rule alone: the span to highlight, the complaint
+    it met and which form it takes."""
 
     start: int
     end: int
     complaint: str  # the words of the customer's message that make it a complaint
+    form: str = "courtesy"  # one of FORMS
 
 
 def _compiled(data: Any, key: str, *, whole_words: bool = False) -> dict[str, re.Pattern[str]]:
@@ -84,28 +93,34 @@ def _rules() -> _Rules:
     data = yaml.safe_load(resources.files("drafting.guards.lexicon").joinpath("answering.yaml").read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise AnsweringLexiconError("answering.yaml: expected a mapping")
-    per_lang: dict[str, dict[str, Any]] = {}
-    for key, kind in (("max_left", int), ("explanation", str), ("suggestion", str)):
+    max_left = data.get("max_left")
+    if not isinstance(max_left, dict) or not all(isinstance(max_left.get(lang), int) for lang in LANGS):
+        raise AnsweringLexiconError("answering.yaml: max_left needs a whole number for zh and en")
+    texts: dict[str, dict[str, dict[str, str]]] = {}
+    for key in ("explanation", "suggestion"):
         section = data.get(key)
-        if not isinstance(section, dict) or not all(isinstance(section.get(lang), kind) for lang in LANGS):
-            raise AnsweringLexiconError(f"answering.yaml: {key} needs a {kind.__name__} for zh and en")
-        per_lang[key] = {lang: section[lang] for lang in LANGS}
+        if not isinstance(section, dict) or not all(
+            isinstance(section.get(form), dict) and all(isinstance(section[form].get(lang), str) for lang in LANGS) for form in FORMS
+        ):
+            raise AnsweringLexiconError(f"answering.yaml: {key} needs a zh and an en text for each of {', '.join(FORMS)}")
+        texts[key] = {form: {lang: section[form][lang] for lang in LANGS} for form in FORMS}
     return _Rules(
         _compiled(data, "complaint"),
         _compiled(data, "formula", whole_words=True),
         _compiled(data, "filler", whole_words=True),
-        per_lang["max_left"],
-        per_lang["explanation"],
-        per_lang["suggestion"],
+        _compiled(data, "rules"),
+        {lang: max_left[lang] for lang in LANGS},
+        texts["explanation"],
+        texts["suggestion"],
     )
 
 
-def explanation(lang: str) -> str:
-    return _rules().explanation[lang]
+def explanation(lang: str, form: str = "courtesy") -> str:
+    return _rules().explanation[form][lang]
 
 
-def suggestion(lang: str) -> str:
-    return _rules().suggestion[lang]
+def suggestion(lang: str, form: str = "courtesy") -> str:
+    return _rules().suggestion[form][lang]
 
 
 def _fold(text: str) -> str:
@@ -139,16 +154,29 @@ def says_nothing(reply: str, lang: str) -> bool:
     return len(_WORD.findall(text)) <= rules.max_left["en"] and count_cjk(text) <= rules.max_left["zh"]
 
 
-def brush_off(reply: str, answering: Sequence[str], lang: str) -> BrushOff | None:
+def rule_alone(reply: str, helped: bool) -> bool:
+    """True when the reply cites a policy, terms or a rule and gives nothing beside it. `helped`: the caller's
+    reading of whether it offers a step, a channel, a time or an amount (the tone guard's cues)."""
+    if helped or _SUBSTANCE.search(reply):
+        return False
+    folded = _fold(reply)
+    return any(pattern.search(folded) for pattern in _rules().rules.values())
+
+
+def brush_off(reply: str, answering: Sequence[str], lang: str, *, helped: bool = False) -> BrushOff | None:
     """A brush-off when `answering` (the customer's messages the reply answers) holds a complaint and the reply
-    says nothing (see `says_nothing`); None otherwise, and always None with no message to read."""
+    says nothing (see `says_nothing`) or cites a rule and nothing else (see `rule_alone`; `helped` says whether
+    the caller's cues found a step, channel, time or amount); None otherwise, and always None with no message."""
     if lang not in LANGS:
         raise ValueError(f"lang must be zh or en, got {lang!r}")
     messages = [m for m in answering if isinstance(m, str) and m.strip()]
-    if not messages or not says_nothing(reply, lang):
+    if not messages:
+        return None
+    form = "courtesy" if says_nothing(reply, lang) else "rules" if rule_alone(reply, helped) else None
+    if form is None:
         return None
     complaint = complaint_in(messages)
     if complaint is None:
         return None
     start = len(reply) - len(reply.lstrip())
-    return BrushOff(start=start, end=len(reply.rstrip()), complaint=complaint)
+    return BrushOff(start=start, end=len(reply.rstrip()), complaint=complaint, form=form)

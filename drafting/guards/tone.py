@@ -643,7 +643,8 @@ class ToneChecker:
             flags = self._seconded(self.semantic, text, flags, lang)
 
         if answering and not flags:
-            brushed = answering_rules.brush_off(text, answering, lang)
+            helped = any(cues.get(c, 0) for c in _CONCRETE)  # a step, a time, an amount or a channel
+            brushed = answering_rules.brush_off(text, answering, lang, helped=helped)
             if brushed is not None:
                 flags.append(self._brush_off_flag(text, brushed, lang))
 
@@ -696,17 +697,18 @@ class ToneChecker:
         return out
 
     def _brush_off_flag(self, text: str, brushed: answering_rules.BrushOff, lang: str) -> Flag:
-        """Courtesy alone in answer to a complaint: a hint (low confidence) over the whole reply, for the
-        reviewer; it never discards a model's draft, since the complaint patterns read the customer loosely."""
+        """Courtesy alone (stonewalling) or a rule alone (rule-hiding) in answer to a complaint: a hint (low
+        confidence) over the whole reply, for the reviewer; it never discards a model's draft, since the complaint
+        patterns read the customer loosely."""
         return Flag(
-            category="stonewalling",
+            category="stonewalling" if brushed.form == "courtesy" else "rule_hiding",
             start=brushed.start,
             end=brushed.end,
             phrase=text[brushed.start : brushed.end],
             severity="medium",
-            explanation=answering_rules.explanation(lang),
-            explanation_en=answering_rules.explanation("en"),
-            suggestion=answering_rules.suggestion(lang),
+            explanation=answering_rules.explanation(lang, brushed.form),
+            explanation_en=answering_rules.explanation("en", brushed.form),
+            suggestion=answering_rules.suggestion(lang, brushed.form),
             confidence="low",
             judged_by="context",
         )
