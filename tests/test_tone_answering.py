@@ -59,14 +59,19 @@ SUBSTANCE = {
 }
 
 
-@pytest.mark.parametrize(("lang", "reply"), [(lang, reply) for lang, replies in COURTESY.items() for reply in replies])
+def by_lang(replies: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(lang, reply) pairs for parametrize."""
+    return [(lang, reply) for lang, texts in replies.items() for reply in texts]
+
+
+@pytest.mark.parametrize(("lang", "reply"), by_lang(COURTESY))
 def test_courtesy_alone_answering_a_complaint_is_a_brush_off(lang: str, reply: str) -> None:
     found = answering.brush_off(reply, COMPLAINTS[lang], lang)
     assert found is not None
     assert reply[found.start : found.end].strip() == reply.strip() and found.complaint
 
 
-@pytest.mark.parametrize(("lang", "reply"), [(lang, reply) for lang, replies in SUBSTANCE.items() for reply in replies])
+@pytest.mark.parametrize(("lang", "reply"), by_lang(SUBSTANCE))
 def test_one_thing_of_substance_keeps_it_quiet(lang: str, reply: str) -> None:
     assert answering.brush_off(reply, COMPLAINTS[lang], lang) is None
 
@@ -124,9 +129,8 @@ RULE_WITH_HELP = {
 }
 
 
-@pytest.mark.parametrize(("lang", "reply"), [(lang, reply) for lang, replies in RULE_ALONE.items() for reply in replies])
+@pytest.mark.parametrize(("lang", "reply"), by_lang(RULE_ALONE))
 def test_a_rule_alone_in_answer_to_a_complaint_is_rule_hiding(lang: str, reply: str) -> None:
-    assert not CHECKER.check(reply, kind="chat", lang=lang).flags or True  # read alone it may or may not be listed
     report = CHECKER.check(reply, kind="chat", lang=lang, answering=COMPLAINTS[lang])
     assert any(f.category == "rule_hiding" for f in report.flags)
     context = [f for f in report.flags if f.judged_by == "context"]
@@ -135,7 +139,7 @@ def test_a_rule_alone_in_answer_to_a_complaint_is_rule_hiding(lang: str, reply: 
     assert not [f for f in calm.flags if f.judged_by == "context"]
 
 
-@pytest.mark.parametrize(("lang", "reply"), [(lang, reply) for lang, replies in RULE_WITH_HELP.items() for reply in replies])
+@pytest.mark.parametrize(("lang", "reply"), by_lang(RULE_WITH_HELP))
 def test_a_rule_with_something_to_do_beside_it_is_not_flagged_by_context(lang: str, reply: str) -> None:
     report = CHECKER.check(reply, kind="chat", lang=lang, answering=COMPLAINTS[lang])
     assert not [f for f in report.flags if f.judged_by == "context"]

@@ -141,9 +141,9 @@ def complaint_in(messages: Sequence[str]) -> str | None:
     return None
 
 
-def says_nothing(reply: str, lang: str) -> bool:
+def says_nothing(reply: str) -> bool:
     """True when the reply is courtesy alone: no question, figure or link, and nothing left once its formulas,
-    greetings and particles are taken out."""
+    greetings and particles are taken out (both languages' lists, whatever the reply's language)."""
     rules = _rules()
     text = _SIGNATURE.sub(" ", _fold(reply))
     if not text.strip() or _SUBSTANCE.search(text):
@@ -172,7 +172,7 @@ def brush_off(reply: str, answering: Sequence[str], lang: str, *, helped: bool =
     messages = [m for m in answering if isinstance(m, str) and m.strip()]
     if not messages:
         return None
-    form = "courtesy" if says_nothing(reply, lang) else "rules" if rule_alone(reply, helped) else None
+    form = "courtesy" if says_nothing(reply) else "rules" if rule_alone(reply, helped) else None
     if form is None:
         return None
     complaint = complaint_in(messages)
