@@ -162,6 +162,37 @@ def test_fast_and_plain_automata_agree_on_overlapping_phrases() -> None:
         assert found(fast, text) == found(plain, text), text
 
 
+# Phrase families whose variants end alike, some with the same payload (their tails may be shared) and
+# some with another (they must not be), beside phrases that start like them.
+SHARED_TAILS = [
+    ("(图片|照片|截图)(上)?(写|标)得很清楚", "pictures"),
+    ("(写|标)得很清楚", "plain"),
+    ("(说|讲)得很清楚", "said"),
+    ("说得很清楚了吧", "said-twice"),
+    ("图片说得很清楚", "said"),
+    ("people who (can't|cannot|don't) read (are|r) idiots", "insult"),
+    ("people who (can't|don't) wait", "impatient"),
+    ("(you|u) (should|must) (have|'ve) read", "lecture"),
+]
+
+
+def test_shared_tails_find_what_written_out_tails_find() -> None:
+    phrases = [(variant, label) for pattern, label in SHARED_TAILS for variant in expand(pattern)]
+    phrases += [(slip, label) for tokens, label in list(phrases) for slip in typo_variants(tokens)]
+    shared = build_automaton(phrases, {"们": "门"})
+    written = build_automaton(phrases, {"们": "门"}, share_tails=False)
+    assert len(shared.regex.pattern) < len(written.regex.pattern)
+    assert shared.regex.groups < written.regex.groups
+    pieces = [written_out(tokens) for tokens, _ in phrases] + ["。", ". ", " ", "，", "得", "很清楚", "people who", "read", "abc", "\n"]
+    rng = random.Random(23)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        assert found(shared, text) == found(written, text), text
+    # a tail is shared only with the same payload: 图片说得很清楚 (a neighbour of 图片标得很清楚 in the tree)
+    # is never reported as the pictures' phrase
+    assert [payload for _, payload in found(shared, "图片说得很清楚")] == [("said",)]
+
+
 def test_fold_takes_the_ascii_shortcut_without_changing_anything() -> None:
     table = _fold_table()
     every_ascii = "".join(chr(code) for code in range(128))

@@ -222,11 +222,13 @@ _END = ("end", "")
 
 
 def build_automaton(
-    phrases: Sequence[tuple[Sequence[Token], Any]], confusables: dict[str, str] | None = None, *, skip_ahead: bool = True
+    phrases: Sequence[tuple[Sequence[Token], Any]], confusables: dict[str, str] | None = None, *, skip_ahead: bool = True, share_tails: bool = True
 ) -> Automaton:
     """Compile (tokens, payload) pairs into one prefix-tree regex. Payloads of identical phrases are kept
     together at their shared leaf. `skip_ahead=False` leaves out the look-aheads that skip positions where
-    no phrase can start (see below): the plain alternation, which finds the same matches more slowly."""
+    no phrase can start (see below), and `share_tails=False` writes out every sibling's subtree even where
+    its neighbour's is the same: both give the plain alternation, which finds the same matches, compiled
+    and run more slowly."""
     trie: dict[Token, Any] = {}
     for tokens, payload in phrases:
         node = trie
@@ -254,7 +256,23 @@ def build_automaton(
         return value
 
     def emit(node: dict[Token, Any], previous: Token | None) -> str:
-        branches = [token_regex(token, previous is None) + emit(child, token) for token, child in node.items() if token != _END]
+        # Neighbouring siblings whose subtrees compile to the same text with the same payloads share that
+        # text: "(图片|截图)…(写|标)得很清楚" emits "(?:写|标)得很清楚" once per path, not once per variant.
+        # Only neighbours merge, so the order in which branches are tried, and so every match, is unchanged.
+        merged: list[tuple[list[str], str, list[tuple[Any, ...]]]] = []
+        for token, child in node.items():
+            if token == _END:
+                continue
+            start = len(payloads)
+            tail = emit(child, token)
+            tail_payloads = payloads[start:]
+            head = token_regex(token, previous is None)
+            if share_tails and merged and merged[-1][1] == tail and merged[-1][2] == tail_payloads:
+                del payloads[start:]
+                merged[-1][0].append(head)
+            else:
+                merged.append(([head], tail, tail_payloads))
+        branches = [(heads[0] if len(heads) == 1 else "(?:" + "|".join(heads) + ")") + tail for heads, tail, _ in merged]
         # Han only: kana, hangul and punctuation are not the inside of a Chinese word that noise could split.
         after_cjk = previous is not None and previous[0] == "c" and is_cjk(previous[1])
         if after_cjk and branches:
