@@ -53,10 +53,11 @@ def test_the_whole_reply_is_judged_not_its_worst_sentence(model: SemanticToneMod
     sentences = [FINE_QUESTIONS[0], SUBTLE_DISMISSALS[0]]
     whole, *alone = model.probabilities([reply, *sentences])
     [direct] = model._sentence_probabilities([reply])
-    assert whole == pytest.approx(direct)
+    # (batched and single encodes differ in the last float32 digits on some CPUs: 0.1533673 vs 0.1533671)
+    assert whole == pytest.approx(direct, rel=1e-4)
     # weights trained the old way still judge sentence by sentence and take the worst
     [worst] = with_decision(model, WORST_SENTENCE).probabilities([reply])
-    assert worst == pytest.approx(max(alone))
+    assert worst == pytest.approx(max(alone), rel=1e-4)
 
 
 def test_subtle_dismissals_rank_above_fine_questions_in_each_language(model: SemanticToneModel) -> None:

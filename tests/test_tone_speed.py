@@ -162,6 +162,25 @@ def test_fast_and_plain_automata_agree_on_overlapping_phrases() -> None:
         assert found(fast, text) == found(plain, text), text
 
 
+def test_large_groups_split_into_buckets_find_what_the_plain_alternation_finds() -> None:
+    # Enough phrases starting with different characters that the Chinese and English groups are split into
+    # buckets; confusable classes and character classes make branches whose first characters overlap.
+    rng = random.Random(29)
+    han = "别闹了们门够没好大家小心安静马上立刻今天明天后天顺便一二三个工作日按规定请您稍等亲"
+    words = {"".join(rng.choice(han) for _ in range(rng.randint(2, 4))) for _ in range(400)}
+    english = {"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 6))) for _ in range(300)}
+    patterns = sorted(words) + sorted(english) + TRICKY + ["[一二三]天", "[门们]口"]
+    phrases = [(variant, number) for number, pattern in enumerate(patterns) for variant in expand(pattern)]
+    confusables = {"们": "门", "了": "啦"}
+    fast = build_automaton(phrases, confusables)
+    plain = build_automaton(phrases, confusables, skip_ahead=False)
+    assert fast.regex.pattern.count("(?=[") > 8  # groups and, inside the big ones, buckets
+    pieces = [written_out(tokens) for tokens, _ in phrases[::3]] + ["。", " ", "，", "门", "啦", "a", "\n", "😀"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert found(fast, text) == found(plain, text), text
+
+
 # Phrase families whose variants end alike, some with the same payload (their tails may be shared) and
 # some with another (they must not be), beside phrases that start like them.
 SHARED_TAILS = [

@@ -21,6 +21,7 @@ Real chat text is noisy, so the compiled automaton tolerates it by construction:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -305,7 +306,7 @@ def build_automaton(
         # is cheaper than the look-aheads.
         groups = [_Group(None, branches)]
     source = "(?:" + "|".join(group.source() for group in groups) + ")" if groups else "(?!)"
-    ordered = [payload for group in groups for branch in group.branches for payload in branch.payloads]
+    ordered = [payload for group in groups for bucket in group.buckets() for branch in bucket for payload in branch.payloads]
     return Automaton(regex=re.compile(source), payloads=((), *ordered))
 
 
@@ -321,6 +322,7 @@ def build_automaton(
 
 
 _FEW_BRANCHES = 20
+_BUCKET_MIN = 24  # a group with more branches than this is split into buckets (see _buckets)
 
 
 def _kind_guard(kind: str | None, firsts: _Firsts) -> str:
@@ -395,6 +397,8 @@ def _branch_kind(token: Token) -> str | None:
         return "number"
     if kind == "re" and value.startswith(_PUNCT_LEAD):
         return "punctuation"
+    if kind == "re" and value.startswith("[") and value.endswith("]"):
+        return "char"  # a class ([一二三]): its members are the first characters
     return "sentence" if kind == "bos" else None
 
 
@@ -411,14 +415,55 @@ class _Group:
     kind: str | None
     branches: list[_Branch]
 
-    def source(self) -> str:
-        body = "|".join(branch.source for branch in self.branches)
+    def _firsts(self) -> _Firsts:
         firsts = _Firsts()
         for branch in self.branches:
             firsts |= branch.firsts
+        return firsts
+
+    def buckets(self) -> list[list[_Branch]]:
+        """The branches in the order the source tries them: one bucket, or several behind look-aheads."""
+        if self.kind is None or len(self.branches) <= _BUCKET_MIN or self._firsts().anything:
+            return [list(self.branches)]
+        return _buckets(self.branches)
+
+    def source(self) -> str:
+        firsts = self._firsts()
         if self.kind is None or firsts.anything:
-            return body
+            return "|".join(branch.source for branch in self.branches)
+        buckets = self.buckets()
+        body = "|".join(branch.source for branch in buckets[0]) if len(buckets) == 1 else "|".join(_bucket_source(b) for b in buckets)
         return _kind_guard(self.kind, firsts) + firsts.lookahead() + "(?:" + body + ")"
+
+
+def _buckets(branches: Sequence[_Branch]) -> list[list[_Branch]]:
+    """Split a group's branches into about √n buckets, each behind its own look-ahead.
+
+    Once a group's look-ahead passes, the engine still tries its branches one by one (a failed first
+    character costs one compare each, but 250 Chinese first characters make 250 compares at almost every
+    position of a Chinese text); with buckets it tests √n look-aheads and enters one bucket. Branches that
+    could match at the same position always share a bucket, in their order, so the same branch wins."""
+    # √n/2 measured best on the real short messages (flags 12.9 → 8.4 µs a text; √n 8.8, 4 buckets 8.4, n/4 12.7)
+    count = max(2, math.isqrt(len(branches)) // 2)
+    buckets: list[list[_Branch]] = []
+    for branch in branches:
+        touching = [b for b in buckets if any(branch.firsts.overlaps(other.firsts) for other in b)]
+        if touching:
+            # members of different buckets never start at the same character: any order among them finds the same
+            merged = [member for b in touching for member in b]
+            buckets = [b for b in buckets if not any(b is t for t in touching)] + [merged + [branch]]
+        elif len(buckets) < count:
+            buckets.append([branch])
+        else:
+            min(buckets, key=len).append(branch)
+    return buckets
+
+
+def _bucket_source(bucket: Sequence[_Branch]) -> str:
+    firsts = _Firsts()
+    for branch in bucket:
+        firsts |= branch.firsts
+    return firsts.lookahead() + "(?:" + "|".join(branch.source for branch in bucket) + ")"
 
 
 def _guarded_groups(branches: Sequence[_Branch]) -> list[_Group]:
