@@ -89,6 +89,12 @@ def test_courtesy_to_praise_or_a_calm_question_is_fine(reply: str, message: str,
     assert answering.brush_off(reply, [message], lang) is None
 
 
+@pytest.mark.parametrize("message", ["Another broken promise.", "Am waiting...", "We've been waiting since Monday", "Another week, another excuse"])
+def test_waiting_and_another_broken_promise_read_as_complaints(message: str) -> None:
+    assert answering.complaint_in([message]) is not None
+    assert answering.brush_off("Thank you. ^bc", [message], "en") is not None
+
+
 def test_no_message_to_read_means_no_judgement() -> None:
     assert answering.brush_off("Thanks for your patience!", [], "en") is None
     assert answering.brush_off("Thanks for your patience!", ["", "   "], "en") is None

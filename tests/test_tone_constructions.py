@@ -69,6 +69,11 @@ def categories(text: str) -> set[str]:
         # hollow apologies
         ("抱歉您对这次的处理不满意。", "non_apology"),
         ("I apologize that you feel that way.", "non_apology"),
+        ("We do apologise that you felt let down by the wait.", "non_apology"),
+        ("Sorry to hear you're unhappy with the new menu.", "non_apology"),
+        # a lecture for next time
+        ("For future reference, please check the size chart before ordering.", "condescending"),
+        ("请您仔细阅读一下商品附带的使用说明。", "condescending"),
         # challenges
         ("你再刷屏试试", "threat"),
         ("去哪投诉都一样", "threat"),
@@ -103,6 +108,10 @@ def test_construction_is_flagged_with_a_fix_that_passes(text: str, category: str
         "I hope this makes the next steps clearer.",
         "If anything is still unclear, reply here and I'll explain.",
         "The refund is normal procedure and takes 3 days.",
+        "For future orders, we've added a 10% discount to your account.",
+        "We keep a record for future reference and will update you tomorrow.",
+        "请您仔细查看包裹外箱是否有破损，有的话拍照发给我们。",
+        "We're sorry to hear you're unwell, and we're refunding the meal now.",
     ],
 )
 def test_plain_replies_near_the_new_phrases_stay_unflagged(text: str) -> None:
