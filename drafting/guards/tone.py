@@ -321,7 +321,7 @@ def _cue_phrases(data: dict[str, Any], where: str) -> list[tuple[list, Any]]:
 @lru_cache(maxsize=4)
 def load_lexicon(directory: Path | None = None) -> Lexicon:
     """Compile the lexicon files (the shipped ones, or a folder with the same six files) into automata.
-    Takes about a second, so it is cached per process."""
+    Takes seconds (about 13 on 2 cores), so it is cached per process."""
     root: Any = directory if directory is not None else resources.files("drafting.guards.lexicon")
     categories = _read_yaml(root, "categories.yaml")
     unknown = set(categories) - set(CATEGORIES)
