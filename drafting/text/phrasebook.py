@@ -306,6 +306,14 @@ def build_automaton(
         # is cheaper than the look-aheads.
         groups = [_Group(None, branches)]
     source = "(?:" + "|".join(group.source() for group in groups) + ")" if groups else "(?!)"
+    if len(groups) > 1:
+        every = _Firsts()
+        for group in groups:
+            for branch in group.branches:
+                every |= branch.firsts
+        if not every.anything:
+            # one test for every group at once: where no phrase of any group can start, the groups are not tried
+            source = every.lookahead() + source
     ordered = [payload for group in groups for bucket in group.buckets() for branch in bucket for payload in branch.payloads]
     return Automaton(regex=re.compile(source), payloads=((), *ordered))
 
