@@ -2,8 +2,8 @@
 
     python -m evals.asks [--split dev|test|all] [--data FILE ...] [--lexicon-only] [--misses] [--json] [--benign]
 
-evals/data/asks/asks.jsonl, asks_b.jsonl and asks_c.jsonl (each written later than the one before, by an
-author who never saw the code; `--data` picks files, default all three, each reported alone and pooled): one
+evals/data/asks/asks.jsonl, asks_b.jsonl, asks_c.jsonl and asks_d.jsonl (each written later than the one before,
+by an author who never saw the code; `--data` picks files, default all four, each reported alone and pooled): one
 ticket a line: id, lang, incident, messages, asks [{type, phrase, amount?, multiple?, who?}], role, anger (0-3). An ask is found when the reader reports its type for that ticket
 (counted once per ticket and type), so per type: precision = tickets where the type was both found and
 labelled / tickets where it was found; recall = … / tickets where it was labelled. Role accuracy and anger
@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evals" / "data" / "asks" / "asks.jsonl"
 DATA_B = ROOT / "evals" / "data" / "asks" / "asks_b.jsonl"
 DATA_C = ROOT / "evals" / "data" / "asks" / "asks_c.jsonl"
-DEFAULT_DATA = [DATA, DATA_B, DATA_C]  # the three sets, each by an author who never saw the code
+DATA_D = ROOT / "evals" / "data" / "asks" / "asks_d.jsonl"
+DEFAULT_DATA = [DATA, DATA_B, DATA_C, DATA_D]  # the four sets, each by an author who never saw the code
 
 
 def default_data() -> list[Path]:

@@ -553,6 +553,60 @@ MORE: list[tuple[str, str]] = [
 ]
 
 
+# Families read from asks_d's dev half (session 15), each in words of the team's own.
+ASKS_D_FAMILIES = [
+    ("cancel", "我要销号 这卡不用了"),
+    ("cancel", "剩下的十节课我不想上了"),
+    ("cancel", "下个季度不续了"),
+    ("cancel", "I'll be cancelling my premium plan if this happens again"),
+    ("cancel", "please make sure it's actually cancelled this time"),
+    ("cancel", "just send me the PAC code"),
+    ("leaving", "我要换联通了"),
+    ("leaving", "这游戏我退游了"),
+    ("leaving", "we'll port out next week"),
+    ("leaving", "fix it or i'll just go to a rival gym"),
+    ("leaving", "honestly we're migrating after this"),
+    ("replacement", "数据能不能恢复"),
+    ("replacement", "给我重新安排一间同价位的酒店"),
+    ("replacement", "please unblock my card today"),
+    ("replacement", "someone needs to come back and finish the install"),
+    ("replacement", "can i get my order redelivered tomorrow"),
+    ("replacement", "the scooter repaired at your expense"),
+    ("refund", "i want my £89 back"),
+    ("refund", "release my funds now"),
+    ("refund", "send us the credit note you promised"),
+    ("compensation", "at least lower my monthly fee until it works"),
+    ("compensation", "we expect service credits for the outage"),
+    ("compensation", "i want the dental bills covered"),
+    ("callback", "let me talk to her manager"),
+    ("callback", "i need an engineer on the phone"),
+    ("explanation", "how does this even happen"),
+    ("explanation", "whose fault is this then"),
+    ("escalation_health", "my son was diagnosed with a fractured wrist"),
+    ("escalation_legal", "we've hired a consumer lawyer"),
+    ("escalation_legal", "i'll take this to the consumer forum"),
+    ("escalation_media", "i posted the photos on tiktok"),
+]
+
+
+@pytest.mark.parametrize(("kind", "message"), ASKS_D_FAMILIES)
+def test_a_family_read_from_the_fourth_set_is_heard(kind: str, message: str) -> None:
+    assert kind in types(message)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("leaving", "我想换移动硬盘"),
+        ("replacement", "they unblock it whenever they feel like it"),
+        ("leaving", "i'll go to the press with this"),
+        ("cancel", "the other guys cancelled on me too"),
+    ],
+)
+def test_near_misses_of_the_fourth_sets_families_stay_quiet(kind: str, message: str) -> None:
+    assert kind not in types(message)
+
+
 @pytest.mark.parametrize(("kind", "message"), FAMILIES + MORE)
 def test_a_family_of_phrasings_is_heard(kind: str, message: str) -> None:
     assert kind in types(message)

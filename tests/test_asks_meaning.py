@@ -79,7 +79,7 @@ def test_the_packaged_weights_say_where_they_come_from() -> None:
     model = AskMeaning.load()
     assert model.types == ASK_TYPES
     assert model.encoder == "use" and model.meta["date"]
-    labelled = {f"evals/data/asks/{name}.jsonl" for name in ("asks", "asks_b", "asks_c")}
+    labelled = {f"evals/data/asks/{name}.jsonl" for name in ("asks", "asks_b", "asks_c", "asks_d")}
     # session 7: besides the labelled sets' dev halves, the training-only sets (read whole; tests/test_train_asks.py)
     assert all("dev half only" in source["rows"] for source in model.meta["sources"] if source["file"] in labelled)
     assert all(source["file"].startswith("evals/data/train/") for source in model.meta["sources"] if source["file"] not in labelled)
