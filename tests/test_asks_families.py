@@ -912,31 +912,7 @@ CONSTRUCTED_D = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "message"), CONSTRUCTED_D)
-def test_the_weakest_types_hear_our_own_rounds(kind: str, message: str) -> None:
-    assert kind in types(message)
-
-
-@pytest.mark.parametrize(("kind", "message"), ASKS_D_FAMILIES)
-def test_a_family_read_from_the_fourth_set_is_heard(kind: str, message: str) -> None:
-    assert kind in types(message)
-
-
-@pytest.mark.parametrize(
-    ("kind", "message"),
-    [
-        ("leaving", "我想换移动硬盘"),
-        ("replacement", "they unblock it whenever they feel like it"),
-        ("leaving", "i'll go to the press with this"),
-        ("cancel", "the other guys cancelled on me too"),
-        ("compensation", "请问群里有人知道快递丢件一般怎么赔吗"),
-    ],
-)
-def test_near_misses_of_the_fourth_sets_families_stay_quiet(kind: str, message: str) -> None:
-    assert kind not in types(message)
-
-
-@pytest.mark.parametrize(("kind", "message"), FAMILIES + MORE)
+@pytest.mark.parametrize(("kind", "message"), FAMILIES + MORE + ASKS_D_FAMILIES + CONSTRUCTED_D)
 def test_a_family_of_phrasings_is_heard(kind: str, message: str) -> None:
     assert kind in types(message)
 
@@ -1011,6 +987,12 @@ NOT_ASKED += [
     # someone else rang them: what happened, not a call asked for
     ("callback", "昨天下午有人打电话给我，张口就说我买的是两箱橙子"),
     ("callback", "骗子打了个电话过来，说要给我退款"),
+    # near misses of the families read from the fourth set and our own rounds (session 15)
+    ("leaving", "我想换移动硬盘"),
+    ("replacement", "they unblock it whenever they feel like it"),
+    ("leaving", "i'll go to the press with this"),
+    ("cancel", "the other guys cancelled on me too"),
+    ("compensation", "请问群里有人知道快递丢件一般怎么赔吗"),
 ]
 
 

@@ -305,13 +305,14 @@ def build_automaton(
         # A few branches that all start with a literal: the engine's own skip to a possible first character
         # is cheaper than the look-aheads.
         groups = [_Group(None, branches)]
-    source = "(?:" + "|".join(group.source() for group in groups) + ")" if groups else "(?!)"
+    layouts = [(group, group.buckets()) for group in groups]  # bucketed once: the source and the payloads follow it
+    source = "(?:" + "|".join(group.source(buckets) for group, buckets in layouts) + ")" if groups else "(?!)"
     if len(groups) > 1:
         every = _firsts_of([branch for group in groups for branch in group.branches])
         if not every.anything:
             # one test for every group at once: where no phrase of any group can start, the groups are not tried
             source = every.lookahead() + source
-    ordered = [payload for group in groups for bucket in group.buckets() for branch in bucket for payload in branch.payloads]
+    ordered = [payload for _, buckets in layouts for bucket in buckets for branch in bucket for payload in branch.payloads]
     return Automaton(regex=re.compile(source), payloads=((), *ordered))
 
 
@@ -426,11 +427,11 @@ class _Group:
             return [list(self.branches)]
         return _buckets(self.branches)
 
-    def source(self) -> str:
+    def source(self, buckets: list[list[_Branch]]) -> str:
+        """The group's regex, its branches tried in the order of `buckets` (from `buckets()`)."""
         firsts = _firsts_of(self.branches)
         if self.kind is None or firsts.anything:
             return "|".join(branch.source for branch in self.branches)
-        buckets = self.buckets()
         body = "|".join(branch.source for branch in buckets[0]) if len(buckets) == 1 else "|".join(_bucket_source(b) for b in buckets)
         return _kind_guard(self.kind, firsts) + firsts.lookahead() + "(?:" + body + ")"
 
