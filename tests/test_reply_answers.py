@@ -108,6 +108,41 @@ def test_a_reply_over_a_chat_message_leaves_the_unasked_cause_to_the_statement()
     assert INCIDENT.cause.pick("en")[:20] in asked_why.text  # asked for, the cause stays whatever the length
 
 
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh", "晚了45分钟，第三次找你们了还没解决。我要退款，让经理回电话，不给说法我就去12315投诉，还要发微博曝光，以后再也不买了"),
+        (
+            "en",
+            "45 minutes late, third time I've chased this. Refund me, have a manager call me, or I report you to trading standards and post it all online. I'm done with you.",
+        ),
+    ],
+)
+def test_a_reply_still_over_budget_takes_the_tight_wording_and_keeps_every_answer(monkeypatch: pytest.MonkeyPatch, lang: str, message: str) -> None:
+    """Over a chat message's length even without the cause clause, the closing, the escalation lines and the
+    admissions take their tight wording: a shorter reply that still answers every ask, acknowledges every
+    escalation, names the channel and the next update, and promises nothing unbacked."""
+    ticket = Ticket(id=f"T-tight-{lang}", customer="周女士", order_id="LT-88", messages=[message], facts=TicketFacts(**LATE_45))
+    incident = INCIDENT.model_copy(update={"next_update": None})
+
+    def drafted(budget: int) -> Draft:
+        monkeypatch.setitem(COMPOSER.reply_phrases, "chat_budget", {"zh": budget, "en": budget})
+        return COMPOSER.draft_reply(incident, ticket, lang)
+
+    roomy, tight = drafted(100_000), drafted(0)
+    kinds = {a.type for a in roomy.asks}
+    assert {"refund", "callback", "escalation_legal", "escalation_media", "leaving"} <= kinds, roomy.asks
+    assert len(tight.text) < len(roomy.text) - 40, (roomy.text, tight.text)
+    tight_lines = COMPOSER.reply_phrases["escalation_tight"]["escalation_legal_media"][lang]
+    assert any(line in tight.text for line in tight_lines), tight.text
+    assert any(line in tight.text for line in COMPOSER.reply_phrases["leaving_ack_tight"][lang]), tight.text
+    for draft in (roomy, tight):
+        covered = {c.ask.type: c.answer for c in ask_coverage.check(draft.text, draft.asks, lang, draft.commitments).items}
+        assert all(covered.get(kind) for kind in kinds), (draft.text, covered)
+        assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+        assert "400-820-1234" in draft.text
+
+
 def test_a_hand_over_says_the_time_the_incident_owner_set_and_it_is_backed() -> None:
     """Once the record sets how soon a hand-over's person gets in touch, the reply says it, backed by the record
     even where no policy rule gives a response time (an undeclared incident); the line's own response time

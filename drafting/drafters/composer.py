@@ -210,6 +210,11 @@ def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, wrote: set[str], 
     return [r for n, r in enumerate(custom) if n in best] or custom[:1]
 
 
+def _length(parts: list[str], lang: str) -> int:
+    """A chat reply's length in characters as it will be sent (its parts joined as draft_reply joins them)."""
+    return len(("" if lang == "zh" else " ").join(parts))
+
+
 def _joined(items: list[str], lang: str, last: str) -> str:
     """a、b和c / a, b and c: `last` joins the final item."""
     if len(items) < 2:
@@ -577,13 +582,23 @@ class Composer:
         return out
 
     def channel_sentence(
-        self, rng: random.Random, incident: Incident, remedies: list[Remedy], lang: str, phrases: dict[str, Any], *, brief: bool = False
+        self,
+        rng: random.Random,
+        incident: Incident,
+        remedies: list[Remedy],
+        lang: str,
+        phrases: dict[str, Any],
+        *,
+        brief: bool = False,
+        tight: bool = False,
     ) -> str:
         times = [r for r in remedies if r.type == "response_time" and r.minutes and r.channel != HANDOVER_CHANNEL]
         fastest = min(times, key=lambda r: r.minutes or 0) if times else None
         channel = self._channel_name(incident, fastest, lang)
         if not channel:
             return ""
+        if tight and "channel_tight" in phrases:
+            return self._pick(rng, phrases, "channel_tight", lang, channel=channel)
         if fastest is None:
             return self._pick(rng, phrases, "channel_no_time", lang, channel=channel)
         number, unit = minutes_text(fastest.minutes or 0, lang)
@@ -621,11 +636,25 @@ class Composer:
                 known |= {"refund_chase"}  # "退款什么时候到": the refund line with its processing time answers it
             answers = plan(reading.asks, offered, known)
             parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)
-            if style is None and len(("" if lang == "zh" else " ").join(parts)) > self.reply_phrases["chat_budget"][lang]:
-                # Over a chat message's length: the cause clause nobody asked for goes (the public statement,
-                # which the reply points to, has it), and the same wording is kept for everything else.
+            budget = self.reply_phrases["chat_budget"][lang]
+            # Over a chat message's length: the cause clause nobody asked for goes (the public statement, which
+            # the reply points to, has it), decisions shrink to their first sentence; still over, the closing
+            # and the escalation lines take their tight wording. Every ask keeps its answer at every step.
+            for tight in (False, True):
+                if style is not None or _length(parts, lang) <= budget:
+                    break
                 parts = self._chat_reply(
-                    random.Random(seed), incident, ticket, lang, remedies, answers, short=False, reading=reading, status=status, brief=True
+                    random.Random(seed),
+                    incident,
+                    ticket,
+                    lang,
+                    remedies,
+                    answers,
+                    short=False,
+                    reading=reading,
+                    status=status,
+                    brief=True,
+                    tight=tight,
                 )
         else:
             answers = plan(reading.asks, offered)
@@ -851,6 +880,7 @@ class Composer:
         chat: bool = True,
         contact_said: bool = False,
         pet: bool = False,
+        tight: bool = False,
     ) -> tuple[str, list[str], list[str]]:
         """(the remedy sentence's intro slot, sentences said before the remedies, sentences said after).
 
@@ -868,7 +898,8 @@ class Composer:
             spoken_first.append("escalation_media")
         if spoken_first == ["escalation_legal", "escalation_media"]:
             spoken_first = ["escalation_legal_media"]  # both routes in one line, not two "it's your right"s
-        before = [self._pick(rng, p["escalation"], _health_for(kind, pet), lang) for kind in spoken_first]
+        escalation_lines = p["escalation_tight" if tight else "escalation"]  # tight: still over budget when brief
+        before = [self._pick(rng, escalation_lines, _health_for(kind, pet), lang) for kind in spoken_first]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
         handed = list(answers.handed_over)
@@ -900,7 +931,7 @@ class Composer:
             # who calls is the one who can keep them): never a topic in the list of things handed over.
             topics = [ask for ask in handed if ask.type != "leaving"]
             if len(topics) < len(handed):
-                after.append(self._pick(rng, p, "leaving_ack", lang))
+                after.append(self._pick(rng, p, "leaving_ack_tight" if tight else "leaving_ack", lang))
             # A legal or media escalation already spoken to ("complaining is your right") is not listed again as a
             # topic: four categories handed over in one breath read as a form, not an answer. Health stays:
             # the person who calls is calling about them.
@@ -937,6 +968,7 @@ class Composer:
         reading: CustomerReading,
         status: record_answers.Found | None = None,
         brief: bool = False,
+        tight: bool = False,
     ) -> list[str]:
         """Greeting, their facts and the apology in one sentence (with the cause clause that concerns them,
         unless they only asked questions); the answers; their remedies; the channel; a pointer to the public statement.
@@ -965,7 +997,7 @@ class Composer:
             opening = greeting + opening
         parts = [opening]
         if reading.role == "repeat":
-            parts.append(self._pick(rng, p, "repeat_ack", lang))
+            parts.append(self._pick(rng, p, "repeat_ack_tight" if tight else "repeat_ack", lang))
         lines = self.remedy_lines(rng, _listed(remedies, answers, incident, reading.refused), lang, ticket.facts.order_amount)
         said: list[str] = []
         if plain is not None:
@@ -987,7 +1019,15 @@ class Composer:
         ]
         contact_said = self._names_contact(fresh, incident, lang)
         intro, before, after = self.answer_sentences(
-            rng, incident, remedies, answers, lang, bool(lines), contact_said=contact_said, pet=self._about_a_pet(answers, ticket.messages, lang)
+            rng,
+            incident,
+            remedies,
+            answers,
+            lang,
+            bool(lines),
+            contact_said=contact_said,
+            pet=self._about_a_pet(answers, ticket.messages, lang),
+            tight=tight,
         )
         if plain is not None and intro == "remedies_intro_chat":
             intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
@@ -1009,15 +1049,19 @@ class Composer:
         parts += decided
         if not hurt:
             parts += after
-        closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief)]
         # The pointer to the public statement, with the next update's time, is for a customer the incident
         # touched (a bystander who asked a question has had the answer); short at chat length.
-        if not short and (plain is None or not bystander):
-            upcoming = self.upcoming_update(incident)
+        pointed = not short and (plain is None or not bystander)
+        upcoming = self.upcoming_update(incident) if pointed else None
+        # tight: the channel's response time goes only when the next update's time is said beside it
+        closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief, tight=tight and upcoming is not None)]
+        if pointed:
             if upcoming:
-                closing.append(self._pick(rng, p, "next_update_brief" if brief else "next_update_chat", lang, when=when(upcoming, lang)))
+                slot = "next_update_tight" if tight else "next_update_brief" if brief else "next_update_chat"
+                closing.append(self._pick(rng, p, slot, lang, when=when(upcoming, lang)))
             elif incident.cause or incident.actions:
-                closing.append(self._pick(rng, p, "statement_pointer_brief" if brief else "statement_pointer", lang))
+                slot = "statement_pointer_tight" if tight else "statement_pointer_brief" if brief else "statement_pointer"
+                closing.append(self._pick(rng, p, slot, lang))
         # The channel and the pointer to the statement as one sentence: two stock sentences would read the
         # same in every reply of the incident.
         # The pointer stays even in a long reply: it is where this reply says what is being done and when the
