@@ -258,6 +258,7 @@ def test_composer_drafts_answer_every_ask_on_generated_tickets(data: st.DataObje
     assert draft.asks, demands
     assert [a.type for a in draft.asks if a.answer is None] == [], draft.text
     assert not [w for w in draft.warnings if w.startswith("did not answer")]
+    assert not eval_drafts.broken_fragments(draft.text), draft.text  # however many asks are listed and joined
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -291,6 +292,10 @@ def test_an_unknown_issue_type_still_gets_every_ask_answered() -> None:
         ("You get 1 extra months of membership.", ["singular_plural"]),
         ("Dear {customer}, sorry..", ["unfilled_slot", "doubled_punctuation"]),
         ("Wait... None of this should have happened.", []),
+        ("Also, you can also receive three times the price.", ["doubled_also"]),
+        ("You can also receive three times the price, and a coupon as well.", []),
+        ("About your request for an apology and cancellation and the explanation you asked for: …", ["and_and_list"]),
+        ("About your request for an apology and cancellation, and the explanation you asked for: …", []),
     ],
 )
 def test_broken_fragments_are_counted_by_name(text: str, found: list[str]) -> None:

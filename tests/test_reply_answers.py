@@ -143,6 +143,23 @@ def test_a_reply_still_over_budget_takes_the_tight_wording_and_keeps_every_answe
         assert "400-820-1234" in draft.text
 
 
+@pytest.mark.parametrize(
+    ("lang", "decision", "plain"),
+    [
+        ("en", "You can also receive compensation of three times the price.", "You can receive compensation of three times the price."),
+        ("en", "On top of the full refund, we pay you three times the price.", "We pay you three times the price."),
+        ("zh", "您还可以获得手机价款三倍的赔偿。", "我们按手机价款的三倍赔偿。"),
+    ],
+)
+def test_a_decision_that_says_its_own_also_gets_no_second_one(lang: str, decision: str, plain: str) -> None:
+    """ "Also, you can also receive…" (a blind read of the reader incidents): the chat reply's connector is left
+    out before a decision that opens with its own "also"; a plain decision may still get one."""
+    leads = {seed: COMPOSER._decided(random.Random(seed), COMPOSER.reply_phrases, [decision], lang, alone=False, chat=True)[0] for seed in range(12)}
+    assert all(said in (decision, decision[:1].lower() + decision[1:]) for said in leads.values()), leads
+    connected = {COMPOSER._decided(random.Random(seed), COMPOSER.reply_phrases, [plain], lang, alone=False, chat=True)[0] for seed in range(12)}
+    assert len(connected) > 1, connected  # the plain one still varies with a connector
+
+
 def test_a_hand_over_says_the_time_the_incident_owner_set_and_it_is_backed() -> None:
     """Once the record sets how soon a hand-over's person gets in touch, the reply says it, backed by the record
     even where no policy rule gives a response time (an undeclared incident); the line's own response time

@@ -210,6 +210,14 @@ def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, wrote: set[str], 
     return [r for n, r in enumerate(custom) if n in best] or custom[:1]
 
 
+# A decision that opens with its own "also" within its first words ("You can also receive…", "您还可以…"):
+# a chat reply's "Also, " before it would say it twice.
+_ALSO_ALREADY = {
+    "en": re.compile(r"^\W*(?:\w+\W+){0,4}?(?:also|too)\b|^\W*(?:in addition|on top of|besides|additionally)\b", re.IGNORECASE),
+    "zh": re.compile(r"^.{0,6}?(?:还可以|也可以|还能|也能|另外|此外|还有|同时)"),
+}
+
+
 def _length(parts: list[str], lang: str) -> int:
     """A chat reply's length in characters as it will be sent (its parts joined as draft_reply joins them)."""
     return len(("" if lang == "zh" else " ").join(parts))
@@ -519,6 +527,8 @@ class Composer:
             return []
         if chat:
             lead = self._pick(rng, phrases, "decided_chat" if not alone else "decided_chat_alone", lang)
+            if _ALSO_ALREADY[lang].search(sentences[0]):
+                lead = ""  # "Also, you can also receive…": the decision says its own "also"
             first = sentences[0] if not lead or lang == "zh" else _lower_first(sentences[0])
             return [lead + first, *sentences[1:]]
         intro = self._pick(rng, phrases, "decided_intro" if alone else "decided_also", lang)
@@ -866,7 +876,9 @@ class Composer:
                 into.append(item)
         if requests:
             names.insert(0, p["request_frame"][lang].format(items=_joined(requests, lang, "和" if lang == "zh" else " and ")))
-        return _joined(names, lang, "，以及" if lang == "zh" else " and ")
+        # "your request for an apology and cancellation and the explanation": a second "and" needs its comma
+        last = "，以及" if lang == "zh" else ", and " if any(" and " in name for name in names[:-1]) else " and "
+        return _joined(names, lang, last)
 
     def answer_sentences(
         self,
