@@ -273,6 +273,22 @@ def test_a_hand_over_says_the_things_asked_for_as_one_request() -> None:
     assert COMPOSER._topics(asks, "en") == "your request for a call back and an apology, and the concerns you want to raise publicly"
 
 
+@pytest.mark.parametrize(
+    ("message", "matter"),
+    [
+        ("让经理给我回个电话", "这件事由"),
+        ("让经理给我回个电话，还要那个客服出来道歉", "这两件事由"),
+        ("让经理给我回个电话，还要那个客服出来道歉，孩子被烫伤去医院了", "这几件事由"),
+    ],
+)
+def test_a_zh_hand_over_counts_the_matters_it_takes_up(message: str, matter: str) -> None:
+    """ "回电的要求，以及您要的解释这件事由…接手" read as one matter: the hand-over says how many it takes up."""
+    said = {COMPOSER.draft_reply(incident(), ticket(message, "zh"), "zh", variant=v).text for v in range(16)}
+    counted = [text for text in said if "件事由" in text]
+    assert counted, said  # some wording of the sixteen says "…件事由"
+    assert all(matter in text for text in counted), counted
+
+
 def test_a_named_multiple_the_decision_pays_is_granted_and_one_it_does_not_is_not() -> None:
     triple = Remedy(type="custom", rule_id="D-6", text={"zh": "买到这批蜂蜜的顾客，我们按商品价格的三倍赔偿，蜂蜜不用寄回。"})
     three, ten = Ask(type="compensation", phrase="假一赔三", multiple=3), Ask(type="compensation", phrase="退一赔十", multiple=10)

@@ -218,6 +218,10 @@ _ALSO_ALREADY = {
 }
 
 
+# A zh hand-over after the things it takes up: 这件事 for one, 这两件事 for two, 这几件事 for more.
+_MATTERS = {1: "这件事", 2: "这两件事"}
+
+
 def _length(parts: list[str], lang: str) -> int:
     """A chat reply's length in characters as it will be sent (its parts joined as draft_reply joins them)."""
     return len(("" if lang == "zh" else " ").join(parts))
@@ -953,13 +957,16 @@ class Composer:
             if contact_said and topics:
                 slot = "handover_also"
                 hours = None  # the decision has said when
+            named = self._topics(topics, lang, pet=pet)
             after.append(
                 self._pick(
                     rng,
                     p,
                     slot + "_timed" if hours else slot,
                     lang,
-                    topics=self._topics(topics, lang, pet=pet),
+                    topics=named,
+                    # "回电和道歉的要求，以及您要的解释这件事由…" reads as one matter: a list says how many
+                    matter=_MATTERS.get(1 + len(re.findall("、|和|，以及", named)), "这几件事"),
                     role=role,
                     role_cap=role[:1].upper() + role[1:],
                     within=units.duration(hours * 60, lang) if hours else "",
