@@ -608,6 +608,17 @@ def test_a_sum_claimed_by_someone_hurt_is_neither_promised_nor_refused(lang: str
     assert not any(line in calm.text for line in said)
 
 
+@pytest.mark.parametrize(("lang", "message"), [("en", "Your agent insulted me. I want 500 yuan for this."), ("zh", "你们客服骂我，赔我500块。")])
+def test_a_sum_declined_with_nothing_owed_is_refused_once_not_twice(lang: str, message: str) -> None:
+    """With no remedy owed, the refusal of the sum is its own sentence and a person follows up on what the policy
+    gives: "I can't agree to the sum … I can't commit to the sum you named" said the same no twice."""
+    draft = COMPOSER.draft_reply(incident(), ticket(message, lang, issue_type="staff_attitude"))
+    assert not draft.remedies or not any(r.type in ("refund", "coupon") for r in draft.remedies), draft.remedies
+    assert {a.type: a.answer for a in draft.asks}.get("compensation") == "declined", draft.asks
+    assert any(line in draft.text for line in COMPOSER.reply_phrases["declined_compensation_alone"][lang]), draft.text
+    assert not any(line in draft.text for line in COMPOSER.reply_phrases["claim_not_promised"][lang]), draft.text
+
+
 @pytest.mark.parametrize(
     ("lang", "message"),
     [

@@ -938,8 +938,11 @@ class Composer:
             # What is possible instead: a person checks what the policy gives.
             after.append(self._pick(rng, p, "declined_compensation_alone", lang))
             handed += [ask for ask in answers.declined if ask.type == "compensation"]
-        if any(ask.type == "compensation" and (ask.amount is not None or ask.multiple is not None) for ask in handed):
-            after.append(self._pick(rng, p, "claim_not_promised", lang))  # a named sum handed over is not promised
+        # A named sum handed over is not promised — said once: a sum already declined above ("the compensation you
+        # asked for is more than our policy pays") and then handed over for what the policy gives needs no second
+        # "I can't commit to the sum" (a read of the reader incidents).
+        if any(ask.type == "compensation" and (ask.amount is not None or ask.multiple is not None) for ask in answers.handed_over):
+            after.append(self._pick(rng, p, "claim_not_promised", lang))
         if handed:
             role = self.contact(rng, incident, lang)
             hours = incident.handover_hours
