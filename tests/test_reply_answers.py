@@ -160,6 +160,20 @@ def test_a_decision_that_says_its_own_also_gets_no_second_one(lang: str, decisio
     assert len(connected) > 1, connected  # the plain one still varies with a connector
 
 
+@pytest.mark.parametrize(
+    ("clause", "said"),
+    [
+        ("During the outage we called it maintenance", "during the outage we called it maintenance"),
+        ("We relied on the supplier's reports", "we relied on the supplier's reports"),
+        ("Songjiang warehouse lost power", "Songjiang warehouse lost power"),  # a name keeps its capital
+        ("Tia told customers the wrong date", "Tia told customers the wrong date"),
+    ],
+)
+def test_a_record_clause_said_after_a_colon_starts_in_lower_case_unless_it_is_a_name(clause: str, said: str) -> None:
+    assert COMPOSER._mid_sentence(clause, "en") == said
+    assert COMPOSER._mid_sentence("松江仓断电", "zh") == "松江仓断电"
+
+
 def test_a_hand_over_says_the_time_the_incident_owner_set_and_it_is_backed() -> None:
     """Once the record sets how soon a hand-over's person gets in touch, the reply says it, backed by the record
     even where no policy rule gives a response time (an undeclared incident); the line's own response time

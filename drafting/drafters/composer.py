@@ -833,6 +833,15 @@ class Composer:
         wanted = record_answers.words(about, lang)
         return max(clauses, key=lambda clause: len(record_answers.words(clause, lang) & wanted))
 
+    def _mid_sentence(self, clause: str, lang: str) -> str:
+        """A record's clause said inside a sentence: its first word lower-cased when it is a common word
+        ("During the outage…" → "during the outage…"), never a name ("Songjiang warehouse…", "Tia told…")."""
+        if lang != "en" or not clause:
+            return clause
+        first = re.match(r"[A-Z][a-z']*\b", clause)
+        common = self.reply_phrases.get("common_first_words", [])
+        return clause[:1].lower() + clause[1:] if first and first.group(0).lower() in common else clause
+
     def _about_a_pet(self, answers: ReplyPlan, messages: list[str], lang: str) -> bool:
         """Whether the health escalation is about a pet: the customer's message that raised it names a pet and
         no person ("我家布偶在宠物医院ICU" — not "my daughter ate the dog's kibble")."""
@@ -1009,6 +1018,7 @@ class Composer:
         # the answers and the pointer; one who asked why, the clause as that answer.
         explained = "explanation" in answers.granted or (not short and not brief and plain is None and not bystander)
         cause = self.cause_for(incident, lang, " ".join(ticket.messages) + " " + fact) if explained else ""
+        cause = self._mid_sentence(cause, lang)  # said after "the cause: " ("the cause: During the outage…")
         if bystander and not cause:
             opening = self._pick(rng, p, "opening_bystander", lang)
         else:
