@@ -75,7 +75,7 @@ def test_a_request_is_never_what_the_apology_is_for() -> None:
     draft = reply("我想退掉这一单。", issue_type="change_of_mind", order_amount=Decimal(50))
     assert "您想退掉订单" not in draft.text and "您希望取消订单" not in draft.text
     # the apology is for what happened, in words that fit any incident; never its headline pasted mid-sentence
-    assert any(fact in draft.text for fact in ("这次的事", "这件事让大家")) and INCIDENT.title.pick("zh")[:6] not in draft.text
+    assert any(fact in draft.text for fact in COMPOSER.reply_phrases["facts_incident"]["zh"]) and INCIDENT.title.pick("zh")[:6] not in draft.text
     en = reply("I'd like to return this order.", lang="en", issue_type="change_of_mind", order_amount=Decimal(50))
     assert "let our customers down" in en.text or "caused our customers real trouble" in en.text
     assert INCIDENT.title.pick("en")[:20].lower() not in en.text.lower()
