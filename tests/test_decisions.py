@@ -269,8 +269,8 @@ def test_statements_claim_nothing_the_record_does_not_say() -> None:
 
 def test_a_hand_over_says_the_things_asked_for_as_one_request() -> None:
     asks = [Ask(type="callback", phrase="回电"), Ask(type="apology_from", phrase="道歉"), Ask(type="escalation_media", phrase="微博")]
-    assert COMPOSER._topics(asks, "zh") == "回电和道歉的要求，以及您要公开反映的问题"
-    assert COMPOSER._topics(asks, "en") == "your request for a call back and an apology, and the concerns you want to raise publicly"
+    assert COMPOSER._topics(asks, "zh") == ("回电和道歉的要求，以及您要公开反映的问题", 3)
+    assert COMPOSER._topics(asks, "en") == ("your request for a call back and an apology, and the concerns you want to raise publicly", 3)
 
 
 @pytest.mark.parametrize(

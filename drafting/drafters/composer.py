@@ -222,9 +222,9 @@ _ALSO_ALREADY = {
 _MATTERS = {1: "这件事", 2: "这两件事"}
 
 
-def _length(parts: list[str], lang: str) -> int:
-    """A chat reply's length in characters as it will be sent (its parts joined as draft_reply joins them)."""
-    return len(("" if lang == "zh" else " ").join(parts))
+def _spoken(parts: list[str], lang: str) -> str:
+    """A reply's parts as one text, as it is sent (before clean-up): zh runs on, en has a space between."""
+    return ("" if lang == "zh" else " ").join(parts)
 
 
 def _joined(items: list[str], lang: str, last: str) -> str:
@@ -655,7 +655,7 @@ class Composer:
             # the reply points to, has it), decisions shrink to their first sentence; still over, the closing
             # and the escalation lines take their tight wording. Every ask keeps its answer at every step.
             for tight in (False, True):
-                if style is not None or _length(parts, lang) <= budget:
+                if style is not None or len(_spoken(parts, lang)) <= budget:
                     break
                 parts = self._chat_reply(
                     random.Random(seed),
@@ -673,7 +673,7 @@ class Composer:
         else:
             answers = plan(reading.asks, offered)
             parts = self._letter_reply(rng, incident, ticket, lang, remedies, answers, style, reading.refused)
-        text = "\n".join(_clean(line, lang) for line in ("" if lang == "zh" else " ").join(parts).split("\n"))
+        text = "\n".join(_clean(line, lang) for line in _spoken(parts, lang).split("\n"))
         warnings = injection_warnings(ticket.messages)
         return self._finish(
             Draft(
@@ -871,9 +871,9 @@ class Composer:
         holds "will contact you by 21 Nov" as unbacked). The reply's pointer gives the next update's time."""
         return contact_role(incident, lang) or rng.choice(self.reply_phrases["role_generic"][lang])
 
-    def _topics(self, asks: list[Ask], lang: str, *, pet: bool = False) -> str:
-        """What a hand-over takes over, as one phrase: the things asked for as one request, then the rest.
-        `pet`: the health escalation is about a pet."""
+    def _topics(self, asks: list[Ask], lang: str, *, pet: bool = False) -> tuple[str, int]:
+        """What a hand-over takes over, as one phrase (the things asked for as one request, then the rest), and
+        how many things that is. `pet`: the health escalation is about a pet."""
         p = self.reply_phrases
         requests: list[str] = []
         names: list[str] = []
@@ -891,7 +891,7 @@ class Composer:
             names.insert(0, p["request_frame"][lang].format(items=_joined(requests, lang, "和" if lang == "zh" else " and ")))
         # "your request for an apology and cancellation and the explanation": a second "and" needs its comma
         last = "，以及" if lang == "zh" else ", and " if any(" and " in name for name in names[:-1]) else " and "
-        return _joined(names, lang, last)
+        return _joined(names, lang, last), len(requests) + len(names) - (1 if requests else 0)
 
     def answer_sentences(
         self,
@@ -969,7 +969,7 @@ class Composer:
             if contact_said and topics:
                 slot = "handover_also"
                 hours = None  # the decision has said when
-            named = self._topics(topics, lang, pet=pet)
+            named, matters = self._topics(topics, lang, pet=pet)
             after.append(
                 self._pick(
                     rng,
@@ -978,7 +978,7 @@ class Composer:
                     lang,
                     topics=named,
                     # "回电和道歉的要求，以及您要的解释这件事由…" reads as one matter: a list says how many
-                    matter=_MATTERS.get(1 + len(re.findall("、|和|，以及", named)), "这几件事"),
+                    matter=_MATTERS.get(matters, "这几件事"),
                     role=role,
                     role_cap=role[:1].upper() + role[1:],
                     within=units.duration(hours * 60, lang) if hours else "",
