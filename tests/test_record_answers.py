@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from samples import INCIDENT
 
-from drafting.domain.models import Action, Localized, Ticket
+from drafting.domain.models import Action, Ask, Localized, Ticket
 from drafting.drafters import record_answers
 from drafting.drafters.composer import Composer
 from drafting.text.data import PackagedDataError
@@ -45,12 +45,76 @@ def test_a_question_the_record_does_not_answer_gets_none() -> None:
 
 
 def test_a_question_pointing_back_is_answered_only_by_an_action() -> None:
-    # "is mine one of them?" shares no word with the record: what they wrote before it is what it asks about
-    found = record_answers.answer_from_record("Is mine one of them?", INCIDENT, "en", context="you need more riders per trip, the riders were late")
+    # "what about that one?" shares no word with the record: what they wrote before it is what it asks about
+    found = record_answers.answer_from_record("What about that one?", INCIDENT, "en", context="you need more riders per trip, the riders were late")
     assert found is not None and found.action is not None and "riders" in found.action.what.pick("en")
     # their story matches what happened, but repeating it back to them answers nothing
     story = "many deliveries were late and soups spilled on 11 November"
-    assert record_answers.answer_from_record("Is mine one of them?", INCIDENT, "en", context=story) is None
+    assert record_answers.answer_from_record("What about that one?", INCIDENT, "en", context=story) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "source", "expected"),
+    [
+        # asked in words the record never uses: the form says the cause answers it
+        ("Honest question: how did this even happen?", "en", "cause", "chased order volume"),
+        ("Why on earth was my dinner an hour late?", "en", "cause", "chased order volume"),
+        ("到底为什么会这样？", "zh", "cause", "追求订单量"),
+        # "am I one of them?": who was affected, so they can tell for themselves
+        ("I ordered on the 12th. Is mine one of the affected ones?", "en", "impact", "twelve thousand"),
+        ("我是13号下的单，也在里面吗？", "zh", "impact", "一万二千"),
+        ("Do I need to worry?", "en", "impact", "twelve thousand"),
+        ("这次一共多少人受影响？", "zh", "impact", "一万二千"),
+        ("How many customers got caught in this?", "en", "impact", "twelve thousand"),
+    ],
+)
+def test_a_question_whose_form_says_where_its_answer_lives(question: str, lang: str, source: str, expected: str) -> None:
+    found = record_answers.answer_from_record(question, INCIDENT, lang, context=question)
+    assert found is not None and found.source == source and expected in found.clause
+    assert found.intent  # chosen by its form, which the reply's wording and the plan rely on
+
+
+def test_a_question_about_a_rule_is_not_a_question_about_the_scope() -> None:
+    # "how many spots can one person take?" asks about a limit, not how many were hurt
+    intent = record_answers.intent_of("How many spots can one person take now?", "en")
+    assert intent is None or intent.name != "how_many"
+    assert record_answers.intent_of("How many orders were late?", "en").name == "how_many"  # type: ignore[union-attr]
+
+
+def test_do_i_have_to_claim_it_is_answered_by_what_happens_by_itself() -> None:
+    automatic = INCIDENT.model_copy(
+        update={
+            "actions": [
+                *INCIDENT.actions,
+                Action(
+                    what=Localized(
+                        zh="延误订单的补偿按订单记录自动发放，无需申请",
+                        en="compensation for late orders paid automatically from order records, with no claim needed",
+                    ),
+                    owner=Localized(zh="财务主管罗芳", en="Fang Luo, finance lead"),
+                    due=date(2026, 11, 20),
+                ),
+            ]
+        }
+    )
+    for question, lang in (("Do I have to file something to get it, or is it automatic?", "en"), ("需要我去一单一单申请吗？", "zh")):
+        found = record_answers.answer_from_record(question, automatic, lang)
+        assert found is not None and found.action is not None and found.intent == "no_claim"
+        assert found.action.owner.pick("en") == "Fang Luo, finance lead"
+    # a record with no such step: the question is read like any other (no part is forced on it)
+    assert record_answers.answer_from_record("Do I have to file something to get it?", INCIDENT, "en") is None
+
+
+def test_a_bad_intent_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = dict(record_answers.phrases())
+    data["intents"] = {"why": {"parts": ["gossip"], "zh": ["为什么"], "en": ["why"]}}
+    record_answers._grammar.cache_clear()
+    monkeypatch.setattr(record_answers, "phrases", lambda: data)
+    try:
+        with pytest.raises(PackagedDataError, match=r"questions\.yaml.*gossip"):
+            record_answers.intent_of("why?", "en")
+    finally:
+        record_answers._grammar.cache_clear()
 
 
 def test_asking_why_is_told_from_asking_when() -> None:
@@ -105,3 +169,42 @@ def test_a_question_about_what_will_be_done_is_never_answered_with_what_happened
     # asked about what happened, the same words find the clause
     what = record_answers.answer_from_record("Did soups really spill in those November days?", INCIDENT, "en")
     assert what is not None and what.kind == "clause" and "spilled" in what.clause
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_calm_why_question_gets_the_cause_and_no_second_hand_over(lang: str) -> None:
+    """Asked why in words the record never uses, the reply says the cause as the answer; the request for an
+    explanation is then granted, not also handed to a person (which read as "we don't know" after the answer)."""
+    composer = Composer(PolicyBook.load(None), clock=lambda: datetime(2026, 11, 12, 9, 0))
+    message = {"en": "Dinner came an hour late yesterday. How does this even happen?", "zh": "昨天晚饭晚了一个小时才到，到底为什么会这样？"}[lang]
+    for number in range(8):  # every wording
+        ticket = Ticket(
+            id=f"T-why-{number}", customer="Mia", order_id="LT-9", messages=[message], facts=TicketFacts(issue_type="late_delivery", order_amount=60)
+        )
+        draft = composer.draft_reply(INCIDENT, ticket, lang)
+        cause = {"en": "chased order volume", "zh": "追求订单量"}[lang]
+        assert cause in draft.text, draft.text
+        explanation = [a for a in draft.asks if a.type == "explanation"]
+        assert explanation and all(a.answer == "granted" for a in explanation), (draft.asks, draft.text)
+
+
+def test_an_explanation_beside_an_answered_question_stays_with_a_person() -> None:
+    """ "is it safe, and do I have to claim it?" in one sentence: the record answers the claim, not the safety
+    question, so the request for an explanation is still handed to someone who will give it; a "why?" the
+    cause answered is granted."""
+    from drafting.drafters.composer import _answered_from_record
+    from drafting.drafters.reply_plan import ReplyPlan
+
+    def planned(*phrases: str) -> ReplyPlan:
+        asks = [Ask(type="explanation", phrase=phrase, answer="handed_over") for phrase in phrases]
+        return ReplyPlan(asks=asks, handed_over=asks[:1])
+
+    both = "Two quick questions: is it safe to use again, and do I have to do anything to get the extra month, or does it just happen?"
+    kept = _answered_from_record(planned("is it safe"), [(both, "no_claim")], "en")
+    assert [a.answer for a in kept.asks] == ["handed_over"] and kept.handed_over
+    why = _answered_from_record(planned("How does this even happen?"), [("How does this even happen?", "why")], "en")
+    assert [a.answer for a in why.asks] == ["granted"] and not why.handed_over
+    # two requests, one answered: the other is still handed over, and the hand-over names it
+    mixed = _answered_from_record(planned("How does this even happen?", "I want a proper explanation"), [("How does this even happen?", "why")], "en")
+    assert [a.answer for a in mixed.asks] == ["granted", "handed_over"]
+    assert [a.phrase for a in mixed.handed_over] == ["I want a proper explanation"]

@@ -82,10 +82,18 @@ def test_a_request_is_never_what_the_apology_is_for() -> None:
 
 
 def test_a_question_that_points_back_is_answered_from_what_they_wrote_before_it() -> None:
-    """ "Is mine one of them?" has no words of its own: what the customer wrote before it finds the action."""
+    """ "What about that one?" has no words of its own: what the customer wrote before it finds the action."""
     action = INCIDENT.actions[0].what.pick("en")
-    draft = reply(f"I read that you will {action}. Is mine one of them?", lang="en", issue_type="other", order_amount=Decimal(50))
+    draft = reply(f"I read that you will {action}. What about that one?", lang="en", issue_type="other", order_amount=Decimal(50))
     assert action[:20].lower() in draft.text.lower()
+
+
+def test_am_i_one_of_them_is_answered_with_who_was_affected() -> None:
+    """ "Is mine one of them?" asks whether they were affected: the record's impact lets them tell."""
+    draft = reply("I ordered on the 12th. Is mine one of the affected orders?", lang="en", issue_type="other", order_amount=Decimal(50))
+    assert INCIDENT.impact.pick("en") in draft.text, draft.text
+    zh = reply("我是12号下的单，也在里面吗？", issue_type="other", order_amount=Decimal(50))
+    assert INCIDENT.impact.pick("zh") in zh.text, zh.text
 
 
 def test_a_bystander_is_thanked_not_apologised_to_for_a_harm_they_did_not_suffer() -> None:
@@ -245,3 +253,15 @@ def test_a_reply_never_quotes_an_insult_back_to_a_customer(monkeypatch: pytest.M
     assert COMPOSER._quotes_hurtful_words("视频里说“最怕小地方来的大妈，穷就别网购”", "zh")
     assert not COMPOSER._quotes_hurtful_words("视频标题是“电商客服的一天”", "zh")
     assert COMPOSER._quotes_hurtful_words("He wrote \"if you can't afford a good one, don't be picky\".", "en")
+
+
+@pytest.mark.parametrize("word", ["说法", "交代"])
+def test_a_hand_over_names_the_request_in_the_customer_s_own_word(word: str) -> None:
+    """ "不给个说法我就打12315" asks for a 说法: handed over as "您要的解释" it was named as something narrower than
+    what they asked for; the hand-over uses their word, and the coverage check still reads it as answered."""
+    draft = reply(f"晚了一个小时，汤全洒了。今天必须给我一个{word}，不然我就打12315投诉。")
+    assert f"您要的{word}" in draft.text and "您要的解释" not in draft.text, draft.text
+    assert [a.answer for a in draft.asks if a.type == "explanation"] == ["handed_over"], draft.asks
+    # a request in other words keeps the general name
+    other = reply("晚了一个小时，汤全洒了。你们得解释一下，不然我就打12315投诉。")
+    assert "您要的解释" in other.text or "原因" in other.text, other.text

@@ -332,6 +332,46 @@ def _lower_first(sentence: str) -> str:
     return sentence if sentence[:2] in ("I ", "I'") else sentence[:1].lower() + sentence[1:]
 
 
+# questions.yaml slots for a clause the question's form chose (record_answers intents): the cause for "why?",
+# the impact for "am I affected?" and "how many?"
+_CLAUSE_SLOTS = {"why": "answer_why", "how_many": "answer_scope", "affected": "answer_scope"}
+
+
+def _answered_from_record(answers: ReplyPlan, questions: list[tuple[str, str]], lang: str) -> ReplyPlan:
+    """The plan once the record has answered the customer's questions by their form: a request for an
+    explanation that is itself such a question ("How does this even happen?", answered with the cause) is
+    granted, not handed to a person as well. One made elsewhere ("I want an explanation."), or beside the
+    answered one in the same sentence ("is it safe, and do I have to claim the extra months?"), stays with the
+    person."""
+
+    def answered(ask: Ask) -> bool:
+        form = record_answers.intent_of(ask.phrase, lang)
+        return form is not None and any(ask.phrase in question and name == form.name for question, name in questions)
+
+    done = {id(a) for a in answers.asks if a.type == "explanation" and a.answer == "handed_over" and answered(a)}
+    if not done:
+        return answers
+    asks = [a.model_copy(update={"answer": "granted"}) if id(a) in done else a for a in answers.asks]
+    left = [a for a in asks if a.type == "explanation" and a.answer == "handed_over"]
+    handed_over = [(left[0] if left else None) if a.type == "explanation" else a for a in answers.handed_over]
+    return replace(answers, asks=asks, handed_over=[a for a in handed_over if a is not None])
+
+
+def _unrepeated(phrases: dict[str, Any], after: tuple[str, ...]) -> dict[str, Any]:
+    """The answer wordings (questions.yaml `answer_*`) whose lead-in none of the answers already said starts
+    with; all of a slot's wordings when every one does."""
+    if not after:
+        return phrases
+
+    def fresh(options: list[str]) -> list[str]:
+        return [o for o in options if not any(said.startswith(o.split("{")[0]) for said in after)] or options
+
+    return {
+        name: {code: fresh(options) for code, options in by_lang.items()} if name.startswith("answer_") and isinstance(by_lang, dict) else by_lang
+        for name, by_lang in phrases.items()
+    }
+
+
 class Composer:
     """The template drafter. `book` computes remedies; `store` (optional) supplies citations; `tone` is the
     tone guard used to report on each draft."""
@@ -649,7 +689,10 @@ class Composer:
             if any(ask_coverage.refund_chase(a, _sentence_with(ticket.messages, a.phrase)) for a in progress):
                 known |= {"refund_chase"}  # "退款什么时候到": the refund line with its processing time answers it
             answers = plan(reading.asks, offered, known)
-            parts = self._chat_reply(rng, incident, ticket, lang, remedies, answers, short=style == "shorter", reading=reading, status=status)
+            planned = answers
+            parts, answers = self._chat_reply(
+                rng, incident, ticket, lang, remedies, planned, short=style == "shorter", reading=reading, status=status
+            )
             budget = self.reply_phrases["chat_budget"][lang]
             # Over a chat message's length: the cause clause nobody asked for goes (the public statement, which
             # the reply points to, has it), decisions shrink to their first sentence; still over, the closing
@@ -657,13 +700,13 @@ class Composer:
             for tight in (False, True):
                 if style is not None or len(_spoken(parts, lang)) <= budget:
                     break
-                parts = self._chat_reply(
+                parts, answers = self._chat_reply(
                     random.Random(seed),
                     incident,
                     ticket,
                     lang,
                     remedies,
-                    answers,
+                    planned,
                     short=False,
                     reading=reading,
                     status=status,
@@ -765,10 +808,19 @@ class Composer:
             return None
         return record_answers.questions(ticket.messages, lang) or None
 
-    def _record_sentence(self, rng: random.Random, found: record_answers.Found, lang: str, slot: str) -> str:
-        """An answer from the record: an action (what, who, by when) or a clause as recorded."""
-        words = record_answers.phrases()
+    def _record_sentence(self, rng: random.Random, found: record_answers.Found, lang: str, slot: str, after: tuple[str, ...] = ()) -> str:
+        """An answer from the record: an action (what, who, by when) or a clause as recorded. `after`: answers
+        already said, whose lead-ins this one does not repeat ("About what you asked…" twice reads as a form)."""
+        words = _unrepeated(record_answers.phrases(), after)
+        if found.decided and found.whole:
+            # a decision answers in its own words, whole: a clause of it alone ("…and you do not need to apply")
+            # says only half, and the decision said in full later would repeat it
+            return self._pick(rng, words, "answer_clause", lang, clause=strip_end(found.whole))
         if found.action is None:
+            # a clause found by the question's form says what it is ("The cause: …", "What was affected: …")
+            named = _CLAUSE_SLOTS.get(found.intent) if slot == "answer_clause" else None
+            if named:
+                return self._pick(rng, words, named, lang, clause=self._mid_sentence(found.clause, lang))
             return self._pick(rng, words, "answer_clause", lang, clause=found.clause)
         what = strip_end(found.action.what.pick(lang))
         owner = found.action.owner.pick(lang)
@@ -784,11 +836,13 @@ class Composer:
 
     def _question_answers(
         self, rng: random.Random, incident: Incident, asked: list[str], lang: str, context_messages: list[str], remedies: list[Remedy]
-    ) -> tuple[list[str], bool]:
+    ) -> tuple[list[str], bool, list[tuple[str, str]]]:
         """One sentence per question the record answers (two at most, each part of the record once), and one
-        honest "not yet", naming who will explain and by when, for all the questions it does not; and
-        whether that "not yet" was said."""
+        honest "not yet", naming who will explain and by when, for all the questions it does not; whether that
+        "not yet" was said; and the questions the record answered by their form, each with that form's name
+        (record_answers intents)."""
         said: list[str] = []
+        answered: list[tuple[str, str]] = []
         used: set[int] = set()
         unanswered = False
         context = " ".join(context_messages)
@@ -803,18 +857,22 @@ class Composer:
             if key in used:
                 continue
             used.add(key)
-            sentence = self._record_sentence(rng, found, lang, "answer_action" if found.kind == "action" else "answer_clause")
+            sentence = self._record_sentence(rng, found, lang, "answer_action" if found.kind == "action" else "answer_clause", tuple(said))
             if self._quotes_hurtful_words(sentence, lang):
                 # The record may quote what a member of staff said ("穷就别网购"); a reply never says it again
                 # to a customer, so the question gets the honest "not yet" and a person instead.
                 unanswered = True
             elif self._promises_only(sentence, remedies):
                 said.append(sentence)
+                if found.intent:
+                    # found by the question's form ("why?" → the cause): an answer, not a guess on shared
+                    # words, which the person the explanation is handed to still follows up
+                    answered.append((question, found.intent))
             else:
                 unanswered = True
         if unanswered:
             said.append(self._pick(rng, record_answers.phrases(), "answer_unknown", lang, role=self.contact(rng, incident, lang)))
-        return said, unanswered
+        return said, unanswered, answered
 
     def _quotes_hurtful_words(self, sentence: str, lang: str) -> bool:
         """Does the sentence quote words the tone guard would flag (an insult, a dismissal), whoever said them?"""
@@ -884,7 +942,8 @@ class Composer:
             elif ask.type in p["requests"]:
                 item, into = p["requests"][ask.type][lang], requests
             else:
-                item, into = p["topics"][_health_for(ask.type, pet)][lang], names
+                own = [name for word, name in p.get("topics_in_their_words", {}).get(ask.type, {}).get(lang, []) if word in ask.phrase]
+                item, into = (own[0] if own else p["topics"][_health_for(ask.type, pet)][lang]), names
             if item not in into:
                 into.append(item)
         if requests:
@@ -1000,7 +1059,7 @@ class Composer:
         status: record_answers.Found | None = None,
         brief: bool = False,
         tight: bool = False,
-    ) -> list[str]:
+    ) -> tuple[list[str], ReplyPlan]:
         """Greeting, their facts and the apology in one sentence (with the cause clause that concerns them,
         unless they only asked questions); the answers; their remedies; the channel; a pointer to the public statement.
 
@@ -1037,9 +1096,11 @@ class Composer:
             # not answered twice
             covered = [a.phrase for a in answers.asks if a.type in answers.granted or a.type == "status"]
             plain = [q for q in plain if not any(phrase in q for phrase in covered)]
-            said, unknown = self._question_answers(rng, incident, plain, lang, ticket.messages, remedies)
+            said, unknown, answered = self._question_answers(rng, incident, plain, lang, ticket.messages, remedies)
             if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
                 answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
+            else:
+                answers = _answered_from_record(answers, answered, lang)
         wrote = record_answers.words(" ".join(ticket.messages), lang)
         meant = _meant_for(remedies, answers, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
         chosen = _decisions_for(meant, answers, wrote, lang) if brief else meant
@@ -1102,7 +1163,7 @@ class Composer:
         if said:
             joined = said[0] if len(said) == 1 else strip_end(said[0]) + ("；" if lang == "zh" else "; ") + _lower_first(said[1])
             parts.append(joined)
-        return parts
+        return parts, answers
 
     def _letter_reply(
         self,

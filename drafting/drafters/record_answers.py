@@ -25,8 +25,9 @@ from drafting.text.data import PackagedDataError, load_yaml
 from knowledge.cjk import CJK_RANGES
 
 _DATA = ("drafting.drafters.templates", "questions.yaml")
-# Where a recorded text joins separate clauses: a sentence end, a semicolon, ", and" before a new clause.
-_CLAUSE = re.compile(r"[；;。！？!?]|(?<=\.)\s|, and (?=(?:the|our|we|some|a|an|no)\b)")
+# Where a recorded text joins separate clauses: a sentence end, a semicolon, ", and" before a new clause (a
+# count after it starts one: "…her family, and about 2,100 claims refused…").
+_CLAUSE = re.compile(r"[；;。！？!?]|(?<=\.)\s|, and (?=(?:the|our|we|some|a|an|no|about|around|roughly|nearly|almost|more than|over)\b)")
 _HAN = re.compile(f"[{CJK_RANGES}]+")
 _EN_WORD = re.compile(r"[A-Za-z]{3,}|\d{2,}")
 _DIGITS = re.compile(r"\d{2,}")
@@ -41,6 +42,20 @@ class Found:
     action: Action | None = None
     clause: str = ""
     decided: bool = False  # a clause of a custom decision: what will be done for the customer, as an action says
+    source: str = "action"  # action, decision, cause, impact or what_happened: where in the record it was found
+    intent: str = ""  # the question's form that chose it (questions.yaml `intents`), "" when found by its words
+    whole: str = ""  # a decision's clause: the decision's whole text, which is what the reply says
+
+
+@dataclass(frozen=True)
+class _Intent:
+    """A form of question that says which part of the record answers it (questions.yaml `intents`)."""
+
+    name: str
+    patterns: dict[str, list[re.Pattern[str]]]
+    sources: frozenset[str]
+    requires: dict[str, re.Pattern[str]] | None
+    fallback: Literal["first", "none"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class _Grammar:
     stop: dict[str, frozenset[str]]
     min_points: dict[str, dict[str, int]]  # kind -> lang -> points
     meaning: dict[str, float] | None  # min_similarity, min_margin; None: no meaning fallback
+    intents: tuple[_Intent, ...] = ()
 
 
 @cache
@@ -72,9 +88,30 @@ def _grammar() -> _Grammar:
             stop={lang: frozenset(str(w).lower() for w in data["stop"][lang]) for lang in ("zh", "en")},
             min_points={kind: {lang: int(data["min_points"][kind][lang]) for lang in ("zh", "en")} for kind in ("action", "clause")},
             meaning={k: float(data["meaning"][k]) for k in ("min_similarity", "min_margin")} if data.get("meaning") else None,
+            intents=tuple(_intent(name, entry) for name, entry in (data.get("intents") or {}).items()),
         )
-    except (KeyError, TypeError, re.error) as error:
+    except (KeyError, TypeError, ValueError, re.error) as error:
         raise PackagedDataError(f"{_DATA[1]}: {error!r}: every section needs zh and en entries (see the file's comments)") from error
+
+
+_SOURCES = frozenset({"action", "decision", "cause", "impact", "what_happened"})
+
+
+def _intent(name: str, entry: dict[str, Any]) -> _Intent:
+    sources = frozenset(entry["parts"])
+    if not sources or not sources <= _SOURCES:
+        raise ValueError(f"intent {name!r}: parts must be among {sorted(_SOURCES)}, got {entry['parts']!r}")
+    fallback = entry.get("fallback", "none")
+    if fallback not in ("first", "none"):
+        raise ValueError(f"intent {name!r}: fallback must be first or none, got {fallback!r}")
+    requires = entry.get("requires")
+    return _Intent(
+        name=name,
+        patterns={lang: [re.compile(p, re.IGNORECASE) for p in entry[lang]] for lang in ("zh", "en")},
+        sources=sources,
+        requires={lang: re.compile(requires[lang], re.IGNORECASE) for lang in ("zh", "en")} if requires else None,
+        fallback=fallback,
+    )
 
 
 def _stem(word: str) -> str:
@@ -123,14 +160,54 @@ def _clauses(text: str) -> list[str]:
 
 
 def answer_from_record(question: str, incident: Incident, lang: str, context: str = "", *, semantic: bool = True) -> Found | None:
-    """The part of the record that best answers the question: the best action when it scores enough (it says
-    what is being done, by whom and when), else the best clause of what happened, the impact or the cause
-    when that does; failing both, the part closest in meaning (`semantic=False`: words only). `context`: the
-    rest of what the customer wrote (its words count half)."""
+    """The part of the record that best answers the question. A question whose form says where its answer
+    lives ("why?", "am I one of them?", "how many?", "do I have to claim it?": questions.yaml `intents`) gets
+    that part; any other, the best action when it scores enough (it says what is being done, by whom and
+    when), else the best clause of what happened, the impact or the cause when that does; failing both, the
+    part closest in meaning (`semantic=False`: words only). `context`: the rest of what the customer wrote
+    (its words count half)."""
+    intent = intent_of(question, lang)
+    found = _by_intent(intent, question, incident, lang, context) if intent is not None else None
+    if found is not None:
+        return found
+    # no intent, or the record holds no part of the kind it asks for (no cause recorded, no step said to
+    # happen by itself): the parts sharing the question's words, as for any question
     found = _by_words(question, incident, lang, context)
     if found is None and semantic and words(question, lang):
         found = _by_meaning(question, incident, lang)
     return found
+
+
+def intent_of(question: str, lang: str) -> _Intent | None:
+    """The form of the question, when it says which part of the record answers it (the first that matches)."""
+    key = "zh" if lang == "zh" else "en"
+    return next((i for i in _grammar().intents if any(p.search(question) for p in i.patterns[key])), None)
+
+
+def _by_intent(intent: _Intent, question: str, incident: Incident, lang: str, context: str) -> Found | None:
+    """The part of the record the question's form asks for: of the parts where such an answer lives, the one
+    sharing most words with the question (then with the rest of what the customer wrote); when none shares any,
+    the first of them (a record states the main cause or scope first), or nothing if the intent says so."""
+    key = "zh" if lang == "zh" else "en"
+    candidates = [
+        part
+        for part in _parts(incident, lang)
+        if part.source in intent.sources and (intent.requires is None or intent.requires[key].search(_text(part, lang)))
+    ]
+    if not candidates:
+        return None
+    asked = words(question, lang)
+    around = words(context, lang) - asked
+
+    def points(part: Found) -> int:
+        said = words(_text(part, lang), lang)
+        return 2 * len(said & asked) + len(said & around)
+
+    scored = [(points(part), -n, part) for n, part in enumerate(candidates)]
+    best, _, chosen = max(scored, key=lambda s: (s[0], s[1]))
+    if best == 0 and intent.fallback == "none":
+        return None
+    return replace(chosen, score=best, intent=intent.name)
 
 
 def _by_words(question: str, incident: Incident, lang: str, context: str) -> Found | None:
@@ -168,14 +245,14 @@ def _by_words(question: str, incident: Incident, lang: str, context: str) -> Fou
 def _parts(incident: Incident, lang: str) -> list[Found]:
     """Every part of the record that may answer a question: its actions, then the clauses of its custom
     decisions, of what happened, the impact and the cause."""
-    parts = [Found("action", 0, action=action) for action in incident.actions if action.what.pick(lang)]
+    parts = [Found("action", 0, action=action, source="action") for action in incident.actions if action.what.pick(lang)]
     # what the brand decided in its own words answers "can I cancel?" as well as any fact does (a decision
     # meant for other customers is dropped by the composer: its promises are not this ticket's)
     decided = [d.text.pick(lang) for d in incident.decisions if d.type == "custom" and d.text is not None]
     for text in decided:
-        parts += [Found("clause", 0, clause=clause, decided=True) for clause in _clauses(text)]
-    for recorded in (incident.what_happened.pick(lang), incident.impact.pick(lang), incident.cause.pick(lang)):
-        parts += [Found("clause", 0, clause=clause) for clause in _clauses(recorded)]
+        parts += [Found("clause", 0, clause=clause, decided=True, source="decision", whole=text) for clause in _clauses(text)]
+    for source, recorded in (("what_happened", incident.what_happened), ("impact", incident.impact), ("cause", incident.cause)):
+        parts += [Found("clause", 0, clause=clause, source=source) for clause in _clauses(recorded.pick(lang))]
     return parts
 
 
@@ -211,4 +288,4 @@ def _by_meaning(question: str, incident: Incident, lang: str) -> Found | None:
     return parts[int(order[0])]
 
 
-__all__ = ["Found", "answer_from_record", "asks_why", "phrases", "questions", "words"]
+__all__ = ["Found", "answer_from_record", "asks_why", "intent_of", "phrases", "questions", "words"]
