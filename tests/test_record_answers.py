@@ -208,3 +208,37 @@ def test_an_explanation_beside_an_answered_question_stays_with_a_person() -> Non
     mixed = _answered_from_record(planned("How does this even happen?", "I want a proper explanation"), [("How does this even happen?", "why")], "en")
     assert [a.answer for a in mixed.asks] == ["granted", "handed_over"]
     assert [a.phrase for a in mixed.handed_over] == ["I want a proper explanation"]
+
+
+def test_an_upset_customer_s_question_whose_form_the_record_answers_is_answered() -> None:
+    """Angry and asking for money back, "is the money returned by itself, or do I have to go to a branch?" still
+    wants the answer the record holds; a rhetorical question ("这什么态度？") gets none, and no "not yet"."""
+    automatic = INCIDENT.model_copy(
+        update={
+            "actions": [
+                *INCIDENT.actions,
+                Action(
+                    what=Localized(
+                        zh="多收的配送费原路自动退回，无需顾客申请", en="every overcharged delivery fee refunded automatically, with no claim needed"
+                    ),
+                    owner=Localized(zh="财务主管罗芳", en="Fang Luo, finance lead"),
+                    due=date(2026, 11, 20),
+                ),
+            ]
+        }
+    )
+    composer = Composer(PolicyBook.load(None), clock=lambda: datetime(2026, 11, 12, 9, 0))
+    ticket = Ticket(
+        id="T-upset-1",
+        customer="钱先生",
+        order_id="LT-5",
+        messages=["晚了一个半小时，汤全洒了！！你们这什么态度？", "钱给我退回来！是自己退回来还是要我去找你们办？"],
+        facts=TicketFacts(issue_type="late_delivery", delay_minutes=90, order_amount=80),
+    )
+    draft = composer.draft_reply(automatic, ticket, "zh")
+    assert "原路自动退回" in draft.text and "罗芳" in draft.text, draft.text
+    unknown = record_answers.phrases()["answer_unknown"]["zh"]
+    assert not any(line.split("{")[0][:8] in draft.text for line in unknown), draft.text
+    # the same customer without such a question: the record's step is not volunteered as an answer
+    calm_free = ticket.model_copy(update={"messages": ["晚了一个半小时，汤全洒了！！你们这什么态度？", "钱给我退回来！"]})
+    assert "原路自动退回" not in composer.draft_reply(automatic, calm_free, "zh").text

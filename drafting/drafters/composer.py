@@ -357,6 +357,12 @@ def _answered_from_record(answers: ReplyPlan, questions: list[tuple[str, str]], 
     return replace(answers, asks=asks, handed_over=[a for a in handed_over if a is not None])
 
 
+def _answered_when_upset(question: str, lang: str) -> bool:
+    """Is this an upset customer's question the record answers by its form (questions.yaml `upset`)?"""
+    form = record_answers.intent_of(question, lang)
+    return form is not None and form.upset
+
+
 def _unrepeated(phrases: dict[str, Any], after: tuple[str, ...]) -> dict[str, Any]:
     """The answer wordings (questions.yaml `answer_*`) whose lead-in none of the answers already said starts
     with; all of a slot's wordings when every one does."""
@@ -835,19 +841,28 @@ class Composer:
         return self._pick(rng, words, slot + "_no_date", lang, **values)
 
     def _question_answers(
-        self, rng: random.Random, incident: Incident, asked: list[str], lang: str, context_messages: list[str], remedies: list[Remedy]
+        self,
+        rng: random.Random,
+        incident: Incident,
+        asked: list[str],
+        lang: str,
+        context_messages: list[str],
+        remedies: list[Remedy],
+        *,
+        most: int = 2,
+        not_yet: bool = True,
     ) -> tuple[list[str], bool, list[tuple[str, str]]]:
-        """One sentence per question the record answers (two at most, each part of the record once), and one
-        honest "not yet", naming who will explain and by when, for all the questions it does not; whether that
-        "not yet" was said; and the questions the record answered by their form, each with that form's name
-        (record_answers intents)."""
+        """One sentence per question the record answers (`most` at most, each part of the record once), and one
+        honest "not yet", naming who will explain and by when, for all the questions it does not (unless
+        `not_yet` is False); whether any went unanswered; and the questions the record answered by their form,
+        each with that form's name (record_answers intents)."""
         said: list[str] = []
         answered: list[tuple[str, str]] = []
         used: set[int] = set()
         unanswered = False
         context = " ".join(context_messages)
         for question in asked:
-            if len(said) == 2:
+            if len(said) == most:
                 break
             found = record_answers.answer_from_record(question, incident, lang, context)
             if found is None:
@@ -870,7 +885,7 @@ class Composer:
                     answered.append((question, found.intent))
             else:
                 unanswered = True
-        if unanswered:
+        if unanswered and not_yet:
             said.append(self._pick(rng, record_answers.phrases(), "answer_unknown", lang, role=self.contact(rng, incident, lang)))
         return said, unanswered, answered
 
@@ -1100,6 +1115,14 @@ class Composer:
             if unknown:  # the "not yet" names who explains and by when: no second hand-over of the explanation
                 answers = replace(answers, handed_over=[a for a in answers.handed_over if a.type != "explanation"])
             else:
+                answers = _answered_from_record(answers, answered, lang)
+        else:
+            # An upset customer's questions are mostly rhetorical, but one whose form says where the record
+            # answers it ("is mine one of them?", "钱是自己退回来还是要我去营业厅办？") gets that answer: one
+            # sentence, and no "not yet" (the hand-over covers what it does not answer).
+            formed = [q for q in record_answers.questions(ticket.messages, lang) if _answered_when_upset(q, lang)]
+            if formed:
+                said, _, answered = self._question_answers(rng, incident, formed, lang, ticket.messages, remedies, most=1, not_yet=False)
                 answers = _answered_from_record(answers, answered, lang)
         wrote = record_answers.words(" ".join(ticket.messages), lang)
         meant = _meant_for(remedies, answers, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))

@@ -56,6 +56,7 @@ class _Intent:
     sources: frozenset[str]
     requires: dict[str, re.Pattern[str]] | None
     fallback: Literal["first", "none"]
+    upset: bool  # answered for an upset customer too (their other questions are mostly rhetorical)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def _intent(name: str, entry: dict[str, Any]) -> _Intent:
         sources=sources,
         requires={lang: re.compile(requires[lang], re.IGNORECASE) for lang in ("zh", "en")} if requires else None,
         fallback=fallback,
+        upset=bool(entry.get("upset", False)),
     )
 
 
