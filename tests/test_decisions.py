@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from drafting.domain.asks import read_asks
 from drafting.domain.models import Ask, Incident, Ticket
-from drafting.drafters.composer import Composer, decision_condition, meets_condition
+from drafting.drafters.composer import Composer, decision_condition, meets_condition, strip_end
 from drafting.drafters.record_answers import answer_from_record
 from drafting.drafters.reply_plan import answer, decided, plan
 from drafting.guards import commitments as commitment_guard
@@ -466,6 +466,25 @@ def test_a_decision_for_others_is_left_to_the_statement() -> None:
     asked = COMPOSER.draft_reply(record, ticket("群里让我另交了押金，壶底座烫得不敢用，我要换一台新的。", "zh"))
     assert DEPOSIT.text.zh in asked.text, asked.text  # type: ignore[union-attr]
     assert all(c.backed for c in asked.commitments), [c.reason for c in asked.commitments if not c.backed]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_decision_for_the_customer_s_own_situation_comes_before_the_policy_list(lang: str) -> None:
+    """Someone who says they paid the extra deposit hears that it comes back before the policy's refund and
+    coupon: a coupon listed first to the owner of a cat in intensive care read as not having been heard."""
+    record = incident(DEPOSIT, rules=["DG-1"])  # the policy's refund and 20-yuan coupon for damaged goods
+    wrote = {
+        "zh": "群里让我另交了押金，我交了。壶到的时候底座就裂了。",
+        "en": "Someone in the group made me pay an extra deposit, and I did. The kettle arrived with its base cracked.",
+    }
+    facts = {"issue_type": "damaged", "order_amount": Decimal(199), "has_photo": True, "hours_since_delivery": 5}
+    draft = COMPOSER.draft_reply(record, ticket(wrote[lang], lang, **facts))
+    said = draft.text.lower()
+    deposit = strip_end(DEPOSIT.text.pick(lang)).lower()[5:40]  # type: ignore[union-attr]
+    listed = {"zh": "20元优惠券", "en": "20-yuan coupon"}[lang]  # the policy list
+    assert deposit in said and listed in said, draft.text
+    assert said.index(deposit) < said.index(listed), draft.text
+    assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -568,6 +568,17 @@ class Composer:
                 out.append(text)
         return out
 
+    def _conditions_met(self, decisions: list[Remedy], lang: str, wrote: set[str], reading: CustomerReading) -> list[str]:
+        """The texts of the custom decisions whose condition this customer's words show they meet."""
+        met = []
+        for r in decisions:
+            if r.type != "custom" or r.text is None:
+                continue
+            condition = decision_condition(r.text.pick(lang), self.decision_conditions(lang))
+            if condition is not None and meets_condition(condition, lang, wrote, reading, self.condition_escalations(lang)):
+                met.append(r.text.pick(lang))
+        return met
+
     def _decided(self, rng: random.Random, phrases: dict[str, Any], sentences: list[str], lang: str, *, alone: bool, chat: bool = False) -> list[str]:
         """Custom decisions as said: an intro, then the decisions as written. `alone`: no remedy list comes
         before them (so not "we have also decided"). `chat`: a chat reply says them as its own sentences, at most
@@ -1133,6 +1144,11 @@ class Composer:
             for d in self.decided_sentences(chosen, lang, among=remedies, first_part=brief)
             if not any(strip_end(d).lower() in answer.lower() for answer in said)
         ]
+        # A decision for those in this customer's situation ("if your pet fell ill, send the vet's receipts…",
+        # "if you were asked to pay the 500…"), which their words show they are in, answers their harm: it comes
+        # before the policy's list, not after a coupon (the ninth reader: a 20-yuan coupon listed first to the
+        # owner of a cat in intensive care).
+        theirs = [d for d in fresh if any(strip_end(d) in text for text in self._conditions_met(chosen, lang, wrote, reading))]
         contact_said = self._names_contact(fresh, incident, lang)
         intro, before, after = self.answer_sentences(
             rng,
@@ -1157,10 +1173,11 @@ class Composer:
         if "status" in answers.granted and status is not None:
             parts.append(self._record_sentence(rng, status, lang, "answer_status"))
         parts += said
-        decided = self._decided(rng, p, fresh, lang, alone=not lines, chat=True)
+        parts += self._decided(rng, p, theirs, lang, alone=True, chat=True)
+        decided = self._decided(rng, p, [d for d in fresh if d not in theirs], lang, alone=not lines and not theirs, chat=True)
         if lines:
             parts.append(self._pick(rng, p, intro, lang) + self._list(lines, lang))
-        elif not after and plain is None and not decided:
+        elif not after and plain is None and not decided and not theirs:
             parts.append(self._pick(rng, p, "no_remedy", lang))
         parts += decided
         if not hurt:
