@@ -3,8 +3,9 @@
 
     python -m evals.questions [--split dev|test|all] [--data FILE] [--lexical-only] [--meaning SIM MARGIN] [--misses] [--json]
 
-evals/data/questions/questions.jsonl: one question a line — id, incident (a scenario of evals/data/scenarios),
-lang, messages, and where the record answers it: {"kind": "action", "index": n}, {"kind": "clause", "field",
+evals/data/questions/questions.jsonl: one question a line — id, incident (a scenario of evals/data/scenarios, or
+of the evals/data folder named by an optional `incident_dir`: questions_b.jsonl asks about the reader sets), lang,
+messages, and where the record answers it: {"kind": "action", "index": n}, {"kind": "clause", "field",
 "text"} or {"kind": "none"} (the record is silent, so the honest reply is "not yet").
 
 Per language and overall:
@@ -41,10 +42,14 @@ SCENARIOS = ROOT / "evals" / "data" / "scenarios"
 
 
 @cache
-def _incident(name: str) -> Incident:
-    path = SCENARIOS / f"{name}.incident.yaml"
+def _incident(name: str, folder: str = "") -> Incident:
+    """A scenario incident, or one of another folder of evals/data (a row's `incident_dir`: the reader sets)."""
+    where = SCENARIOS if not folder else ROOT / "evals" / "data" / folder
+    if folder and (not folder.replace("_", "").isalnum() or not where.is_dir()):
+        raise EvalDataError(f"incident_dir {folder!r}: not a folder of {ROOT / 'evals' / 'data'}")
+    path = where / f"{name}.incident.yaml"
     if not path.exists():
-        raise EvalDataError(f"no scenario {name!r} in {SCENARIOS}")
+        raise EvalDataError(f"no incident {name!r} in {where}")
     return load_incident(path)
 
 
@@ -70,7 +75,7 @@ def _overlaps(clause: str, text: str) -> bool:
 
 
 def judge(row: dict[str, Any], semantic: bool = True) -> Outcome:
-    incident = _incident(row["incident"])
+    incident = _incident(row["incident"], str(row.get("incident_dir", "")))
     lang = row["lang"]
     asked = record_answers.questions(row["messages"], lang)
     question = asked[0] if asked else " ".join(row["messages"])
