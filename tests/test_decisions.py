@@ -488,6 +488,20 @@ def test_a_decision_for_the_customer_s_own_situation_comes_before_the_policy_lis
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_refund_decided_for_others_does_not_take_the_place_of_the_customer_s_own(lang: str) -> None:
+    """A decision that refunds something to those in another situation ("if you paid an extra deposit, it is
+    refunded in full") is left to the statement for a customer not in it, and so is no reason to leave out the
+    refund the policy gives them (the owner of a flooded floor was told of a coupon and not of her refund)."""
+    record = incident(DEPOSIT, rules=["DG-1"])
+    wrote = {"zh": "壶到的时候底座就裂了，照片发你们了。", "en": "The kettle arrived with its base cracked; photo attached."}
+    facts = {"issue_type": "damaged", "order_amount": Decimal(199), "has_photo": True, "hours_since_delivery": 5}
+    draft = COMPOSER.draft_reply(record, ticket(wrote[lang], lang, **facts))
+    assert {"zh": "199元", "en": "199 yuan"}[lang] in draft.text, draft.text
+    assert strip_end(DEPOSIT.text.pick(lang))[5:40] not in draft.text, draft.text  # type: ignore[union-attr]
+    assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_statement_whose_cause_owns_it_does_not_say_so_twice(lang: str) -> None:
     owned = incident(
         PICKUP,

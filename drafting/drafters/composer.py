@@ -117,16 +117,22 @@ def _time_the_refund_said(groups: dict[str, tuple[list[str], dict[str, list[str]
             groups[rule][2].clear()
 
 
-def _listed(remedies: list[Remedy], answers: ReplyPlan, incident: Incident, refused: frozenset[str] = frozenset()) -> list[Remedy]:
+def _listed(
+    remedies: list[Remedy], answers: ReplyPlan, incident: Incident, refused: frozenset[str] = frozenset(), *, said: list[Remedy] | None = None
+) -> list[Remedy]:
     """The remedies a reply lists. A refund a custom decision words itself (a recall's "collected free and
     refunded in full") is not listed again from the policy book, or the customer reads two refunds (the
     incident's own structured refund stays: the decision's words may build on it, "besides the full
-    refund…"). A perk that only matters to someone who stays (priority support, a longer membership) is not
-    offered to a customer who is leaving or cancelling, nor a remedy the customer turned down ("我不要券"): both
-    read as not having been heard. They stay the customer's by policy, in the draft's remedies."""
+    refund…"). `said`: the remedies the reply may say to this customer (a chat reply leaves a decision whose
+    condition they do not meet to the statement): only a decision said to them stands in for the book's
+    refund — "if your appointment was missed, the installation fee is refunded" kept from the owner of a
+    flooded floor the refund the policy gives her. A perk that only matters to someone who stays (priority
+    support, a longer membership) is not offered to a customer who is leaving or cancelling, nor a remedy the
+    customer turned down ("我不要券"): both read as not having been heard. They stay the customer's by policy,
+    in the draft's remedies."""
     listed = remedies
     own = {d.rule_id for d in incident.decisions}
-    if "refund" in decided(remedies):
+    if "refund" in decided(remedies if said is None else said):
         listed = [r for r in listed if r.type not in ("refund", "free_order") or r.rule_id in own]
     elif any(r.type == "refund" and r.rule_id in own for r in listed):
         # the incident decided its own refund: the book's refund beside it reads as a second refund ("a full
@@ -1115,7 +1121,9 @@ class Composer:
         parts = [opening]
         if reading.role == "repeat":
             parts.append(self._pick(rng, p, "repeat_ack_tight" if tight else "repeat_ack", lang))
-        lines = self.remedy_lines(rng, _listed(remedies, answers, incident, reading.refused), lang, ticket.facts.order_amount)
+        wrote = record_answers.words(" ".join(ticket.messages), lang)
+        meant = _meant_for(remedies, answers, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
+        lines = self.remedy_lines(rng, _listed(remedies, answers, incident, reading.refused, said=meant), lang, ticket.facts.order_amount)
         said: list[str] = []
         if plain is not None:
             # a question an ask already answers (the cause for "why", the progress or its hand-over for "when") is
@@ -1135,8 +1143,6 @@ class Composer:
             if formed:
                 said, _, answered = self._question_answers(rng, incident, formed, lang, ticket.messages, remedies, most=1, not_yet=False)
                 answers = _answered_from_record(answers, answered, lang)
-        wrote = record_answers.words(" ".join(ticket.messages), lang)
-        meant = _meant_for(remedies, answers, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
         chosen = _decisions_for(meant, answers, wrote, lang) if brief else meant
         # a decision already said as the answer to their question is not said again
         fresh = [
