@@ -36,7 +36,7 @@ def test_an_action_answers_a_question_about_it_with_its_owner() -> None:
     found = record_answers.answer_from_record("Will the soups get sealed lids?", INCIDENT, "en")
     assert found is not None and found.kind == "action" and found.action is not None
     assert "sealed lids" in found.action.what.pick("en")
-    zh = record_answers.answer_from_record("汤品会换密封盖吗？", INCIDENT, "zh")
+    zh = record_answers.answer_from_record("门店的汤品都会改用密封盖吗？", INCIDENT, "zh")
     assert zh is not None and zh.action is not None and "密封盖" in zh.action.what.pick("zh")
 
 
@@ -166,9 +166,10 @@ def test_a_question_about_what_will_be_done_is_never_answered_with_what_happened
     assert will is None or will.kind == "action"
     zh = record_answers.answer_from_record("以后汤品还会洒漏吗？", INCIDENT, "zh")
     assert zh is None or zh.kind == "action"
-    # asked about what happened, the same words find the clause
-    what = record_answers.answer_from_record("Did soups really spill in those November days?", INCIDENT, "en")
-    assert what is not None and what.kind == "clause" and "spilled" in what.clause
+    # nor is a clause of what happened offered on shared words alone: on the dev halves of two independent
+    # question sets it was the right answer 3 times in 16 (bench/RESULTS.md), so the honest "not yet" it is
+    assert record_answers.answer_from_record("Did soups really spill in those November days?", INCIDENT, "en") is None
+    assert record_answers.answer_from_record("11月11日到13日汤品真的洒漏了吗？", INCIDENT, "zh") is None
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -231,25 +231,31 @@ def test_a_customer_who_says_they_are_leaving_is_heard_not_filed_as_a_topic() ->
 
 
 def test_a_reply_never_quotes_an_insult_back_to_a_customer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The record may quote what a member of staff said; answering a question from that clause would say the
-    insult again to the customer it hurt (the blind reader's third round). The question gets the honest "not
-    yet" and a person instead; a clause quoting harmless words still answers."""
-    what = "11月29日晚，我们一位客服组长在网上发视频，里面说“最怕小地方来的大妈，穷就别网购”，视频里能看到我们的店名"
-    incident = INCIDENT.model_copy(update={"what_happened": Localized(zh=what, en="a team lead posted a video mocking buyers")})
+    """The record may quote what a member of staff said; answering "why?" with that clause, or opening with it
+    as the cause, would say the insult again to the customer it hurt (the blind reader's third round). The
+    reply leaves that clause to the public statement and a person explains; a clause quoting harmless words
+    is still said."""
+    cause = "一位客服组长在网上发视频说“最怕小地方来的大妈，穷就别网购”；我们没有员工社交媒体规范"
+    incident = INCIDENT.model_copy(update={"cause": Localized(zh=cause, en="a team lead posted a video mocking buyers")})
+    for message in ("视频里那个人为什么会说这种话？", "那个组长为什么会说那种话？"):
+        ticket = Ticket(id="T-quote", customer="郑女士", order_id="LT-88", messages=[message], facts=TicketFacts(issue_type="staff_attitude"))
+        draft = COMPOSER.draft_reply(incident, ticket, "zh")
+        assert "穷就别网购" not in draft.text, draft.text
+        # the check is not vacuous: without it the clause is said
+        monkeypatch.setattr(Composer, "_quotes_hurtful_words", lambda self, sentence, lang: False)
+        assert "穷就别网购" in COMPOSER.draft_reply(incident, ticket, "zh").text
+        monkeypatch.undo()
+    # every clause of the cause quotes the insult: the explanation goes to a person
+    only = INCIDENT.model_copy(update={"cause": Localized(zh="一位客服组长在网上发视频说“最怕小地方来的大妈，穷就别网购”", en="x")})
     ticket = Ticket(
-        id="T-quote",
+        id="T-quote-2",
         customer="郑女士",
         order_id="LT-88",
-        messages=["视频里说的小地方来的大妈，是不是就是我？"],
+        messages=["视频里那个人为什么会说这种话？"],
         facts=TicketFacts(issue_type="staff_attitude"),
     )
-    draft = COMPOSER.draft_reply(incident, ticket, "zh")
-    assert "穷就别网购" not in draft.text, draft.text
-    assert "李悦" in draft.text  # a person answers instead
-    # the question is answered from that clause when nothing stops it: the check above is not vacuous
-    monkeypatch.setattr(Composer, "_quotes_hurtful_words", lambda self, sentence, lang: False)
-    assert "穷就别网购" in COMPOSER.draft_reply(incident, ticket, "zh").text
-    monkeypatch.undo()
+    draft = COMPOSER.draft_reply(only, ticket, "zh")
+    assert "穷就别网购" not in draft.text and "李悦" in draft.text, draft.text
     assert COMPOSER._quotes_hurtful_words("视频里说“最怕小地方来的大妈，穷就别网购”", "zh")
     assert not COMPOSER._quotes_hurtful_words("视频标题是“电商客服的一天”", "zh")
     assert COMPOSER._quotes_hurtful_words("He wrote \"if you can't afford a good one, don't be picky\".", "en")

@@ -789,7 +789,7 @@ class Composer:
     def _cause_answers(self, incident: Incident, ticket: Ticket, reading: CustomerReading, lang: str) -> bool:
         """Does the recorded cause answer the customer's request for an explanation? Only when one is
         recorded and they asked why (or whether on purpose), in the ask or the sentence around it."""
-        if not incident.cause.pick(lang):
+        if not self.cause_for(incident, lang, ""):  # none recorded, or none that can be said to a customer
             return False
         sentences = record_answers.questions(ticket.messages, lang)
         for ask in reading.asks:
@@ -909,14 +909,17 @@ class Composer:
     def _quotes_hurtful_words(self, sentence: str, lang: str) -> bool:
         """Does the sentence quote words the tone guard would flag (an insult, a dismissal), whoever said them?"""
         quotes = ("".join(group or "" for group in match.groups()) for match in _QUOTED.finditer(sentence))
-        return any(self.tone.check(quoted, kind="chat", lang=lang).flags for quoted in quotes)
+        harmless = set(self.reply_phrases.get("quoted_harmless", []))
+        return any(f.category not in harmless for quoted in quotes for f in self.tone.check(quoted, kind="chat", lang=lang).flags)
 
     def cause_for(self, incident: Incident, lang: str, about: str) -> str:
         """The one clause of the incident's cause that concerns this customer: of the clauses the record
         separates with semicolons, the one sharing most words (zh: character pairs) with what they wrote
         and what went wrong for them; the first when none does."""
         clauses = [strip_end(_LEADING_JOIN.sub("", c)) for c in _CAUSE_CLAUSE.split(incident.cause.pick(lang)) if c.strip()]
-        clauses = [c for c in (_without_lead_in(c) for c in clauses) if c]
+        # a clause quoting what a member of staff said ("穷就别网购") is never said again to a customer: the
+        # public statement, which the reply points to, carries it
+        clauses = [c for c in (_without_lead_in(c) for c in clauses) if c and not self._quotes_hurtful_words(c, lang)]
         if len(clauses) <= 1:
             return clauses[0] if clauses else ""
         # the same notion of "what a text is about" as the record's answers to questions (stemmed, no stop words)

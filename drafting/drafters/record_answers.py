@@ -66,7 +66,7 @@ class _Grammar:
     future: dict[str, list[re.Pattern[str]]]
     sentence_end: dict[str, re.Pattern[str]]
     stop: dict[str, frozenset[str]]
-    min_points: dict[str, dict[str, int]]  # kind -> lang -> points
+    min_points: dict[str, dict[str, int] | None]  # kind -> lang -> points; None: never found by shared words
     meaning: dict[str, float] | None  # min_similarity, min_margin; None: no meaning fallback
     intents: tuple[_Intent, ...] = ()
 
@@ -87,7 +87,10 @@ def _grammar() -> _Grammar:
             future={lang: [re.compile(p, re.IGNORECASE) for p in data["future"][lang]] for lang in ("zh", "en")},
             sentence_end={lang: re.compile(data["sentence_end"][lang]) for lang in ("zh", "en")},
             stop={lang: frozenset(str(w).lower() for w in data["stop"][lang]) for lang in ("zh", "en")},
-            min_points={kind: {lang: int(data["min_points"][kind][lang]) for lang in ("zh", "en")} for kind in ("action", "clause")},
+            min_points={
+                kind: None if data["min_points"][kind] is None else {lang: int(data["min_points"][kind][lang]) for lang in ("zh", "en")}
+                for kind in ("action", "clause")
+            },
             meaning={k: float(data["meaning"][k]) for k in ("min_similarity", "min_margin")} if data.get("meaning") else None,
             intents=tuple(_intent(name, entry) for name, entry in (data.get("intents") or {}).items()),
         )
@@ -238,7 +241,11 @@ def _by_words(question: str, incident: Incident, lang: str, context: str) -> Fou
             continue  # a decision's own words say what will be done as well as an action does ("…added automatically")
         score, own = points(_text(part, lang))
         # a clause answers only a question about the facts, so it must share at least two of its words
-        if own >= (1 if part.kind == "action" else 2) and score >= thresholds[part.kind][key]:
+        # a decision's clause says what will be done for the customer, as an action does, and is found like one
+        # (the question sets label decision-only answers "none", so they cannot measure it either way)
+        kind = "action" if part.decided else part.kind
+        needed = thresholds[kind]
+        if needed is not None and own >= (1 if kind == "action" else 2) and score >= needed[key]:
             found.append(replace(part, score=score))
     # an action first: what is being done never misleads, while a clause of what happened may be out of date
     return max(found, key=lambda f: (f.kind == "action", f.score), default=None)
