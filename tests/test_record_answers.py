@@ -167,7 +167,7 @@ def test_a_question_about_what_will_be_done_is_never_answered_with_what_happened
     zh = record_answers.answer_from_record("以后汤品还会洒漏吗？", INCIDENT, "zh")
     assert zh is None or zh.kind == "action"
     # nor is a clause of what happened offered on shared words alone: on the dev halves of two independent
-    # question sets it was the right answer 3 times in 16 (bench/RESULTS.md), so the honest "not yet" it is
+    # question sets it was the right answer 3 times in 11 (bench/RESULTS.md), so the honest "not yet" it is
     assert record_answers.answer_from_record("Did soups really spill in those November days?", INCIDENT, "en") is None
     assert record_answers.answer_from_record("11月11日到13日汤品真的洒漏了吗？", INCIDENT, "zh") is None
 
