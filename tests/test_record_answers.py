@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from samples import INCIDENT
 
-from drafting.domain.models import Action, Ask, Localized, Ticket
+from drafting.domain.files import load_incident
+from drafting.domain.models import Action, Ask, Incident, Localized, Ticket
 from drafting.drafters import record_answers
 from drafting.drafters.composer import Composer
 from drafting.text.data import PackagedDataError
+from evals import drafts as eval_drafts
 from knowledge.policy import PolicyBook, TicketFacts
 
 
@@ -243,3 +249,46 @@ def test_an_upset_customer_s_question_whose_form_the_record_answers_is_answered(
     # the same customer without such a question: the record's step is not volunteered as an answer
     calm_free = ticket.model_copy(update={"messages": ["晚了一个半小时，汤全洒了！！你们这什么态度？", "钱给我退回来！"]})
     assert "原路自动退回" not in composer.draft_reply(automatic, calm_free, "zh").text
+
+
+# Questions of each form the record answers (record_answers intents), in our own words, asked of every scenario.
+FORM_QUESTIONS = {
+    "zh": ["到底为什么会这样？", "我是上周下的单，也在里面吗？", "这次一共多少人受影响？", "需要我去申请吗，还是会自动处理？", "我需要担心吗？"],
+    "en": [
+        "Why did this happen in the first place?",
+        "I ordered last week. Is mine one of them?",
+        "How many customers were affected?",
+        "Do I have to apply, or is it automatic?",
+        "Should I be worried?",
+    ],
+}
+
+
+def _scenario_incidents() -> list[Incident]:
+    root = Path(__file__).resolve().parent.parent / "evals" / "data" / "scenarios"
+    return [load_incident(path) for path in sorted(root.glob("*.incident.yaml"))]
+
+
+SCENARIO_INCIDENTS = _scenario_incidents()
+COMPOSER_FORMS = Composer(PolicyBook.load(None))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_answers_by_form_read_whole_and_promise_nothing_unbacked(data: st.DataObject) -> None:
+    """Whatever the incident and the questions, an answer found by a question's form leaves no template
+    fragment, promises nothing the ticket is not owed, and passes the tone guard."""
+    incident = data.draw(st.sampled_from(SCENARIO_INCIDENTS), label="incident")
+    lang = data.draw(st.sampled_from(sorted(set(incident.languages) & {"zh", "en"})), label="lang")
+    asked = data.draw(st.lists(st.sampled_from(FORM_QUESTIONS[lang]), min_size=1, max_size=3, unique=True), label="questions")
+    ticket = Ticket(
+        id="T-forms",
+        customer="Lee" if lang == "en" else "李女士",
+        order_id="LT-1",
+        messages=[" ".join(asked) if lang == "en" else "".join(asked)],
+        facts=TicketFacts(issue_type="other", order_amount=Decimal(58)),
+    )
+    draft = COMPOSER_FORMS.draft_reply(incident, ticket, lang, variant=data.draw(st.integers(0, 3), label="variant"))
+    assert not eval_drafts.broken_fragments(draft.text), draft.text
+    assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
+    assert draft.tone.get("verdict") == "ok", (draft.tone, draft.text)
