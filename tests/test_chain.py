@@ -337,6 +337,23 @@ def test_the_prompt_carries_the_reply_plan_and_the_draft_records_each_answer() -
     }
 
 
+def test_the_plan_carries_the_record_s_answer_to_a_question_whose_form_says_where_it_lives() -> None:
+    """ "How come?" and "is mine one of them?": the model is given the record's cause and scope to state,
+    named in our words; the customer's own question stays inside the fence only."""
+    llm, model = drafter(answer(GOOD_EN))
+    question = "Honestly, how come this keeps happening? I ordered on the 12th, is mine one of the affected orders?"
+    llm.draft_reply(INCIDENT, alex(question))
+    user = model.calls[0][1].content
+    plan = user.split("HOW TO ANSWER EACH")[1].split("<<<CUSTOMER_MESSAGES")[0]
+    assert "- their question why it happened: answer it with this, from the incident record: we chased order volume" in plan
+    assert INCIDENT.impact.pick("en") in plan
+    assert "keeps happening" not in plan and "the 12th" not in plan
+    # a question with no such form adds nothing from the record
+    llm2, model2 = drafter(answer(GOOD_EN))
+    llm2.draft_reply(INCIDENT, alex("It was late. Is your CEO a cat person?"))
+    assert "from the incident record" not in model2.calls[0][1].content
+
+
 def test_a_ticket_that_asks_nothing_gets_a_plan_that_says_so() -> None:
     llm, model = drafter(answer(GOOD_EN))
     llm.draft_reply(INCIDENT, alex("It was late."))

@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from drafting.domain.asks import read_asks
 from drafting.domain.models import Ask, Citation, Draft, Incident, Lang, Stage, Ticket
-from drafting.drafters import grounding
+from drafting.drafters import grounding, record_answers
 from drafting.drafters.composer import Composer, strip_end, when
 from drafting.drafters.reply_plan import ReplyPlan, plan
 from drafting.drafters.retrieval import search_policies, unreachable_warning, with_warning
@@ -114,6 +114,21 @@ class LLMDrafter:
             done.add(ask.type)
             out.append(words[ask.answer or "handed_over"].format(ask=names.get(ask.type, ask.type), who=who))
         return "\n".join(out) or words["none"]
+
+    def _record_lines(self, incident: Incident, ticket: Ticket, lang: str) -> list[str]:
+        """The record's answers to the customer's questions whose form says where the answer lives ("why…?",
+        "is mine one of them?"): the same parts the composer would say, for the model to state."""
+        lines = self.prompts["plan_lines"]
+        out: list[str] = []
+        for question in record_answers.questions(ticket.messages, lang):
+            found = record_answers.answer_from_record(question, incident, lang, " ".join(ticket.messages))
+            if found is None or not found.intent:
+                continue
+            answer = found.whole or (found.action.what.pick(lang) if found.action is not None else found.clause)
+            line = lines["from_record"][lang].format(form=lines["forms"][lang].get(found.intent, found.intent), answer=answer)
+            if line not in out:
+                out.append(line)
+        return out
 
     def _guarded(
         self,
@@ -295,7 +310,9 @@ class LLMDrafter:
         channel = self._channel_block(incident, entitled, lang)
         next_update = when(self.composer.upcoming_update(incident), lang) or "(not set)"
         answers = plan(reading.asks, entitled)
-        plan_block = self._plan_block(answers, incident, lang, f"plan/{ticket.id}/{variant}")
+        plan_block = "\n".join(
+            [self._plan_block(answers, incident, lang, f"plan/{ticket.id}/{variant}"), *self._record_lines(incident, ticket, lang)]
+        )
         user = p["reply_user"][lang].format(
             plan=plan_block,
             incident=self._incident_block(incident, lang),
