@@ -202,7 +202,11 @@ def test_a_new_user_goes_from_an_incident_to_approved_replies(browser_page, tmp_
         page.get_by_role("button", name=re.compile("^Use “")).first.click()
         settle(page)
         assert "set via the Session State API" not in (tmp_path / "app.log").read_text(encoding="utf-8")  # a clean one-click fix
-        assert "Calm down" not in page.get_by_role("textbox", name=re.compile("^Draft \\(edit freely")).input_value()
+        # the fix takes effect in the rerun the click starts; on a loaded machine that rerun may not have begun
+        # when settle() first looks, so wait for the text itself (up to 30 s) rather than read it once
+        from playwright.sync_api import expect
+
+        expect(page.get_by_role("textbox", name=re.compile("^Draft \\(edit freely"))).not_to_have_value(re.compile("Calm down"), timeout=30_000)
         page.get_by_role("button", name="Save edit").click()
         page.get_by_text(re.compile(r"· version 3 ·")).wait_for()
         settle(page)
