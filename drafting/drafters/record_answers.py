@@ -2,14 +2,17 @@
 
 "Does the new minimum apply to my card too?", "批号印在哪？": a customer who only asks something wants the
 answer, not the crisis template. The composer has no model, so an answer can only be a part of the record:
-an action (what, who, by when), or a clause of the cause, of what happened or of the impact. The part sharing
-most words with the question (zh: character pairs) is the answer when it shares enough; otherwise there is
-no answer on record and the reply says so and names who will give it (drafting/drafters/composer.py).
+an action (what, who, by when), a custom decision, or a clause of the cause, of what happened or of the impact.
 
-Customers rarely use the record's words ("how do I get back in?" for "invite the removed members back"), so
-when no part shares enough words, the question's meaning is compared with each part's (the packaged
-multilingual sentence encoder, offline): the closest part answers when it is close enough and clearly closer
-than the next. The question grammar, the stop words and both thresholds are data (templates/questions.yaml)."""
+Customers rarely use the record's words, but a question's form often says where its answer lives whatever its
+words: "why…?" the cause, "is mine one of them?" who was affected, "how many…?" the impact's count, "do I have to
+apply?" the step that happens by itself (`intents` in templates/questions.yaml). A question of no such form gets
+the action or decision sharing enough of its words (zh: character pairs); a clause of what happened is never
+offered on shared words alone — measured on two independent question sets it was mostly the wrong answer
+(bench/RESULTS.md). Otherwise there is no answer on record and the reply says so and names who will give it
+(drafting/drafters/composer.py). A meaning fallback (the packaged multilingual sentence encoder, offline) is
+built and ships switched off: the closest part by meaning was rarely the right one. The question grammar, the
+forms, the stop words and the thresholds are data (templates/questions.yaml)."""
 
 from __future__ import annotations
 
@@ -167,10 +170,10 @@ def _clauses(text: str) -> list[str]:
 def answer_from_record(question: str, incident: Incident, lang: str, context: str = "", *, semantic: bool = True) -> Found | None:
     """The part of the record that best answers the question. A question whose form says where its answer
     lives ("why?", "am I one of them?", "how many?", "do I have to claim it?": questions.yaml `intents`) gets
-    that part; any other, the best action when it scores enough (it says what is being done, by whom and
-    when), else the best clause of what happened, the impact or the cause when that does; failing both, the
-    part closest in meaning (`semantic=False`: words only). `context`: the rest of what the customer wrote
-    (its words count half)."""
+    that part; any other, the best action (or decision) when it shares enough words (`min_points`: a kind
+    whose threshold is null — record clauses, as shipped — is never found on shared words); failing that,
+    the part closest in meaning when that fallback is switched on (`semantic=False`: never). `context`: the
+    rest of what the customer wrote (its words count half)."""
     intent = intent_of(question, lang)
     found = _by_intent(intent, question, incident, lang, context) if intent is not None else None
     if found is not None:
