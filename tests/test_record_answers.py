@@ -119,6 +119,10 @@ def test_a_bad_intent_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         with pytest.raises(PackagedDataError, match=r"questions\.yaml.*gossip"):
             record_answers.intent_of("why?", "en")
+        data["intents"] = {"why": {"parts": ["cause"], "says": "answer_gossip", "zh": ["为什么"], "en": ["why"]}}
+        record_answers._grammar.cache_clear()
+        with pytest.raises(PackagedDataError, match=r"questions\.yaml.*answer_gossip"):
+            record_answers.intent_of("why?", "en")
     finally:
         record_answers._grammar.cache_clear()
 

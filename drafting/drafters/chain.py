@@ -124,8 +124,9 @@ class LLMDrafter:
             found = record_answers.answer_from_record(question, incident, lang, " ".join(ticket.messages))
             if found is None or not found.intent:
                 continue
-            answer = found.whole or (found.action.what.pick(lang) if found.action is not None else found.clause)
-            line = lines["from_record"][lang].format(form=lines["forms"][lang].get(found.intent, found.intent), answer=answer)
+            line = lines["from_record"][lang].format(
+                form=lines["forms"][lang].get(found.intent, found.intent), answer=record_answers.answer_text(found, lang)
+            )
             if line not in out:
                 out.append(line)
         return out

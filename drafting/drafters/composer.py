@@ -189,14 +189,23 @@ def _meant_for(
     ("退给我" and "if you would rather not keep a balance, you can have it refunded"). The public statement the
     reply points to says it to everyone. `wrote`: the words of what the customer wrote (record_answers.words)."""
     asked = {ask.type for ask in answers.asks}
-    kept = []
-    for r in remedies:
-        if r.type == "custom" and r.text is not None:
-            condition = decision_condition(r.text.pick(lang), conditions)
-            if condition is not None and not decided([r]) & asked and not meets_condition(condition, lang, wrote, reading, escalations):
-                continue
-        kept.append(r)
-    return kept
+    return [r for r in remedies if _condition_met(r, lang, wrote, reading, conditions, escalations) is not False or decided([r]) & asked]
+
+
+def _condition_met(
+    remedy: Remedy,
+    lang: str,
+    wrote: set[str],
+    reading: CustomerReading,
+    conditions: Iterable[re.Pattern[str]],
+    escalations: dict[str, list[re.Pattern[str]]],
+) -> bool | None:
+    """Whether this customer meets the condition a custom decision opens with; None when the remedy has none
+    (a policy remedy, or a decision for everyone it was decided for)."""
+    if remedy.type != "custom" or remedy.text is None:
+        return None
+    condition = decision_condition(remedy.text.pick(lang), conditions)
+    return None if condition is None else meets_condition(condition, lang, wrote, reading, escalations)
 
 
 def _decisions_for(remedies: list[Remedy], answers: ReplyPlan, wrote: set[str], lang: str) -> list[Remedy]:
@@ -336,11 +345,6 @@ def _owner_name(owner: str, lang: str) -> str:
 def _lower_first(sentence: str) -> str:
     """A sentence joined after a semicolon: its first letter lower-cased, unless it is "I"."""
     return sentence if sentence[:2] in ("I ", "I'") else sentence[:1].lower() + sentence[1:]
-
-
-# questions.yaml slots for a clause the question's form chose (record_answers intents): the cause for "why?",
-# the impact for "am I affected?" and "how many?"
-_CLAUSE_SLOTS = {"why": "answer_why", "how_many": "answer_scope", "affected": "answer_scope"}
 
 
 def _answered_from_record(answers: ReplyPlan, questions: list[tuple[str, str]], lang: str) -> ReplyPlan:
@@ -576,14 +580,8 @@ class Composer:
 
     def _conditions_met(self, decisions: list[Remedy], lang: str, wrote: set[str], reading: CustomerReading) -> list[str]:
         """The texts of the custom decisions whose condition this customer's words show they meet."""
-        met = []
-        for r in decisions:
-            if r.type != "custom" or r.text is None:
-                continue
-            condition = decision_condition(r.text.pick(lang), self.decision_conditions(lang))
-            if condition is not None and meets_condition(condition, lang, wrote, reading, self.condition_escalations(lang)):
-                met.append(r.text.pick(lang))
-        return met
+        conditions, escalations = self.decision_conditions(lang), self.condition_escalations(lang)
+        return [r.text.pick(lang) for r in decisions if r.text is not None and _condition_met(r, lang, wrote, reading, conditions, escalations)]
 
     def _decided(self, rng: random.Random, phrases: dict[str, Any], sentences: list[str], lang: str, *, alone: bool, chat: bool = False) -> list[str]:
         """Custom decisions as said: an intro, then the decisions as written. `alone`: no remedy list comes
@@ -841,9 +839,8 @@ class Composer:
             return self._pick(rng, words, "answer_clause", lang, clause=strip_end(found.whole))
         if found.action is None:
             # a clause found by the question's form says what it is ("The cause: …", "What was affected: …")
-            named = _CLAUSE_SLOTS.get(found.intent) if slot == "answer_clause" else None
-            if named:
-                return self._pick(rng, words, named, lang, clause=self._mid_sentence(found.clause, lang))
+            if found.says and slot == "answer_clause":
+                return self._pick(rng, words, found.says, lang, clause=self._mid_sentence(found.clause, lang))
             return self._pick(rng, words, "answer_clause", lang, clause=found.clause)
         what = strip_end(found.action.what.pick(lang))
         owner = found.action.owner.pick(lang)

@@ -48,6 +48,7 @@ class Found:
     source: str = "action"  # action, decision, cause, impact or what_happened: where in the record it was found
     intent: str = ""  # the question's form that chose it (questions.yaml `intents`), "" when found by its words
     whole: str = ""  # a decision's clause: the decision's whole text, which is what the reply says
+    says: str = ""  # the wording slot the form that chose it names (questions.yaml `intents` … `says`), if any
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class _Intent:
     sources: frozenset[str]
     requires: dict[str, re.Pattern[str]] | None
     fallback: Literal["first", "none"]
+    says: str  # the wording slot for a clause it finds ("" for the plain wordings)
     upset: bool  # answered for an upset customer too (their other questions are mostly rhetorical)
 
 
@@ -95,7 +97,7 @@ def _grammar() -> _Grammar:
                 for kind in ("action", "clause")
             },
             meaning={k: float(data["meaning"][k]) for k in ("min_similarity", "min_margin")} if data.get("meaning") else None,
-            intents=tuple(_intent(name, entry) for name, entry in (data.get("intents") or {}).items()),
+            intents=tuple(_intent(name, entry, data) for name, entry in (data.get("intents") or {}).items()),
         )
     except (KeyError, TypeError, ValueError, re.error) as error:
         raise PackagedDataError(f"{_DATA[1]}: {error!r}: every section needs zh and en entries (see the file's comments)") from error
@@ -104,7 +106,10 @@ def _grammar() -> _Grammar:
 _SOURCES = frozenset({"action", "decision", "cause", "impact", "what_happened"})
 
 
-def _intent(name: str, entry: dict[str, Any]) -> _Intent:
+def _intent(name: str, entry: dict[str, Any], data: dict[str, Any]) -> _Intent:
+    says = str(entry.get("says") or "")
+    if says and says not in data:
+        raise ValueError(f"intent {name!r}: says {says!r}, a wording the file does not have")
     sources = frozenset(entry["parts"])
     if not sources or not sources <= _SOURCES:
         raise ValueError(f"intent {name!r}: parts must be among {sorted(_SOURCES)}, got {entry['parts']!r}")
@@ -118,6 +123,7 @@ def _intent(name: str, entry: dict[str, Any]) -> _Intent:
         sources=sources,
         requires={lang: re.compile(requires[lang], re.IGNORECASE) for lang in ("zh", "en")} if requires else None,
         fallback=fallback,
+        says=says,
         upset=bool(entry.get("upset", False)),
     )
 
@@ -215,7 +221,7 @@ def _by_intent(intent: _Intent, question: str, incident: Incident, lang: str, co
     best, _, chosen = max(scored, key=lambda s: (s[0], s[1]))
     if best == 0 and intent.fallback == "none":
         return None
-    return replace(chosen, score=best, intent=intent.name)
+    return replace(chosen, score=best, intent=intent.name, says=intent.says)
 
 
 def _by_words(question: str, incident: Incident, lang: str, context: str) -> Found | None:
@@ -272,6 +278,11 @@ def _text(part: Found, lang: str) -> str:
     return part.action.what.pick(lang) if part.action is not None else part.clause
 
 
+def answer_text(found: Found, lang: str) -> str:
+    """What the found part says as an answer, in the record's words: a decision whole, an action's step, a clause."""
+    return found.whole or _text(found, lang)
+
+
 @lru_cache(maxsize=256)
 def _encoded(texts: tuple[str, ...]) -> np.ndarray:
     """Unit vectors of the texts (an incident's parts are encoded once, then reused for every question)."""
@@ -300,4 +311,4 @@ def _by_meaning(question: str, incident: Incident, lang: str) -> Found | None:
     return parts[int(order[0])]
 
 
-__all__ = ["Found", "answer_from_record", "asks_why", "intent_of", "phrases", "questions", "words"]
+__all__ = ["Found", "answer_from_record", "answer_text", "asks_why", "intent_of", "phrases", "questions", "words"]
