@@ -172,3 +172,12 @@ def test_a_tone_warning_names_the_category_in_chinese() -> None:
 def test_a_finding_no_row_knows_keeps_what_it_quotes() -> None:
     zh = reason("grounding: a new kind of finding “某某” the app has no words for", "zh")
     assert "“某某”" in zh and not code_free(zh), zh
+
+
+def test_every_kind_of_grounding_finding_has_words_in_both_languages() -> None:
+    from drafting.drafters.grounding import ACTIONS
+
+    for kind in ACTIONS:
+        for lang in ("en", "zh"):
+            said = text(f"finding_{kind}", lang)
+            assert said and f"finding_{kind}" not in said, (kind, lang)
