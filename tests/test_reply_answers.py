@@ -152,6 +152,54 @@ def test_a_reply_still_over_budget_takes_the_tight_wording_and_keeps_every_answe
 
 
 @pytest.mark.parametrize(
+    ("lang", "message", "within"),
+    [
+        ("zh", "晚了45分钟，我要退款，让你们经理给我回电话，还要你们骑手当面道歉，不然我就去12315投诉。", "4小时"),
+        ("en", "45 minutes late. Refund me, have your manager call me back and get the rider to apologise, or I go to the regulator.", "four hours"),
+    ],
+)
+def test_a_tight_reply_drops_the_order_number_and_the_second_time_not_the_answers(
+    monkeypatch: pytest.MonkeyPatch, lang: str, message: str, within: str
+) -> None:
+    """Still over a chat message's length at the brief step: the customer's own order number and the line's
+    response time go when the reply already says when the person taking their case calls; the shorter
+    phrasings (reply.yaml `tight_forms`) still answer every ask."""
+    ticket = Ticket(id=f"T-tighter-{lang}", customer="周女士", order_id="LT-88", messages=[message], facts=TicketFacts(**LATE_45))
+    incident = INCIDENT.model_copy(update={"next_update": None, "handover_hours": 4})
+
+    def drafted(budget: int) -> Draft:
+        monkeypatch.setitem(COMPOSER.reply_phrases, "chat_budget", {"zh": budget, "en": budget})
+        return COMPOSER.draft_reply(incident, ticket, lang)
+
+    roomy, tight = drafted(100_000), drafted(0)
+    assert "LT-88" in roomy.text and "LT-88" not in tight.text, tight.text
+    minutes = "5分钟内" if lang == "zh" else "within 5 minutes"
+    assert minutes in roomy.text and minutes not in tight.text and within in tight.text, tight.text
+    assert "400-820-1234" in tight.text
+    kinds = {a.type for a in roomy.asks}
+    assert {"refund", "callback", "apology_from", "escalation_legal"} <= kinds, roomy.asks
+    covered = {c.ask.type: c.answer for c in ask_coverage.check(tight.text, tight.asks, lang, tight.commitments).items}
+    assert all(covered.get(kind) for kind in kinds), (tight.text, covered)
+    assert all(c.backed for c in tight.commitments), [c.reason for c in tight.commitments if not c.backed]
+    assert len(tight.text) < len(roomy.text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "topic"),
+    [("zh", "晚了45分钟，我要发微博曝光你们。", "公开"), ("en", "45 minutes late. I'm posting this all over social media.", "public")],
+)
+def test_a_public_post_acknowledged_as_their_right_is_not_named_in_the_hand_over(lang: str, message: str, topic: str) -> None:
+    """The only thing a person must take up is a post already acknowledged as the customer's right: the
+    person calls to put the matter right, and the hand-over does not list "the concerns you want to raise
+    publicly" (read as heading off the post)."""
+    draft = reply(message, lang=lang)
+    asks = {a.type: a.answer for a in draft.asks}
+    assert asks.get("escalation_media") == "handed_over", draft.asks
+    handover = next(s for s in re.split(r"(?<=[。.])\s*", draft.text) if "李悦" in s or "Yue Li" in s)
+    assert topic not in handover, handover
+
+
+@pytest.mark.parametrize(
     ("lang", "decision", "plain"),
     [
         ("en", "You can also receive compensation of three times the price.", "You can receive compensation of three times the price."),

@@ -404,6 +404,9 @@ class Composer:
         self.tone = tone or default_checker()
         self.reply_phrases = load_phrases("reply")
         self.statement_phrases = load_phrases("statement")
+        # A reply still over a chat message's length at the brief step says the same slots in fewer words
+        # (reply.yaml `tight_forms`): one dictionary, so every slot is picked the same way at either length.
+        self._tight_phrases = {**self.reply_phrases, **self.reply_phrases.get("tight_forms", {})}
         # a statement's remedy wording: the reply's, with statement.yaml's own where a chat phrase speaks to one reader
         self._public_remedy_words = {**self.reply_phrases["remedy"], **self.statement_phrases.get("remedy", {})}
         self._conditions = {lang: [re.compile(p) for p in self.reply_phrases.get("decision_condition", {}).get(lang, [])] for lang in ("zh", "en")}
@@ -755,7 +758,7 @@ class Composer:
             incident,
         )
 
-    def _fact(self, rng: random.Random, ticket: Ticket, lang: str, incident: Incident | None = None) -> str:
+    def _fact(self, rng: random.Random, ticket: Ticket, lang: str, incident: Incident | None = None, *, with_order: bool = True) -> str:
         """What went wrong for this customer, in plain words (their order and delay when known). When their
         issue type is a request of theirs or says nothing ("您希望取消订单", "something went wrong"), what
         went wrong is the incident itself (facts_incident in reply.yaml): an apology never takes their request
@@ -769,11 +772,12 @@ class Composer:
         if key == "late_delivery" and facts.delay_minutes is None:
             key = "late_delivery_unknown"
         options = self.reply_phrases["facts"].get(key, self.reply_phrases["facts"]["other"])[lang]
-        if not ticket.order_id:
+        order = ticket.order_id if with_order else None
+        if not order:
             # "in order {order}" with no order id leaves "in order" dangling: use a wording that stands alone.
             options = [o for o in options if not _NEEDS_ORDER.search(o)] or options
         delay = units.duration(facts.delay_minutes, lang) if facts.delay_minutes is not None else ""
-        return _clean(rng.choice(options).format(order=ticket.order_id or "", delay=delay), lang)
+        return _clean(rng.choice(options).format(order=order or "", delay=delay), lang)
 
     def _fits(self, incident: Incident, issue_type: str, lang: str) -> bool:
         """Whether the record bears out the issue type's own words (reply.yaml `facts_fit`; an issue type with
@@ -1004,7 +1008,7 @@ class Composer:
         declined sum when no remedy is owed, and one hand-over naming the role and the time. `contact_said`: a
         decision said in the reply already names who contacts the customer and when, so the hand-over only adds
         what that person will also take up (the same call promised twice read as pasted: eighth reading)."""
-        p = self.reply_phrases
+        p = self._tight_phrases if tight else self.reply_phrases
         # The most pressing escalation is spoken to first (health before legal before media); the hand-over
         # names the rest, so a frightened customer reads one line that matters, not three.
         spoken_first = sorted(answers.escalations, key=ESCALATIONS.index)[:1]
@@ -1054,8 +1058,10 @@ class Composer:
             # A legal or media escalation already spoken to ("complaining is your right") is not listed again as a
             # topic: four categories handed over in one breath read as a form, not an answer. Health stays:
             # the person who calls is calling about them.
-            listed = [ask for ask in topics if ask.type not in spoken_first or ask.type == "escalation_health"]
-            topics = listed or topics
+            # When every topic left is such an escalation, the person calls to put the matter right, naming none
+            # of them ("X will contact you about the concerns you want to raise publicly" reads as heading off
+            # the post).
+            topics = [ask for ask in topics if ask.type not in spoken_first or ask.type == "escalation_health"]
             slot = "handover" if topics else "handover_leaving"
             if contact_said and topics:
                 slot = "handover_also"
@@ -1098,11 +1104,12 @@ class Composer:
         A calm customer who only asks questions gets the questions answered from the record (or an honest
         "not yet" naming who will answer by when) instead of the pointer: a few lines, not the crisis
         template."""
-        p = self.reply_phrases
+        p = self._tight_phrases if tight else self.reply_phrases
         customer = ticket.customer.strip()
         greeting = self._pick(rng, p, "greeting_chat", lang, customer=customer) if customer else self._pick(rng, p, "greeting_chat_anonymous", lang)
         bystander = reading.role == "bystander" and not ticket.order_id and ticket.facts.issue_type not in _GOODS_HARM
-        fact = self._fact(rng, ticket, lang, incident)
+        # tight: "your order" without its number (the customer knows which; the number is for the letter forms)
+        fact = self._fact(rng, ticket, lang, incident, with_order=not tight)
         plain = self._plain_questions(ticket, reading, lang)
         # The playbook's reply explains the cause: the one clause of it that concerns this customer (the whole
         # list is the public statement's, which the reply points to). A customer who only asked questions gets
@@ -1192,8 +1199,11 @@ class Composer:
         # touched (a bystander who asked a question has had the answer); short at chat length.
         pointed = not short and (plain is None or not bystander)
         upcoming = self.upcoming_update(incident) if pointed else None
-        # tight: the channel's response time goes only when the next update's time is said beside it
-        closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief, tight=tight and upcoming is not None)]
+        # tight: the channel's response time goes only when the reply names another time the customer hears
+        # from us (the next update's, or when the person taking their case calls)
+        within = units.duration(incident.handover_hours * 60, lang) if incident.handover_hours else None
+        timed = within is not None and any(within in sentence for sentence in after)
+        closing = [self.channel_sentence(rng, incident, remedies, lang, p, brief=brief, tight=tight and (upcoming is not None or timed))]
         if pointed:
             if upcoming:
                 slot = "next_update_tight" if tight else "next_update_brief" if brief else "next_update_chat"
