@@ -294,6 +294,11 @@ def test_an_unknown_issue_type_still_gets_every_ask_answered() -> None:
         ("Wait... None of this should have happened.", []),
         ("Also, you can also receive three times the price.", ["doubled_also"]),
         ("You can also receive three times the price, and a coupon as well.", []),
+        ("We refund the fee in full, and students who move also get a coaching session.", []),
+        ("We refund the fee. And you can also move to the next cohort.", ["doubled_also"]),
+        ("您收到的商品（订单）有问题，对不起。", ["bare_order"]),
+        ("An item in order was defective.", ["bare_order"]),
+        ("An item in order LT-88 was defective.", []),
         ("About your request for an apology and cancellation and the explanation you asked for: …", ["and_and_list"]),
         ("About your request for an apology and cancellation, and the explanation you asked for: …", []),
     ],
@@ -397,3 +402,23 @@ def test_a_refund_chased_is_answered_with_the_book_time_when_the_incident_decide
     draft = COMPOSER.draft_reply(incident, ticket, "zh", variant=0)
     assert [a.type for a in draft.asks if a.answer is None] == [], draft.text
     assert "天内" in draft.text, draft.text  # the processing time, said with the refund
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_money_asked_for_by_someone_cancelling_is_answered_when_only_perks_of_staying_are_owed(lang: str) -> None:
+    """A member with no order who cancels is owed only perks of staying (a longer membership, priority support),
+    which the reply does not offer someone leaving: a refund or compensation they ask for is handed to a
+    person, not "granted" by a perk the reply never says (found by the generated-ticket test)."""
+    incident, tickets = next((i, t) for i, t in SCENARIOS if i.id == "2026-10-priority-line-swamped")
+    base = next(t for t in tickets if not t.order_id)
+    demand = (
+        "I want a refund. You need to compensate me for this. Cancel my order now." if lang == "en" else "我要退款，你们得赔偿我，马上取消我的订单"
+    )
+    facts = base.facts.model_copy(update={"order_amount": Decimal(58)})
+    draft = COMPOSER.draft_reply(incident, base.model_copy(update={"messages": [demand], "lang": lang, "facts": facts}), lang)
+    answers = {a.type: a.answer for a in draft.asks}
+    assert answers.get("cancel") == "handed_over", (draft.text, answers)
+    assert answers.get("refund") == "handed_over" and answers.get("compensation") == "handed_over", (draft.text, answers)
+    covered = {c.ask.type: c.answer for c in ask_coverage.check(draft.text, draft.asks, lang, draft.commitments).items}
+    assert all(covered.values()), (draft.text, covered)
+    assert not eval_drafts.broken_fragments(draft.text), draft.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -296,3 +297,33 @@ def test_answers_by_form_read_whole_and_promise_nothing_unbacked(data: st.DataOb
     assert not eval_drafts.broken_fragments(draft.text), draft.text
     assert all(c.backed for c in draft.commitments), [c.reason for c in draft.commitments if not c.backed]
     assert draft.tone.get("verdict") == "ok", (draft.tone, draft.text)
+
+
+def test_two_questions_answered_by_one_decision_hear_it_once() -> None:
+    """Two questions found in two clauses of one decision are both answered by the decision whole: the reply
+    says it once, not twice with two lead-ins (seen on an incident written after the code)."""
+    from knowledge.policy import Remedy
+
+    decision = Remedy.model_validate(
+        {
+            "type": "custom",
+            "rule_id": "D-9",
+            "text": {
+                "zh": "保温杯不需要寄回：拍一张杯底批号的照片发给我们就可以退款；如果您更想要一个新杯子，也可以免费换一个经过检测的新杯子，12月10日起发货。",
+                "en": "you do not need to send the flask back: send us a photo of the batch code on its base and we will refund you; "
+                "if you would rather have a new flask, you can choose a free tested replacement flask instead, shipping from 10 December.",
+            },
+        }
+    )
+    incident = INCIDENT.model_copy(update={"decisions": [*INCIDENT.decisions, decision]})
+    composer = Composer(PolicyBook.load(None))
+    for lang, asked in (
+        ("en", ["Do I need to send the flask back to you?", "Can I choose a new replacement flask instead of a refund?"]),
+        ("zh", ["保温杯需要寄回吗？", "可以换一个新杯子吗？"]),
+    ):
+        ticket = Ticket(id=f"T-flask-{lang}", customer="Mia", order_id="LT-9", messages=asked, facts=TicketFacts(issue_type="other", order_amount=60))
+        found = [record_answers.answer_from_record(q, incident, lang) for q in asked]
+        assert all(f is not None and f.whole for f in found) and found[0].clause != found[1].clause, found  # type: ignore[union-attr]
+        said, _, _ = composer._question_answers(random.Random(0), incident, asked, lang, asked, composer.entitlements(incident, ticket))
+        probe = "send the flask back" if lang == "en" else "保温杯不需要寄回"
+        assert sum(probe in sentence for sentence in said) == 1, said

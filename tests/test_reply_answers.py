@@ -319,3 +319,21 @@ def test_a_hand_over_names_the_request_in_the_customer_s_own_word(word: str) -> 
     # a request in other words keeps the general name
     other = reply("晚了一个小时，汤全洒了。你们得解释一下，不然我就打12315投诉。")
     assert "您要的解释" in other.text or "原因" in other.text, other.text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("issue_type", sorted(COMPOSER.reply_phrases["facts"]))
+def test_every_fact_reads_whole_without_an_order_number(lang: str, issue_type: str) -> None:
+    """A ticket with no order id, and a chat reply at its tightest (which leaves the number out), say the fact
+    in a wording that stands alone: never "您收到的商品（订单）有问题" or "an item in order was defective"."""
+    from evals.drafts import broken_fragments
+
+    facts = dict(LATE_45) if issue_type.startswith("late_delivery") else {"issue_type": issue_type, "order_amount": Decimal(86)}
+    if issue_type == "late_delivery_unknown":
+        facts = {"issue_type": "late_delivery", "order_amount": Decimal(86)}
+    ticket = Ticket(id="T-no-order", customer="周女士", order_id=None, messages=["?"], facts=TicketFacts(**facts))
+    with_number = ticket.model_copy(update={"order_id": "LT-88"})
+    for seed in range(16):
+        for fact in (COMPOSER._fact(random.Random(seed), ticket, lang), COMPOSER._fact(random.Random(seed), with_number, lang, with_order=False)):
+            assert "{" not in fact and "LT-88" not in fact and "  " not in fact, fact
+            assert not broken_fragments(fact + ("。" if lang == "zh" else ".")), fact

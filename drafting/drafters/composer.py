@@ -264,7 +264,9 @@ def strip_end(text: str) -> str:
 
 
 # A fact wording that names the order as a noun ("in order {order}", "（订单{order}）") reads broken without one.
-_NEEDS_ORDER = re.compile(r"\b(?:in|with|from|of) order \{order\}|（订单\{order\}）|\border \{order\} (?:contained|was|were)|^订单\{order\}")
+_NEEDS_ORDER = re.compile(
+    r"\b(?:in|with|from|of) order \{order\}|（订单\{order\}）|(?<!your )\border \{order\} (?:contained|was|were)|^订单\{order\}"
+)
 
 
 # Where an incident's cause joins separate causes: a sentence end, a semicolon, ", and" before a new clause,
@@ -703,7 +705,11 @@ class Composer:
         rng = random.Random(seed)
         reading = read_asks(ticket.messages, lang)
         remedies = self.entitlements(incident, ticket, reading)
-        offered = [r for r in remedies if r.type not in reading.refused]  # what the answers may rest on
+        # what the answers may rest on: what the reply can list (never a remedy they turned down, nor a perk of
+        # staying to someone leaving, which _listed leaves out: "compensation" granted by an unsaid extension
+        # went unanswered)
+        leaving = bool({ask.type for ask in reading.asks} & {"leaving", "cancel"})
+        offered = [r for r in remedies if r.type not in reading.refused and not (leaving and r.type in _STAYING_PERKS)]
         if style in (None, "shorter"):
             status = self._status_answer(incident, ticket, reading, lang, remedies)
             known = frozenset({"explanation"} if self._cause_answers(incident, ticket, reading, lang) else set()) | frozenset(
@@ -775,7 +781,7 @@ class Composer:
         order = ticket.order_id if with_order else None
         if not order:
             # "in order {order}" with no order id leaves "in order" dangling: use a wording that stands alone.
-            options = [o for o in options if not _NEEDS_ORDER.search(o)] or options
+            options = [o for o in options if not _NEEDS_ORDER.search(o)] or self.reply_phrases["facts_without_order"][key][lang]
         delay = units.duration(facts.delay_minutes, lang) if facts.delay_minutes is not None else ""
         return _clean(rng.choice(options).format(order=order or "", delay=delay), lang)
 
@@ -886,7 +892,8 @@ class Composer:
             if found is None:
                 unanswered = True
                 continue
-            key = id(found.action) if found.action is not None else hash(found.clause)
+            # two clauses of one decision are answered by the same words (the decision whole): said once
+            key = id(found.action) if found.action is not None else hash(record_answers.answer_text(found, lang))
             if key in used:
                 continue
             used.add(key)
