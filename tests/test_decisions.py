@@ -733,3 +733,39 @@ def test_a_pet_that_fell_ill_is_sent_to_a_vet_and_a_person_to_a_doctor(lang: str
     person = COMPOSER.draft_reply(incident(), ticket(person_message, lang))
     assert any(line in person.text for line in COMPOSER.reply_phrases["escalation"]["escalation_health"][lang]), person.text
     assert all(c.backed for c in pet.commitments) and pet.tone["verdict"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("lang", "decision", "probe", "asks_only", "in_it"),
+    [
+        (
+            "en",
+            "If you paid in instalments, we will close the instalment plan with the lender and refund the interest you paid.",
+            "instalment plan",
+            "The kettle overheated. I want a refund.",
+            "I paid in instalments and the kettle overheated. I want a refund.",
+        ),
+        (
+            "zh",
+            "如果您是分期付款的，我们会直接和贷款方结清分期，并退还您已付的利息。",
+            "结清分期",
+            "热水壶过热了，我要退款。",
+            "我是分期付款买的，热水壶过热了，我要退款。",
+        ),
+    ],
+)
+def test_a_decision_for_a_situation_is_not_said_to_someone_who_only_asks_for_what_it_grants(
+    lang: str, decision: str, probe: str, asks_only: str, in_it: str
+) -> None:
+    """A blind reader's most common complaint on a set written after the code: paragraphs for those in a
+    situation (paid in instalments, stranded abroad, a child who swallowed a part) pasted to customers they did
+    not concern, because the customer asked for a refund and the decision refunds something. Asking for money
+    does not put anyone in a situation; a choice ("if you would rather…") or having bought the goods still is
+    met by asking (tests above)."""
+    instalments = Remedy(type="custom", rule_id="D-7", text={lang: decision})
+    record = incident(instalments)
+    outside = COMPOSER.draft_reply(record, ticket(asks_only, lang), lang)
+    inside = COMPOSER.draft_reply(record, ticket(in_it, lang), lang)
+    assert probe not in outside.text and probe in inside.text, (outside.text, inside.text)
+    for draft in (outside, inside):
+        assert all(a.answer for a in draft.asks), (draft.text, draft.asks)

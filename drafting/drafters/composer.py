@@ -177,19 +177,30 @@ def meets_condition(
 
 def _meant_for(
     remedies: list[Remedy],
-    answers: ReplyPlan,
+    asked: set[str],
     wrote: set[str],
     lang: str,
     reading: CustomerReading,
     conditions: Iterable[re.Pattern[str]],
     escalations: dict[str, list[re.Pattern[str]]],
+    preference: re.Pattern[str] | None = None,
 ) -> list[Remedy]:
     """The remedies a chat reply may say to this customer: a decision for those who meet a condition ("if you
-    had a reaction…", "如果您在群里被要求补过差价…") only to a customer who meets it — or asked for what it grants
-    ("退给我" and "if you would rather not keep a balance, you can have it refunded"). The public statement the
-    reply points to says it to everyone. `wrote`: the words of what the customer wrote (record_answers.words)."""
-    asked = {ask.type for ask in answers.asks}
-    return [r for r in remedies if _condition_met(r, lang, wrote, reading, conditions, escalations) is not False or decided([r]) & asked]
+    had a reaction…", "如果您在群里被要求补过差价…") only to a customer who meets it — or, when the condition is a
+    choice or having bought the goods (`preference`: reply.yaml `condition_met_by_asking`), who asked for what it grants ("退给我" and "if you
+    would rather not keep a balance, you can have it refunded"). A condition that is a fact about them ("if you
+    paid in instalments", "if you were stranded abroad") is not met by asking for money: a blind reader marked
+    such paragraphs, pasted to customers they did not concern, as the replies' most common fault. The public
+    statement the reply points to says it to everyone. `wrote`: the words of what the customer wrote
+    (record_answers.words); `asked`: the types of what they asked for."""
+
+    def chosen_by_asking(remedy: Remedy) -> bool:
+        if not decided([remedy]) & asked:
+            return False
+        condition = decision_condition(remedy.text.pick(lang), conditions) if remedy.text is not None else None
+        return preference is None or condition is None or bool(preference.search(condition))
+
+    return [r for r in remedies if _condition_met(r, lang, wrote, reading, conditions, escalations) is not False or chosen_by_asking(r)]
 
 
 def _condition_met(
@@ -412,6 +423,7 @@ class Composer:
         # a statement's remedy wording: the reply's, with statement.yaml's own where a chat phrase speaks to one reader
         self._public_remedy_words = {**self.reply_phrases["remedy"], **self.statement_phrases.get("remedy", {})}
         self._conditions = {lang: [re.compile(p) for p in self.reply_phrases.get("decision_condition", {}).get(lang, [])] for lang in ("zh", "en")}
+        self._preference = {lang: re.compile(p) for lang, p in self.reply_phrases["condition_met_by_asking"].items()}
         self._condition_escalations = {
             lang: {
                 kind: [re.compile(p) for p in by_lang.get(lang, [])] for kind, by_lang in self.reply_phrases.get("condition_escalations", {}).items()
@@ -421,6 +433,13 @@ class Composer:
         # The section cited for a policy document depends only on the document and the language, so a
         # batch of 1,000 replies searches the store a handful of times, not 2,000.
         self._citation_cache: dict[tuple[str, str], Citation | None] = {}
+
+    def _meant(self, remedies: list[Remedy], reading: CustomerReading, wrote: set[str], lang: str) -> list[Remedy]:
+        """The remedies a chat reply may say to this customer (`_meant_for`)."""
+        asked = {str(ask.type) for ask in reading.asks}
+        return _meant_for(
+            remedies, asked, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang), self._preference[lang]
+        )
 
     def decision_conditions(self, lang: str) -> list[re.Pattern[str]]:
         """How a decision names those it is for (reply.yaml `decision_condition`)."""
@@ -711,6 +730,9 @@ class Composer:
         leaving = bool({ask.type for ask in reading.asks} & {"leaving", "cancel"})
         offered = [r for r in remedies if r.type not in reading.refused and not (leaving and r.type in _STAYING_PERKS)]
         if style in (None, "shorter"):
+            # a chat reply says a decision for those in a situation only to someone in it: no answer rests on one
+            # it will not say
+            offered = self._meant(offered, reading, record_answers.words(" ".join(ticket.messages), lang), lang)
             status = self._status_answer(incident, ticket, reading, lang, remedies)
             known = frozenset({"explanation"} if self._cause_answers(incident, ticket, reading, lang) else set()) | frozenset(
                 {"status"} if status else set()
@@ -1136,7 +1158,7 @@ class Composer:
         if reading.role == "repeat":
             parts.append(self._pick(rng, p, "repeat_ack_tight" if tight else "repeat_ack", lang))
         wrote = record_answers.words(" ".join(ticket.messages), lang)
-        meant = _meant_for(remedies, answers, wrote, lang, reading, self.decision_conditions(lang), self.condition_escalations(lang))
+        meant = self._meant(remedies, reading, wrote, lang)
         lines = self.remedy_lines(rng, _listed(remedies, answers, incident, reading.refused, said=meant), lang, ticket.facts.order_amount)
         said: list[str] = []
         if plain is not None:
