@@ -401,7 +401,10 @@ def test_at_chat_length_a_long_decision_is_cut_at_a_sentence_and_stays_backed() 
 def test_a_public_post_is_acknowledged_as_their_right_and_never_handed_to_a_person() -> None:
     message = "孩子吃了过敏进了医院，我已经发微博了，医药费你们必须出。"
     draft = COMPOSER.draft_reply(incident(), ticket(message, "zh"))
-    media_lines = COMPOSER.reply_phrases["escalation"]["escalation_media"]["zh"]
+    media_lines = [
+        *COMPOSER.reply_phrases["escalation"]["escalation_media"]["zh"],
+        *COMPOSER.reply_phrases["escalation_tight"]["escalation_media"]["zh"],
+    ]
     assert any(line in draft.text for line in media_lines), draft.text
     assert COMPOSER.reply_phrases["topics"]["escalation_media"]["zh"] not in draft.text, draft.text
     assert {a.type: a.answer for a in draft.asks}.get("escalation_media") is not None, draft.asks
@@ -714,24 +717,35 @@ def test_the_money_back_is_listed_before_any_coupon() -> None:
         assert len(lines) == 2 and ("259" in lines[0]) and ("20" in lines[1]), lines
 
 
+def _lines(key: str, lang: str) -> list[str]:
+    """Every wording of an escalation line, at either length."""
+    phrases = COMPOSER.reply_phrases
+    return [*phrases["escalation"][key][lang], *phrases["escalation_tight"][key][lang]]
+
+
 @pytest.mark.parametrize(
-    ("lang", "pet_message", "person_message"),
+    ("lang", "pet_message", "person_message", "care"),
     [
-        ("zh", "我家毛孩子吃了这批粮以后一直呕吐，兽医说要挂水。", "我女儿吃了以后一直呕吐，已经在医院挂水了。"),
+        ("zh", "我家毛孩子吃了这批粮以后一直呕吐。", "我女儿吃了以后一直呕吐。", ""),
+        ("zh", "我家毛孩子吃了这批粮以后一直呕吐，兽医说要挂水。", "我女儿吃了以后一直呕吐，已经在医院挂水了。", "_treated"),
+        ("en", "Biscuit, our lab, has been vomiting since the new kibble.", "My daughter has been vomiting since she ate it.", ""),
         (
             "en",
             "Biscuit, our lab, has been vomiting since the new kibble; the vet has him on fluids.",
             "My daughter has been vomiting since she ate it; she is at the hospital.",
+            "_treated",
         ),
     ],
 )
-def test_a_pet_that_fell_ill_is_sent_to_a_vet_and_a_person_to_a_doctor(lang: str, pet_message: str, person_message: str) -> None:
+def test_a_pet_that_fell_ill_is_sent_to_a_vet_and_a_person_to_a_doctor(lang: str, pet_message: str, person_message: str, care: str) -> None:
+    """A pet hears about a vet, a person about a doctor; one already in care hears sorrow and recovery first, not
+    "go and see a doctor" (reply.yaml `health_care`)."""
     pet = COMPOSER.draft_reply(incident(), ticket(pet_message, lang))
-    vet = "兽医" if lang == "zh" else "vet"
-    assert vet in pet.text and not any(line in pet.text for line in COMPOSER.reply_phrases["escalation"]["escalation_health"][lang]), pet.text
+    assert any(line in pet.text for line in _lines("escalation_health_pet" + care, lang)), pet.text
+    assert not any(line in pet.text for line in _lines("escalation_health", lang) + _lines("escalation_health_treated", lang)), pet.text
     assert {a.type: a.answer for a in pet.asks}.get("escalation_health") == "handed_over"
     person = COMPOSER.draft_reply(incident(), ticket(person_message, lang))
-    assert any(line in person.text for line in COMPOSER.reply_phrases["escalation"]["escalation_health"][lang]), person.text
+    assert any(line in person.text for line in _lines("escalation_health" + care, lang)), person.text
     assert all(c.backed for c in pet.commitments) and pet.tone["verdict"] == "ok"
 
 

@@ -337,3 +337,47 @@ def test_every_fact_reads_whole_without_an_order_number(lang: str, issue_type: s
         for fact in (COMPOSER._fact(random.Random(seed), ticket, lang), COMPOSER._fact(random.Random(seed), with_number, lang, with_order=False)):
             assert "{" not in fact and "LT-88" not in fact and "  " not in fact, fact
             assert not broken_fragments(fact + ("。" if lang == "zh" else ".")), fact
+
+
+@pytest.mark.parametrize(
+    ("lang", "treated", "untreated", "doctor"),
+    [
+        ("zh", "我女儿吃了你们的汤过敏，昨晚送了急诊，现在还在挂水。我要个说法。", "我女儿吃了你们的汤身上起了红疹。我要个说法。", "请先"),
+        (
+            "en",
+            "My son had a reaction to the soup and spent the night in hospital on a drip. I want answers.",
+            "My son had a reaction to the soup and has a rash. I want answers.",
+            r"(?i)see a doctor|medical help",
+        ),
+    ],
+)
+def test_someone_already_in_care_is_not_told_to_see_a_doctor_first(lang: str, treated: str, untreated: str, doctor: str) -> None:
+    """A blind reader: "see a doctor first" to a mother whose son has already had surgery reads as not having
+    been read. Already in care (reply.yaml `health_care`), the reply is sorry for what they are going through and
+    puts recovery first; a health escalation with no care yet still says see a doctor."""
+    cared = reply(treated, lang=lang)
+    plain = reply(untreated, lang=lang)
+    for draft in (cared, plain):
+        assert {a.type: a.answer for a in draft.asks}.get("escalation_health") == "handed_over", (draft.text, draft.asks)
+        assert all(a.answer for a in draft.asks), draft.asks
+    assert re.search(doctor, plain.text), plain.text
+    assert not re.search(doctor, cared.text) and re.search("恢复|recovery|getting well", cared.text), cared.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("zh", "我妈上个月去世了，她住院那段时间的照片全在你们云盘里，现在全没了。我要个说法。"),
+        ("en", "My dad passed away in October and the photos from his last weeks in hospital were in your cloud. Now they're gone. I want answers."),
+    ],
+)
+def test_a_customer_who_lost_someone_is_not_told_to_see_a_doctor_or_to_recover(lang: str, message: str) -> None:
+    """A daughter whose father's last photos were lost wrote of his hospital stay: "see a doctor first" and
+    "recovery comes first" both read as not having been read. Someone died: sorrow for the loss."""
+    draft = reply(message, lang=lang, issue_type="other", order_amount=Decimal(588))
+    assert not re.search(r"(?i)see a doctor|medical help|recover|请先|恢复", draft.text), draft.text
+    assert any(a.type == "escalation_health" for a in draft.asks), draft.asks  # the reader hears 住院 / hospital
+    phrases = COMPOSER.reply_phrases
+    lines = [*phrases["escalation"]["escalation_health_bereaved"][lang], *phrases["escalation_tight"]["escalation_health_bereaved"][lang]]
+    assert any(line in draft.text for line in lines), draft.text
+    assert all(a.answer for a in draft.asks), (draft.text, draft.asks)

@@ -114,7 +114,12 @@ def test_on_purpose_gets_the_cause_and_a_person_who_explains() -> None:
 
 @pytest.mark.parametrize(
     ("message", "lang", "health_first"),
-    [("孩子吃了以后拉肚子，现在在医院。", "zh", ("医院", "就医")), ("My son ate it and ended up in hospital.", "en", ("doctor", "medical help"))],
+    [
+        ("孩子吃了以后拉肚子，现在在医院。", "zh", ("就医", "治疗")),  # already in care: recovery first, not "see a doctor"
+        ("My son ate it and ended up in hospital.", "en", ("treatment",)),
+        ("孩子吃了以后一直拉肚子。", "zh", ("医院", "就医")),
+        ("My son ate it and has been sick all night.", "en", ("doctor", "medical help")),
+    ],
 )
 def test_a_health_escalation_goes_to_a_person_and_needs_a_second_approver(message: str, lang: str, health_first: tuple[str, str]) -> None:
     draft = reply(message, lang=lang, customer="Dan" if lang == "en" else "周女士")

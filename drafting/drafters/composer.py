@@ -100,9 +100,13 @@ def _sentence_with(messages: list[str], phrase: str) -> str:
     return next(found, "")
 
 
-def _health_for(kind: str, pet: bool) -> str:
-    """The phrase key for an escalation: a health escalation about a pet has its own (a vet, not a doctor)."""
-    return "escalation_health_pet" if pet and kind == "escalation_health" else kind
+def _health_for(kind: str, pet: bool, care: str = "") -> str:
+    """The phrase key for an escalation: a health escalation about a pet has its own (a vet, not a doctor), and
+    one already in a doctor's or vet's care (`care` "treated") or that ended in a death ("bereaved") its own
+    again ("see a doctor first" to a mother whose son has had surgery reads as not having been read)."""
+    if kind != "escalation_health":
+        return kind
+    return "escalation_health" + ("_pet" if pet else "") + (f"_{care}" if care else "")
 
 
 def _time_the_refund_said(groups: dict[str, tuple[list[str], dict[str, list[str]], list[Remedy]]], refunding: set[str]) -> None:
@@ -976,6 +980,16 @@ class Composer:
         raised = [message for ask in answers.asks if ask.type == "escalation_health" for message in messages if ask.phrase and ask.phrase in message]
         return bool(raised) and all(re.search(pet, said) and not re.search(person, said) for said in raised)
 
+    def _care(self, answers: ReplyPlan, messages: list[str], lang: str) -> str:
+        """Where whoever the health escalation is about stands, as the messages say: "bereaved" (someone died),
+        "treated" (住院, surgery, on a drip, at the vet's) or "" (reply.yaml `health_care`; the first that matches)."""
+        if not any(ask.type == "escalation_health" for ask in answers.asks):
+            return ""
+        for state, by_lang in self.reply_phrases["health_care"].items():
+            if any(re.search(by_lang["zh" if lang == "zh" else "en"], message) for message in messages):
+                return str(state)
+        return ""
+
     def _names_contact(self, decisions: list[str], incident: Incident, lang: str) -> bool:
         """Whether a decision said in the reply names the person who takes hand-overs and that they will contact
         the customer ("食品安全负责人林晓会在12小时内亲自联系您")."""
@@ -1029,6 +1043,7 @@ class Composer:
         chat: bool = True,
         contact_said: bool = False,
         pet: bool = False,
+        care: str = "",
         tight: bool = False,
     ) -> tuple[str, list[str], list[str]]:
         """(the remedy sentence's intro slot, sentences said before the remedies, sentences said after).
@@ -1048,7 +1063,7 @@ class Composer:
         if spoken_first == ["escalation_legal", "escalation_media"]:
             spoken_first = ["escalation_legal_media"]  # both routes in one line, not two "it's your right"s
         escalation_lines = p["escalation_tight" if tight else "escalation"]  # tight: still over budget when brief
-        before = [self._pick(rng, escalation_lines, _health_for(kind, pet), lang) for kind in spoken_first]
+        before = [self._pick(rng, escalation_lines, _health_for(kind, pet, care), lang) for kind in spoken_first]
         after: list[str] = []
         declined = {ask.type for ask in answers.declined}
         handed = list(answers.handed_over)
@@ -1201,6 +1216,7 @@ class Composer:
             bool(lines),
             contact_said=contact_said,
             pet=self._about_a_pet(answers, ticket.messages, lang),
+            care=self._care(answers, ticket.messages, lang),
             tight=tight,
         )
         if plain is not None and intro == "remedies_intro_chat":
@@ -1290,7 +1306,15 @@ class Composer:
                 parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
         lines = self.remedy_lines(rng, _listed(remedies, answers, incident, refused), lang, facts.order_amount)
         intro, before, after = self.answer_sentences(
-            rng, incident, remedies, answers, lang, bool(lines), chat=False, pet=self._about_a_pet(answers, ticket.messages, lang)
+            rng,
+            incident,
+            remedies,
+            answers,
+            lang,
+            bool(lines),
+            chat=False,
+            pet=self._about_a_pet(answers, ticket.messages, lang),
+            care=self._care(answers, ticket.messages, lang),
         )
         parts += before
         if lines:
