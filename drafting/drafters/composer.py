@@ -980,6 +980,10 @@ class Composer:
         raised = [message for ask in answers.asks if ask.type == "escalation_health" for message in messages if ask.phrase and ask.phrase in message]
         return bool(raised) and all(re.search(pet, said) and not re.search(person, said) for said in raised)
 
+    def _whose_health(self, answers: ReplyPlan, messages: list[str], lang: str) -> dict[str, Any]:
+        """How a health escalation is spoken to: about a pet or a person, and where they stand (answer_sentences)."""
+        return {"pet": self._about_a_pet(answers, messages, lang), "care": self._care(answers, messages, lang)}
+
     def _care(self, answers: ReplyPlan, messages: list[str], lang: str) -> str:
         """Where whoever the health escalation is about stands, as the messages say: "bereaved" (someone died),
         "treated" (住院, surgery, on a drip, at the vet's) or "" (reply.yaml `health_care`; the first that matches)."""
@@ -1215,9 +1219,8 @@ class Composer:
             lang,
             bool(lines),
             contact_said=contact_said,
-            pet=self._about_a_pet(answers, ticket.messages, lang),
-            care=self._care(answers, ticket.messages, lang),
             tight=tight,
+            **self._whose_health(answers, ticket.messages, lang),
         )
         if plain is not None and intro == "remedies_intro_chat":
             intro = "remedies_intro_unasked"  # they asked a question, not for a remedy
@@ -1305,17 +1308,8 @@ class Composer:
             else:
                 parts.append(self._pick(rng, p, "actions_intro", lang) + self._list(actions, lang))
         lines = self.remedy_lines(rng, _listed(remedies, answers, incident, refused), lang, facts.order_amount)
-        intro, before, after = self.answer_sentences(
-            rng,
-            incident,
-            remedies,
-            answers,
-            lang,
-            bool(lines),
-            chat=False,
-            pet=self._about_a_pet(answers, ticket.messages, lang),
-            care=self._care(answers, ticket.messages, lang),
-        )
+        health = self._whose_health(answers, ticket.messages, lang)
+        intro, before, after = self.answer_sentences(rng, incident, remedies, answers, lang, bool(lines), chat=False, **health)
         parts += before
         if lines:
             if plain:
