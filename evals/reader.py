@@ -29,7 +29,7 @@ from drafting.drafters.batch import draft_many
 from drafting.drafters.composer import Composer
 from evals.datafiles import EvalDataError, read_jsonl
 from evals.drafts import scenario_files
-from knowledge.policy import PolicyBook, Remedy, describe_remedy
+from knowledge.policy import PolicyBook, Remedy, Rule, describe_remedy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "evals" / "data" / "reader_incidents"
@@ -42,12 +42,24 @@ def _decision(remedy: Remedy, lang: str) -> str:
     return f"- decided remedy ({remedy.rule_id}{who}): {what}"
 
 
-def _record(incident: Incident, lang: str) -> list[str]:
+def _rule(rule: Rule) -> str:
+    """A policy-book rule the incident invokes, as the reader needs it to judge a remedy: when it applies, what
+    it gives (a blind reader read a rule's coupon as invented when the packet showed only the decisions)."""
+    when = "; or ".join(", ".join(f"{k} {v}" for k, v in block.items()) for block in rule.when) or "always"
+    gives = "; ".join(describe_remedy(r).split(" — rule ")[0] for r in rule.remedies)
+    return f"- policy rule ({rule.id}{f', {rule.title}' if rule.title else ''}) when {when}: {gives}"
+
+
+def _record(incident: Incident, lang: str, book: PolicyBook | None = None) -> list[str]:
     lines = [f"- what happened: {incident.what_happened.pick(lang)}"]
+    if incident.impact.pick(lang):
+        lines.append(f"- who was affected: {incident.impact.pick(lang)}")
     if incident.cause.pick(lang):
         lines.append(f"- cause: {incident.cause.pick(lang)}")
     lines += [f"- action: {a.what.pick(lang)} ({a.owner.pick(lang) or '—'}, {a.due or 'no date'})" for a in incident.actions]
     lines += [_decision(r, lang) for r in incident.decisions]
+    if book is not None:
+        lines += [_rule(rule) for rule in (book.rule(rule_id) for rule_id in incident.rules) if rule is not None]
     if incident.next_update:
         lines.append(f"- next update: {incident.next_update:%Y-%m-%d %H:%M}")
     return lines
@@ -61,7 +73,7 @@ def packet(dirs: list[Path]) -> str:
         incident = load_incident(incident_path)
         out += [f"## Incident {incident.id}: {incident.title.pick('en')} / {incident.title.pick('zh')}", f"stage {incident.stage}", ""]
         for lang in ("en", "zh"):
-            out += [f"### The record ({lang})", *_record(incident, lang), ""]
+            out += [f"### The record ({lang})", *_record(incident, lang, composer.book), ""]
         if tickets_path is not None:
             tickets = [line.ticket for line in read_tickets(tickets_path, incident_id=incident.id) if line.ticket]
             drafts = {d.ticket_id: d for d in draft_many(composer, incident, tickets).drafts}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from evals.reader import DIMENSIONS, main, packet, summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,10 @@ def test_the_packet_shows_every_ticket_its_customer_words_reply_and_the_statemen
         assert f"### Ticket {ticket['id']}" in text and f"> {ticket['messages'][0]}" in text
     assert text.count("Reply drafted:") == len(tickets) and "(no draft)" not in text
     assert "### Statement 2026-11-delivery-delays/0-24h/zh" in text and "### Statement 2026-11-delivery-delays/0-24h/en" in text
+    # the reader judges remedies against the record: the rules the incident invokes and who was affected are in it
+    incident = yaml.safe_load((ROOT / "drafting/samples/delivery-growth.incident.yaml").read_text(encoding="utf-8"))
+    assert incident["rules"] and all(f"- policy rule ({rule_id}" in text for rule_id in incident["rules"]), incident["rules"]
+    assert "- who was affected:" in text
 
 
 def test_the_summary_averages_each_dimension_per_language(tmp_path: Path) -> None:
