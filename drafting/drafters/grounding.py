@@ -836,7 +836,7 @@ class Sources:
             return
         chars, where = _cjk_chars(folded)
         words = _norm_words(folded)
-        line = " " + " ".join(w for w, _, _ in words) + " "
+        line = _words_line(folded)  # the same words, spaced as the trusted text's line is
         for script, key in self._ordered_quotes:
             if script == "zh":
                 at = chars.find(key)
